@@ -1,0 +1,110 @@
+"""Settings read from the environment and `.env`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; names match the environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    database_path: Path = Path("data/bot.sqlite3")
+    seeds_dir: Path = Path("seeds")
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str | None = None
+    log_level: str = "INFO"
+    push_rate: float = Field(default=30.0, gt=0, le=1000)
+    paid_broadcast: bool = False
+    channel_id: int | None = None
+    seeds_poll_seconds: float = Field(default=5.0, gt=0)
+    max_import_bytes: int = Field(default=2_000_000, gt=0)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: Any) -> frozenset[int]:
+        if value is None or value == "":
+            return frozenset()
+        if isinstance(value, int):
+            return frozenset({value})
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return frozenset(int(v) for v in value)
+        parts = [p.strip() for p in str(value).split(",") if p.strip()]
+        ids = set()
+        for part in parts:
+            if not part.lstrip("-").isdigit():
+                raise ValueError(f"{part!r} is not a numeric Telegram user id")
+            ids.add(int(part))
+        return frozenset(ids)
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _check_token(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        if not TOKEN_PATTERN.match(raw.strip()):
+            # Never echo the value: a near-miss token is still a secret.
+            raise ValueError("does not look like a token from @BotFather (digits:secret)")
+        return raw.strip()
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("telegram_base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @property
+    def file_base_url(self) -> str:
+        """The file download prefix that belongs to telegram_base_url."""
+        if self.telegram_base_file_url:
+            return self.telegram_base_file_url
+        base = self.telegram_base_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admin_ids
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load settings, turning validation errors into one readable line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"Setting {name} {message}. Fix it in .env or the environment.") from None
+
+
+MISSING_TOKEN_MESSAGE = (
+    "BOT_TOKEN is not set. Get a token from @BotFather and put BOT_TOKEN=... into .env "
+    "(see .env.example). To try the bot without a token, run: python -m bot console"
+)

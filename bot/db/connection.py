@@ -1,0 +1,140 @@
+"""SQLite access: one writer connection behind a lock, one reader connection, WAL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import itertools
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.db.migrations import apply_migrations
+
+Params = Sequence[Any] | dict[str, Any]
+
+# Depth of atomic() blocks in the current task: 0 outside a transaction.
+_tx_depth: contextvars.ContextVar[int] = contextvars.ContextVar("tx_depth", default=0)
+_savepoint_ids = itertools.count(1)
+
+
+async def _connect(path: str, *, readonly: bool) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    await conn.execute("PRAGMA busy_timeout = 5000")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    if not readonly:
+        await conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL is durable across application crashes in WAL mode; only power loss can
+        # drop the last commits, which the outbox tolerates (resent, never lost silently).
+        await conn.execute("PRAGMA synchronous = NORMAL")
+    else:
+        await conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+class Database:
+    """The bot's store: writes serialised through atomic(), reads on a separate snapshot."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        """Open (creating folders and schema as needed) and migrate the database."""
+        db = cls(path)
+        if db.path != ":memory:":
+            Path(db.path).parent.mkdir(parents=True, exist_ok=True)
+        db._writer = await _connect(db.path, readonly=False)
+        await apply_migrations(db._writer)
+        if db.path != ":memory:":
+            db._reader = await _connect(db.path, readonly=True)
+        return db
+
+    async def close(self) -> None:
+        """Close both connections; safe to call twice."""
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    @property
+    def writer(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        return self._writer
+
+    def _read_conn(self) -> aiosqlite.Connection:
+        # Inside a transaction, read through the writer so the task sees its own writes.
+        if _tx_depth.get() > 0 or self._reader is None:
+            return self.writer
+        return self._reader
+
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a block as one transaction (savepoint when nested); roll back on any error."""
+        depth = _tx_depth.get()
+        conn = self.writer
+        if depth > 0:
+            name = f"sp{next(_savepoint_ids)}"
+            await conn.execute(f"SAVEPOINT {name}")
+            token = _tx_depth.set(depth + 1)
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute(f"ROLLBACK TO {name}")
+                await conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                await conn.execute(f"RELEASE {name}")
+            finally:
+                _tx_depth.reset(token)
+            return
+        async with self._write_lock:
+            await conn.execute("BEGIN IMMEDIATE")
+            token = _tx_depth.set(1)
+            try:
+                yield conn
+            except BaseException:
+                await asyncio.shield(conn.execute("ROLLBACK"))
+                raise
+            else:
+                await conn.execute("COMMIT")
+            finally:
+                _tx_depth.reset(token)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one write statement (in its own transaction unless inside atomic()); return lastrowid or rowcount."""
+        async with self.atomic() as conn:
+            cursor = await conn.execute(sql, params)
+            result = cursor.lastrowid if sql.lstrip()[:6].upper() == "INSERT" else cursor.rowcount
+            await cursor.close()
+            return int(result or 0)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one write statement for many parameter rows in one transaction."""
+        async with self.atomic() as conn:
+            await conn.executemany(sql, rows)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Rows of a query, read from a consistent snapshot."""
+        async with self._read_conn().execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The first row of a query, or None."""
+        async with self._read_conn().execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchval(self, sql: str, params: Params = (), default: Any = None) -> Any:
+        """The first column of the first row, or default."""
+        row = await self.fetchone(sql, params)
+        return default if row is None else row[0]

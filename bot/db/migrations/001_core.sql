@@ -1,0 +1,85 @@
+-- Stories and their content, per-chat preferences, and the editors' audit trail.
+CREATE TABLE stories (
+    id              INTEGER PRIMARY KEY,
+    slug            TEXT NOT NULL UNIQUE,
+    title           TEXT NOT NULL,
+    lead            TEXT NOT NULL DEFAULT '',
+    language        TEXT NOT NULL DEFAULT 'de',
+    source_name     TEXT UNIQUE,          -- file name in SEEDS_DIR or of an uploaded page
+    source_hash     TEXT,                 -- sha256 of the last imported page
+    summary_json    TEXT NOT NULL DEFAULT '[]',
+    editor_summary  TEXT,
+    archived_at     TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+
+CREATE TABLE paragraphs (
+    story_id  INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    text      TEXT NOT NULL,
+    PRIMARY KEY (story_id, position)
+);
+
+CREATE TABLE people (
+    id        INTEGER PRIMARY KEY,
+    story_id  INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    name      TEXT NOT NULL,
+    role      TEXT,
+    UNIQUE (story_id, name)
+);
+
+CREATE TABLE quotes (
+    id          INTEGER PRIMARY KEY,
+    story_id    INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    speaker     TEXT,
+    role        TEXT,
+    fragment    INTEGER NOT NULL DEFAULT 0,
+    origin      TEXT NOT NULL DEFAULT 'imported' CHECK (origin IN ('imported', 'editor')),
+    deleted_at  TEXT
+);
+CREATE INDEX quotes_story ON quotes (story_id, deleted_at, fragment, position);
+
+CREATE TABLE ticker_items (
+    id            INTEGER PRIMARY KEY,
+    story_id      INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    origin        TEXT NOT NULL CHECK (origin IN ('imported', 'posted')),
+    import_key    TEXT,                  -- identity of an imported item across re-imports
+    position      INTEGER NOT NULL,      -- chronological order within the story
+    time          TEXT,                  -- the page's own time stamp, null where none
+    headline      TEXT NOT NULL,
+    body          TEXT NOT NULL DEFAULT '',
+    pinned        INTEGER NOT NULL DEFAULT 0,
+    created_by    INTEGER,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    corrected_at  TEXT,
+    retracted_at  TEXT
+);
+CREATE UNIQUE INDEX ticker_items_import_key ON ticker_items (story_id, import_key)
+    WHERE import_key IS NOT NULL;
+CREATE INDEX ticker_items_story_order ON ticker_items (story_id, position);
+
+CREATE TABLE chats (
+    chat_id           INTEGER PRIMARY KEY,
+    chat_type         TEXT NOT NULL DEFAULT 'private',
+    language          TEXT,
+    current_story_id  INTEGER REFERENCES stories(id) ON DELETE SET NULL,
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id           INTEGER PRIMARY KEY,
+    at           TEXT NOT NULL,
+    user_id      INTEGER NOT NULL,
+    action       TEXT NOT NULL,
+    story_id     INTEGER,
+    target       TEXT,
+    before_json  TEXT,
+    after_json   TEXT
+);
+CREATE INDEX audit_log_at ON audit_log (id DESC);

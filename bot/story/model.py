@@ -1,0 +1,75 @@
+"""What the importer makes of a page: plain, immutable data with no Telegram in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class StoryError(ValueError):
+    """A page that cannot be imported; `code` names the reason for reader-facing texts."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(detail or code)
+        self.code = code
+        self.detail = detail or code
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    speaker: str | None
+    role: str | None
+    fragment: bool
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class TickerEntry:
+    headline: str
+    time: str | None
+    body: tuple[str, ...]
+    display_headline: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedStory:
+    title: str
+    lead: str
+    language: str
+    body: tuple[str, ...]
+    summary: tuple[str, ...]
+    quotes: tuple[Quote, ...]
+    people: tuple[Person, ...]
+    ticker: tuple[TickerEntry, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The shape of `python -m bot import --dry-run --json`."""
+        return {
+            "title": self.title,
+            "lead": self.lead,
+            "language": self.language,
+            "body": list(self.body),
+            "summary": list(self.summary),
+            "quotes": [
+                {"text": q.text, "speaker": q.speaker, "role": q.role, "fragment": q.fragment}
+                for q in self.quotes
+            ],
+            "people": [{"name": p.name, "role": p.role} for p in self.people],
+            "ticker": [
+                {
+                    "headline": t.headline,
+                    "display_headline": t.display_headline or t.headline,
+                    "time": t.time,
+                    "body": list(t.body),
+                }
+                for t in self.ticker
+            ],
+            "warnings": list(self.warnings),
+        }
