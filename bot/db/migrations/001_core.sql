@@ -39,6 +39,7 @@ CREATE TABLE quotes (
     role        TEXT,
     fragment    INTEGER NOT NULL DEFAULT 0,
     origin      TEXT NOT NULL DEFAULT 'imported' CHECK (origin IN ('imported', 'editor')),
+    edited_at   TEXT,                  -- an editor fixed it: a re-import keeps the fix
     deleted_at  TEXT
 );
 CREATE INDEX quotes_story ON quotes (story_id, deleted_at, fragment, position);
@@ -83,3 +84,9 @@ CREATE TABLE audit_log (
     after_json   TEXT
 );
 CREATE INDEX audit_log_at ON audit_log (id DESC);
+
+-- Sentences of body, quotes and ticker items for /search (accent- and case-insensitive).
+CREATE VIRTUAL TABLE search_sentences USING fts5(
+    text, story_id UNINDEXED, kind UNINDEXED, ref UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);

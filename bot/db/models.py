@@ -1,0 +1,158 @@
+"""Records read from the store: plain frozen dataclasses, no Telegram."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+def now_iso() -> str:
+    """The current UTC time as stored in every *_at column."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def parse_iso(value: str) -> datetime:
+    """A stored timestamp as an aware datetime."""
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    id: int
+    slug: str
+    title: str
+    lead: str
+    language: str
+    source_name: str | None
+    summary: tuple[str, ...]
+    editor_summary: str | None
+    archived_at: str | None
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> StoryRecord:
+        return cls(
+            id=row["id"],
+            slug=row["slug"],
+            title=row["title"],
+            lead=row["lead"],
+            language=row["language"],
+            source_name=row["source_name"],
+            summary=tuple(json.loads(row["summary_json"])),
+            editor_summary=row["editor_summary"],
+            archived_at=row["archived_at"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+@dataclass(frozen=True)
+class TickerItemRecord:
+    id: int
+    story_id: int
+    origin: str
+    position: int
+    time: str | None
+    headline: str
+    body: str
+    pinned: bool
+    created_by: int | None
+    created_at: str
+    updated_at: str
+    corrected_at: str | None
+    retracted_at: str | None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n\n") if p.strip()]
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.retracted_at is not None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> TickerItemRecord:
+        return cls(
+            id=row["id"],
+            story_id=row["story_id"],
+            origin=row["origin"],
+            position=row["position"],
+            time=row["time"],
+            headline=row["headline"],
+            body=row["body"],
+            pinned=bool(row["pinned"]),
+            created_by=row["created_by"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            corrected_at=row["corrected_at"],
+            retracted_at=row["retracted_at"],
+        )
+
+
+@dataclass(frozen=True)
+class QuoteRecord:
+    id: int
+    story_id: int
+    position: int
+    text: str
+    speaker: str | None
+    role: str | None
+    fragment: bool
+    origin: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> QuoteRecord:
+        return cls(
+            id=row["id"],
+            story_id=row["story_id"],
+            position=row["position"],
+            text=row["text"],
+            speaker=row["speaker"],
+            role=row["role"],
+            fragment=bool(row["fragment"]),
+            origin=row["origin"],
+        )
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    name: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class ChatRecord:
+    chat_id: int
+    chat_type: str
+    language: str | None
+    current_story_id: int | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    user_id: int
+    action: str
+    story_id: int | None
+    target: str | None
+    before: Any
+    after: Any
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> AuditEntry:
+        return cls(
+            id=row["id"],
+            at=row["at"],
+            user_id=row["user_id"],
+            action=row["action"],
+            story_id=row["story_id"],
+            target=row["target"],
+            before=json.loads(row["before_json"]) if row["before_json"] else None,
+            after=json.loads(row["after_json"]) if row["after_json"] else None,
+        )

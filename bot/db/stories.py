@@ -1,0 +1,399 @@
+"""Stories, their paragraphs, people, quotes and ticker items."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from bot.db.connection import Database
+from bot.db.models import (
+    PersonRecord,
+    QuoteRecord,
+    StoryRecord,
+    TickerItemRecord,
+    now_iso,
+)
+from bot.story.model import ParsedStory, TickerEntry
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"„“«»A-ZÄÖÜ0-9])")
+
+
+def slugify(text: str) -> str:
+    """A lowercase ASCII slug for story identifiers."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].strip("-") or "story"
+
+
+def import_key(entry: TickerEntry) -> str:
+    """Identity of an imported ticker item across re-imports of a changed page."""
+    normalized = " ".join(entry.headline.casefold().split())
+    return hashlib.sha256(f"{entry.time or ''}|{normalized}".encode()).hexdigest()[:32]
+
+
+def _display(entry: TickerEntry) -> str:
+    return entry.display_headline or entry.headline
+
+
+def _sentences(text: str) -> list[str]:
+    # The index only needs rough sentence cuts; the importer's splitter is for content.
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+@dataclass
+class ImportOutcome:
+    story_id: int
+    created: bool
+    unchanged: bool
+    new_item_ids: list[int] = field(default_factory=list)
+    updated_item_ids: list[int] = field(default_factory=list)
+
+
+async def _unique_slug(db: Database, base: str) -> str:
+    slug, n = base, 2
+    while await db.fetchval("SELECT 1 FROM stories WHERE slug = ?", (slug,)):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+async def _reindex(db: Database, story_id: int) -> None:
+    """Rebuild the search index of one story; runs inside the caller's transaction."""
+    conn = db.writer
+    await conn.execute("DELETE FROM search_sentences WHERE story_id = ?", (story_id,))
+    rows: list[tuple[str, int, str, int]] = []
+    story = await db.fetchone("SELECT lead FROM stories WHERE id = ?", (story_id,))
+    if story and story["lead"]:
+        rows += [(s, story_id, "body", -1) for s in _sentences(story["lead"])]
+    for p in await db.fetchall(
+        "SELECT position, text FROM paragraphs WHERE story_id = ? ORDER BY position", (story_id,)
+    ):
+        rows += [(s, story_id, "body", p["position"]) for s in _sentences(p["text"])]
+    for q in await db.fetchall(
+        "SELECT id, text FROM quotes WHERE story_id = ? AND deleted_at IS NULL", (story_id,)
+    ):
+        rows.append((q["text"], story_id, "quote", q["id"]))
+    for t in await db.fetchall(
+        "SELECT id, headline, body FROM ticker_items WHERE story_id = ? AND retracted_at IS NULL",
+        (story_id,),
+    ):
+        rows.append((t["headline"], story_id, "ticker", t["id"]))
+        rows += [(s, story_id, "ticker", t["id"]) for s in _sentences(t["body"])]
+    await conn.executemany(
+        "INSERT INTO search_sentences (text, story_id, kind, ref) VALUES (?, ?, ?, ?)", rows
+    )
+
+
+def chronological(entries: tuple[TickerEntry, ...]) -> list[TickerEntry]:
+    """Ticker entries oldest first: live blogs list the newest item at the top."""
+    times = [e.time for e in entries if e.time]
+    ascending = len(times) >= 2 and times == sorted(times) and times[0] != times[-1]
+    return list(entries) if ascending else list(reversed(entries))
+
+
+async def save_import(
+    db: Database, parsed: ParsedStory, *, source_name: str, source_hash: str
+) -> ImportOutcome:
+    """Create or update the story behind a page; must run inside db.atomic()."""
+    now = now_iso()
+    conn = db.writer
+    existing = await db.fetchone(
+        "SELECT id, source_hash FROM stories WHERE source_name = ?", (source_name,)
+    )
+    if existing and existing["source_hash"] == source_hash:
+        return ImportOutcome(story_id=existing["id"], created=False, unchanged=True)
+    summary_json = json.dumps(list(parsed.summary), ensure_ascii=False)
+    if existing is None:
+        slug = await _unique_slug(db, slugify(parsed.title))
+        cursor = await conn.execute(
+            "INSERT INTO stories (slug, title, lead, language, source_name, source_hash,"
+            " summary_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                slug,
+                parsed.title,
+                parsed.lead,
+                parsed.language,
+                source_name,
+                source_hash,
+                summary_json,
+                now,
+                now,
+            ),
+        )
+        story_id = int(cursor.lastrowid or 0)
+        created = True
+    else:
+        story_id = existing["id"]
+        created = False
+        await conn.execute(
+            "UPDATE stories SET title = ?, lead = ?, language = ?, source_hash = ?,"
+            " summary_json = ?, updated_at = ? WHERE id = ?",
+            (
+                parsed.title,
+                parsed.lead,
+                parsed.language,
+                source_hash,
+                summary_json,
+                now,
+                story_id,
+            ),
+        )
+    await conn.execute("DELETE FROM paragraphs WHERE story_id = ?", (story_id,))
+    await conn.executemany(
+        "INSERT INTO paragraphs (story_id, position, text) VALUES (?, ?, ?)",
+        [(story_id, i, text) for i, text in enumerate(parsed.body)],
+    )
+    await conn.execute("DELETE FROM people WHERE story_id = ?", (story_id,))
+    await conn.executemany(
+        "INSERT OR IGNORE INTO people (story_id, position, name, role) VALUES (?, ?, ?, ?)",
+        [(story_id, i, p.name, p.role) for i, p in enumerate(parsed.people)],
+    )
+    await _replace_imported_quotes(db, story_id, parsed)
+    outcome = ImportOutcome(story_id=story_id, created=created, unchanged=False)
+    await _merge_ticker(db, story_id, parsed, now, outcome)
+    await _reindex(db, story_id)
+    return outcome
+
+
+async def _replace_imported_quotes(db: Database, story_id: int, parsed: ParsedStory) -> None:
+    conn = db.writer
+    # An editor's fix of an attribution survives a re-import of the same quote text.
+    fixed = {
+        row["text"]: row
+        for row in await db.fetchall(
+            "SELECT text, speaker, role, deleted_at FROM quotes"
+            " WHERE story_id = ? AND origin = 'imported' AND edited_at IS NOT NULL",
+            (story_id,),
+        )
+    }
+    await conn.execute(
+        "DELETE FROM quotes WHERE story_id = ? AND origin = 'imported'", (story_id,)
+    )
+    rows = []
+    for i, q in enumerate(parsed.quotes):
+        fix = fixed.get(q.text)
+        speaker, role = (fix["speaker"], fix["role"]) if fix else (q.speaker, q.role)
+        rows.append(
+            (
+                story_id,
+                i,
+                q.text,
+                speaker,
+                role,
+                int(q.fragment),
+                now_iso() if fix else None,
+                fix["deleted_at"] if fix else None,
+            )
+        )
+    await conn.executemany(
+        "INSERT INTO quotes (story_id, position, text, speaker, role, fragment, origin,"
+        " edited_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, 'imported', ?, ?)",
+        rows,
+    )
+
+
+async def _merge_ticker(
+    db: Database, story_id: int, parsed: ParsedStory, now: str, outcome: ImportOutcome
+) -> None:
+    conn = db.writer
+    known = {
+        row["import_key"]: row
+        for row in await db.fetchall(
+            "SELECT id, import_key, body, corrected_at FROM ticker_items"
+            " WHERE story_id = ? AND import_key IS NOT NULL",
+            (story_id,),
+        )
+    }
+    position = int(
+        await db.fetchval(
+            "SELECT COALESCE(MAX(position), 0) FROM ticker_items WHERE story_id = ?",
+            (story_id,),
+            0,
+        )
+    )
+    for entry in chronological(parsed.ticker):
+        key = import_key(entry)
+        body = "\n\n".join(entry.body)
+        row = known.get(key)
+        if row is None:
+            position += 1
+            cursor = await conn.execute(
+                "INSERT INTO ticker_items (story_id, origin, import_key, position, time,"
+                " headline, body, created_at, updated_at)"
+                " VALUES (?, 'imported', ?, ?, ?, ?, ?, ?, ?)",
+                (story_id, key, position, entry.time, _display(entry), body, now, now),
+            )
+            outcome.new_item_ids.append(int(cursor.lastrowid or 0))
+        elif row["body"] != body and row["corrected_at"] is None:
+            # The page updated an item's text: keep it current, but an editor's
+            # correction made in the chat wins over the page.
+            await conn.execute(
+                "UPDATE ticker_items SET body = ?, updated_at = ? WHERE id = ?",
+                (body, now, row["id"]),
+            )
+            outcome.updated_item_ids.append(row["id"])
+
+
+async def create_story(db: Database, title: str, language: str) -> int:
+    """A new empty story made by an editor; returns its id."""
+    now = now_iso()
+    slug = await _unique_slug(db, slugify(title))
+    return await db.execute(
+        "INSERT INTO stories (slug, title, language, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (slug, title, language, now, now),
+    )
+
+
+async def get_story(db: Database, story_id: int) -> StoryRecord | None:
+    """One story by id, archived or not."""
+    row = await db.fetchone("SELECT * FROM stories WHERE id = ?", (story_id,))
+    return StoryRecord.from_row(row) if row else None
+
+
+async def list_stories(db: Database, *, include_archived: bool = False) -> list[StoryRecord]:
+    """Stories in order of creation."""
+    where = "" if include_archived else "WHERE archived_at IS NULL"
+    rows = await db.fetchall(f"SELECT * FROM stories {where} ORDER BY id")
+    return [StoryRecord.from_row(r) for r in rows]
+
+
+async def paragraphs(db: Database, story_id: int) -> list[str]:
+    """Body paragraphs in reading order."""
+    rows = await db.fetchall(
+        "SELECT text FROM paragraphs WHERE story_id = ? ORDER BY position", (story_id,)
+    )
+    return [r["text"] for r in rows]
+
+
+async def people(db: Database, story_id: int) -> list[PersonRecord]:
+    """People of a story in order of appearance."""
+    rows = await db.fetchall(
+        "SELECT name, role FROM people WHERE story_id = ? ORDER BY position", (story_id,)
+    )
+    return [PersonRecord(name=r["name"], role=r["role"]) for r in rows]
+
+
+async def quotes(db: Database, story_id: int) -> list[QuoteRecord]:
+    """Live quotes: full statements first, then fragments, each in reading order."""
+    rows = await db.fetchall(
+        "SELECT * FROM quotes WHERE story_id = ? AND deleted_at IS NULL"
+        " ORDER BY fragment, position, id",
+        (story_id,),
+    )
+    return [QuoteRecord.from_row(r) for r in rows]
+
+
+async def get_quote(db: Database, quote_id: int) -> QuoteRecord | None:
+    """One live quote by id."""
+    row = await db.fetchone(
+        "SELECT * FROM quotes WHERE id = ? AND deleted_at IS NULL", (quote_id,)
+    )
+    return QuoteRecord.from_row(row) if row else None
+
+
+async def get_item(db: Database, item_id: int) -> TickerItemRecord | None:
+    """One ticker item by id, retracted or not."""
+    row = await db.fetchone("SELECT * FROM ticker_items WHERE id = ?", (item_id,))
+    return TickerItemRecord.from_row(row) if row else None
+
+
+async def items_by_ids(db: Database, item_ids: list[int]) -> list[TickerItemRecord]:
+    """Ticker items by id, oldest first."""
+    if not item_ids:
+        return []
+    marks = ",".join("?" * len(item_ids))
+    rows = await db.fetchall(
+        f"SELECT * FROM ticker_items WHERE id IN ({marks}) ORDER BY position, id", item_ids
+    )
+    return [TickerItemRecord.from_row(r) for r in rows]
+
+
+async def count_items(db: Database, story_id: int) -> int:
+    """Live (not retracted) ticker items of a story."""
+    return int(
+        await db.fetchval(
+            "SELECT COUNT(*) FROM ticker_items WHERE story_id = ? AND retracted_at IS NULL",
+            (story_id,),
+            0,
+        )
+    )
+
+
+async def ticker_page(
+    db: Database, story_id: int, *, offset: int, limit: int
+) -> list[TickerItemRecord]:
+    """Live ticker items, pinned first, then newest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM ticker_items WHERE story_id = ? AND retracted_at IS NULL"
+        " ORDER BY pinned DESC, position DESC LIMIT ? OFFSET ?",
+        (story_id, limit, offset),
+    )
+    return [TickerItemRecord.from_row(r) for r in rows]
+
+
+async def latest_item(db: Database, story_id: int) -> TickerItemRecord | None:
+    """The newest live ticker item."""
+    rows = await db.fetchall(
+        "SELECT * FROM ticker_items WHERE story_id = ? AND retracted_at IS NULL"
+        " ORDER BY position DESC LIMIT 1",
+        (story_id,),
+    )
+    return TickerItemRecord.from_row(rows[0]) if rows else None
+
+
+async def pinned_items(db: Database, story_id: int) -> list[TickerItemRecord]:
+    """Pinned live items, newest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM ticker_items WHERE story_id = ? AND pinned = 1 AND retracted_at IS NULL"
+        " ORDER BY position DESC",
+        (story_id,),
+    )
+    return [TickerItemRecord.from_row(r) for r in rows]
+
+
+async def last_update(db: Database, story_id: int) -> str | None:
+    """When the story or one of its items last changed."""
+    value = await db.fetchval(
+        "SELECT MAX(t) FROM (SELECT updated_at AS t FROM stories WHERE id = ?"
+        " UNION ALL SELECT MAX(updated_at) FROM ticker_items WHERE story_id = ?)",
+        (story_id, story_id),
+    )
+    return str(value) if value else None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    ref: int
+    text: str
+
+
+def _fts_query(words: str) -> str | None:
+    tokens = re.findall(r"\w+", words, flags=re.UNICODE)[:12]
+    if not tokens:
+        return None
+    # Quoted prefix terms: user text can never inject FTS syntax.
+    return " ".join(f'"{t}"*' for t in tokens)
+
+
+async def search(db: Database, story_id: int, words: str, limit: int = 8) -> list[SearchHit]:
+    """Sentences matching every word (prefix, accent-insensitive), best first."""
+    query = _fts_query(words)
+    if query is None:
+        return []
+    rows = await db.fetchall(
+        "SELECT kind, ref, text FROM search_sentences"
+        " WHERE search_sentences MATCH ? AND story_id = ? ORDER BY bm25(search_sentences)"
+        " LIMIT ?",
+        (query, story_id, limit),
+    )
+    return [SearchHit(kind=r["kind"], ref=int(r["ref"]), text=r["text"]) for r in rows]
+
+
+async def reindex(db: Database, story_id: int) -> None:
+    """Rebuild one story's search index in its own transaction (or the caller's)."""
+    async with db.atomic():
+        await _reindex(db, story_id)
