@@ -16,7 +16,11 @@ class Settings(BaseSettings):
     """Every setting of the bot; names match the environment variables."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=False,
     )
 
     bot_token: SecretStr | None = None
@@ -101,7 +105,8 @@ def load_settings(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise SettingsError(f"Setting {name} {message}. Fix it in .env or the environment.") from None
+        hint = "Fix it in .env or the environment."
+        raise SettingsError(f"Setting {name} {message}. {hint}") from None
 
 
 MISSING_TOKEN_MESSAGE = (

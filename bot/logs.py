@@ -1,0 +1,45 @@
+"""Logging set-up that never lets a bot token reach a log line."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+TOKEN_IN_TEXT = re.compile(r"(?<!\d)\d{3,20}:[A-Za-z0-9_-]{20,100}")
+REDACTED = "<redacted-token>"
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Text with every bot token (and the given secrets) replaced."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return TOKEN_IN_TEXT.sub(REDACTED, text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then redacts: covers messages, args and tracebacks alike."""
+
+    def __init__(self, fmt: str, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__(fmt)
+        self.secrets = secrets
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.secrets)
+
+
+def setup_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
+    """Root logging to stderr with redaction; chatty HTTP loggers kept at WARNING."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    )
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and the URL contains the token.
+    for noisy in ("httpx", "httpcore", "aiohttp.access", "telegram.request"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    logging.getLogger("telegram.ext.Updater").setLevel(logging.getLevelName(level))
