@@ -94,14 +94,24 @@ def chronological(entries: tuple[TickerEntry, ...]) -> list[TickerEntry]:
 
 
 async def save_import(
-    db: Database, parsed: ParsedStory, *, source_name: str, source_hash: str
+    db: Database,
+    parsed: ParsedStory,
+    *,
+    source_name: str,
+    source_hash: str,
+    story_id: int | None = None,
 ) -> ImportOutcome:
-    """Create or update the story behind a page; must run inside db.atomic()."""
+    """Create or update the story behind a page (or story_id); run inside db.atomic()."""
     now = now_iso()
     conn = db.writer
-    existing = await db.fetchone(
-        "SELECT id, source_hash FROM stories WHERE source_name = ?", (source_name,)
-    )
+    if story_id is not None:
+        existing = await db.fetchone(
+            "SELECT id, source_hash FROM stories WHERE id = ?", (story_id,)
+        )
+    else:
+        existing = await db.fetchone(
+            "SELECT id, source_hash FROM stories WHERE source_name = ?", (source_name,)
+        )
     if existing and existing["source_hash"] == source_hash:
         return ImportOutcome(story_id=existing["id"], created=False, unchanged=True)
     summary_json = json.dumps(list(parsed.summary), ensure_ascii=False)
@@ -168,9 +178,7 @@ async def _replace_imported_quotes(db: Database, story_id: int, parsed: ParsedSt
             (story_id,),
         )
     }
-    await conn.execute(
-        "DELETE FROM quotes WHERE story_id = ? AND origin = 'imported'", (story_id,)
-    )
+    await conn.execute("DELETE FROM quotes WHERE story_id = ? AND origin = 'imported'", (story_id,))
     rows = []
     for i, q in enumerate(parsed.quotes):
         fix = fixed.get(q.text)
@@ -288,9 +296,7 @@ async def quotes(db: Database, story_id: int) -> list[QuoteRecord]:
 
 async def get_quote(db: Database, quote_id: int) -> QuoteRecord | None:
     """One live quote by id."""
-    row = await db.fetchone(
-        "SELECT * FROM quotes WHERE id = ? AND deleted_at IS NULL", (quote_id,)
-    )
+    row = await db.fetchone("SELECT * FROM quotes WHERE id = ? AND deleted_at IS NULL", (quote_id,))
     return QuoteRecord.from_row(row) if row else None
 
 

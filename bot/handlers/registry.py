@@ -1,0 +1,129 @@
+"""Every handler wired in one ordered place; guards run first, in their own group."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from telegram import Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.handlers import editor, reader, subscriptions
+from bot.handlers.common import language_of, reply
+from bot.handlers.flood import Verdict
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication
+
+log = logging.getLogger(__name__)
+
+GUARD_GROUP = -1
+
+
+async def flood_guard(update: Update, context: BotContext) -> None:
+    """Past a sane rate a user gets one polite notice, then silence for a while."""
+    user = update.effective_user
+    if user is None:
+        return
+    verdict = context.state.flood.check(user.id)
+    if verdict is Verdict.ALLOW:
+        return
+    if verdict is Verdict.WARN:
+        log.info("flood protection: user %s silenced for a while", user.id)
+        lang = await language_of(update, context)
+        if update.callback_query is not None:
+            await update.callback_query.answer(context.state.texts.get(lang, "flood"))
+        else:
+            await reply(update, context, context.state.texts.get(lang, "flood"))
+    raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log first (the formatter redacts tokens), then apologise to the user if there is one."""
+    log.error("handler failed for an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        lang = await language_of(update, context)
+        if update.callback_query is not None:
+            await update.callback_query.answer(context.state.texts.get(lang, "error-apology"))
+        else:
+            await reply(update, context, context.state.texts.get(lang, "error-apology"))
+    except Exception:
+        log.warning("could not send the apology", exc_info=True)
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button from an old or foreign message: stop the client's spinner, change nothing."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+READER: tuple[tuple[str, Any], ...] = (
+    ("start", reader.start),
+    ("help", reader.help_command),
+    ("summary", reader.summary),
+    ("quotes", reader.quotes),
+    ("ticker", reader.ticker),
+    ("people", reader.people),
+    ("search", reader.search),
+    ("stories", reader.stories_command),
+    ("story", reader.story_command),
+    ("language", reader.language_command),
+    ("subscribe", subscriptions.subscribe),
+    ("unsubscribe", subscriptions.unsubscribe),
+    ("settings", subscriptions.settings),
+)
+
+EDITOR: tuple[tuple[str, Any], ...] = (
+    ("post", editor.post),
+    ("edit", editor.edit),
+    ("delete", editor.delete),
+    ("pin", editor.pin),
+    ("unpin", editor.unpin),
+    ("setsummary", editor.set_summary),
+    ("resetsummary", editor.reset_summary),
+    ("addquote", editor.add_quote),
+    ("delquote", editor.del_quote),
+    ("setspeaker", editor.set_speaker),
+    ("newstory", editor.new_story),
+    ("archive", editor.archive),
+    ("stats", editor.stats),
+    ("audit", editor.audit_command),
+)
+
+
+def register_handlers(app: BotApplication) -> None:
+    """Add guards, commands, buttons, documents, fallbacks and the error handler."""
+    app.add_handler(TypeHandler(Update, flood_guard), group=GUARD_GROUP)
+    for name, callback in READER + EDITOR:
+        # Edited messages are not commands anew: a reader fixing a typo gets no second answer.
+        app.add_handler(CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE))
+    app.add_handler(CallbackQueryHandler(reader.ticker_button, pattern=r"^tk:"))
+    app.add_handler(CallbackQueryHandler(subscriptions.settings_button, pattern=r"^st:"))
+    app.add_handler(CallbackQueryHandler(editor.import_button, pattern=r"^i[mx]:"))
+    app.add_handler(
+        MessageHandler(
+            filters.Document.ALL & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE,
+            editor.document,
+        )
+    )
+    app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_handler(
+        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, reader.unknown_command)
+    )
+    app.add_handler(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE,
+            reader.free_text,
+        )
+    )
+    app.add_error_handler(on_error)

@@ -1,0 +1,300 @@
+"""`python -m bot console`: an offline chat in the terminal through the real handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram._utils.types import ODVInput
+from telegram.request import BaseRequest, RequestData
+
+from bot.config import Settings
+
+CONSOLE_TOKEN = "1:console-offline-token-never-sent-anywhere"
+BOT_USER = {
+    "id": 1,
+    "is_bot": True,
+    "first_name": "Briefing",
+    "username": "briefing_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_plain(text: str) -> str:
+    """What a reader sees of our HTML: tags dropped, entities resolved."""
+    return html.unescape(_TAG.sub("", text))
+
+
+class ConsoleRequest(BaseRequest):
+    """Answers Bot API calls locally and shows every outgoing message as plain text."""
+
+    def __init__(self, show: Callable[[str], None]) -> None:
+        self.show = show
+        self._message_ids = itertools.count(1)
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.files: dict[str, Path] = {}
+        self.last_keyboard_message: dict[str, Any] | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if "/file/" in url:
+            file_id = url.rsplit("/", 1)[-1]
+            path = self.files.get(file_id)
+            if path is None:
+                return 404, b'{"ok": false, "error_code": 404, "description": "Not Found"}'
+            return 200, await asyncio.to_thread(path.read_bytes)
+        api_method = url.rsplit("/", 1)[-1]
+        params = request_data.parameters if request_data else {}
+        result = self._answer(api_method.lower(), params)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _message(self, params: dict[str, Any], message_id: int) -> dict[str, Any]:
+        chat_id = int(params.get("chat_id", 0))
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "text": html_to_plain(str(params.get("text", ""))),
+        }
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if markup:
+            message["reply_markup"] = markup
+        return message
+
+    def _show_message(self, message: dict[str, Any], params: dict[str, Any], prefix: str) -> None:
+        chat_id = message["chat"]["id"]
+        header = prefix if chat_id == self._console_chat else f"{prefix} → chat {chat_id}"
+        self.show(f"{header}\n{html_to_plain(str(params.get('text', '')))}")
+        keyboard = (message.get("reply_markup") or {}).get("inline_keyboard")
+        if keyboard:
+            buttons = [b for row in keyboard for b in row]
+            labels = "  ".join(f"[:{i}] {b['text']}" for i, b in enumerate(buttons, 1))
+            self.show(f"  {labels}")
+            self.last_keyboard_message = message
+
+    _console_chat = 0
+
+    def _answer(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getme":
+            return BOT_USER
+        if method == "sendmessage":
+            message = self._message(params, next(self._message_ids))
+            self.messages[message["message_id"]] = message
+            self._show_message(message, params, "bot:")
+            return message
+        if method == "editmessagetext":
+            message_id = int(params.get("message_id", 0))
+            message = self._message(params, message_id)
+            self.messages[message_id] = message
+            self._show_message(message, params, f"bot (edited message {message_id}):")
+            return message
+        if method == "deletemessage":
+            self.show(f"bot: (deleted message {params.get('message_id')})")
+            return True
+        if method == "answercallbackquery":
+            if params.get("text"):
+                self.show(f"bot (notice): {params['text']}")
+            return True
+        if method == "getfile":
+            file_id = str(params.get("file_id"))
+            path = self.files[file_id]
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": path.stat().st_size,
+                "file_path": file_id,
+            }
+        if method == "getchatmember":
+            return {
+                "status": "creator",
+                "user": {"id": params.get("user_id"), "is_bot": False, "first_name": "Console"},
+                "is_anonymous": False,
+            }
+        if method == "getchatadministrators":
+            return []
+        return True
+
+
+class Console:
+    """Turns typed lines into updates for the Application and prints its replies."""
+
+    def __init__(self, user_id: int, language: str, request: ConsoleRequest) -> None:
+        self.user_id = user_id
+        self.language = language
+        self.request = request
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(100_000)
+        request._console_chat = user_id
+
+    def _user(self) -> dict[str, Any]:
+        return {
+            "id": self.user_id,
+            "is_bot": False,
+            "first_name": "Console",
+            "language_code": self.language,
+        }
+
+    def _chat(self) -> dict[str, Any]:
+        return {"id": self.user_id, "type": "private", "first_name": "Console"}
+
+    def text_update(self, text: str) -> dict[str, Any]:
+        """An update carrying a typed message, commands marked as Telegram marks them."""
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "from": self._user(),
+            "chat": self._chat(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split(maxsplit=1)[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def button_update(self, index: int) -> dict[str, Any] | None:
+        """A callback query for button `index` (1-based) of the last keyboard shown."""
+        message = self.request.last_keyboard_message
+        if not message:
+            return None
+        buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
+        if not 1 <= index <= len(buttons) or "callback_data" not in buttons[index - 1]:
+            return None
+        return {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": str(next(self._message_ids)),
+                "from": self._user(),
+                "message": message,
+                "chat_instance": "console",
+                "data": buttons[index - 1]["callback_data"],
+            },
+        }
+
+    def document_update(self, path: Path) -> dict[str, Any]:
+        """An update carrying a file the user sends, served from the local disk."""
+        file_id = f"console-{next(self._message_ids)}"
+        self.request.files[file_id] = path
+        return {
+            "update_id": next(self._update_ids),
+            "message": {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "from": self._user(),
+                "chat": self._chat(),
+                "document": {
+                    "file_id": file_id,
+                    "file_unique_id": file_id,
+                    "file_name": path.name,
+                    "mime_type": "text/plain",
+                    "file_size": path.stat().st_size,
+                },
+            },
+        }
+
+
+HELP = """Type as you would in Telegram (/help, /summary, /ticker 3 …); \\n breaks a line.
+  :N          press button N of the last message with buttons
+  :send PATH  send a file (editors: import a page)
+  :quit       leave (Ctrl-D works too)"""
+
+
+def run_console(settings: Settings, *, user_id: int, admin: bool, language: str) -> int:
+    """Run the offline chat until the user quits; returns the exit code."""
+    return asyncio.run(_console(settings, user_id=user_id, admin=admin, language=language))
+
+
+async def _console(settings: Settings, *, user_id: int, admin: bool, language: str) -> int:
+    from telegram import Bot
+
+    from bot.app import build_app, running
+    from bot.logs import setup_logging
+
+    setup_logging("WARNING")
+    if admin:
+        settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {user_id}})
+
+    def show(text: str) -> None:
+        print(text, flush=True)
+
+    request = ConsoleRequest(show)
+    push_bot = Bot(CONSOLE_TOKEN, request=request)
+    app = build_app(
+        settings, request=request, updates_request=request, token=CONSOLE_TOKEN, push_bot=push_bot
+    )
+    console = Console(user_id, language, request)
+    role = "editor" if admin else "reader"
+    show(f"briefing-bot console — you are user {user_id} ({role}). {HELP}")
+    async with running(app):
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "you: ")
+            except EOFError:
+                break
+            line = line.strip()
+            if not line:
+                continue
+            if line in (":quit", ":q"):
+                break
+            update = _update_for(console, line, show)
+            if update is None:
+                continue
+            await app.process_update(Update.de_json(update, app.bot))
+            # Give the delivery workers a moment so pushes show before the prompt.
+            await asyncio.sleep(0.2)
+    return 0
+
+
+def _update_for(console: Console, line: str, show: Callable[[str], None]) -> dict[str, Any] | None:
+    if line.startswith(":send "):
+        path = Path(line[6:].strip()).expanduser()
+        if not path.is_file():
+            show(f"(no such file: {path})")
+            return None
+        return console.document_update(path)
+    if line.startswith(":") and line[1:].isdigit():
+        update = console.button_update(int(line[1:]))
+        if update is None:
+            show("(no such button)")
+        return update
+    if line.startswith(":"):
+        show(HELP)
+        return None
+    # One terminal line is one message; a typed "\n" stands for a line break (/post).
+    return console.text_update(line.replace("\\n", "\n"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("run: python -m bot console")

@@ -1,0 +1,120 @@
+"""What every handler needs: the reader's language, argument text, replies split to fit."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+from bot.db import chats
+from bot.db.models import StoryRecord
+from bot.texts import Formatter, pick_language, split_message
+
+log = logging.getLogger(__name__)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_READER_ARGUMENT = 200
+
+
+def clean(text: str) -> str:
+    """User text without control and direction-override characters (newlines kept)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def command_text(update: Update) -> str:
+    """Everything after the command word, line breaks kept (context.args loses them)."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    parts = text.split(maxsplit=1)
+    if not parts or not parts[0].startswith("/"):
+        return clean(text).strip()
+    return clean(parts[1]).strip() if len(parts) > 1 else ""
+
+
+async def language_of(update: Update, context: BotContext) -> str:
+    """The chat's chosen language, else the user's Telegram language, else German."""
+    chat = update.effective_chat
+    stored = None
+    if chat is not None:
+        prefs = await chats.get_chat(context.state.db, chat.id)
+        stored = prefs.language if prefs else None
+    user = update.effective_user
+    return pick_language(stored, user.language_code if user else None)
+
+
+async def formatter_for(update: Update, context: BotContext) -> Formatter:
+    """The texts of this chat's language."""
+    return Formatter(context.state.texts, await language_of(update, context))
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def is_editor(update: Update, context: BotContext) -> bool:
+    user = update.effective_user
+    return context.state.settings.is_admin(user.id if user else None)
+
+
+async def reply(
+    update: Update,
+    context: BotContext,
+    html: str,
+    *,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """Send HTML to the update's chat, split under 4096 characters; buttons on the last part."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    chunks = split_message(html)
+    sent: Message | None = None
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        sent = await context.bot.send_message(
+            chat.id,
+            chunk,
+            reply_markup=keyboard if last else None,
+            message_thread_id=_thread_of(update),
+        )
+    return sent
+
+
+def _thread_of(update: Update) -> int | None:
+    message = update.effective_message
+    if message is not None and message.is_topic_message:
+        return message.message_thread_id
+    return None
+
+
+async def edit_in_place(
+    update: Update,
+    context: BotContext,
+    html: str,
+    *,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Replace the text of the message whose button was pressed."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return
+    chunks = split_message(html)
+    try:
+        await query.message.edit_text(chunks[0], reply_markup=keyboard)
+    except BadRequest as exc:
+        # A double tap asks for the same page again: nothing to change, nothing to say.
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def current_story(update: Update, context: BotContext) -> StoryRecord | None:
+    """The story this chat reads, or None when no story is loaded."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await context.state.stories.story_for_chat(chat.id)

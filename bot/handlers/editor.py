@@ -1,0 +1,343 @@
+"""Editor commands, only for ADMIN_IDS and only in a private chat with the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Coroutine
+from functools import wraps
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+
+from bot.context import BotContext, PendingImport
+from bot.db import audit, deliveries, stories, subscriptions
+from bot.db.models import StoryRecord
+from bot.handlers.common import (
+    command_text,
+    current_story,
+    edit_in_place,
+    formatter_for,
+    is_editor,
+    is_private,
+    reply,
+)
+from bot.services.editor import EditorError
+from bot.services.stories import parse_count
+from bot.story.model import StoryError
+from bot.texts import Formatter, ItemDelivery
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+EditorHandler = Callable[[Update, BotContext, Formatter], Awaitable[None]]
+PROGRESS_EVERY_S = 3.0
+PROGRESS_FOR_AT_MOST_S = 15 * 60
+AUDIT_DEFAULT, AUDIT_MAX = 10, 50
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
+TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+
+
+def editor_only(handler: EditorHandler) -> Handler:
+    """Refuse (and log) anyone not in ADMIN_IDS, and any editor command outside a private chat."""
+
+    @wraps(handler)
+    async def guarded(update: Update, context: BotContext) -> None:
+        fmt = await formatter_for(update, context)
+        user = update.effective_user
+        if not is_editor(update, context):
+            log.warning(
+                "refused editor command %s from user %s",
+                handler.__name__,
+                user.id if user else None,
+            )
+            if update.callback_query is not None:
+                await update.callback_query.answer(fmt.plain("not-editor"), show_alert=True)
+            else:
+                await reply(update, context, fmt.text("not-editor"))
+            return
+        if not is_private(update):
+            await reply(update, context, fmt.text("editor-private-only"))
+            return
+        try:
+            await handler(update, context, fmt)
+        except EditorError as exc:
+            await reply(update, context, fmt.editor_error(exc.code, exc.args_for_text))
+
+    return guarded
+
+
+def _item_id(raw: str, example: str) -> tuple[int, str]:
+    """`N rest…` or `#N rest…` → (N, rest); EditorError when N is not a number."""
+    head, _, rest = raw.partition(" ")
+    head, _, first_line_rest = head.partition("\n")
+    rest = (first_line_rest + "\n" + rest).strip() if first_line_rest else rest.strip()
+    head = head.lstrip("#")
+    if not head.isdigit() or len(head) > 12:
+        raise EditorError("need-id", example=example)
+    return int(head), rest
+
+
+async def _story(update: Update, context: BotContext) -> StoryRecord:
+    story = await current_story(update, context)
+    if story is None:
+        raise EditorError("no-story")
+    return story
+
+
+@editor_only
+async def post(update: Update, context: BotContext, fmt: Formatter) -> None:
+    story = await _story(update, context)
+    user = update.effective_user
+    assert user is not None
+    item = await context.state.editor.post(user.id, story, command_text(update))
+    progress = await deliveries.item_progress(context.state.db, item.id)
+    html = fmt.post_confirmation(item.id, delivered=progress.delivered, total=progress.total)
+    message = await reply(update, context, html)
+    if message is not None and not progress.done:
+        task = asyncio.create_task(_follow_progress(context, fmt, message, item.id, html))
+        background = context.state.background
+        background.append(task)
+        task.add_done_callback(_forget(background))
+
+
+def _forget(tasks: list[asyncio.Task[Any]]) -> Callable[[asyncio.Task[Any]], None]:
+    def remove(done: asyncio.Task[Any]) -> None:
+        if done in tasks:
+            tasks.remove(done)
+
+    return remove
+
+
+async def _follow_progress(
+    context: BotContext, fmt: Formatter, message: Message, item_id: int, shown: str
+) -> None:
+    """Edit the confirmation in place every few seconds until the fan-out is done."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PROGRESS_FOR_AT_MOST_S
+    while loop.time() < deadline:
+        await asyncio.sleep(PROGRESS_EVERY_S)
+        progress = await deliveries.item_progress(context.state.db, item_id)
+        html = fmt.post_confirmation(item_id, delivered=progress.delivered, total=progress.total)
+        if html != shown:
+            try:
+                await message.edit_text(html)
+                shown = html
+            except TelegramError as exc:
+                log.info("progress edit for item %s skipped: %s", item_id, exc)
+        if progress.done:
+            return
+
+
+@editor_only
+async def edit(update: Update, context: BotContext, fmt: Formatter) -> None:
+    user = update.effective_user
+    assert user is not None
+    item_id, text = _item_id(command_text(update), "/edit 12 Neuer Text")
+    if not text:
+        raise EditorError("missing-text")
+    item = await context.state.editor.edit(user.id, item_id, text)
+    await reply(update, context, fmt.text("edit-done", id=item.id))
+
+
+@editor_only
+async def delete(update: Update, context: BotContext, fmt: Formatter) -> None:
+    user = update.effective_user
+    assert user is not None
+    item_id, _ = _item_id(command_text(update), "/delete 12")
+    await context.state.editor.retract(user.id, item_id)
+    await reply(update, context, fmt.text("delete-done", id=item_id))
+
+
+async def _pin(update: Update, context: BotContext, fmt: Formatter, pinned: bool) -> None:
+    user = update.effective_user
+    assert user is not None
+    item_id, _ = _item_id(command_text(update), "/pin 12" if pinned else "/unpin 12")
+    await context.state.editor.set_pinned(user.id, item_id, pinned)
+    await reply(update, context, fmt.text("pin-done" if pinned else "unpin-done", id=item_id))
+
+
+@editor_only
+async def pin(update: Update, context: BotContext, fmt: Formatter) -> None:
+    await _pin(update, context, fmt, True)
+
+
+@editor_only
+async def unpin(update: Update, context: BotContext, fmt: Formatter) -> None:
+    await _pin(update, context, fmt, False)
+
+
+@editor_only
+async def set_summary(update: Update, context: BotContext, fmt: Formatter) -> None:
+    user = update.effective_user
+    assert user is not None
+    story = await _story(update, context)
+    await context.state.editor.set_summary(user.id, story, command_text(update))
+    await reply(update, context, fmt.text("summary-set"))
+
+
+@editor_only
+async def reset_summary(update: Update, context: BotContext, fmt: Formatter) -> None:
+    user = update.effective_user
+    assert user is not None
+    await context.state.editor.set_summary(user.id, await _story(update, context), None)
+    await reply(update, context, fmt.text("summary-reset"))
+
+
+@editor_only
+async def add_quote(update: Update, context: BotContext, fmt: Formatter) -> None:
+    user = update.effective_user
+    assert user is not None
+    story = await _story(update, context)
+    quote = await context.state.editor.add_quote(user.id, story, command_text(update))
+    await reply(update, context, fmt.text("addquote-done", id=quote.id))
+
+
+@editor_only
+async def del_quote(update: Update, context: BotContext, fmt: Formatter) -> None:
+    user = update.effective_user
+    assert user is not None
+    quote_id, _ = _item_id(command_text(update), "/delquote 3")
+    await context.state.editor.delete_quote(user.id, quote_id)
+    await reply(update, context, fmt.text("delquote-done", id=quote_id))
+
+
+@editor_only
+async def set_speaker(update: Update, context: BotContext, fmt: Formatter) -> None:
+    user = update.effective_user
+    assert user is not None
+    raw = command_text(update)
+    quote_id, name = _item_id(raw, "/setspeaker 3 Mark Rutte")
+    if not name:
+        await reply(update, context, fmt.text("setspeaker-format"))
+        return
+    quote = await context.state.editor.set_speaker(user.id, quote_id, name)
+    await reply(update, context, fmt.text("setspeaker-done", id=quote.id, name=quote.speaker or ""))
+
+
+@editor_only
+async def new_story(update: Update, context: BotContext, fmt: Formatter) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    story = await context.state.editor.new_story(user.id, command_text(update), fmt.lang)
+    await context.state.stories.choose_story(chat.id, chat.type, story.id)
+    await reply(update, context, fmt.text("newstory-done", id=story.id, title=story.title))
+
+
+@editor_only
+async def archive(update: Update, context: BotContext, fmt: Formatter) -> None:
+    user = update.effective_user
+    assert user is not None
+    story_id, _ = _item_id(command_text(update), "/archive 2")
+    story = await context.state.editor.archive(user.id, story_id)
+    await reply(update, context, fmt.text("archive-done", id=story.id, title=story.title))
+
+
+@editor_only
+async def stats(update: Update, context: BotContext, fmt: Formatter) -> None:
+    story = await _story(update, context)
+    db = context.state.db
+    counts = await subscriptions.counts(db, story.id)
+    recent = await deliveries.recent_items_progress(db, story.id, limit=5)
+    items = await stories.items_by_ids(db, [p.item_id for p in recent])
+    headlines = {item.id: item.headline for item in items}
+    rows = [
+        ItemDelivery(
+            item_id=p.item_id,
+            headline=headlines.get(p.item_id, ""),
+            delivered=p.delivered,
+            pending=p.pending,
+            failed=p.failed + p.blocked,
+        )
+        for p in recent
+    ]
+    html = fmt.stats(active=counts.active, blocked=counts.blocked, items=rows)
+    await reply(update, context, html)
+
+
+@editor_only
+async def audit_command(update: Update, context: BotContext, fmt: Formatter) -> None:
+    try:
+        limit = parse_count(command_text(update), default=AUDIT_DEFAULT, high=AUDIT_MAX)
+    except ValueError:
+        await reply(update, context, fmt.text("number-bad", max=AUDIT_MAX, example="/audit 10"))
+        return
+    await reply(update, context, fmt.audit(await audit.latest(context.state.db, limit)))
+
+
+@editor_only
+async def document(update: Update, context: BotContext, fmt: Formatter) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and message.document is not None and user is not None
+    doc = message.document
+    name = (doc.file_name or "page.txt")[:100]
+    limit = context.state.settings.max_import_bytes
+    if doc.file_size is not None and doc.file_size > min(limit, TELEGRAM_DOWNLOAD_LIMIT):
+        await reply(update, context, fmt.import_error("too_large", max_bytes=limit))
+        return
+    mime = doc.mime_type or ""
+    if not (mime.startswith("text/") or name.lower().endswith(TEXT_SUFFIXES)):
+        await reply(update, context, fmt.text("import-file-not-text"))
+        return
+    telegram_file = await doc.get_file()
+    data = bytes(await telegram_file.download_as_bytearray())
+    try:
+        parsed = context.state.stories.preview(data)
+    except StoryError as exc:
+        await reply(update, context, fmt.import_error(exc.code, max_bytes=limit, detail=exc.detail))
+        return
+    target = await context.state.stories.find_story_for_page(parsed, name)
+    token = secrets.token_urlsafe(9)
+    context.state.pending_imports[token] = PendingImport(
+        data=data, file_name=name, user_id=user.id, target_story_id=target.id if target else None
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(fmt.plain("button-import"), callback_data=f"im:{token}"),
+                InlineKeyboardButton(fmt.plain("button-cancel"), callback_data=f"ix:{token}"),
+            ]
+        ]
+    )
+    html = fmt.import_preview(parsed, updates_existing=target is not None)
+    await reply(update, context, html, keyboard=keyboard)
+
+
+@editor_only
+async def import_button(update: Update, context: BotContext, fmt: Formatter) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    action, _, token = (query.data or "").partition(":")
+    pending = context.state.take_pending_import(token)
+    if pending is None:
+        await query.answer(fmt.plain("import-expired"), show_alert=True)
+        await edit_in_place(update, context, fmt.text("import-expired"))
+        return
+    await query.answer()
+    if action == "ix":
+        await edit_in_place(update, context, fmt.text("import-cancelled"))
+        return
+    try:
+        outcome = await context.state.stories.import_page(
+            pending.data,
+            source_name=f"upload/{pending.file_name}",
+            story_id=pending.target_story_id,
+            editor_id=user.id,
+        )
+    except StoryError as exc:
+        limit = context.state.settings.max_import_bytes
+        await edit_in_place(update, context, fmt.import_error(exc.code, max_bytes=limit))
+        return
+    if outcome.unchanged:
+        await edit_in_place(update, context, fmt.text("import-unchanged"))
+        return
+    story = await context.state.stories.live_story(outcome.story_id)
+    html = fmt.import_done(
+        story_id=outcome.story_id,
+        title=story.title if story else "",
+        created=outcome.created,
+        new_items=len(outcome.new_item_ids),
+    )
+    await edit_in_place(update, context, html)

@@ -1,0 +1,207 @@
+"""Reader commands: thin — parse arguments, ask the story service, format, reply."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.db import chats
+from bot.db.models import StoryRecord
+from bot.handlers.common import (
+    MAX_READER_ARGUMENT,
+    command_text,
+    current_story,
+    edit_in_place,
+    formatter_for,
+    is_editor,
+    is_private,
+    reply,
+)
+from bot.services.stories import TICKER_MAX, TickerPage, parse_count
+from bot.texts import Formatter, normalize_language
+
+TICKER_DEFAULT = 5
+
+
+async def start(update: Update, context: BotContext) -> None:
+    if command_text(update).lower() == "subscribe":
+        from bot.handlers.subscriptions import subscribe
+
+        await subscribe(update, context)
+        return
+    fmt = await formatter_for(update, context)
+    story = await current_story(update, context)
+    await reply(update, context, fmt.welcome(story, is_editor=is_editor(update, context)))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    fmt = await formatter_for(update, context)
+    await reply(update, context, fmt.help(is_editor=is_editor(update, context)))
+
+
+async def _story_or_explain(
+    update: Update, context: BotContext, fmt: Formatter
+) -> StoryRecord | None:
+    story = await current_story(update, context)
+    if story is None:
+        await reply(update, context, fmt.text("no-story"))
+    return story
+
+
+async def summary(update: Update, context: BotContext) -> None:
+    fmt = await formatter_for(update, context)
+    story = await _story_or_explain(update, context, fmt)
+    if story is None:
+        return
+    service = context.state.stories
+    html = fmt.summary(
+        story,
+        pinned=await service.pinned(story.id),
+        latest=await service.latest_item(story.id),
+        as_of=await service.last_update(story),
+    )
+    await reply(update, context, html)
+
+
+async def quotes(update: Update, context: BotContext) -> None:
+    fmt = await formatter_for(update, context)
+    name = " ".join(command_text(update).split())
+    if len(name) > MAX_READER_ARGUMENT:
+        await reply(update, context, fmt.text("argument-too-long", max=MAX_READER_ARGUMENT))
+        return
+    story = await _story_or_explain(update, context, fmt)
+    if story is None:
+        return
+    selection = await context.state.stories.quotes(story.id, name or None)
+    if not selection.matched:
+        await reply(update, context, fmt.quotes_unknown_speaker(name, selection.speakers))
+        return
+    html = fmt.quotes(selection.quotes, is_editor=is_editor(update, context), speaker=name or None)
+    await reply(update, context, html)
+
+
+def _ticker_keyboard(
+    fmt: Formatter, story_id: int, page: TickerPage
+) -> InlineKeyboardMarkup | None:
+    buttons = []
+    if page.has_newer:
+        newer = max(0, page.offset - page.limit)
+        data = f"tk:{story_id}:{newer}:{page.limit}"
+        buttons.append(InlineKeyboardButton(fmt.plain("button-newer"), callback_data=data))
+    if page.has_older:
+        data = f"tk:{story_id}:{page.offset + page.limit}:{page.limit}"
+        buttons.append(InlineKeyboardButton(fmt.plain("button-older"), callback_data=data))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+def _ticker_html(fmt: Formatter, page: TickerPage, editor: bool) -> str:
+    return fmt.ticker_page(page.items, offset=page.offset, total=page.total, is_editor=editor)
+
+
+async def ticker(update: Update, context: BotContext) -> None:
+    fmt = await formatter_for(update, context)
+    try:
+        limit = parse_count(command_text(update), default=TICKER_DEFAULT, high=TICKER_MAX)
+    except ValueError:
+        await reply(update, context, fmt.text("ticker-bad-count", max=TICKER_MAX))
+        return
+    story = await _story_or_explain(update, context, fmt)
+    if story is None:
+        return
+    page = await context.state.stories.ticker(story.id, offset=0, limit=limit)
+    html = _ticker_html(fmt, page, is_editor(update, context))
+    await reply(update, context, html, keyboard=_ticker_keyboard(fmt, story.id, page))
+
+
+async def ticker_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    fmt = await formatter_for(update, context)
+    try:
+        _, story_raw, offset_raw, limit_raw = (query.data or "").split(":")
+        story_id, offset = int(story_raw), max(0, int(offset_raw))
+        limit = max(1, min(TICKER_MAX, int(limit_raw)))
+    except ValueError:
+        await query.answer()
+        return
+    story = await context.state.stories.live_story(story_id)
+    if story is None:
+        await query.answer(fmt.plain("story-gone"))
+        return
+    page = await context.state.stories.ticker(story_id, offset=offset, limit=limit)
+    html = _ticker_html(fmt, page, is_editor(update, context))
+    await edit_in_place(update, context, html, keyboard=_ticker_keyboard(fmt, story_id, page))
+    await query.answer()
+
+
+async def people(update: Update, context: BotContext) -> None:
+    fmt = await formatter_for(update, context)
+    story = await _story_or_explain(update, context, fmt)
+    if story is None:
+        return
+    await reply(update, context, fmt.people(await context.state.stories.people(story.id)))
+
+
+async def search(update: Update, context: BotContext) -> None:
+    fmt = await formatter_for(update, context)
+    words = " ".join(command_text(update).split())
+    if not words:
+        await reply(update, context, fmt.text("search-missing-words"))
+        return
+    if len(words) > MAX_READER_ARGUMENT:
+        await reply(update, context, fmt.text("argument-too-long", max=MAX_READER_ARGUMENT))
+        return
+    story = await _story_or_explain(update, context, fmt)
+    if story is None:
+        return
+    hits = await context.state.stories.search(story.id, words)
+    await reply(update, context, fmt.search_results(words, hits))
+
+
+async def stories_command(update: Update, context: BotContext) -> None:
+    fmt = await formatter_for(update, context)
+    current = await current_story(update, context)
+    every = await context.state.stories.stories()
+    await reply(update, context, fmt.stories(every, current_id=current.id if current else None))
+
+
+async def story_command(update: Update, context: BotContext) -> None:
+    fmt = await formatter_for(update, context)
+    chat = update.effective_chat
+    assert chat is not None
+    raw = command_text(update)
+    if not raw.isdigit() or len(raw) > 9:
+        await reply(update, context, fmt.text("story-bad-id"))
+        return
+    try:
+        story = await context.state.stories.choose_story(chat.id, chat.type, int(raw))
+    except KeyError:
+        await reply(update, context, fmt.text("story-unknown", id=int(raw)))
+        return
+    await reply(update, context, fmt.text("story-switched", title=story.title))
+
+
+async def language_command(update: Update, context: BotContext) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    choice = normalize_language(command_text(update).strip().lower() or None)
+    if choice is None:
+        fmt = await formatter_for(update, context)
+        await reply(update, context, fmt.text("language-unknown"))
+        return
+    await chats.set_language(context.state.db, chat.id, chat.type, choice)
+    await reply(update, context, Formatter(context.state.texts, choice).text("language-switched"))
+
+
+async def free_text(update: Update, context: BotContext) -> None:
+    if not is_private(update):
+        return
+    fmt = await formatter_for(update, context)
+    await reply(update, context, fmt.text("free-text"))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    if not is_private(update):
+        return
+    fmt = await formatter_for(update, context)
+    await reply(update, context, fmt.text("unknown-command"))

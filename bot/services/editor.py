@@ -1,0 +1,339 @@
+"""Editors' changes to a story: each one a transaction with its audit entry and pushes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+
+from bot.db import audit, deliveries, stories
+from bot.db.connection import Database
+from bot.db.models import AuditEntry, QuoteRecord, StoryRecord, TickerItemRecord, now_iso
+
+MAX_ITEM_CHARS = 4096
+MAX_TITLE_CHARS = 200
+
+
+class EditorError(Exception):
+    """An editor request that cannot be carried out; `code` picks the reply text."""
+
+    def __init__(self, code: str, **args: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.args_for_text = args
+
+
+@dataclass(frozen=True)
+class NewQuote:
+    text: str
+    speaker: str
+    role: str | None
+
+
+_QUOTE_COMMAND = re.compile(
+    r"""^\s*["„“”«»‚‘'](?P<text>.+?)["„“”«»‚‘']\s*(?:—|–|-{1,2})\s*(?P<who>.+?)\s*$""", re.S
+)
+
+
+def parse_addquote(raw: str) -> NewQuote:
+    """Read `"TEXT" — SPEAKER, ROLE`; EditorError('quote-format') when it does not fit."""
+    match = _QUOTE_COMMAND.match(raw or "")
+    if not match:
+        raise EditorError("quote-format")
+    text = " ".join(match["text"].split())
+    speaker, _, role = match["who"].partition(",")
+    speaker, role = " ".join(speaker.split()), " ".join(role.split())
+    if not text or not speaker:
+        raise EditorError("quote-format")
+    return NewQuote(text=text, speaker=speaker, role=role or None)
+
+
+def split_post(raw: str) -> tuple[str, str]:
+    """Headline and body of a posted item: the first line heads, the rest is the body."""
+    text = (raw or "").strip()
+    if not text:
+        raise EditorError("missing-text")
+    if len(text) > MAX_ITEM_CHARS:
+        raise EditorError("text-too-long", limit=MAX_ITEM_CHARS, length=len(text))
+    headline, _, body = text.partition("\n")
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+    return " ".join(headline.split()), "\n\n".join(paragraphs)
+
+
+def _item_snapshot(item: TickerItemRecord) -> dict[str, object]:
+    return {"headline": item.headline, "body": item.body, "pinned": item.pinned}
+
+
+class EditorService:
+    """What editors can do; every change is audited in its own transaction."""
+
+    def __init__(self, db: Database, *, notify: Callable[[], Awaitable[None] | None]) -> None:
+        self.db = db
+        self._notify_cb = notify
+
+    async def _notify(self) -> None:
+        result = self._notify_cb()
+        if result is not None:
+            await result
+
+    async def _live_item(self, item_id: int) -> TickerItemRecord:
+        item = await stories.get_item(self.db, item_id)
+        if item is None:
+            raise EditorError("item-not-found", id=item_id)
+        if item.is_retracted:
+            raise EditorError("item-retracted", id=item_id)
+        return item
+
+    async def post(self, user_id: int, story: StoryRecord, raw: str) -> TickerItemRecord:
+        """Publish a new ticker item and queue it for every subscriber."""
+        if story.archived_at:
+            raise EditorError("story-archived", title=story.title)
+        headline, body = split_post(raw)
+        now = now_iso()
+        async with self.db.atomic() as conn:
+            position = int(
+                await self.db.fetchval(
+                    "SELECT COALESCE(MAX(position), 0) + 1 FROM ticker_items WHERE story_id = ?",
+                    (story.id,),
+                    1,
+                )
+            )
+            cursor = await conn.execute(
+                "INSERT INTO ticker_items (story_id, origin, position, headline, body,"
+                " created_by, created_at, updated_at) VALUES (?, 'posted', ?, ?, ?, ?, ?, ?)",
+                (story.id, position, headline, body, user_id, now, now),
+            )
+            item_id = int(cursor.lastrowid or 0)
+            await conn.execute("UPDATE stories SET updated_at = ? WHERE id = ?", (now, story.id))
+            await deliveries.enqueue_item(self.db, story.id, item_id)
+            await audit.record(
+                self.db,
+                user_id=user_id,
+                action="post",
+                story_id=story.id,
+                target=f"#{item_id}",
+                after={"headline": headline, "body": body},
+            )
+            await stories.reindex(self.db, story.id)
+        await self._notify()
+        item = await stories.get_item(self.db, item_id)
+        assert item is not None
+        return item
+
+    async def edit(self, user_id: int, item_id: int, raw: str) -> TickerItemRecord:
+        """Correct an item; delivered copies are edited in place, pending ones go out corrected."""
+        item = await self._live_item(item_id)
+        headline, body = split_post(raw)
+        if headline == item.headline and body == item.body:
+            raise EditorError("edit-unchanged", id=item_id)
+        now = now_iso()
+        async with self.db.atomic() as conn:
+            await conn.execute(
+                "UPDATE ticker_items SET headline = ?, body = ?, corrected_at = ?, updated_at = ?"
+                " WHERE id = ? AND retracted_at IS NULL",
+                (headline, body, now, now, item_id),
+            )
+            await deliveries.enqueue_edit(self.db, item_id)
+            await audit.record(
+                self.db,
+                user_id=user_id,
+                action="edit",
+                story_id=item.story_id,
+                target=f"#{item_id}",
+                before=_item_snapshot(item),
+                after={"headline": headline, "body": body, "pinned": item.pinned},
+            )
+            await stories.reindex(self.db, item.story_id)
+        await self._notify()
+        updated = await stories.get_item(self.db, item_id)
+        assert updated is not None
+        return updated
+
+    async def retract(self, user_id: int, item_id: int) -> TickerItemRecord:
+        """Retract an item: delivered copies deleted or replaced by a notice, pending cancelled."""
+        item = await self._live_item(item_id)
+        now = now_iso()
+        async with self.db.atomic() as conn:
+            await conn.execute(
+                "UPDATE ticker_items SET retracted_at = ?, pinned = 0, updated_at = ? WHERE id = ?",
+                (now, now, item_id),
+            )
+            await deliveries.enqueue_retraction(self.db, item_id)
+            await audit.record(
+                self.db,
+                user_id=user_id,
+                action="delete",
+                story_id=item.story_id,
+                target=f"#{item_id}",
+                before=_item_snapshot(item),
+                after={"retracted": True},
+            )
+            await stories.reindex(self.db, item.story_id)
+        await self._notify()
+        return item
+
+    async def set_pinned(self, user_id: int, item_id: int, pinned: bool) -> TickerItemRecord:
+        """Pin or unpin an item for /ticker and /summary."""
+        item = await self._live_item(item_id)
+        async with self.db.atomic() as conn:
+            await conn.execute(
+                "UPDATE ticker_items SET pinned = ? WHERE id = ?", (int(pinned), item_id)
+            )
+            await audit.record(
+                self.db,
+                user_id=user_id,
+                action="pin" if pinned else "unpin",
+                story_id=item.story_id,
+                target=f"#{item_id}",
+                before={"pinned": item.pinned},
+                after={"pinned": pinned},
+            )
+        return item
+
+    async def set_summary(self, user_id: int, story: StoryRecord, text: str | None) -> None:
+        """Replace the extracted summary with the editor's text, or restore it with None."""
+        if text is not None:
+            text = text.strip()
+            if not text:
+                raise EditorError("missing-text")
+            if len(text) > MAX_ITEM_CHARS - 200:
+                raise EditorError("text-too-long", limit=MAX_ITEM_CHARS - 200, length=len(text))
+        async with self.db.atomic() as conn:
+            await conn.execute(
+                "UPDATE stories SET editor_summary = ?, updated_at = ? WHERE id = ?",
+                (text, now_iso(), story.id),
+            )
+            await audit.record(
+                self.db,
+                user_id=user_id,
+                action="setsummary" if text is not None else "resetsummary",
+                story_id=story.id,
+                target=story.slug,
+                before=story.editor_summary,
+                after=text,
+            )
+
+    async def add_quote(self, user_id: int, story: StoryRecord, raw: str) -> QuoteRecord:
+        """Add an editor's quote with its speaker."""
+        quote = parse_addquote(raw)
+        if len(quote.text) > 1000:
+            raise EditorError("text-too-long", limit=1000, length=len(quote.text))
+        async with self.db.atomic() as conn:
+            position = int(
+                await self.db.fetchval(
+                    "SELECT COALESCE(MAX(position), 0) + 1 FROM quotes WHERE story_id = ?",
+                    (story.id,),
+                    1,
+                )
+            )
+            fragment = len(quote.text.split()) < 4
+            cursor = await conn.execute(
+                "INSERT INTO quotes (story_id, position, text, speaker, role, fragment, origin)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'editor')",
+                (story.id, position, quote.text, quote.speaker, quote.role, int(fragment)),
+            )
+            quote_id = int(cursor.lastrowid or 0)
+            await audit.record(
+                self.db,
+                user_id=user_id,
+                action="addquote",
+                story_id=story.id,
+                target=f"quote {quote_id}",
+                after=asdict(quote),
+            )
+            await stories.reindex(self.db, story.id)
+        record = await stories.get_quote(self.db, quote_id)
+        assert record is not None
+        return record
+
+    async def _quote(self, quote_id: int) -> QuoteRecord:
+        quote = await stories.get_quote(self.db, quote_id)
+        if quote is None:
+            raise EditorError("quote-not-found", id=quote_id)
+        return quote
+
+    async def delete_quote(self, user_id: int, quote_id: int) -> QuoteRecord:
+        """Remove a quote from what readers see (kept for the audit trail)."""
+        quote = await self._quote(quote_id)
+        now = now_iso()
+        async with self.db.atomic() as conn:
+            await conn.execute(
+                "UPDATE quotes SET deleted_at = ?, edited_at = ? WHERE id = ?",
+                (now, now, quote_id),
+            )
+            await audit.record(
+                self.db,
+                user_id=user_id,
+                action="delquote",
+                story_id=quote.story_id,
+                target=f"quote {quote_id}",
+                before={"text": quote.text, "speaker": quote.speaker},
+            )
+            await stories.reindex(self.db, quote.story_id)
+        return quote
+
+    async def set_speaker(self, user_id: int, quote_id: int, raw: str) -> QuoteRecord:
+        """Fix who said a quote (`NAME` or `NAME, ROLE`)."""
+        quote = await self._quote(quote_id)
+        name, _, role = (raw or "").partition(",")
+        name, role = " ".join(name.split()), " ".join(role.split())
+        if not name:
+            raise EditorError("missing-text")
+        if len(name) > 120 or len(role) > 200:
+            raise EditorError("text-too-long", limit=120, length=len(name))
+        async with self.db.atomic() as conn:
+            await conn.execute(
+                "UPDATE quotes SET speaker = ?, role = ?, edited_at = ? WHERE id = ?",
+                (name, role or None, now_iso(), quote_id),
+            )
+            await audit.record(
+                self.db,
+                user_id=user_id,
+                action="setspeaker",
+                story_id=quote.story_id,
+                target=f"quote {quote_id}",
+                before={"speaker": quote.speaker, "role": quote.role},
+                after={"speaker": name, "role": role or None},
+            )
+        updated = await stories.get_quote(self.db, quote_id)
+        assert updated is not None
+        return updated
+
+    async def new_story(self, user_id: int, title: str, language: str) -> StoryRecord:
+        """Start an empty story editors can post to."""
+        title = " ".join((title or "").split())
+        if not title:
+            raise EditorError("missing-text")
+        if len(title) > MAX_TITLE_CHARS:
+            raise EditorError("text-too-long", limit=MAX_TITLE_CHARS, length=len(title))
+        async with self.db.atomic():
+            story_id = await stories.create_story(self.db, title, language)
+            await audit.record(
+                self.db, user_id=user_id, action="newstory", story_id=story_id, after=title
+            )
+        story = await stories.get_story(self.db, story_id)
+        assert story is not None
+        return story
+
+    async def archive(self, user_id: int, story_id: int) -> StoryRecord:
+        """End a story: subscribers get a final recap, then their subscription ends."""
+        story = await stories.get_story(self.db, story_id)
+        if story is None:
+            raise EditorError("story-not-found", id=story_id)
+        if story.archived_at:
+            raise EditorError("story-archived", title=story.title)
+        async with self.db.atomic() as conn:
+            await conn.execute(
+                "UPDATE stories SET archived_at = ?, updated_at = ? WHERE id = ?",
+                (now_iso(), now_iso(), story_id),
+            )
+            await deliveries.enqueue_final_recap(self.db, story_id)
+            await audit.record(
+                self.db, user_id=user_id, action="archive", story_id=story_id, target=story.slug
+            )
+        await self._notify()
+        return story
+
+    async def audit_log(self, limit: int) -> list[AuditEntry]:
+        """The latest editor actions."""
+        return await audit.latest(self.db, limit)

@@ -1,0 +1,9 @@
+"""Shared test set-up."""
+
+from __future__ import annotations
+
+import os
+
+# PTB 22 warns when it builds RetryAfter unless the timedelta behaviour is chosen; the
+# bot opts in at start too (bot/__init__.py), so tests run the way production does.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
