@@ -1,0 +1,644 @@
+"""Reader and editor messages as Telegram HTML, built from store records.
+
+Every piece of story or user text goes through `escape` (or `highlight`) exactly once,
+here; only the markup written in this module and in the .ftl files is raw. Each method
+returns one HTML string of any length: callers send `split_message(result)`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from typing import Any, Final, Protocol
+
+from bot.db.models import (
+    AuditEntry,
+    PersonRecord,
+    QuoteRecord,
+    StoryRecord,
+    TickerItemRecord,
+    parse_iso,
+)
+from bot.story.model import ParsedStory
+from bot.texts.html import escape, highlight
+from bot.texts.i18n import DEFAULT_LANGUAGE, ArgValue, Language, Texts, normalize_language
+
+__all__ = [
+    "DELIVERY_MODES",
+    "EDITOR_COMMANDS",
+    "EDITOR_ERROR_TEXTS",
+    "IMPORT_ERROR_TEXTS",
+    "READER_COMMANDS",
+    "WELCOME_COMMANDS",
+    "Formatter",
+    "ItemDelivery",
+    "SearchHitLike",
+    "escape",
+    "progress_bar",
+    "shorten",
+    "word_spans",
+]
+
+READER_COMMANDS: Final[tuple[str, ...]] = (
+    "summary",
+    "quotes",
+    "ticker",
+    "people",
+    "search",
+    "stories",
+    "story",
+    "subscribe",
+    "unsubscribe",
+    "settings",
+    "language",
+    "help",
+)
+EDITOR_COMMANDS: Final[tuple[str, ...]] = (
+    "post",
+    "edit",
+    "delete",
+    "pin",
+    "unpin",
+    "setsummary",
+    "resetsummary",
+    "addquote",
+    "delquote",
+    "setspeaker",
+    "newstory",
+    "archive",
+    "stats",
+    "audit",
+)
+# The commands /start shows to a newcomer; /help lists them all.
+WELCOME_COMMANDS: Final[tuple[str, ...]] = ("summary", "ticker", "quotes", "subscribe")
+
+# Subscription delivery modes, as stored and as used in settings callback data.
+DELIVERY_MODES: Final[tuple[str, ...]] = ("instant", "hourly", "quiet", "off")
+
+SNIPPET_LENGTH: Final = 240
+AUDIT_VALUE_LENGTH: Final = 80
+PREVIEW_QUOTES: Final = 3
+PREVIEW_QUOTE_LENGTH: Final = 160
+STATS_HEADLINE_LENGTH: Final = 60
+
+# Error codes of bot.services.editor.EditorError → text key, and how the error's
+# arguments are named in that text.
+EDITOR_ERROR_TEXTS: Final[dict[str, tuple[str, dict[str, str]]]] = {
+    "quote-format": ("addquote-format", {}),
+    "missing-text": ("missing-text", {}),
+    "text-too-long": ("text-too-long", {"limit": "max", "length": "length"}),
+    "item-not-found": ("item-not-found", {"id": "id"}),
+    "item-retracted": ("item-already-retracted", {"id": "id"}),
+    "edit-unchanged": ("edit-unchanged", {"id": "id"}),
+    "quote-not-found": ("quote-not-found", {"id": "id"}),
+    "story-not-found": ("story-unknown", {"id": "id"}),
+    "story-archived": ("story-is-archived", {"title": "title"}),
+    "need-id": ("item-bad-id", {"example": "example"}),
+    "no-story": ("no-story", {}),
+}
+# Codes of bot.story.model.StoryError raised while reading an uploaded file.
+IMPORT_ERROR_TEXTS: Final[dict[str, str]] = {
+    "too_large": "import-file-too-large",
+    "empty": "import-file-empty",
+    "binary": "import-file-binary",
+    "not_text": "import-file-not-text",
+}
+
+# Between items of one message: two blank lines read as a section break and are the
+# first place split_message cuts, so an item stays whole when a page is split.
+ITEM_SEPARATOR: Final = "\n\n\n"
+
+
+class SearchHitLike(Protocol):
+    """What /search returns per match (bot.db.stories.SearchHit fits)."""
+
+    @property
+    def kind(self) -> str: ...  # "body", "quote" or "ticker"
+
+    @property
+    def ref(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ItemDelivery:
+    """Delivery counts of one ticker item for /stats."""
+
+    item_id: int
+    headline: str
+    delivered: int
+    pending: int
+    failed: int
+
+    @property
+    def total(self) -> int:
+        return self.delivered + self.pending + self.failed
+
+
+def progress_bar(done: int, total: int, width: int = 6) -> str:
+    """A bar like "▓▓▓▓░░ 120/195", full only when everything is done."""
+    if total <= 0:
+        filled = 0
+    else:
+        filled = round(width * done / total)
+        # A started job never looks untouched, an unfinished one never looks complete.
+        if 0 < done < total:
+            filled = min(max(filled, 1), width - 1)
+    return "▓" * filled + "░" * (width - filled) + f" {done}/{total}"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Plain text squeezed to one line of at most `limit` characters, cut at a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat.rfind(" ", 0, limit)
+    if cut < limit // 2:  # one very long word: cut inside it
+        cut = limit - 1
+    return flat[:cut].rstrip() + "…"
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """Text without accents, case-folded, and for each folded char its source index.
+
+    Mirrors the search index (unicode61, remove_diacritics): "Sybiga" finds "Sýbiga".
+    """
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, ch in enumerate(text):
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        for piece in base.casefold():
+            folded.append(piece)
+            origin.append(index)
+    return "".join(folded), origin
+
+
+def word_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Spans of the words in `text` that start with a word of `query` (as the search does)."""
+    words = {_fold(w)[0] for w in re.findall(r"\w+", query)}
+    if not words:
+        return []
+    folded, origin = _fold(text)
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})\w*")
+    return [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(folded)]
+
+
+def _snippet(text: str, query: str) -> str:
+    """The part of a sentence around its first match, matches in bold, as HTML."""
+    flat = " ".join(text.split())
+    spans = word_spans(flat, query)
+    if len(flat) <= SNIPPET_LENGTH:
+        return highlight(flat, spans)
+    center = spans[0][0] if spans else 0
+    start = max(0, center - SNIPPET_LENGTH // 3)
+    if start > 0:
+        space = flat.find(" ", start, center)
+        start = space + 1 if space >= 0 else start
+    end = min(len(flat), start + SNIPPET_LENGTH)
+    if end < len(flat):
+        space = flat.rfind(" ", start, end)
+        end = space if space > center else end
+    piece = flat[start:end]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(flat) else ""
+    return prefix + highlight(piece, word_spans(piece, query)) + suffix
+
+
+def _audit_value(value: Any) -> str:
+    """An audit before/after value as one readable line: {"body": "x"} → "body: x"."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_audit_value(item)}" for key, item in value.items())
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Formatter:
+    """Messages in one language. Cheap to build per update: `Formatter(texts, lang)`.
+
+    `tz` is the zone for clock times the page did not give (items posted in the chat)
+    and for the "as of" line.
+    """
+
+    def __init__(self, texts: Texts, lang: str, *, tz: tzinfo = UTC) -> None:
+        self.texts = texts
+        self.lang: Language = normalize_language(lang) or DEFAULT_LANGUAGE
+        self.tz = tz
+
+    # -- single messages ------------------------------------------------------------
+
+    def text(self, key: str, /, **args: ArgValue) -> str:
+        """A message as HTML; string arguments (user or story text) are escaped."""
+        safe = {name: escape(v) if isinstance(v, str) else v for name, v in args.items()}
+        return self.texts.get(self.lang, key, **safe)
+
+    def plain(self, key: str, /, **args: ArgValue) -> str:
+        """A message as plain text: button labels, the command menu, callback answers."""
+        return self.texts.get(self.lang, key, **args)
+
+    def _with_markup(self, key: str, /, **html_args: str) -> str:
+        """A message whose arguments are HTML this module built (already escaped)."""
+        return self.texts.get(self.lang, key, **html_args)
+
+    # -- dates ------------------------------------------------------------------------
+
+    def _date_args(self, iso: str) -> dict[str, ArgValue]:
+        moment = parse_iso(iso).astimezone(self.tz)
+        return {
+            "day": str(moment.day),
+            "day2": f"{moment.day:02d}",
+            "month2": f"{moment.month:02d}",
+            "monthname": self.texts.get(self.lang, "month-short", month=moment.month),
+            "year": str(moment.year),
+            "hour": f"{moment.hour:02d}",
+            "minute": f"{moment.minute:02d}",
+            "zone": moment.tzname() or "UTC",
+        }
+
+    def datetime_long(self, iso: str) -> str:
+        """Date and time, e.g. "25.11.2026, 14:05 UTC" / "25 Nov 2026, 14:05 UTC" (plain)."""
+        return self.texts.get(self.lang, "datetime-long", **self._date_args(iso))
+
+    def datetime_short(self, iso: str) -> str:
+        """Time and day, e.g. "14:05, 25.11." / "14:05, 25 Nov" (plain text)."""
+        return self.texts.get(self.lang, "datetime-short", **self._date_args(iso))
+
+    def item_time(self, item: TickerItemRecord) -> str:
+        """The page's own clock time ("18:45"), else when the item was created."""
+        return item.time or self.datetime_short(item.created_at)
+
+    # -- start and help -----------------------------------------------------------------
+
+    def _command_line(self, command: str) -> str:
+        args_key = f"cmd-{command}.args"
+        usage = f"/{command}"
+        if self.texts.has(self.lang, args_key):
+            usage += " " + self.plain(args_key)
+        return f"{escape(usage)} – {escape(self.plain(f'cmd-{command}'))}"
+
+    def command_menu(self, *, is_editor: bool = False) -> list[tuple[str, str]]:
+        """(command, description) pairs for Bot.set_my_commands."""
+        commands = READER_COMMANDS + (EDITOR_COMMANDS if is_editor else ())
+        return [(command, self.plain(f"cmd-{command}")) for command in commands]
+
+    def welcome(self, story: StoryRecord | None, *, is_editor: bool = False) -> str:
+        parts = [f"{self.text('welcome-title')}\n{self.text('welcome-intro')}"]
+        if story is not None:
+            parts.append(self.text("welcome-story", title=story.title))
+        else:
+            parts.append(self.text("welcome-no-story"))
+        lines = [self.text("welcome-first-steps")]
+        lines += [self._command_line(c) for c in WELCOME_COMMANDS]
+        parts.append("\n".join(lines))
+        closing = [self.text("welcome-all-commands")]
+        if is_editor:
+            closing.append(self.text("welcome-editor"))
+        parts.append("\n".join(closing))
+        return "\n\n".join(parts)
+
+    def help(self, *, is_editor: bool = False) -> str:
+        """Every reader command; the editor section only when `is_editor`."""
+        reader = [self.text("help-title")] + [self._command_line(c) for c in READER_COMMANDS]
+        parts = ["\n".join(reader)]
+        if is_editor:
+            editor = [self.text("help-editor-title")]
+            editor += [self._command_line(c) for c in EDITOR_COMMANDS]
+            editor.append(self.text("help-editor-import"))
+            parts.append("\n".join(editor))
+        return "\n\n".join(parts)
+
+    # -- summary ----------------------------------------------------------------------
+
+    def summary(
+        self,
+        story: StoryRecord,
+        *,
+        pinned: Sequence[TickerItemRecord] = (),
+        latest: TickerItemRecord | None = None,
+        as_of: str | None = None,
+    ) -> str:
+        """Title, "as of", pinned items, key points (or the editors' text), newest item.
+
+        `as_of` is an ISO time (e.g. stories.last_update); the story's updated_at if None.
+        """
+        header = f"<b>{escape(story.title)}</b>\n<i>{self._as_of(as_of or story.updated_at)}</i>"
+        parts = [header]
+        if pinned:
+            lines = [self.text("summary-pinned")]
+            lines += [f"• {self._item_headline_line(item)}" for item in pinned]
+            parts.append("\n".join(lines))
+        parts.append(self._key_points(story))
+        pinned_ids = {item.id for item in pinned}
+        if latest is not None and latest.id not in pinned_ids:
+            parts.append(f"{self.text('summary-latest')}\n{self._item_headline_line(latest)}")
+        parts.append(self.text("summary-more"))
+        return "\n\n".join(parts)
+
+    def _as_of(self, iso: str) -> str:
+        return self.text("summary-as-of", datetime=self.datetime_long(iso))
+
+    def _key_points(self, story: StoryRecord) -> str:
+        if story.editor_summary and story.editor_summary.strip():
+            return self._paragraphs(story.editor_summary)
+        if story.summary:
+            return "\n".join(f"• {escape(sentence)}" for sentence in story.summary)
+        if story.lead.strip():
+            return escape(story.lead.strip())
+        return self.text("summary-empty")
+
+    @staticmethod
+    def _paragraphs(text: str) -> str:
+        """Editor text with its paragraphs kept and blank-line runs collapsed."""
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+        return "\n\n".join(escape(p) for p in paragraphs)
+
+    def _item_headline_line(self, item: TickerItemRecord) -> str:
+        return f"<i>{escape(self.item_time(item))}</i> · {escape(item.headline)}"
+
+    # -- quotes -----------------------------------------------------------------------
+
+    def _attribution(self, quote: QuoteRecord) -> str:
+        if not quote.speaker:
+            return f"<i>{self.text('quotes-unattributed')}</i>"
+        if quote.role:
+            return f"{escape(quote.speaker)}, {escape(quote.role)}"
+        return escape(quote.speaker)
+
+    def quote_line(self, quote: QuoteRecord, *, is_editor: bool = False) -> str:
+        line = self._with_markup(
+            "quote-line", text=escape(quote.text), attribution=self._attribution(quote)
+        )
+        return f"<code>#{quote.id}</code> {line}" if is_editor else line
+
+    def quotes(
+        self,
+        quotes: Sequence[QuoteRecord],
+        *,
+        is_editor: bool = False,
+        speaker: str | None = None,
+    ) -> str:
+        """Full statements, then fragments under "In brief". `speaker` names a filter
+        the caller already applied (for the heading)."""
+        if not quotes:
+            return self.text("quotes-empty")
+        if speaker is None:
+            title = self.text("quotes-title")
+        else:
+            title = self.text("quotes-title-filtered", name=speaker, count=len(quotes))
+        statements = [q for q in quotes if not q.fragment]
+        fragments = [q for q in quotes if q.fragment]
+        parts = [title]
+        parts += [self.quote_line(q, is_editor=is_editor) for q in statements]
+        if fragments:
+            lines = [self.text("quotes-fragments")]
+            lines += [self.quote_line(q, is_editor=is_editor) for q in fragments]
+            parts.append("\n".join(lines))
+        return "\n\n".join(parts)
+
+    def quotes_unknown_speaker(self, name: str, speakers: Sequence[str]) -> str:
+        """Nobody of that name is quoted; lists who is."""
+        if not speakers:
+            return self.text("quotes-unknown-speaker-none", name=name)
+        return self.text("quotes-unknown-speaker", name=name, speakers=", ".join(speakers))
+
+    # -- ticker -----------------------------------------------------------------------
+
+    def ticker_item(self, item: TickerItemRecord, *, is_editor: bool = False) -> str:
+        """One item: time, headline, marks, body paragraphs (or its retraction)."""
+        if item.is_retracted:
+            return self.retraction(item)
+        head = f"<i>{escape(self.item_time(item))}</i> · <b>{escape(item.headline)}</b>"
+        if item.pinned:
+            head = f"📌 {head}"
+        if item.corrected_at:
+            head += f" <i>{self.text('ticker-corrected')}</i>"
+        if is_editor:
+            head += f" <code>#{item.id}</code>"
+        return "\n\n".join([head, *(escape(p.strip()) for p in item.paragraphs)])
+
+    def ticker_page(
+        self,
+        items: Sequence[TickerItemRecord],
+        *,
+        offset: int,
+        total: int,
+        is_editor: bool = False,
+    ) -> str:
+        """One page of the ticker in the order given (the store gives pinned, then newest
+        first); `offset` is the 0-based position of the first item among `total`."""
+        if not items:
+            return self.text("ticker-empty")
+        header = self.text("ticker-header", first=offset + 1, last=offset + len(items), total=total)
+        blocks = [self.ticker_item(item, is_editor=is_editor) for item in items]
+        return header + "\n\n" + ITEM_SEPARATOR.join(blocks)
+
+    def push(self, story: StoryRecord, items: Sequence[TickerItemRecord]) -> str:
+        """New items for a subscriber, one or several in one message, under the title."""
+        header = self.text("push-header", title=story.title)
+        return header + "\n\n" + ITEM_SEPARATOR.join(self.ticker_item(i) for i in items)
+
+    def retraction(self, item: TickerItemRecord) -> str:
+        """Replaces a delivered copy of an item the editors retracted."""
+        return f"<s>{escape(item.headline)}</s>\n{self.text('retraction-notice')}"
+
+    def archive_recap(self, story: StoryRecord, *, item_count: int) -> str:
+        """The last message subscribers get when a story is archived."""
+        parts = [
+            f"{self.text('archive-recap-title', title=story.title)}\n"
+            f"{self.text('archive-recap-ended')}"
+        ]
+        if (story.editor_summary and story.editor_summary.strip()) or story.summary:
+            parts.append(f"{self.text('archive-recap-summary')}\n{self._key_points(story)}")
+        parts.append(
+            f"{self.text('archive-recap-count', count=item_count)}\n"
+            f"{self.text('archive-recap-thanks')}"
+        )
+        return "\n\n".join(parts)
+
+    # -- people, search, stories ---------------------------------------------------
+
+    def people(self, people: Sequence[PersonRecord]) -> str:
+        if not people:
+            return self.text("people-empty")
+        lines = [self.text("people-title"), ""]
+        for person in people:
+            line = f"• <b>{escape(person.name)}</b>"
+            if person.role:
+                line += f" – {escape(person.role)}"
+            lines.append(line)
+        return "\n".join(lines)
+
+    def search_results(self, query: str, hits: Sequence[SearchHitLike]) -> str:
+        """Matching sentences with the query's words in bold."""
+        if not query.strip():
+            return self.text("search-missing-words")
+        if not hits:
+            return self.text("search-none", query=query)
+        parts = [self.text("search-title", query=query)]
+        for hit in hits:
+            kind = self.text("search-kind", kind=hit.kind)
+            parts.append(f"<i>{kind}</i>: {_snippet(hit.text, query)}")
+        return "\n\n".join(parts)
+
+    def stories(self, stories: Sequence[StoryRecord], *, current_id: int | None) -> str:
+        if not stories:
+            return self.text("stories-empty")
+        lines = [self.text("stories-title"), ""]
+        for story in stories:
+            line = f"<b>{story.id}</b> · {escape(story.title)}"
+            if story.archived_at:
+                line += f" <i>{self.text('stories-archived')}</i>"
+            if story.id == current_id:
+                line += f" <b>{self.text('stories-current')}</b>"
+            lines.append(line)
+        lines += ["", self.text("stories-hint")]
+        return "\n".join(lines)
+
+    # -- settings ---------------------------------------------------------------------
+
+    def delivery_mode(self, mode: str) -> str:
+        """A delivery mode's name, e.g. "jede Meldung sofort" for "instant" (plain text)."""
+        return self.plain("delivery-mode", mode=mode)
+
+    def settings(self, *, language: str, mode: str | None, story_title: str | None) -> str:
+        """The /settings view; `mode` None means the chat is not subscribed."""
+        lines = [self.text("settings-title")]
+        if story_title:
+            lines.append(self.text("settings-story", title=story_title))
+        code = normalize_language(language) or DEFAULT_LANGUAGE
+        lines.append(
+            self.text("settings-language", language=self.plain("language-name", code=code))
+        )
+        if mode is None or mode == "off":
+            lines.append(self.text("settings-not-subscribed"))
+        else:
+            lines.append(self.text("settings-mode", mode=self.delivery_mode(mode)))
+        return "\n".join(lines) + "\n\n" + self.text("settings-choose")
+
+    def settings_button(self, mode: str, *, selected: bool = False) -> str:
+        """Label of the button for one delivery mode (plain text), ticked when chosen."""
+        label = self.plain(f"settings-button-{mode}")
+        return f"✓ {label}" if selected else label
+
+    # -- editors ----------------------------------------------------------------------
+
+    def post_confirmation(self, item_id: int, *, delivered: int, total: int) -> str:
+        """E.g. "✅ Meldung #45 veröffentlicht – zugestellt 120/195"; edit it as delivery runs."""
+        done = self.text("post-done", id=item_id)
+        if total <= 0:
+            return f"{done} – {self.text('post-no-subscribers')}"
+        return f"{done} – {self.text('post-progress', delivered=delivered, total=total)}"
+
+    def stats(self, *, active: int, blocked: int, items: Sequence[ItemDelivery]) -> str:
+        parts = [
+            f"{self.text('stats-title')}\n"
+            f"{self.text('stats-subscribers', active=active, blocked=blocked)}"
+        ]
+        if not items:
+            parts.append(self.text("stats-no-items"))
+        else:
+            lines = [self.text("stats-recent")]
+            for item in items:
+                headline = escape(shorten(item.headline, STATS_HEADLINE_LENGTH))
+                counts = [progress_bar(item.delivered, item.total)]
+                if item.pending:
+                    counts.append(self.text("stats-item-pending", pending=item.pending))
+                if item.failed:
+                    counts.append(self.text("stats-item-failed", failed=item.failed))
+                lines.append(f"<code>#{item.item_id}</code> {headline}\n" + " · ".join(counts))
+            parts.append("\n".join(lines))
+        return "\n\n".join(parts)
+
+    def audit(self, entries: Sequence[AuditEntry]) -> str:
+        """Newest first as given: who, when, what, before → after (shortened)."""
+        if not entries:
+            return self.text("audit-empty")
+        parts = [self.text("audit-title", count=len(entries))]
+        for entry in entries:
+            what = [
+                f"<i>{escape(self.datetime_short(entry.at))}</i>",
+                self.text("audit-user", user=str(entry.user_id)),
+                f"<b>{self.text('audit-action', action=entry.action)}</b>",
+            ]
+            if entry.target:
+                what.append(escape(entry.target))
+            line = f"<code>#{entry.id}</code> " + " · ".join(what)
+            change = self._audit_change(entry.before, entry.after)
+            parts.append(f"{line}\n{change}" if change else line)
+        return "\n\n".join(parts)
+
+    @staticmethod
+    def _audit_change(before: Any, after: Any) -> str:
+        old = escape(shorten(_audit_value(before), AUDIT_VALUE_LENGTH))
+        new = escape(shorten(_audit_value(after), AUDIT_VALUE_LENGTH))
+        if old and new:
+            return f"<s>{old}</s> → {new}"
+        if new:
+            return f"→ {new}"
+        return f"<s>{old}</s>" if old else ""
+
+    def import_preview(self, parsed: ParsedStory, *, updates_existing: bool = False) -> str:
+        """What an uploaded page would import; shown with Import / Cancel buttons."""
+        head = [self.text("import-preview-title", title=parsed.title)]
+        if updates_existing:
+            head.append(self.text("import-preview-updates"))
+        head.append(
+            self.text(
+                "import-preview-counts",
+                paragraphs=len(parsed.body),
+                quotes=len(parsed.quotes),
+                ticker=len(parsed.ticker),
+            )
+        )
+        if parsed.warnings:
+            head.append(
+                f"<i>{self.text('import-preview-warnings', count=len(parsed.warnings))}</i>"
+            )
+        parts = ["\n".join(head)]
+        if parsed.quotes:
+            lines = [self.text("import-preview-quotes")]
+            for quote in parsed.quotes[:PREVIEW_QUOTES]:
+                text = escape(shorten(quote.text, PREVIEW_QUOTE_LENGTH))
+                if quote.speaker:
+                    speaker = escape(quote.speaker)
+                else:
+                    speaker = f"<i>{self.text('quotes-unattributed')}</i>"
+                lines.append(self._with_markup("quote-line", text=text, attribution=speaker))
+            parts.append("\n".join(lines))
+        parts.append(self.text("import-preview-question"))
+        return "\n\n".join(parts)
+
+    def editor_error(self, code: str, args: Mapping[str, object] | None = None) -> str:
+        """The reply to an EditorError(code, **args); unknown codes get the apology."""
+        key, names = EDITOR_ERROR_TEXTS.get(code, ("error-generic", {}))
+        given = args or {}
+        values: dict[str, ArgValue] = {}
+        for source, target in names.items():
+            value = given.get(source)
+            if isinstance(value, str | int | float):
+                values[target] = value
+        if len(values) < len(names):  # a text without its argument would read "{$id}"
+            return self.text("error-generic")
+        return self.text(key, **values)
+
+    def import_error(self, code: str, *, max_bytes: int, detail: str = "") -> str:
+        """The reply to a StoryError(code) for an uploaded file."""
+        key = IMPORT_ERROR_TEXTS.get(code)
+        if key == "import-file-too-large":
+            return self.text(key, max_kb=max(1, max_bytes // 1000))
+        if key is not None:
+            return self.text(key)
+        return self.text("import-failed", reason=detail or code)
+
+    def import_done(self, *, story_id: int, title: str, created: bool, new_items: int) -> str:
+        key = "import-done-created" if created else "import-done-updated"
+        return self.text(key, id=story_id, title=title, new=new_items)

@@ -1,0 +1,143 @@
+"""Cheap counters the fake Bot API keeps for every request, used by benchmarks and soak tests.
+
+Everything here is O(1) amortised per request so that counting never limits the throughput being
+measured. Sliding windows use monotonic time; "sends" are requests to send* methods (attempts,
+whatever the outcome, because that is what flood control and the bot's pacing are about).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, deque
+from typing import Any
+
+__all__ = ["SendStats"]
+
+SEND_METHODS = frozenset(
+    {
+        "sendmessage",
+        "senddocument",
+        "sendphoto",
+        "sendvideo",
+        "sendaudio",
+        "sendvoice",
+        "sendanimation",
+        "sendsticker",
+        "sendmediagroup",
+        "sendlocation",
+        "sendcontact",
+        "sendpoll",
+        "senddice",
+        "copymessage",
+        "forwardmessage",
+    }
+)
+
+
+class _Window:
+    """Sliding-window counter that remembers the maximum it has ever seen."""
+
+    __slots__ = ("max", "span", "times")
+
+    def __init__(self, span: float) -> None:
+        self.span = span
+        self.times: deque[float] = deque()
+        self.max = 0
+
+    def add(self, now: float) -> int:
+        times = self.times
+        times.append(now)
+        limit = now - self.span
+        while times[0] <= limit:
+            times.popleft()
+        count = len(times)
+        if count > self.max:
+            self.max = count
+        return count
+
+
+class SendStats:
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.started = time.monotonic()
+        self.requests = 0
+        self.by_method: Counter[str] = Counter()
+        self.by_status: Counter[int] = Counter()
+        self.sends_attempted = 0
+        self.sends_ok = 0
+        self.paid_broadcast_sends = 0
+        self.attempts_per_chat: Counter[int | str] = Counter()
+        self.sent_per_chat: Counter[int] = Counter()
+        self.per_second: Counter[int] = Counter()  # whole seconds since reset -> send attempts
+        self._global_1s = _Window(1.0)
+        self._chat_1s: dict[int | str, _Window] = {}
+        self._chat_60s: dict[int | str, _Window] = {}
+        self._seen: dict[tuple[int, str], int] = {}
+        # (chat_id, text, first message_id, duplicate message_id)
+        self.duplicates: list[tuple[int, str, int, int]] = []
+
+    def request(self, method: str, status: int) -> None:
+        self.requests += 1
+        self.by_method[method] += 1
+        self.by_status[status] += 1
+
+    def send_attempt(self, chat_id: int | str, paid: bool, now: float) -> None:
+        self.sends_attempted += 1
+        if paid:
+            self.paid_broadcast_sends += 1
+        self.attempts_per_chat[chat_id] += 1
+        self.per_second[int(now - self.started)] += 1
+        self._global_1s.add(now)
+        window = self._chat_1s.get(chat_id)
+        if window is None:
+            window = self._chat_1s[chat_id] = _Window(1.0)
+            self._chat_60s[chat_id] = _Window(60.0)
+        window.add(now)
+        self._chat_60s[chat_id].add(now)
+
+    def send_ok(self, chat_id: int, content_key: str, message_id: int) -> None:
+        self.sends_ok += 1
+        self.sent_per_chat[chat_id] += 1
+        key = (chat_id, content_key)
+        first = self._seen.get(key)
+        if first is None:
+            self._seen[key] = message_id
+        else:
+            self.duplicates.append((chat_id, content_key, first, message_id))
+
+    @property
+    def max_per_1s_window(self) -> int:
+        """Most send attempts seen within any 1-second sliding window, all chats together."""
+        return self._global_1s.max
+
+    def max_per_1s_window_per_chat(self) -> dict[int | str, int]:
+        return {chat: window.max for chat, window in self._chat_1s.items()}
+
+    def max_per_60s_window_per_chat(self) -> dict[int | str, int]:
+        return {chat: window.max for chat, window in self._chat_60s.items()}
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON-serialisable summary (keys of per-chat maps become strings in JSON)."""
+        per_chat_1s = self.max_per_1s_window_per_chat()
+        per_chat_60s = self.max_per_60s_window_per_chat()
+        return {
+            "elapsed_s": round(time.monotonic() - self.started, 3),
+            "requests": self.requests,
+            "by_method": dict(self.by_method),
+            "by_status": {str(k): v for k, v in self.by_status.items()},
+            "sends_attempted": self.sends_attempted,
+            "sends_ok": self.sends_ok,
+            "paid_broadcast_sends": self.paid_broadcast_sends,
+            "max_per_1s_window": self.max_per_1s_window,
+            "max_per_1s_window_any_chat": max(per_chat_1s.values(), default=0),
+            "max_per_60s_window_any_chat": max(per_chat_60s.values(), default=0),
+            "max_per_1s_window_per_chat": {str(k): v for k, v in per_chat_1s.items()},
+            "sent_per_chat": {str(k): v for k, v in self.sent_per_chat.items()},
+            "attempts_per_second": {str(k): v for k, v in sorted(self.per_second.items())},
+            "duplicates": [
+                {"chat_id": c, "text": t, "first_message_id": a, "duplicate_message_id": b}
+                for c, t, a, b in self.duplicates
+            ],
+        }

@@ -1,0 +1,705 @@
+"""Telegram text formatting for the fake Bot API: parse_mode parsing, entity detection, limits.
+
+The parsers follow the behaviour of Telegram's server-side parser (tdlib's ``parse_html`` and
+``parse_markdown_v2``) closely enough that a bot whose markup is accepted here is accepted by
+Telegram, and the error descriptions have the same wording so log-based assertions carry over.
+Deliberate deviation: a bare ``&`` that does not start one of the documented entities is an error
+here (Telegram's docs demand the escaping, its parser happens to tolerate it).
+
+All entity offsets and lengths are in UTF-16 code units, as in the Bot API.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = [
+    "EntityParseError",
+    "detect_entities",
+    "format_text",
+    "parse_html",
+    "parse_markdown",
+    "parse_markdown_v2",
+    "sort_entities",
+    "utf16_len",
+]
+
+Entity = dict[str, Any]
+
+_SPACES = " \t\r\n\f\v"
+_HTML_TAGS = {
+    "a",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
+}
+_SIMPLE_TAG_TYPES = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "code": "code",
+}
+_NAMED_HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+class EntityParseError(ValueError):
+    """Markup rejected; ``str(exc)`` is the part after "Bad Request: can't parse entities: "."""
+
+
+def utf16_len(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _byte_offset(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-8"))
+
+
+def _is_valid_url(url: str) -> bool:
+    # Telegram silently drops links whose URL it cannot parse; this approximates its check.
+    if re.match(r"^(https?|tg|ton|ftp)://\S+$", url, re.IGNORECASE):
+        return True
+    return re.match(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#]\S*)?$", url) is not None
+
+
+def _decode_html_entity(text: str, i: int) -> tuple[str, int] | None:
+    """Decode the entity starting at ``text[i] == '&'``; return (char, next index) or None."""
+    end = text.find(";", i + 1, i + 12)
+    if end == -1:
+        return None
+    name = text[i + 1 : end]
+    if name in _NAMED_HTML_ENTITIES:
+        return _NAMED_HTML_ENTITIES[name], end + 1
+    code: int | None = None
+    if re.fullmatch(r"#[0-9]{1,7}", name):
+        code = int(name[1:])
+    elif re.fullmatch(r"#[xX][0-9a-fA-F]{1,6}", name):
+        code = int(name[2:], 16)
+    if code is None or code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return None
+    return chr(code), end + 1
+
+
+class _Open:
+    __slots__ = ("argument", "expandable", "offset", "result_index", "tag")
+
+    def __init__(
+        self, tag: str, argument: str, offset: int, result_index: int, expandable: bool
+    ) -> None:
+        self.tag = tag
+        self.argument = argument
+        self.offset = offset
+        self.result_index = result_index
+        self.expandable = expandable
+
+
+def parse_html(text: str) -> tuple[str, list[Entity]]:
+    """Parse ``parse_mode=HTML`` text into plain text and entities (UTF-16 offsets)."""
+    if "<" not in text and "&" not in text:
+        return text, []
+    out: list[str] = []
+    out_len = 0  # characters in ``out`` (code points), for slicing the link text
+    utf16 = 0
+    entities: list[Entity] = []
+    stack: list[_Open] = []
+    n = len(text)
+    i = 0
+
+    def emit(chunk: str) -> None:
+        nonlocal out_len, utf16
+        out.append(chunk)
+        out_len += len(chunk)
+        utf16 += utf16_len(chunk)
+
+    while i < n:
+        c = text[i]
+        if c == "&":
+            decoded = _decode_html_entity(text, i)
+            if decoded is None:
+                raise EntityParseError(
+                    f"Character '&' at byte offset {_byte_offset(text, i)} must be escaped as &amp;"
+                )
+            emit(decoded[0])
+            i = decoded[1]
+            continue
+        if c != "<":
+            j = i + 1
+            while j < n and text[j] not in "<&":
+                j += 1
+            emit(text[i:j])
+            i = j
+            continue
+        begin = i
+        i += 1
+        if i < n and text[i] == "/":
+            if not stack:
+                raise EntityParseError(
+                    f"Unexpected end tag at byte offset {_byte_offset(text, begin)}"
+                )
+            i += 1
+            while i < n and text[i] not in _SPACES and text[i] != ">":
+                i += 1
+            end_name = text[begin + 2 : i].lower()
+            while i < n and text[i] in _SPACES:
+                i += 1
+            if i >= n or text[i] != ">":
+                raise EntityParseError(
+                    f"Unclosed end tag at byte offset {_byte_offset(text, begin)}"
+                )
+            i += 1
+            opened = stack.pop()
+            if end_name and end_name != opened.tag:
+                raise EntityParseError(
+                    f"Unmatched end tag at byte offset {_byte_offset(text, begin)}, "
+                    f'expected "</{opened.tag}>", found "</{end_name}>"'
+                )
+            _close_html_entity(opened, "".join(out), utf16, entities)
+            continue
+        while i < n and text[i] not in _SPACES and text[i] != ">":
+            i += 1
+        if i >= n:
+            raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
+        tag = text[begin + 1 : i].lower()
+        if tag not in _HTML_TAGS:
+            raise EntityParseError(
+                f'Unsupported start tag "{tag}" at byte offset {_byte_offset(text, begin)}'
+            )
+        argument = ""
+        expandable = False
+        while i < n and text[i] != ">":
+            while i < n and text[i] in _SPACES:
+                i += 1
+            if i < n and text[i] == ">":
+                break
+            attr_begin = i
+            while i < n and text[i] not in _SPACES and text[i] not in "=>":
+                i += 1
+            attr_name = text[attr_begin:i].lower()
+            if not attr_name:
+                raise EntityParseError(
+                    f'Empty attribute name in the tag "{tag}" at byte offset '
+                    f"{_byte_offset(text, begin)}"
+                )
+            while i < n and text[i] in _SPACES:
+                i += 1
+            if i >= n or text[i] != "=":
+                if tag == "blockquote" and attr_name == "expandable":
+                    expandable = True
+                    continue
+                if i >= n:
+                    raise EntityParseError(
+                        f"Unclosed start tag at byte offset {_byte_offset(text, begin)}"
+                    )
+                raise EntityParseError(
+                    f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
+                    f"at byte offset {_byte_offset(text, begin)}"
+                )
+            i += 1
+            while i < n and text[i] in _SPACES:
+                i += 1
+            if i >= n:
+                raise EntityParseError(
+                    f"Unclosed start tag at byte offset {_byte_offset(text, begin)}"
+                )
+            value_chars: list[str] = []
+            if text[i] not in "'\"":
+                token_begin = i
+                while i < n and (text[i].isalnum() or text[i] in ".-"):
+                    i += 1
+                value = text[token_begin:i].lower()
+                if i >= n or (text[i] not in _SPACES and text[i] != ">"):
+                    raise EntityParseError(
+                        f"Unexpected end of name token at byte offset "
+                        f"{_byte_offset(text, token_begin)}"
+                    )
+            else:
+                quote = text[i]
+                i += 1
+                while i < n and text[i] != quote:
+                    if text[i] == "&":
+                        decoded = _decode_html_entity(text, i)
+                        if decoded is not None:
+                            value_chars.append(decoded[0])
+                            i = decoded[1]
+                            continue
+                    value_chars.append(text[i])
+                    i += 1
+                if i < n:
+                    i += 1
+                value = "".join(value_chars)
+            if i >= n:
+                raise EntityParseError(
+                    f"Unclosed start tag at byte offset {_byte_offset(text, begin)}"
+                )
+            if tag == "a" and attr_name == "href":
+                argument = value
+            elif tag == "code" and attr_name == "class" and value.startswith("language-"):
+                argument = value[len("language-") :]
+            elif tag == "span" and attr_name == "class" and value.startswith("tg-"):
+                argument = value[len("tg-") :]
+            elif tag == "tg-emoji" and attr_name == "emoji-id":
+                argument = value
+        if tag == "span" and argument != "spoiler":
+            raise EntityParseError(
+                'Tag "span" must have class "tg-spoiler" at byte offset '
+                f"{_byte_offset(text, begin)}"
+            )
+        i += 1  # the closing '>'
+        stack.append(_Open(tag, argument, utf16, out_len, expandable))
+    if stack:
+        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
+    return "".join(out), _merge_pre_code(entities)
+
+
+def _close_html_entity(opened: _Open, result: str, utf16: int, entities: list[Entity]) -> None:
+    length = utf16 - opened.offset
+    if length <= 0:
+        return
+    entity: Entity = {"offset": opened.offset, "length": length}
+    tag = opened.tag
+    if tag in _SIMPLE_TAG_TYPES:
+        entity["type"] = _SIMPLE_TAG_TYPES[tag]
+        if tag == "code" and opened.argument:
+            entity["_language"] = opened.argument
+    elif tag == "pre":
+        entity["type"] = "pre"
+    elif tag == "blockquote":
+        entity["type"] = "expandable_blockquote" if opened.expandable else "blockquote"
+    elif tag == "tg-emoji":
+        if not opened.argument:
+            return
+        entity["type"] = "custom_emoji"
+        entity["custom_emoji_id"] = opened.argument
+    elif tag == "a":
+        url = opened.argument or result[opened.result_index :]
+        if not _is_valid_url(url):
+            return
+        entity["type"] = "text_link"
+        entity["url"] = url
+    entities.append(entity)
+
+
+def _merge_pre_code(entities: list[Entity]) -> list[Entity]:
+    # <pre><code class="language-x"> is one "pre" entity with a language, as Telegram returns it.
+    pres = {(e["offset"], e["length"]): e for e in entities if e["type"] == "pre"}
+    result: list[Entity] = []
+    for entity in entities:
+        language = entity.pop("_language", None)
+        if entity["type"] == "code":
+            pre = pres.get((entity["offset"], entity["length"]))
+            if pre is not None:
+                if language:
+                    pre["language"] = language
+                continue
+        result.append(entity)
+    return result
+
+
+_MDV2_RESERVED = "_*[]()~`>#+-=|{}.!"
+_MDV2_TYPE_NAMES = {
+    "bold": "Bold",
+    "italic": "Italic",
+    "underline": "Underline",
+    "strikethrough": "Strikethrough",
+    "spoiler": "Spoiler",
+    "code": "Code",
+    "pre": "Pre",
+    "text_link": "TextUrl",
+    "custom_emoji": "CustomEmoji",
+}
+
+
+def _reserved(c: str) -> EntityParseError:
+    return EntityParseError(
+        f"Character '{c}' is reserved and must be escaped with the preceding '\\'"
+    )
+
+
+def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
+    """Parse ``parse_mode=MarkdownV2`` text (including ``>`` block quotations)."""
+    out: list[str] = []
+    out_len = 0
+    utf16 = 0
+    entities: list[Entity] = []
+    # (type, argument, utf16 offset, byte offset in source, index in result)
+    stack: list[tuple[str, str, int, int, int]] = []
+    quote_start: int | None = None
+    quote_expandable = False
+    n = len(text)
+    i = 0
+
+    def emit(chunk: str) -> None:
+        nonlocal out_len, utf16
+        out.append(chunk)
+        out_len += len(chunk)
+        utf16 += utf16_len(chunk)
+
+    def close_quote() -> None:
+        nonlocal quote_start
+        # The quotation ends before the newline that separates it from the next line.
+        end = utf16 - 1 if out and out[-1].endswith("\n") else utf16
+        if quote_start is not None and end > quote_start:
+            kind = "expandable_blockquote" if quote_expandable else "blockquote"
+            entities.append({"offset": quote_start, "length": end - quote_start, "type": kind})
+        quote_start = None
+
+    while i < n:
+        c = text[i]
+        at_line_start = i == 0 or text[i - 1] == "\n"
+        if at_line_start and not stack:
+            if c == ">":
+                if quote_start is None:
+                    quote_start = utf16
+                    quote_expandable = False
+                i += 1
+                continue
+            if text.startswith("**>", i):
+                if quote_start is None:
+                    quote_start = utf16
+                quote_expandable = True
+                i += 3
+                continue
+            close_quote()
+        if c == "\\" and i + 1 < n and 0 < ord(text[i + 1]) <= 126:
+            emit(text[i + 1])
+            i += 2
+            continue
+        in_code = bool(stack) and stack[-1][0] in ("code", "pre")
+        reserved = "`" if in_code else _MDV2_RESERVED
+        if c not in reserved:
+            emit(c)
+            i += 1
+            continue
+        nxt = text[i + 1] if i + 1 < n else ""
+        ending = False
+        if stack:
+            top = stack[-1][0]
+            ending = (
+                (top == "bold" and c == "*")
+                or (top == "italic" and c == "_" and nxt != "_")
+                or (top == "code" and c == "`")
+                or (top == "pre" and text.startswith("```", i))
+                or (top in ("text_link", "custom_emoji") and c == "]")
+                or (top == "underline" and c == "_" and nxt == "_")
+                or (top == "strikethrough" and c == "~")
+                or (top == "spoiler" and c == "|" and nxt == "|")
+            )
+        if not ending:
+            if quote_start is not None and quote_expandable and text.startswith("||", i):
+                # Expandable block quotation terminator "||" at the end of the last line.
+                after = text[i + 2 : i + 3]
+                if after in ("", "\n"):
+                    i += 2
+                    continue
+            byte_offset = _byte_offset(text, i)
+            argument = ""
+            if c == "_":
+                kind = "underline" if nxt == "_" else "italic"
+                i += 2 if nxt == "_" else 1
+            elif c == "*":
+                kind = "bold"
+                i += 1
+            elif c == "~":
+                kind = "strikethrough"
+                i += 1
+            elif c == "|":
+                if nxt != "|":
+                    raise _reserved(c)
+                kind = "spoiler"
+                i += 2
+            elif c == "[":
+                kind = "text_link"
+                i += 1
+            elif c == "`":
+                if text.startswith("```", i):
+                    kind = "pre"
+                    i += 3
+                    lang_end = i
+                    while lang_end < n and text[lang_end] not in _SPACES and text[lang_end] != "`":
+                        lang_end += 1
+                    if lang_end != i and lang_end < n and text[lang_end] != "`":
+                        argument = text[i:lang_end]
+                        i = lang_end
+                    if i < n and text[i] in "\r\n":
+                        if i + 1 < n and text[i + 1] in "\r\n" and text[i] != text[i + 1]:
+                            i += 2
+                        else:
+                            i += 1
+                else:
+                    kind = "code"
+                    i += 1
+            elif c == "!" and nxt == "[":
+                kind = "custom_emoji"
+                i += 2
+            else:
+                raise _reserved(c)
+            stack.append((kind, argument, utf16, byte_offset, out_len))
+            continue
+        kind, argument, offset, _, result_index = stack.pop()
+        entity: Entity = {"offset": offset, "length": utf16 - offset, "type": kind}
+        skip = utf16 == offset
+        if kind in ("underline", "spoiler"):
+            i += 2
+        elif kind == "pre":
+            i += 3
+            if argument:
+                entity["language"] = argument
+        elif kind in ("text_link", "custom_emoji"):
+            i += 1
+            url_chars: list[str] = []
+            if i < n and text[i] == "(":
+                i += 1
+                url_begin = i
+                while i < n and text[i] != ")":
+                    if text[i] == "\\" and i + 1 < n and 0 < ord(text[i + 1]) <= 126:
+                        url_chars.append(text[i + 1])
+                        i += 2
+                        continue
+                    url_chars.append(text[i])
+                    i += 1
+                if i >= n:
+                    raise EntityParseError(
+                        f"Can't find end of a URL at byte offset {_byte_offset(text, url_begin)}"
+                    )
+                i += 1
+                url = "".join(url_chars)
+            elif kind == "custom_emoji":
+                raise EntityParseError(
+                    f"Custom emoji entity must contain a tg://emoji URL at byte offset "
+                    f"{_byte_offset(text, i)}"
+                )
+            else:
+                url = "".join(out)[result_index:]
+            if kind == "custom_emoji":
+                match = re.fullmatch(r"tg://emoji\?id=(\d+)", url)
+                if match is None:
+                    raise EntityParseError(f'Custom emoji URL "{url}" is invalid')
+                entity["custom_emoji_id"] = match.group(1)
+            elif _is_valid_url(url):
+                entity["url"] = url
+            else:
+                skip = True
+        else:
+            i += 1
+        if not skip:
+            entities.append(entity)
+    if stack:
+        kind, _, _, byte_offset, _ = stack[-1]
+        raise EntityParseError(
+            f"Can't find end of {_MDV2_TYPE_NAMES[kind]} entity at byte offset {byte_offset}"
+        )
+    close_quote()
+    return "".join(out), entities
+
+
+def parse_markdown(text: str) -> tuple[str, list[Entity]]:
+    """Parse legacy ``parse_mode=Markdown`` (bold, italic, code, pre, inline links)."""
+    out: list[str] = []
+    utf16 = 0
+    entities: list[Entity] = []
+    n = len(text)
+    i = 0
+    ends = {"*": "bold", "_": "italic", "`": "code"}
+    while i < n:
+        c = text[i]
+        if c not in "*_`[":
+            out.append(c)
+            utf16 += utf16_len(c)
+            i += 1
+            continue
+        begin = i
+        byte_offset = _byte_offset(text, begin)
+        if c == "[":
+            close = text.find("]", i + 1)
+            if close == -1:
+                raise EntityParseError(
+                    f"Can't find end of the entity starting at byte offset {byte_offset}"
+                )
+            label = text[i + 1 : close]
+            url = ""
+            i = close + 1
+            if i < n and text[i] == "(":
+                url_end = text.find(")", i)
+                if url_end == -1:
+                    raise EntityParseError(
+                        f"Can't find end of the entity starting at byte offset {byte_offset}"
+                    )
+                url = text[i + 1 : url_end]
+                i = url_end + 1
+            start = utf16
+            out.append(label)
+            utf16 += utf16_len(label)
+            if url and label and _is_valid_url(url):
+                entities.append(
+                    {"offset": start, "length": utf16 - start, "type": "text_link", "url": url}
+                )
+            continue
+        if c == "`" and text.startswith("```", i):
+            close = text.find("```", i + 3)
+            if close == -1:
+                raise EntityParseError(
+                    f"Can't find end of the entity starting at byte offset {byte_offset}"
+                )
+            body = text[i + 3 : close]
+            language = ""
+            first_line, sep, rest = body.partition("\n")
+            if sep and first_line and " " not in first_line:
+                language, body = first_line, rest
+            start = utf16
+            out.append(body)
+            utf16 += utf16_len(body)
+            if body:
+                entity: Entity = {"offset": start, "length": utf16 - start, "type": "pre"}
+                if language:
+                    entity["language"] = language
+                entities.append(entity)
+            i = close + 3
+            continue
+        close = text.find(c, i + 1)
+        if close == -1:
+            raise EntityParseError(
+                f"Can't find end of the entity starting at byte offset {byte_offset}"
+            )
+        body = text[i + 1 : close]
+        start = utf16
+        out.append(body)
+        utf16 += utf16_len(body)
+        if body:
+            entities.append({"offset": start, "length": utf16 - start, "type": ends[c]})
+        i = close + 1
+    return "".join(out), entities
+
+
+_COMMAND_RE = re.compile(r"(?<![\w/@<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>@])")
+_MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{4,32}(?![\w@])")
+_HASHTAG_RE = re.compile(r"(?<![\w#])#\w{0,255}[^\W\d]\w{0,255}")
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_URL_RE = re.compile(
+    r"(?<![\w@/.])(?:(?:https?|ftp)://[^\s<>\"]+"
+    r"|www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>\"]*"
+    r"|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|io|me|de|fr|ru|uk|eu|info|dev|app)"
+    r"(?:/[^\s<>\"]*)?\b)",
+    re.IGNORECASE,
+)
+# Telegram does not detect entities inside these.
+_OPAQUE_TYPES = {"code", "pre", "text_link", "url", "email", "custom_emoji", "text_mention"}
+
+
+def detect_entities(text: str, existing: list[Entity] | None = None) -> list[Entity]:
+    """Entities Telegram adds on its own (commands, mentions, hashtags, URLs, e-mails).
+
+    ``existing`` are formatting entities already in the text; detected entities are not placed
+    inside code, pre or links, mirroring the server.
+    """
+    if not any(ch in text for ch in "/@#.:"):
+        return []
+    blocked: list[tuple[int, int]] = [
+        (e["offset"], e["offset"] + e["length"])
+        for e in existing or ()
+        if e["type"] in _OPAQUE_TYPES
+    ]
+    ascii_text = text.isascii()
+    found: list[tuple[int, int, str]] = []  # code point spans, to convert once at the end
+    taken: list[tuple[int, int]] = []
+
+    def overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+        return any(span[0] < end and start < span[1] for start, end in spans)
+
+    for kind, regex in (
+        ("url", _URL_RE),
+        ("email", _EMAIL_RE),
+        ("bot_command", _COMMAND_RE),
+        ("mention", _MENTION_RE),
+        ("hashtag", _HASHTAG_RE),
+    ):
+        for match in regex.finditer(text):
+            start, end = match.span()
+            if kind == "url":
+                while end > start and text[end - 1] in ".,;:!?)'\"":
+                    end -= 1
+            span = (start, end)
+            if end <= start or overlaps(span, taken):
+                continue
+            found.append((start, end, kind))
+            taken.append(span)
+    if not found:
+        return []
+    result: list[Entity] = []
+    for start, end, kind in found:
+        if ascii_text:
+            offset, length = start, end - start
+        else:
+            offset = utf16_len(text[:start])
+            length = utf16_len(text[start:end])
+        if overlaps((offset, offset + length), blocked):
+            continue
+        result.append({"offset": offset, "length": length, "type": kind})
+    return result
+
+
+def _strip(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:
+    stripped = text.strip(_SPACES)
+    if stripped == text:
+        return text, entities
+    lead = utf16_len(text[: len(text) - len(text.lstrip(_SPACES))])
+    new_len = utf16_len(stripped)
+    result: list[Entity] = []
+    for entity in entities:
+        start = max(entity["offset"] - lead, 0)
+        end = min(entity["offset"] + entity["length"] - lead, new_len)
+        if end > start:
+            result.append({**entity, "offset": start, "length": end - start})
+    return stripped, result
+
+
+def sort_entities(entities: list[Entity]) -> list[Entity]:
+    return sorted(entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+def format_text(
+    text: str, parse_mode: str | None, entities: list[Entity] | None
+) -> tuple[str, list[Entity]]:
+    """What Telegram stores for ``text`` + ``parse_mode``/``entities``: (plain text, entities).
+
+    Raises EntityParseError for invalid markup. Explicit ``entities`` win over ``parse_mode``,
+    as in the Bot API.
+    """
+    if entities is not None:
+        plain, parsed = text, [dict(e) for e in entities]
+    elif parse_mode:
+        mode = parse_mode.lower()
+        if mode == "html":
+            plain, parsed = parse_html(text)
+        elif mode == "markdownv2":
+            plain, parsed = parse_markdown_v2(text)
+        elif mode == "markdown":
+            plain, parsed = parse_markdown(text)
+        else:
+            raise ValueError(f"Unsupported parse_mode: {parse_mode}")
+    else:
+        plain, parsed = text, []
+    plain, parsed = _strip(plain, parsed)
+    parsed.extend(detect_entities(plain, parsed))
+    return plain, sort_entities(parsed)

@@ -1,0 +1,661 @@
+"""The fake Bot API, exercised through the real python-telegram-bot client.
+
+If PTB raises the production exception types and parses every answer into its objects, the fake
+is faithful enough for the bot's own tests to mean something.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import json
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    ChatMemberAdministrator,
+    ChatMemberOwner,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi, FaultRule
+from tests.fakes.botapi_text import format_text
+
+ALICE, BRUNO, GROUP = 1001, 1002, -4001
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as srv:
+        srv.add_user(ALICE, "Alice", language_code="de", username="alice")
+        srv.add_user(BRUNO, "Bruno", language_code="en")
+        srv.add_group(GROUP, "Briefing Group", admins=[ALICE], members=[BRUNO])
+        yield srv
+
+
+@pytest.fixture
+async def bot(server: FakeBotApi) -> AsyncIterator[Bot]:
+    async with Bot(
+        server.token, base_url=server.base_url, base_file_url=server.base_file_url
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+KEYBOARD = InlineKeyboardMarkup(
+    [
+        [
+            InlineKeyboardButton("More", callback_data="more:1"),
+            InlineKeyboardButton("Stop", callback_data="stop"),
+        ]
+    ]
+)
+
+
+async def test_get_me(bot: Bot, server: FakeBotApi) -> None:
+    me = await bot.get_me()
+    assert me.id == server.bot_id == 123456
+    assert me.is_bot and me.username == "BriefingTestBot"
+    assert me.can_join_groups is True and me.can_read_all_group_messages is False
+    assert server.calls("getMe")[-1].status == 200
+
+
+async def test_send_message_round_trip(bot: Bot, server: FakeBotApi) -> None:
+    first = await bot.send_message(
+        ALICE,
+        "<b>Briefing</b> for <i>today</i> &amp; more",
+        parse_mode=ParseMode.HTML,
+        reply_markup=KEYBOARD,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        disable_notification=True,
+    )
+    assert first.text == "Briefing for today & more"
+    assert first.chat.type == "private" and first.chat.id == ALICE
+    assert first.from_user is not None and first.from_user.id == server.bot_id
+    assert first.entities == (
+        MessageEntity(MessageEntity.BOLD, 0, 8),
+        MessageEntity(MessageEntity.ITALIC, 13, 5),
+    )
+    assert first.reply_markup == KEYBOARD
+    assert isinstance(first.date, dtm.datetime)
+
+    second = await bot.send_message(
+        ALICE,
+        "reply",
+        reply_parameters=ReplyParameters(first.message_id),
+        allow_paid_broadcast=True,
+    )
+    assert second.message_id == first.message_id + 1
+    assert second.reply_to_message is not None
+    assert second.reply_to_message.message_id == first.message_id
+
+    stored = server.messages[ALICE][first.message_id]
+    assert stored.outgoing and stored.disable_notification and not stored.deleted
+    assert stored.callback_data == ["more:1", "stop"]
+    assert server.messages[ALICE][second.message_id].allow_paid_broadcast
+    call = server.calls("sendMessage")[0]
+    assert call.params["chat_id"] == ALICE
+    assert call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "more:1"
+    assert [m.text for m in server.sent_messages(ALICE)] == [first.text, "reply"]
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("a < b", 'Unsupported start tag "" at byte offset 2'),
+        ("Tom & Jerry", "Character '&'"),
+        ("<b>bold", 'Can\'t find end tag corresponding to start tag "b"'),
+        ("<b>x</i>", 'expected "</b>", found "</i>"'),
+        ("line<br>break", 'Unsupported start tag "br"'),
+        ("<span>x</span>", 'must have class "tg-spoiler"'),
+    ],
+)
+async def test_invalid_html_is_bad_request(bot: Bot, text: str, detail: str) -> None:
+    with pytest.raises(BadRequest) as info:
+        await bot.send_message(ALICE, text, parse_mode=ParseMode.HTML)
+    # PTB strips "Bad Request: " and lower-cases the rest of the description.
+    assert info.value.message.startswith("Can't parse entities: ")
+    assert detail.lower() in info.value.message.lower()
+
+
+async def test_html_and_markdown_parsing_details() -> None:
+    text, entities = format_text(
+        '<pre><code class="language-python">x = 1</code></pre> <a href="https://e.org">e</a> '
+        "<tg-spoiler>s</tg-spoiler> <blockquote expandable>q</blockquote> &#128512;&quot;",
+        "HTML",
+        None,
+    )
+    assert text == 'x = 1 e s q \U0001f600"'
+    assert entities == [
+        {"offset": 0, "length": 5, "type": "pre", "language": "python"},
+        {"offset": 6, "length": 1, "type": "text_link", "url": "https://e.org"},
+        {"offset": 8, "length": 1, "type": "spoiler"},
+        {"offset": 10, "length": 1, "type": "expandable_blockquote"},
+    ]
+    assert format_text("*b* \\. [l](https://x.org)", "MarkdownV2", None) == (
+        "b . l",
+        [
+            {"offset": 0, "length": 1, "type": "bold"},
+            {"offset": 4, "length": 1, "type": "text_link", "url": "https://x.org"},
+        ],
+    )
+
+
+async def test_text_limits_and_markdown_errors(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
+        await bot.send_message(ALICE, "   ")
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(ALICE, "x" * 4097)
+    # 4096 characters after entity parsing is fine even though the markup is longer.
+    ok = await bot.send_message(ALICE, f"<b>{'x' * 4096}</b>", parse_mode=ParseMode.HTML)
+    assert ok.text is not None and len(ok.text) == 4096
+    with pytest.raises(BadRequest, match=r"(?i)character '\.' is reserved"):
+        await bot.send_message(ALICE, "Hello.", parse_mode=ParseMode.MARKDOWN_V2)
+
+
+async def test_button_data_invalid(bot: Bot) -> None:
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="d" * 65)]])
+    with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):
+        await bot.send_message(ALICE, "hi", reply_markup=markup)
+
+
+async def test_retry_after(bot: Bot, server: FakeBotApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without PTB_TIMEDELTA, constructing RetryAfter emits a PTBDeprecationWarning (an error
+    # under this project's filterwarnings) instead of the exception under test.
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    server.faults.add(
+        FaultRule(method="sendMessage", chat_id=ALICE, kind="retry_after", retry_after=2, times=1)
+    )
+    with pytest.raises(RetryAfter) as info:
+        await bot.send_message(ALICE, "hi")
+    assert info.value.retry_after == dtm.timedelta(seconds=2)
+    await bot.send_message(ALICE, "hi")  # `times` is used up
+    call = server.calls("sendMessage")[0]
+    assert (call.status, call.fault) == (429, "retry_after")
+    assert call.description == "Too Many Requests: retry after 2"
+
+
+async def test_forbidden_variants(bot: Bot, server: FakeBotApi) -> None:
+    server.faults.add(FaultRule(kind="blocked", chat_id=ALICE, times=1))
+    with pytest.raises(Forbidden, match=r"(?i)bot was blocked by the user"):
+        await bot.send_message(ALICE, "hi")
+    server.faults.add(FaultRule(kind="deactivated", chat_id=ALICE, times=1))
+    with pytest.raises(Forbidden, match=r"(?i)user is deactivated"):
+        await bot.send_message(ALICE, "hi")
+    server.block_user(BRUNO)  # persistent state, not a fault rule
+    with pytest.raises(Forbidden, match=r"(?i)bot was blocked by the user"):
+        await bot.send_message(BRUNO, "hi")
+    assert "my_chat_member" in server.pending_updates[-1]
+    server.add_user(1003, "Never", started=False)
+    with pytest.raises(Forbidden, match=r"(?i)can't initiate conversation"):
+        await bot.send_message(1003, "hi")
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.send_message(999, "hi")
+
+
+async def test_chat_migrated(bot: Bot, server: FakeBotApi) -> None:
+    server.faults.add(
+        FaultRule(kind="migrated", chat_id=GROUP, migrate_to_chat_id=-100123, times=1)
+    )
+    with pytest.raises(ChatMigrated) as info:
+        await bot.send_message(GROUP, "hi")
+    assert info.value.new_chat_id == -100123
+    # The old id stays migrated after the rule is used up; the new supergroup works.
+    with pytest.raises(ChatMigrated):
+        await bot.send_message(GROUP, "again")
+    message = await bot.send_message(-100123, "hello supergroup")
+    assert message.chat.type == "supergroup"
+    kinds = [u["message"].get("migrate_to_chat_id") for u in server.pending_updates]
+    assert -100123 in kinds
+
+
+@pytest.mark.parametrize(
+    ("status", "description"), [(500, "Internal Server Error"), (502, "Bad Gateway")]
+)
+async def test_server_error_is_network_error(
+    bot: Bot, server: FakeBotApi, status: int, description: str
+) -> None:
+    server.faults.add(FaultRule(kind="server_error", status=status, times=1))
+    with pytest.raises(NetworkError, match=description):
+        await bot.send_message(ALICE, "hi")
+
+
+async def test_hang_times_out_and_delay_still_delivers(bot: Bot, server: FakeBotApi) -> None:
+    server.faults.add(FaultRule(kind="hang", method="sendMessage", times=1))
+    with pytest.raises(TimedOut):
+        await bot.send_message(ALICE, "lost", read_timeout=0.3)
+    call = await server.wait_for(lambda c: c.method == "sendMessage" and c.status == 499, 2)
+    assert call.fault == "hang"
+    assert not server.sent_messages(ALICE)  # a hang does not take effect by default
+
+    # A delayed answer that the client abandons was still delivered: the retry duplicates it.
+    server.faults.add(FaultRule(kind="delay", delay=0.5, method="sendMessage", times=1))
+    with pytest.raises(TimedOut):
+        await bot.send_message(ALICE, "twice", read_timeout=0.2)
+    await bot.send_message(ALICE, "twice")
+    assert [m.text for m in server.sent_messages(ALICE)] == ["twice", "twice"]
+    assert server.stats.duplicates[0][:2] == (ALICE, "twice")
+
+
+async def test_disconnect_fault(bot: Bot, server: FakeBotApi) -> None:
+    server.faults.add(FaultRule(kind="disconnect", method="sendMessage", times=1))
+    with pytest.raises(NetworkError):
+        await bot.send_message(ALICE, "hi")
+    assert (await bot.send_message(ALICE, "hi")).text == "hi"
+
+
+async def test_probabilistic_faults_are_seeded(server: FakeBotApi) -> None:
+    def pattern(seed: int) -> list[bool]:
+        server.faults.clear()
+        server.faults.seed(seed)
+        server.faults.add(FaultRule(kind="server_error", probability=0.3))
+        return [server.faults.match("sendmessage", ALICE) is not None for _ in range(50)]
+
+    assert pattern(7) == pattern(7)
+    assert 5 <= sum(pattern(7)) <= 25
+
+
+async def test_get_updates_with_commands(bot: Bot, server: FakeBotApi) -> None:
+    server.send_text(ALICE, "/start ref_42")
+    server.send_text(BRUNO, "/brief@BriefingTestBot today", chat_id=GROUP)
+    hidden = server.send_text(BRUNO, "just chatting", chat_id=GROUP)
+    assert "update_id" not in hidden  # privacy mode: the bot never sees it
+    server.send_text(BRUNO, "/other@SomeOtherBot", chat_id=GROUP)
+
+    updates = await bot.get_updates(timeout=0)
+    assert len(updates) == 2
+    private, group = updates
+    assert isinstance(private, Update) and private.message is not None
+    assert private.message.text == "/start ref_42"
+    assert private.message.entities[0].type == MessageEntity.BOT_COMMAND
+    assert private.effective_user is not None and private.effective_user.language_code == "de"
+    assert group.message is not None and group.message.chat.type == "group"
+    assert group.message.parse_entities([MessageEntity.BOT_COMMAND]).popitem()[1] == (
+        "/brief@BriefingTestBot"
+    )
+    # Confirming with offset drops them.
+    assert await bot.get_updates(offset=group.update_id + 1, timeout=0) == ()
+    assert server.pending_updates == []
+
+
+async def test_long_poll_returns_promptly_on_inject(bot: Bot, server: FakeBotApi) -> None:
+    poll = asyncio.create_task(bot.get_updates(timeout=10, read_timeout=12))
+    await server.wait_until_polling(timeout=1)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    server.send_text(ALICE, "hello")
+    updates = await asyncio.wait_for(poll, 1)
+    assert loop.time() - started < 0.5
+    assert updates[0].message is not None and updates[0].message.text == "hello"
+
+
+async def test_allowed_updates_filter(bot: Bot, server: FakeBotApi) -> None:
+    sent = await bot.send_message(ALICE, "pick", reply_markup=KEYBOARD)
+    server.send_text(ALICE, "text")
+    server.press_button(ALICE, sent, "stop")
+    updates = await bot.get_updates(timeout=0, allowed_updates=["callback_query"])
+    assert [u.callback_query is not None for u in updates] == [True]
+
+
+async def test_callback_query_round_trip(bot: Bot, server: FakeBotApi) -> None:
+    update = server.send_text(ALICE, "/start")
+    sent = await bot.send_message(ALICE, "Pick one", reply_markup=KEYBOARD)
+    reply = await server.wait_for_reply(ALICE, after_update=update, timeout=1)
+    assert reply.message_id == sent.message_id
+
+    with pytest.raises(ValueError, match="no button"):
+        server.press_button(ALICE, sent, "not-a-button")
+    press = server.press_button(ALICE, sent, "more:1")
+    (parsed,) = await bot.get_updates(offset=update["update_id"] + 1, timeout=0)
+    query = parsed.callback_query
+    assert query is not None and query.data == "more:1" and query.from_user.id == ALICE
+    assert query.message is not None and query.message.message_id == sent.message_id
+    assert query.id == press["callback_query"]["id"]
+
+    assert await bot.answer_callback_query(query.id, text="Loading")
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(query.id)
+    assert server.callback_queries[query.id].answer == {"text": "Loading"}
+
+    edited = await bot.edit_message_text("Page 2", ALICE, sent.message_id, reply_markup=KEYBOARD)
+    assert not isinstance(edited, bool) and edited.edit_date is not None
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text("Page 2", ALICE, sent.message_id, reply_markup=KEYBOARD)
+    # Editing without reply_markup drops the keyboard, so this is a modification.
+    await bot.edit_message_text("Page 2", ALICE, sent.message_id)
+    stored = server.messages[ALICE][sent.message_id]
+    assert [v.text for v in stored.versions] == ["Pick one", "Page 2", "Page 2"]
+    assert stored.reply_markup is None
+    assert (await server.wait_for_reply(ALICE, press, include_edits=True)).message_id == (
+        sent.message_id
+    )
+    await bot.edit_message_reply_markup(ALICE, sent.message_id, reply_markup=KEYBOARD)
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_reply_markup(ALICE, sent.message_id, reply_markup=KEYBOARD)
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_text("x", ALICE, 999)
+
+
+async def test_delete_rules(bot: Bot, server: FakeBotApi) -> None:
+    sent = await bot.send_message(ALICE, "temporary")
+    assert await bot.delete_message(ALICE, sent.message_id)
+    assert server.messages[ALICE][sent.message_id].deleted
+    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
+        await bot.delete_message(ALICE, sent.message_id)
+    old = await bot.send_message(ALICE, "ancient")
+    server.mark_old(ALICE, old.message_id, hours=49)
+    with pytest.raises(BadRequest, match=r"(?i)message can't be deleted for everyone"):
+        await bot.delete_message(ALICE, old.message_id)
+
+
+async def test_document_get_file_and_download(bot: Bot, server: FakeBotApi) -> None:
+    content = b"%PDF-1.4 fake briefing\n" * 10
+    server.send_document(ALICE, "briefing.pdf", content, "application/pdf", caption="read /this")
+    (update,) = await bot.get_updates(timeout=0)
+    assert update.message is not None and update.message.document is not None
+    document = update.message.document
+    assert (document.file_name, document.mime_type, document.file_size) == (
+        "briefing.pdf",
+        "application/pdf",
+        len(content),
+    )
+    file = await bot.get_file(document.file_id)
+    assert file.file_path is not None and file.file_path.endswith(".pdf")
+    assert bytes(await file.download_as_bytearray()) == content
+
+    sent = await bot.send_document(
+        ALICE, b"report body", filename="report.txt", caption="<b>R</b>", parse_mode="HTML"
+    )
+    assert sent.document is not None and sent.document.file_name == "report.txt"
+    assert sent.caption == "R"
+    again = await bot.send_document(ALICE, sent.document.file_id)
+    assert (
+        again.document is not None and again.document.file_unique_id == sent.document.file_unique_id
+    )
+    with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
+        await bot.get_file("nope")
+
+
+async def test_wrong_token_and_unknown_method(server: FakeBotApi, bot: Bot) -> None:
+    with pytest.raises(InvalidToken):
+        async with Bot("123456:WRONG-token", base_url=server.base_url):
+            pass
+    with pytest.raises(EndPointNotFound):
+        await bot.do_api_request("sendTelepathy", api_kwargs={"chat_id": ALICE})
+    # Method names are case-insensitive, as on Telegram.
+    assert (await bot.do_api_request("GETME"))["username"] == "BriefingTestBot"
+
+
+async def test_chats_members_and_commands(bot: Bot, server: FakeBotApi) -> None:
+    chat = await bot.get_chat(GROUP)
+    assert (chat.type, chat.title) == ("group", "Briefing Group")
+    assert (await bot.get_chat(ALICE)).first_name == "Alice"
+    admins = await bot.get_chat_administrators(GROUP)
+    assert [type(a) for a in admins] == [ChatMemberOwner]
+    assert admins[0].user.id == ALICE
+    assert (await bot.get_chat_member(GROUP, BRUNO)).status == "member"
+    server.add_group(-4002, "Admins", admins=[ALICE, BRUNO], creator=ALICE, bot_is_admin=True)
+    admins = await bot.get_chat_administrators(-4002)
+    assert [type(a) for a in admins] == [
+        ChatMemberOwner,
+        ChatMemberAdministrator,
+        ChatMemberAdministrator,
+    ]
+
+    await bot.set_my_commands([BotCommand("start", "Start"), BotCommand("brief", "Briefing")])
+    await bot.set_my_commands([BotCommand("start", "Los")], language_code="de")
+    await bot.set_my_commands([BotCommand("admin", "Admin")], scope=BotCommandScopeChat(ALICE))
+    assert [c.command for c in await bot.get_my_commands()] == ["start", "brief"]
+    assert [c.description for c in await bot.get_my_commands(language_code="de")] == ["Los"]
+    assert await bot.get_my_commands(scope=BotCommandScopeAllPrivateChats()) == ()
+    assert [c["command"] for c in server.effective_commands(ALICE)] == ["admin"]
+    assert [c["command"] for c in server.effective_commands(BRUNO)] == ["start", "brief"]
+    await bot.delete_my_commands(scope=BotCommandScopeChat(ALICE))
+    assert [c["description"] for c in server.effective_commands(ALICE)] == ["Los"]
+    with pytest.raises(BadRequest, match=r"(?i)BOT_COMMAND_INVALID"):
+        await bot.set_my_commands([BotCommand("Bad-Name", "x")])
+
+    sent = await bot.send_message(GROUP, "pin me")
+    assert await bot.pin_chat_message(GROUP, sent.message_id)
+    assert await bot.unpin_chat_message(GROUP, sent.message_id)
+    assert await bot.set_chat_menu_button()
+
+
+async def test_every_parameter_encoding(server: FakeBotApi, http: aiohttp.ClientSession) -> None:
+    api = f"{server.base_url}{server.token}"
+    markup = {"inline_keyboard": [[{"text": "Go", "callback_data": "go"}]]}
+    async with http.get(f"{api}/sendMessage", params={"chat_id": str(ALICE), "text": "query"}) as r:
+        assert (await r.json())["result"]["text"] == "query"
+    async with http.post(
+        f"{api}/SENDMESSAGE",
+        data={"chat_id": str(ALICE), "text": "form", "reply_markup": json.dumps(markup)},
+    ) as r:
+        assert (await r.json())["result"]["reply_markup"] == markup
+    async with http.post(
+        f"{api}/sendMessage", json={"chat_id": ALICE, "text": "json", "reply_markup": markup}
+    ) as r:
+        assert (await r.json())["result"]["reply_markup"] == markup
+    form = aiohttp.FormData()
+    form.add_field("chat_id", str(ALICE))
+    form.add_field("document", b"bytes!", filename="a.bin", content_type="application/x-test")
+    async with http.post(f"{api}/sendDocument", data=form) as r:
+        body = await r.json()
+        assert body["result"]["document"]["mime_type"] == "application/x-test"
+    async with http.post(
+        f"{api}/sendMessage", data=b"{oops", headers={"Content-Type": "application/json"}
+    ) as r:
+        assert r.status == 400
+    texts = [m.text for m in server.sent_messages(ALICE) if m.text]
+    assert texts == ["query", "form", "json"]
+    async with http.get(f"{server.url}/bot123456:nope/getMe") as r:
+        assert (r.status, await r.json()) == (
+            401,
+            {"ok": False, "error_code": 401, "description": "Unauthorized"},
+        )
+    async with http.get(f"{api}/getChatHistory") as r:
+        assert (r.status, await r.json()) == (
+            404,
+            {"ok": False, "error_code": 404, "description": "Not Found"},
+        )
+
+
+async def test_control_endpoints(server: FakeBotApi, http: aiohttp.ClientSession, bot: Bot) -> None:
+    control = f"{server.url}/_control"
+
+    async def post(name: str, body: dict[str, object]) -> dict[str, object]:
+        async with http.post(f"{control}/{name}", json=body) as response:
+            data = await response.json()
+            assert response.status == 200, data
+            return data["result"]  # type: ignore[no-any-return]
+
+    await post("add_user", {"user_id": 2001, "first_name": "Dora", "language_code": "fr"})
+    await post("add_group", {"chat_id": -5001, "title": "Ctl", "admins": [2001]})
+    update = await post("send_text", {"user_id": 2001, "text": "/start"})
+    sent = await bot.send_message(2001, "Choose", reply_markup=KEYBOARD)
+    waited = await post(
+        "wait_for_reply", {"chat_id": 2001, "after_update_id": update["update_id"], "timeout": 1}
+    )
+    assert waited["message"]["text"] == "Choose"  # type: ignore[index]
+    await post(
+        "press_button",
+        {"user_id": 2001, "chat_id": 2001, "message_id": sent.message_id, "callback_data": "stop"},
+    )
+    await post("send_document", {"user_id": 2001, "file_name": "n.txt", "content": "note"})
+    await post(
+        "faults", {"kind": "retry_after", "method": "sendMessage", "retry_after": 3, "times": 1}
+    )
+    async with http.get(f"{control}/faults") as r:
+        assert (await r.json())["result"][0]["retry_after"] == 3
+    async with http.get(f"{control}/requests", params={"since": "0", "method": "sendMessage"}) as r:
+        requests = (await r.json())["result"]
+        assert requests["requests"][0]["params"]["text"] == "Choose"
+    async with http.get(f"{control}/messages", params={"chat_id": "2001"}) as r:
+        messages = (await r.json())["result"]["messages"]
+        assert [m["outgoing"] for m in messages] == [False, True, False]
+    async with http.get(f"{control}/stats") as r:
+        stats = (await r.json())["result"]
+        assert stats["sends_ok"] == 1 and stats["pending_updates"] == 3
+    async with http.post(f"{control}/send_text", json={"user_id": 404, "text": "x"}) as r:
+        assert r.status == 400
+    await post("reset", {})
+    assert server.requests == [] and server.pending_updates == [] and not server.faults
+
+
+async def test_wait_for_timeout_dumps_state(server: FakeBotApi, bot: Bot) -> None:
+    await bot.send_message(ALICE, "something else")
+    with pytest.raises(AssertionError) as info:
+        await server.wait_for_reply(BRUNO, timeout=0.1)
+    assert "sendMessage chat=1001 text='something else' status=200" in str(info.value)
+
+
+async def test_stats_windows_and_duplicates(bot: Bot, server: FakeBotApi) -> None:
+    await asyncio.gather(*(bot.send_message(ALICE, f"n{i}") for i in range(5)))
+    await bot.send_message(BRUNO, "same")
+    await bot.send_message(BRUNO, "same")
+    snapshot = server.stats.snapshot()
+    assert snapshot["sends_ok"] == 7
+    assert snapshot["max_per_1s_window"] == 7
+    assert server.stats.max_per_1s_window_per_chat()[ALICE] == 5
+    assert snapshot["duplicates"][0]["text"] == "same"
+
+
+async def test_latency_and_record_off() -> None:
+    async with FakeBotApi(record=False, latency=0.05) as server:
+        server.add_user(ALICE, "Alice")
+        async with Bot(server.token, base_url=server.base_url) as client:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            await client.send_message(ALICE, "slow")
+            assert loop.time() - started >= 0.05
+        assert server.requests == [] and server.stats.sends_ok == 1
+
+
+async def test_standalone_process(http: aiohttp.ClientSession) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakes.botapi",
+        "--port",
+        "0",
+        "--no-stdin",
+        "--quiet",
+        cwd=REPO_ROOT,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        url = (await asyncio.wait_for(process.stdout.readline(), 10)).decode().strip()
+        assert url.startswith("http://127.0.0.1:")
+        async with http.post(
+            f"{url}/_control/send_text", json={"user_id": 1001, "text": "/start"}
+        ) as r:
+            assert r.status == 200
+        async with http.get(f"{url}/bot{DEFAULT_TOKEN}/getUpdates") as r:
+            (update,) = (await r.json())["result"]
+            assert update["message"]["from"]["first_name"] == "Alice"
+    finally:
+        process.terminate()
+        assert await asyncio.wait_for(process.wait(), 5) == 0
+
+
+async def test_ptb_application_polling_end_to_end(server: FakeBotApi) -> None:
+    """A real PTB Application polls the fake: commands, callbacks and a clean shutdown."""
+
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, "Welcome", reply_markup=KEYBOARD)
+
+    async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        await query.edit_message_text(f"You chose {query.data}")
+
+    app = (
+        Application.builder()
+        .token(server.token)
+        .base_url(server.base_url)
+        .base_file_url(server.base_file_url)
+        .build()
+    )
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CallbackQueryHandler(button))
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=5)
+        try:
+            await server.wait_until_polling(timeout=2)
+            update = server.send_text(ALICE, "/start")
+            welcome = await server.wait_for_reply(ALICE, after_update=update, timeout=2)
+            assert welcome.text == "Welcome"
+            press = server.press_button(ALICE, welcome, "stop")
+            edited = await server.wait_for_reply(ALICE, press, timeout=2, include_edits=True)
+            assert edited.text == "You chose stop"
+            answered = await server.wait_for(lambda c: c.method == "answerCallbackQuery", 2)
+            assert answered.status == 200
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    # PTB confirms the last offset on shutdown, so nothing is redelivered.
+    assert server.pending_updates == []
+    assert not [c.summary() for c in server.requests if c.status not in (200, 499)]
+
+
+async def test_webhook_channel_inline_and_group_rules(bot: Bot, server: FakeBotApi) -> None:
+    assert await bot.set_webhook("https://example.org/hook")
+    assert (await bot.get_webhook_info()).url == "https://example.org/hook"
+    with pytest.raises(Conflict):
+        await bot.get_updates(timeout=0)
+    assert await bot.delete_webhook(drop_pending_updates=True)
+
+    server.add_group(-1009, "News", type="channel", username="news_channel")
+    post = await bot.send_message("@news_channel", "breaking")
+    assert post.from_user is None and post.sender_chat is not None
+    assert post.sender_chat.id == -1009
+
+    server.add_inline_message("inl-1", "inline text")
+    assert await bot.edit_message_text("new inline", inline_message_id="inl-1") is True
+    assert server.inline_messages["inl-1"].text == "new inline"
+
+    # In a group the bot (not an admin) sees replies to its own messages, and may not delete
+    # other people's messages.
+    mine = await bot.send_message(GROUP, "question?")
+    answer = server.send_text(
+        BRUNO, "an answer", chat_id=GROUP, reply_to_message_id=mine.message_id
+    )
+    assert "update_id" in answer
+    with pytest.raises(BadRequest, match=r"(?i)message can't be deleted$"):
+        await bot.delete_message(GROUP, answer["message"]["message_id"])
