@@ -18,6 +18,7 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.context import AppState, BotContext
 from bot.db.connection import Database
+from bot.handlers.flood import FloodGuard
 from bot.handlers.registry import register_handlers
 from bot.logs import setup_logging
 from bot.services.editor import EditorService
@@ -81,6 +82,7 @@ def build_app(
     app: BotApplication = builder.build()
     state = app.bot_data
     state.settings = settings
+    state.flood = FloodGuard(limit=settings.flood_limit)
     state.options = {"with_delivery": with_delivery, "load_seeds": load_seeds}
     state.push_bot = push_bot
     register_handlers(app)

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     channel_id: int | None = None
     seeds_poll_seconds: float = Field(default=5.0, gt=0)
     max_import_bytes: int = Field(default=2_000_000, gt=0)
+    flood_limit: int = Field(default=12, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

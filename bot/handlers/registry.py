@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.handlers import editor, reader, subscriptions
-from bot.handlers.common import language_of, reply
+from bot.handlers.common import formatter_for, reply
 from bot.handlers.flood import Verdict
 
 if TYPE_CHECKING:
@@ -38,11 +38,11 @@ async def flood_guard(update: Update, context: BotContext) -> None:
         return
     if verdict is Verdict.WARN:
         log.info("flood protection: user %s silenced for a while", user.id)
-        lang = await language_of(update, context)
+        fmt = await formatter_for(update, context)
         if update.callback_query is not None:
-            await update.callback_query.answer(context.state.texts.get(lang, "flood"))
+            await update.callback_query.answer(fmt.plain("flood"))
         else:
-            await reply(update, context, context.state.texts.get(lang, "flood"))
+            await reply(update, context, fmt.text("flood"))
     raise ApplicationHandlerStop
 
 
@@ -52,11 +52,11 @@ async def on_error(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        lang = await language_of(update, context)
+        fmt = await formatter_for(update, context)
         if update.callback_query is not None:
-            await update.callback_query.answer(context.state.texts.get(lang, "error-apology"))
+            await update.callback_query.answer(fmt.plain("error-generic"))
         else:
-            await reply(update, context, context.state.texts.get(lang, "error-apology"))
+            await reply(update, context, fmt.text("error-generic"))
     except Exception:
         log.warning("could not send the apology", exc_info=True)
 
