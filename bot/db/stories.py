@@ -294,6 +294,48 @@ async def quotes(db: Database, story_id: int) -> list[QuoteRecord]:
     return [QuoteRecord.from_row(r) for r in rows]
 
 
+async def quote_speakers(db: Database, story_id: int) -> list[str]:
+    """Every speaker with a live quote in the story."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT speaker FROM quotes"
+        " WHERE story_id = ? AND deleted_at IS NULL AND speaker IS NOT NULL",
+        (story_id,),
+    )
+    return [r["speaker"] for r in rows]
+
+
+async def quotes_for_reading(
+    db: Database,
+    story_id: int,
+    *,
+    speakers: list[str] | None,
+    statements: int,
+    fragments: int,
+) -> tuple[list[QuoteRecord], int]:
+    """The first statements and fragments (of some speakers), and how many more there are."""
+    where = "story_id = ? AND deleted_at IS NULL"
+    params: list[object] = [story_id]
+    if speakers is not None:
+        where += f" AND speaker IN ({','.join('?' * len(speakers))})"
+        params += speakers
+    shown: list[QuoteRecord] = []
+    more = 0
+    for fragment, limit in ((0, statements), (1, fragments)):
+        rows = await db.fetchall(
+            f"SELECT * FROM quotes WHERE {where} AND fragment = ? ORDER BY position, id LIMIT ?",
+            (*params, fragment, limit),
+        )
+        shown += [QuoteRecord.from_row(r) for r in rows]
+        if len(rows) == limit:
+            total = await db.fetchval(
+                f"SELECT COUNT(*) FROM quotes WHERE {where} AND fragment = ?",
+                (*params, fragment),
+                0,
+            )
+            more += int(total) - limit
+    return shown, more
+
+
 async def get_quote(db: Database, quote_id: int) -> QuoteRecord | None:
     """One live quote by id."""
     row = await db.fetchone("SELECT * FROM quotes WHERE id = ? AND deleted_at IS NULL", (quote_id,))
@@ -392,7 +434,7 @@ async def search(db: Database, story_id: int, words: str, limit: int = 8) -> lis
         return []
     rows = await db.fetchall(
         "SELECT kind, ref, text FROM search_sentences"
-        " WHERE search_sentences MATCH ? AND story_id = ? ORDER BY bm25(search_sentences)"
+        " WHERE search_sentences MATCH ? AND story_id = ? ORDER BY rank"
         " LIMIT ?",
         (query, story_id, limit),
     )

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 STORY_SUFFIXES = (".txt", ".text", ".md")
 TICKER_MAX = 20
+QUOTES_STATEMENTS_SHOWN = 15
+QUOTES_FRAGMENTS_SHOWN = 10
 
 
 def fold(text: str) -> str:
@@ -38,6 +40,7 @@ class QuoteSelection:
     quotes: list[QuoteRecord]
     speakers: list[str]
     matched: bool
+    more: int = 0  # quotes of the selection not loaded (beyond what one message shows)
 
 
 @dataclass(frozen=True)
@@ -209,13 +212,21 @@ class StoryService:
 
     async def quotes(self, story_id: int, name: str | None = None) -> QuoteSelection:
         """Quotes, optionally by one speaker matched on surname or full name."""
-        every = await stories.quotes(self.db, story_id)
-        speakers = sorted({q.speaker for q in every if q.speaker}, key=fold)
-        if not name or not name.strip():
-            return QuoteSelection(every, speakers, matched=True)
-        wanted = fold(" ".join(name.split()))
-        chosen = [q for q in every if q.speaker and _name_matches(wanted, q.speaker)]
-        return QuoteSelection(chosen, speakers, matched=bool(chosen))
+        speakers = sorted(await stories.quote_speakers(self.db, story_id), key=fold)
+        chosen: list[str] | None = None
+        if name and name.strip():
+            wanted = fold(" ".join(name.split()))
+            chosen = [s for s in speakers if _name_matches(wanted, s)]
+            if not chosen:
+                return QuoteSelection([], speakers, matched=False)
+        shown, more = await stories.quotes_for_reading(
+            self.db,
+            story_id,
+            speakers=chosen,
+            statements=QUOTES_STATEMENTS_SHOWN,
+            fragments=QUOTES_FRAGMENTS_SHOWN,
+        )
+        return QuoteSelection(shown, speakers, matched=True, more=more)
 
     async def ticker(self, story_id: int, *, offset: int, limit: int) -> TickerPage:
         """One page of the ticker, pinned first, then newest first."""

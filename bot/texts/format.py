@@ -43,6 +43,9 @@ __all__ = [
     "word_spans",
 ]
 
+MAX_STATEMENTS: Final = 15
+MAX_FRAGMENTS: Final = 10
+
 READER_COMMANDS: Final[tuple[str, ...]] = (
     "summary",
     "quotes",
@@ -385,23 +388,29 @@ class Formatter:
         *,
         is_editor: bool = False,
         speaker: str | None = None,
+        more: int = 0,
     ) -> str:
         """Full statements, then fragments under "In brief". `speaker` names a filter
-        the caller already applied (for the heading)."""
+        the caller already applied (for the heading); `more` counts quotes not loaded."""
         if not quotes:
             return self.text("quotes-empty")
         if speaker is None:
             title = self.text("quotes-title")
         else:
-            title = self.text("quotes-title-filtered", name=speaker, count=len(quotes))
+            title = self.text("quotes-title-filtered", name=speaker, count=len(quotes) + more)
         statements = [q for q in quotes if not q.fragment]
         fragments = [q for q in quotes if q.fragment]
+        # A reader reads a screenful, not a thousand quotes: the rest is one filter away.
+        hidden = more + max(0, len(statements) - MAX_STATEMENTS)
+        hidden += max(0, len(fragments) - MAX_FRAGMENTS)
         parts = [title]
-        parts += [self.quote_line(q, is_editor=is_editor) for q in statements]
+        parts += [self.quote_line(q, is_editor=is_editor) for q in statements[:MAX_STATEMENTS]]
         if fragments:
             lines = [self.text("quotes-fragments")]
-            lines += [self.quote_line(q, is_editor=is_editor) for q in fragments]
+            lines += [self.quote_line(q, is_editor=is_editor) for q in fragments[:MAX_FRAGMENTS]]
             parts.append("\n".join(lines))
+        if hidden:
+            parts.append(self.text("quotes-more", count=hidden))
         return "\n\n".join(parts)
 
     def quotes_unknown_speaker(self, name: str, speakers: Sequence[str]) -> str:

@@ -340,6 +340,15 @@ def _tidy(atoms: list[_Atom]) -> list[_Atom]:
     return _drop_blank_elements(trimmed)
 
 
+_ANY_TAG = re.compile(r"<[^>]*>")
+_EMPTY_ELEMENT = re.compile(r"<([a-z-]+)(?:\s[^>]*)?>\s*</\1>")
+
+
+def _is_tidy(html: str) -> bool:
+    """Visible text present and no element left empty (what the full path would drop)."""
+    return bool(_ANY_TAG.sub("", html).strip()) and not _EMPTY_ELEMENT.search(html)
+
+
 def split_message(html: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     """Cut an HTML message into chunks Telegram accepts, each valid on its own.
 
@@ -355,6 +364,10 @@ def split_message(html: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     """
     if limit < 1:
         raise ValueError("limit must be positive")
+    stripped = html.strip()
+    if utf16_length(stripped) <= limit and _is_tidy(stripped):
+        # Most replies fit as they are: skip tokenizing, the hot path of every reply.
+        return [stripped]
     atoms = _drop_blank_elements(_tokenize(html))
     stacks = _open_stacks(atoms)
     open_width = [sum(a.width for a in stack) for stack in stacks]

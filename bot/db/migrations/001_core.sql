@@ -63,6 +63,8 @@ CREATE TABLE ticker_items (
 CREATE UNIQUE INDEX ticker_items_import_key ON ticker_items (story_id, import_key)
     WHERE import_key IS NOT NULL;
 CREATE INDEX ticker_items_story_order ON ticker_items (story_id, position);
+-- /ticker and /summary: live items, pinned first, newest first, without a sort.
+CREATE INDEX ticker_items_live ON ticker_items (story_id, retracted_at, pinned, position);
 
 CREATE TABLE chats (
     chat_id           INTEGER PRIMARY KEY,

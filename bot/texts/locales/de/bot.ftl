@@ -98,6 +98,7 @@ summary-more = Mehr: /ticker · /quotes · /people
 quotes-title = 💬 <b>Zitate</b>
 quotes-title-filtered = 💬 <b>Zitate von { $name }</b> ({ $count })
 quotes-fragments = <b>Kurz zitiert</b>
+quotes-more = … und { $count } weitere. Nach Person filtern: /quotes NAME
 quotes-unattributed = ohne Quelle
 quotes-empty = Noch keine Zitate.
 quotes-unknown-speaker = Niemand namens „{ $name }“ zitiert. Sprecher: { $speakers }

@@ -98,6 +98,7 @@ summary-more = More: /ticker · /quotes · /people
 quotes-title = 💬 <b>Quotes</b>
 quotes-title-filtered = 💬 <b>Quotes from { $name }</b> ({ $count })
 quotes-fragments = <b>In brief</b>
+quotes-more = … and { $count } more. Filter by person: /quotes NAME
 quotes-unattributed = unattributed
 quotes-empty = No quotes yet.
 quotes-unknown-speaker = Nobody called “{ $name }” is quoted. Speakers: { $speakers }

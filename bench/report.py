@@ -1,0 +1,43 @@
+"""Benchmark figures into docs/benchmarks.md: one section per benchmark, one line per run kind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def record_result(section: str, key: str, result: dict[str, Any], intro: str) -> None:
+    """Replace the line `key` in `## section` of docs/benchmarks.md (created as needed)."""
+    heading = f"## {section}"
+    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    line = f"- `{key}`: `{json.dumps(result, ensure_ascii=False)}`"
+    head, sep, rest = text.partition(f"\n{heading}\n")
+    if not sep:
+        head, rest = text.rstrip("\n") + "\n", ""
+    body, nxt, tail = rest.partition("\n## ")
+    lines = [ln for ln in body.splitlines() if ln.startswith("- `")]
+    lines = [ln for ln in lines if not ln.startswith(f"- `{key}`:")] + [line]
+    new_section = f"\n{heading}\n\n{intro}\n\n" + "\n".join(sorted(lines)) + "\n"
+    DOCS.parent.mkdir(parents=True, exist_ok=True)
+    DOCS.write_text(head + new_section + (f"\n## {tail}" if nxt else ""), encoding="utf-8")
+
+
+def emit(result: dict[str, Any], *, as_json: bool) -> None:
+    """Print a result as one JSON object, or as readable lines."""
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    else:
+        for name, value in result.items():
+            print(f"{name:>24}: {value}", flush=True)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which `fraction` of the sorted values lie (nearest rank)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
+    return ordered[index]
