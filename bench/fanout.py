@@ -1,0 +1,295 @@
+"""Fan-out benchmarks: the delivery engine, a naive send loop, and enqueue at 1M subscribers.
+
+    python -m bench fanout --latency-ms 50 --subscribers 20000 --rate 1000 --paid --json
+    python -m bench naive --latency-ms 50 --subscribers 200 --json
+    python -m bench enqueue --subscribers 1000000 --json
+
+Everything runs against 127.0.0.1 only; every loop is bounded by a deadline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+from telegram import Bot
+
+from bench import report
+from bot.db import deliveries
+from bot.db.connection import Database
+from bot.db.models import TickerItemRecord, now_iso
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.ratelimit import SendBudget
+from bot.delivery.transport import AiohttpRequest
+
+TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuv"
+SECTION = "## Fan-out"
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+class BenchRenderer:
+    """A renderer that costs what a real one costs at most: one small f-string."""
+
+    async def render_items(
+        self, chat_id: int, story_id: int, items: list[TickerItemRecord]
+    ) -> list[str]:
+        return ["\n\n".join(f"<b>{i.headline}</b> #{i.id}" for i in items)]
+
+    async def render_recap(self, chat_id: int, story_id: int) -> str:
+        return f"recap {story_id}"
+
+
+@contextlib.contextmanager
+def fake_server(latency_ms: float, max_seconds: float = 900) -> Iterator[str]:
+    """Start bench/fakeserver.py in its own process; yield its base URL."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.fakeserver",
+            "--port",
+            "0",
+            "--token",
+            TOKEN,
+            "--latency-ms",
+            str(latency_ms),
+            "--max-seconds",
+            str(max_seconds),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        if not line.startswith("PORT "):
+            raise RuntimeError("the fake server did not start")
+        yield f"http://127.0.0.1:{int(line.split()[1])}"
+    finally:
+        if proc.stdin:
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def server_stats(url: str, chats: bool = False) -> dict[str, Any]:
+    """The fake server's counters."""
+    query = "?chats=1" if chats else ""
+    with urllib.request.urlopen(f"{url}/_control/stats{query}", timeout=30) as response:
+        data: dict[str, Any] = json.loads(response.read())
+    return data
+
+
+@contextlib.asynccontextmanager
+async def temp_db() -> AsyncIterator[Database]:
+    """A fresh database in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        db = await Database.open(Path(folder) / "bench.sqlite3")
+        try:
+            yield db
+        finally:
+            await db.close()
+
+
+async def seed(db: Database, subscribers: int, *, first_chat: int = 1_000_000) -> tuple[int, int]:
+    """A story with `subscribers` private-chat subscriptions; returns (story_id, first chat)."""
+    now = now_iso()
+    story_id = await db.execute(
+        "INSERT INTO stories (slug, title, created_at, updated_at) VALUES ('bench', 'Bench', ?, ?)",
+        (now, now),
+    )
+    chunk = 100_000
+    for start in range(0, subscribers, chunk):
+        rows = (
+            (first_chat + n, story_id, now, now)
+            for n in range(start, min(subscribers, start + chunk))
+        )
+        async with db.atomic() as conn:
+            await conn.executemany(
+                "INSERT INTO subscriptions (chat_id, story_id, chat_type, since_item_id,"
+                " subscribed_at, updated_at) VALUES (?, ?, 'private', 0, ?, ?)",
+                rows,
+            )
+    return story_id, first_chat
+
+
+async def post_item(db: Database, story_id: int, headline: str) -> tuple[int, float]:
+    """Insert an item and enqueue its push in one transaction; (item id, seconds taken)."""
+    started = time.perf_counter()
+    now = now_iso()
+    async with db.atomic() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO ticker_items (story_id, origin, position, headline, created_at,"
+            " updated_at) VALUES (?, 'posted', 1, ?, ?, ?)",
+            (story_id, headline, now, now),
+        )
+        item_id = int(cursor.lastrowid or 0)
+        await deliveries.enqueue_item(db, story_id, item_id)
+    return item_id, time.perf_counter() - started
+
+
+def emit(result: dict[str, Any], *, as_json: bool, record: bool, key: str) -> None:
+    """Print the result (one JSON object, or readable lines) and optionally record it."""
+    if as_json:
+        print(json.dumps(result), flush=True)
+    else:
+        for name, value in result.items():
+            print(f"{name:>22}: {value}")
+    if record:
+        record_result(key, result)
+
+
+def record_result(key: str, result: dict[str, Any]) -> None:
+    """Replace this benchmark's line in the "Fan-out" section of docs/benchmarks.md."""
+    intro = (
+        "Measured by `python -m bench all` (bench/fanout.py, bench/enqueue.py, bench/naive.py)"
+        " against bench/fakeserver.py on 127.0.0.1 in its own process; latest run on this"
+        " 2-core machine. `messages_per_s` is sustained (first to last arrival at the server),"
+        " `wall_messages_per_s` includes start-up and noticing the end."
+    )
+    report.record_result(SECTION.removeprefix("## "), key, result, intro)
+
+
+# ---------------------------------------------------------------- fanout
+
+
+async def run_fanout(
+    subscribers: int, latency_ms: float, rate: float, paid: bool, limit_s: float
+) -> dict[str, Any]:
+    with fake_server(latency_ms) as url:
+        async with temp_db() as db:
+            story_id, _ = await seed(db, subscribers)
+            bot = Bot(
+                TOKEN,
+                base_url=f"{url}/bot",
+                request=AiohttpRequest(pool_size=256),
+                get_updates_request=AiohttpRequest(pool_size=1),
+            )
+            engine = DeliveryEngine(
+                db,
+                bot,
+                BenchRenderer(),
+                rate=rate,
+                paid=paid,
+                budget=SendBudget(rate if paid else min(rate, 30)),
+            )
+            item_id, enqueue_s = await post_item(db, story_id, "Bench item")
+            started = time.perf_counter()
+            await engine.start()
+            deadline = time.monotonic() + limit_s
+            progress = await deliveries.item_progress(db, item_id)
+            while not progress.done and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+                progress = await deliveries.item_progress(db, item_id)
+            seconds = time.perf_counter() - started
+            await engine.stop(drain_timeout=5)
+            stats = server_stats(url)
+    lost = subscribers - stats["chats"]
+    span = stats["last"] - stats["first"]
+    return {
+        "bench": "fanout",
+        "subscribers": subscribers,
+        "latency_ms": latency_ms,
+        "rate": rate,
+        "paid": paid,
+        "seconds": round(seconds, 2),
+        # Sustained: sends between the first and the last arrival at the server. The wall
+        # figure also counts start-up and the 0.2 s progress poll that notices the end.
+        "messages_per_s": round((stats["sends"] - 1) / span, 1) if span > 0 else None,
+        "wall_messages_per_s": round(stats["sends"] / seconds, 1),
+        "max_per_1s_window": stats["max_per_1s_window"],
+        "lost": lost,
+        "duplicates": stats["duplicates"],
+        "peak_rss_mb": peak_rss_mb(),
+        "enqueue_ms": round(enqueue_s * 1000, 2),
+        "delivered": progress.delivered,
+        "done": progress.done,
+        "retry_after": engine.stats.retry_after,
+        "dead_lettered": engine.stats.dead_lettered,
+    }
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench fanout`: push one item to N subscribers through the engine."""
+    parser = argparse.ArgumentParser(prog="python -m bench fanout")
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--subscribers", type=int, default=20_000)
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--paid", action="store_true")
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--record", action="store_true", help="write docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    result = asyncio.run(
+        run_fanout(args.subscribers, args.latency_ms, args.rate, args.paid, args.timeout)
+    )
+    key = f"fanout {'paid' if args.paid else 'free'} n={args.subscribers} rate={args.rate:g}"
+    emit(result, as_json=args.json, record=args.record, key=key)
+    return 0 if result["lost"] == 0 and result["duplicates"] == 0 else 1
+
+
+# ---------------------------------------------------------------- naive
+
+
+async def run_naive(subscribers: int, latency_ms: float, limit_s: float) -> dict[str, Any]:
+    with fake_server(latency_ms) as url:
+        # PTB's defaults: HTTPXRequest, one await after another.
+        async with Bot(TOKEN, base_url=f"{url}/bot") as bot:
+            started = time.perf_counter()
+            deadline = time.monotonic() + limit_s
+            for n in range(subscribers):
+                if time.monotonic() > deadline:
+                    break
+                await bot.send_message(1_000_000 + n, f"<b>Bench item</b> #{n}", parse_mode="HTML")
+            seconds = time.perf_counter() - started
+        stats = server_stats(url)
+    span = stats["last"] - stats["first"]
+    return {
+        "bench": "naive",
+        "subscribers": subscribers,
+        "latency_ms": latency_ms,
+        "rate": None,
+        "seconds": round(seconds, 2),
+        "messages_per_s": round((stats["sends"] - 1) / span, 1) if span > 0 else None,
+        "wall_messages_per_s": round(stats["sends"] / seconds, 1),
+        "max_per_1s_window": stats["max_per_1s_window"],
+        "lost": subscribers - stats["chats"],
+        "duplicates": stats["duplicates"],
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def naive_main(argv: list[str]) -> int:
+    """`python -m bench naive`: a plain sequential `await bot.send_message` loop."""
+    parser = argparse.ArgumentParser(prog="python -m bench naive")
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--subscribers", type=int, default=200)
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--record", action="store_true")
+    args = parser.parse_args(argv)
+    result = asyncio.run(run_naive(args.subscribers, args.latency_ms, args.timeout))
+    key = f"naive n={args.subscribers} latency={args.latency_ms:g}ms"
+    emit(result, as_json=args.json, record=args.record, key=key)
+    return 0

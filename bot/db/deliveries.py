@@ -1,0 +1,761 @@
+"""The push outbox: fan-out jobs, delivery rows, sent messages, progress and dead letters.
+
+The enqueue_* functions run inside the caller's transaction and only write one job row, so
+a change and the promise to push it commit together in constant time. The engine then
+materialises delivery rows batch by batch (the job's cursor moves in the same transaction),
+claims them, and records what Telegram answered.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.db import chats
+from bot.db.connection import Database
+from bot.db.models import now_iso
+from bot.db.subscriptions import hold_until
+
+# A bot may delete its own messages for 48 hours; leave an hour of margin for clocks.
+DELETE_WINDOW_SECONDS = 47 * 3600
+
+Action = Literal["done", "retry", "failed", "blocked", "migrated", "release", "keep"]
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    item_id: int
+    story_id: int
+    total: int
+    delivered: int
+    pending: int
+    failed: int
+    blocked: int
+    cancelled: int
+    done: bool
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    id: int
+    job_id: int | None
+    kind: str
+    story_id: int
+    item_id: int | None
+    chat_id: int
+    sub_id: int | None
+    attempts: int
+    timeouts: int
+    message_id: int | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> ClaimedDelivery:
+        return cls(
+            id=row["id"],
+            job_id=row["job_id"],
+            kind=row["kind"],
+            story_id=row["story_id"],
+            item_id=row["item_id"],
+            chat_id=row["chat_id"],
+            sub_id=row["sub_id"],
+            attempts=row["attempts"],
+            timeouts=row["timeouts"],
+            message_id=row["message_id"],
+        )
+
+
+@dataclass(frozen=True)
+class SentPart:
+    """One Telegram message that went out and the items it shows."""
+
+    message_id: int
+    item_ids: tuple[int, ...]
+    # Fingerprints of the items as rendered: a change that raced the send triggers a refresh.
+    versions: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass
+class Resolution:
+    """What became of a claimed group of deliveries for one chat."""
+
+    chat_id: int
+    story_id: int
+    kind: str
+    done: list[tuple[int, int | None]] = field(default_factory=list)  # (delivery, message)
+    rest_ids: list[int] = field(default_factory=list)
+    action: Action = "done"
+    sent: list[SentPart] = field(default_factory=list)
+    sub_ids: list[int] = field(default_factory=list)
+    next_at: float = 0.0
+    error: str | None = None
+    count_attempt: bool = False
+    count_timeout: bool = False
+    new_chat_id: int | None = None
+    # kind 'refresh': the target message and what happened to it.
+    target_message_id: int | None = None
+    refresh_state: Literal["corrected", "deleted", "gone"] | None = None
+
+
+@dataclass(frozen=True)
+class RefreshTarget:
+    chat_id: int
+    message_id: int
+    story_id: int
+    sent_at: float
+    deleted: bool
+    item_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FinishedJob:
+    id: int
+    kind: str
+    story_id: int
+    item_id: int | None
+    seconds: float
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    delivery_id: int
+    kind: str
+    chat_id: int
+    item_id: int | None
+    attempts: int
+    reason: str
+
+
+def item_version(
+    headline: str, body: str, corrected_at: str | None, retracted_at: str | None
+) -> int:
+    """A fingerprint of an item's rendered content (stable within one process)."""
+    return hash((headline, body, corrected_at, retracted_at))
+
+
+# ---------------------------------------------------------------- enqueue (caller's tx)
+
+
+async def _add_job(db: Database, kind: str, story_id: int, item_id: int | None) -> int:
+    async with db.atomic() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO fanout_jobs (kind, story_id, item_id, created_at) VALUES (?, ?, ?, ?)",
+            (kind, story_id, item_id, time.time()),
+        )
+        return int(cursor.lastrowid or 0)
+
+
+async def _story_of(db: Database, item_id: int) -> int:
+    story_id = await db.fetchval("SELECT story_id FROM ticker_items WHERE id = ?", (item_id,))
+    if story_id is None:
+        raise LookupError(f"no ticker item {item_id}")
+    return int(story_id)
+
+
+async def enqueue_item(db: Database, story_id: int, item_id: int) -> None:
+    """Promise a new item to the story's current subscribers; call in the item's transaction."""
+    await _add_job(db, "item", story_id, item_id)
+
+
+async def enqueue_edit(db: Database, item_id: int) -> None:
+    """Re-render every delivered copy of an item after a correction (pending ones need nothing)."""
+    await _add_job(db, "refresh", await _story_of(db, item_id), item_id)
+
+
+async def enqueue_retraction(db: Database, item_id: int) -> None:
+    """Cancel undelivered copies of a retracted item and delete or re-render delivered ones."""
+    story_id = await _story_of(db, item_id)
+    async with db.atomic() as conn:
+        await conn.execute(
+            "UPDATE fanout_jobs SET state = 'cancelled' WHERE item_id = ? AND kind = 'item'"
+            " AND state = 'open'",
+            (item_id,),
+        )
+        await conn.execute(
+            "UPDATE deliveries SET status = 'cancelled', error = 'retracted'"
+            " WHERE item_id = ? AND kind = 'item' AND status = 'pending'",
+            (item_id,),
+        )
+        await _add_job(db, "refresh", story_id, item_id)
+
+
+async def enqueue_final_recap(db: Database, story_id: int) -> None:
+    """Send every active subscriber a final recap of the story, then end the subscription."""
+    await _add_job(db, "recap", story_id, None)
+
+
+# ---------------------------------------------------------------- materialise
+
+
+async def open_jobs(db: Database) -> int:
+    """How many fan-out jobs still have deliveries to materialise."""
+    return int(await db.fetchval("SELECT COUNT(*) FROM fanout_jobs WHERE state = 'open'", (), 0))
+
+
+async def materialize(
+    db: Database, *, batch: int = 2000, channel_id: int | None = None, max_jobs: int = 8
+) -> int:
+    """Turn the next batch of every open job (oldest first) into delivery rows; rows made."""
+    made = 0
+    jobs = await db.fetchall(
+        "SELECT * FROM fanout_jobs WHERE state = 'open' ORDER BY id LIMIT ?", (max_jobs,)
+    )
+    for job in jobs:
+        async with db.atomic():
+            # Re-read inside the transaction: a retraction may have cancelled the job.
+            current = await db.fetchone(
+                "SELECT * FROM fanout_jobs WHERE id = ? AND state = 'open'", (job["id"],)
+            )
+            if current is None:
+                continue
+            if current["kind"] == "item":
+                made += await _materialize_item(db, current, batch, channel_id)
+            elif current["kind"] == "recap":
+                made += await _materialize_recap(db, current, batch)
+            else:
+                made += await _materialize_refresh(db, current, batch)
+    return made
+
+
+async def _next_upper(db: Database, story_id: int, cursor: int, batch: int) -> int | None:
+    value = await db.fetchval(
+        "SELECT MAX(id) FROM (SELECT id FROM subscriptions WHERE story_id = ? AND id > ?"
+        " ORDER BY id LIMIT ?)",
+        (story_id, cursor, batch),
+    )
+    return None if value is None else int(value)
+
+
+async def _finish_job(db: Database, job_id: int, state: str = "done") -> None:
+    await db.writer.execute("UPDATE fanout_jobs SET state = ? WHERE id = ?", (state, job_id))
+
+
+async def _materialize_item(
+    db: Database, job: sqlite3.Row, batch: int, channel_id: int | None
+) -> int:
+    conn = db.writer
+    job_id, story_id, item_id, cursor = job["id"], job["story_id"], job["item_id"], job["cursor"]
+    item = await db.fetchone("SELECT retracted_at FROM ticker_items WHERE id = ?", (item_id,))
+    if item is None or item["retracted_at"] is not None:
+        await _finish_job(db, job_id, "cancelled")
+        return 0
+    now = time.time()
+    made = 0
+    if channel_id is not None and not job["channel_done"]:
+        cur = await conn.execute(
+            "INSERT OR IGNORE INTO deliveries (job_id, kind, story_id, item_id, chat_id, next_at)"
+            " VALUES (?, 'item', ?, ?, ?, ?)",
+            (job_id, story_id, item_id, channel_id, now),
+        )
+        made += cur.rowcount
+        await conn.execute("UPDATE fanout_jobs SET channel_done = 1 WHERE id = ?", (job_id,))
+    upper = await _next_upper(db, story_id, cursor, batch)
+    if upper is None:
+        await _finish_job(db, job_id)
+        return made
+    where = (
+        "FROM subscriptions WHERE story_id = ? AND id > ? AND id <= ? AND status = 'active'"
+        " AND since_item_id < ?"
+    )
+    params = (story_id, cursor, upper, item_id)
+    # The common case (every item, no quiet hours) stays inside SQLite: a 1M fan-out must
+    # not pull a million rows through Python.
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO deliveries (job_id, kind, story_id, item_id, chat_id, sub_id,"
+        f" next_at) SELECT ?, 'item', story_id, ?, chat_id, id, ? {where}"
+        " AND mode = 'each' AND quiet_start IS NULL",
+        (job_id, item_id, now, *params),
+    )
+    made += cur.rowcount
+    held = await db.fetchall(
+        "SELECT id, chat_id, mode, quiet_start, quiet_end, utc_offset_min"
+        f" {where} AND NOT (mode = 'each' AND quiet_start IS NULL)",
+        params,
+    )
+    if held:
+        rows = [
+            (
+                job_id,
+                story_id,
+                item_id,
+                r["chat_id"],
+                r["id"],
+                hold_until(r["mode"], r["quiet_start"], r["quiet_end"], r["utc_offset_min"], now),
+            )
+            for r in held
+        ]
+        await conn.executemany(
+            "INSERT OR IGNORE INTO deliveries (job_id, kind, story_id, item_id, chat_id, sub_id,"
+            " next_at) VALUES (?, 'item', ?, ?, ?, ?, ?)",
+            rows,
+        )
+        made += len(rows)
+    await conn.execute("UPDATE fanout_jobs SET cursor = ? WHERE id = ?", (upper, job_id))
+    return made
+
+
+async def _materialize_recap(db: Database, job: sqlite3.Row, batch: int) -> int:
+    conn = db.writer
+    job_id, story_id, cursor = job["id"], job["story_id"], job["cursor"]
+    upper = await _next_upper(db, story_id, cursor, batch)
+    if upper is None:
+        await _finish_job(db, job_id)
+        return 0
+    cur = await conn.execute(
+        "INSERT INTO deliveries (job_id, kind, story_id, chat_id, sub_id, next_at)"
+        " SELECT ?, 'recap', story_id, chat_id, id, ? FROM subscriptions"
+        " WHERE story_id = ? AND id > ? AND id <= ? AND status = 'active'",
+        (job_id, time.time(), story_id, cursor, upper),
+    )
+    await conn.execute("UPDATE fanout_jobs SET cursor = ? WHERE id = ?", (upper, job_id))
+    return int(cur.rowcount)
+
+
+async def _materialize_refresh(db: Database, job: sqlite3.Row, batch: int) -> int:
+    conn = db.writer
+    job_id, item_id, cursor = job["id"], job["item_id"], job["cursor"]
+    rows = await db.fetchall(
+        "SELECT mi.rowid AS rid, mi.chat_id, mi.message_id, sm.story_id, sm.deleted_at"
+        " FROM message_items mi JOIN sent_messages sm"
+        " ON sm.chat_id = mi.chat_id AND sm.message_id = mi.message_id"
+        " WHERE mi.item_id = ? AND mi.rowid > ? ORDER BY mi.rowid LIMIT ?",
+        (item_id, cursor, batch),
+    )
+    if not rows:
+        await _finish_job(db, job_id)
+        return 0
+    now = time.time()
+    todo = [
+        (job_id, r["story_id"], item_id, r["chat_id"], r["message_id"], now)
+        for r in rows
+        if r["deleted_at"] is None
+    ]
+    await conn.executemany(
+        "INSERT INTO deliveries (job_id, kind, story_id, item_id, chat_id, message_id, next_at)"
+        " VALUES (?, 'refresh', ?, ?, ?, ?, ?)",
+        todo,
+    )
+    await conn.execute("UPDATE fanout_jobs SET cursor = ? WHERE id = ?", (rows[-1]["rid"], job_id))
+    return len(todo)
+
+
+# ---------------------------------------------------------------- claim
+
+
+_CLAIM_COLUMNS = (
+    "id, job_id, kind, story_id, item_id, chat_id, sub_id, attempts, timeouts, message_id"
+)
+
+
+async def recover_claimed(db: Database) -> int:
+    """Return deliveries claimed by a process that died to the queue; how many (maybe sent)."""
+    return await db.execute(
+        "UPDATE deliveries SET status = 'pending', claimed_at = NULL WHERE status = 'claimed'"
+    )
+
+
+async def claim(db: Database, *, limit: int, now: float | None = None) -> list[ClaimedDelivery]:
+    """Claim up to `limit` due deliveries plus every other due one of the same chats."""
+    now = time.time() if now is None else now
+    async with db.atomic() as conn:
+        async with conn.execute(
+            f"UPDATE deliveries SET status = 'claimed', claimed_at = ? WHERE id IN ("
+            " SELECT id FROM deliveries WHERE status = 'pending' AND next_at <= ?"
+            f" ORDER BY next_at, id LIMIT ?) RETURNING {_CLAIM_COLUMNS}",
+            (now, now, limit),
+        ) as cursor:
+            first = [ClaimedDelivery.from_row(r) for r in await cursor.fetchall()]
+        if not first:
+            return []
+        chats = sorted({d.chat_id for d in first})
+        more: list[ClaimedDelivery] = []
+        # Other items already due for the same chats go out in the same message.
+        for start in range(0, len(chats), 500):
+            part = chats[start : start + 500]
+            marks = ",".join("?" * len(part))
+            async with conn.execute(
+                f"UPDATE deliveries SET status = 'claimed', claimed_at = ? WHERE status = 'pending'"
+                f" AND next_at <= ? AND chat_id IN ({marks}) RETURNING {_CLAIM_COLUMNS}",
+                (now, now, *part),
+            ) as cursor:
+                more += [ClaimedDelivery.from_row(r) for r in await cursor.fetchall()]
+    return sorted(first + more, key=lambda d: d.id)
+
+
+async def next_due(db: Database) -> float | None:
+    """When the earliest pending delivery becomes due (unix seconds), or None."""
+    value = await db.fetchval("SELECT MIN(next_at) FROM deliveries WHERE status = 'pending'", ())
+    return None if value is None else float(value)
+
+
+async def refresh_target(db: Database, chat_id: int, message_id: int) -> RefreshTarget | None:
+    """A delivered message and the items it shows, for an edit or retraction."""
+    row = await db.fetchone(
+        "SELECT story_id, sent_at, deleted_at FROM sent_messages"
+        " WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    )
+    if row is None:
+        return None
+    items = await db.fetchall(
+        "SELECT item_id FROM message_items WHERE chat_id = ? AND message_id = ? ORDER BY item_id",
+        (chat_id, message_id),
+    )
+    return RefreshTarget(
+        chat_id=chat_id,
+        message_id=message_id,
+        story_id=row["story_id"],
+        sent_at=float(row["sent_at"]),
+        deleted=row["deleted_at"] is not None,
+        item_ids=tuple(r["item_id"] for r in items),
+    )
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+async def apply_resolutions(
+    db: Database, resolutions: Sequence[Resolution], now: float | None = None
+) -> None:
+    """Record what Telegram answered for a batch of claimed groups, in one transaction."""
+    now = time.time() if now is None else now
+    conn = db.writer
+    async with db.atomic():
+        # The common outcomes are written with one statement each for the whole batch:
+        # at 1000 messages/s every round trip to SQLite's thread counts.
+        sent = [(r, p) for r in resolutions for p in r.sent]
+        if sent:
+            await conn.executemany(
+                "INSERT OR IGNORE INTO sent_messages (chat_id, message_id, story_id, kind,"
+                " sent_at) VALUES (?, ?, ?, ?, ?)",
+                [(r.chat_id, p.message_id, r.story_id, r.kind, now) for r, p in sent],
+            )
+            await conn.executemany(
+                "INSERT OR IGNORE INTO message_items (chat_id, message_id, item_id)"
+                " VALUES (?, ?, ?)",
+                [(r.chat_id, p.message_id, i) for r, p in sent for i in p.item_ids],
+            )
+            await _refresh_if_changed(db, sent, now)
+        done = [(now, message_id, d) for r in resolutions for d, message_id in r.done]
+        if done:
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'sent', sent_at = ?, claimed_at = NULL,"
+                " message_id = COALESCE(?, message_id), error = NULL WHERE id = ?",
+                done,
+            )
+        ended = [
+            (now_iso(), s)
+            for r in resolutions
+            if r.kind == "recap" and (r.done or r.action == "failed")
+            for s in r.sub_ids
+        ]
+        if ended:
+            await conn.executemany(
+                "UPDATE subscriptions SET status = 'ended', status_reason = 'story archived',"
+                " updated_at = ? WHERE id = ? AND status = 'active'",
+                ended,
+            )
+        refreshed = [
+            (now, r.chat_id, r.target_message_id, r.refresh_state)
+            for r in resolutions
+            if r.kind == "refresh" and r.target_message_id is not None and r.refresh_state
+        ]
+        for state, column in (("corrected", "corrected_at"), ("deleted", "deleted_at")):
+            rows = [(t, c, m) for t, c, m, s in refreshed if s == state]
+            if rows:
+                await conn.executemany(
+                    f"UPDATE sent_messages SET {column} = ? WHERE chat_id = ? AND message_id = ?",
+                    rows,
+                )
+        gone = [(now, c, m) for t, c, m, s in refreshed if s == "gone"]
+        if gone:
+            await conn.executemany(
+                "UPDATE sent_messages SET deleted_at = ? WHERE chat_id = ? AND message_id = ?",
+                gone,
+            )
+        cancelled = [
+            (r.error or "nothing to do", i)
+            for r in resolutions
+            if r.action == "done"
+            for i in r.rest_ids
+        ]
+        if cancelled:
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'cancelled', claimed_at = NULL, error = ?"
+                " WHERE id = ?",
+                cancelled,
+            )
+        released = [
+            (r.next_at, i) for r in resolutions if r.action == "release" for i in r.rest_ids
+        ]
+        if released:
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'pending', claimed_at = NULL,"
+                " next_at = MAX(next_at, ?) WHERE id = ? AND status = 'claimed'",
+                released,
+            )
+        retried = [
+            (r.next_at, int(r.count_attempt), int(r.count_timeout), r.error, i)
+            for r in resolutions
+            if r.action == "retry"
+            for i in r.rest_ids
+        ]
+        if retried:
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'pending', claimed_at = NULL, next_at = ?,"
+                " attempts = attempts + ?, timeouts = timeouts + ?, error = ? WHERE id = ?",
+                retried,
+            )
+        for r in resolutions:
+            if not r.rest_ids:
+                continue
+            if r.action == "failed":
+                await _dead_letter(db, r, now)
+            elif r.action == "blocked":
+                await _block_chat(db, r.chat_id, r.error or "blocked")
+            elif r.action == "migrated" and r.new_chat_id is not None:
+                await move_chat(db, r.chat_id, r.new_chat_id, r.rest_ids)
+
+
+async def _refresh_if_changed(
+    db: Database, sent: list[tuple[Resolution, SentPart]], now: float
+) -> None:
+    """Queue a re-render of just-sent messages whose items changed while they were in flight."""
+    wanted = {item_id: v for _, p in sent for item_id, v in p.versions}
+    if not wanted:
+        return
+    marks = ",".join("?" * len(wanted))
+    rows = await db.fetchall(
+        f"SELECT id, headline, body, corrected_at, retracted_at FROM ticker_items"
+        f" WHERE id IN ({marks})",
+        list(wanted),
+    )
+    changed = {
+        r["id"]
+        for r in rows
+        if item_version(r["headline"], r["body"], r["corrected_at"], r["retracted_at"])
+        != wanted[r["id"]]
+    }
+    if not changed:
+        return
+    todo = [
+        (r.story_id, min(changed & set(p.item_ids)), r.chat_id, p.message_id, now)
+        for r, p in sent
+        if changed & set(p.item_ids)
+    ]
+    await db.writer.executemany(
+        "INSERT INTO deliveries (kind, story_id, item_id, chat_id, message_id, next_at)"
+        " VALUES ('refresh', ?, ?, ?, ?, ?)",
+        todo,
+    )
+
+
+async def _rows(db: Database, ids: Iterable[int]) -> list[sqlite3.Row]:
+    ids = list(ids)
+    out: list[sqlite3.Row] = []
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        out += await db.fetchall(
+            f"SELECT id, kind, item_id, chat_id, attempts, timeouts FROM deliveries"
+            f" WHERE id IN ({marks})",
+            part,
+        )
+    return out
+
+
+async def _dead_letter(db: Database, res: Resolution, now: float) -> None:
+    conn = db.writer
+    rows = await _rows(db, res.rest_ids)
+    reason = res.error or "failed"
+    await conn.executemany(
+        "UPDATE deliveries SET status = 'failed', claimed_at = NULL, error = ?,"
+        " attempts = attempts + ?, timeouts = timeouts + ? WHERE id = ?",
+        [(reason, int(res.count_attempt), int(res.count_timeout), r["id"]) for r in rows],
+    )
+    await conn.executemany(
+        "INSERT INTO dead_letters (delivery_id, kind, chat_id, item_id, attempts, reason,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r["id"],
+                r["kind"],
+                r["chat_id"],
+                r["item_id"],
+                r["attempts"] + int(res.count_attempt),
+                reason,
+                now_iso(),
+            )
+            for r in rows
+        ],
+    )
+
+
+async def _block_chat(db: Database, chat_id: int, reason: str) -> None:
+    conn = db.writer
+    await conn.execute(
+        "UPDATE subscriptions SET status = 'blocked', status_reason = ?, updated_at = ?"
+        " WHERE chat_id = ? AND status = 'active'",
+        (reason, now_iso(), chat_id),
+    )
+    # Everything still owed to a chat that is gone is counted as blocked, never retried.
+    await conn.execute(
+        "UPDATE deliveries SET status = 'blocked', claimed_at = NULL, error = ?"
+        " WHERE chat_id = ? AND status IN ('pending', 'claimed')",
+        (reason, chat_id),
+    )
+
+
+async def move_chat(
+    db: Database, old_chat_id: int, new_chat_id: int, resend: Sequence[int]
+) -> None:
+    """Carry a migrated group's subscriptions and pending deliveries over to its new id."""
+    async with db.atomic() as conn:
+        # A supergroup that already subscribed on its own keeps its row; the old one goes.
+        await conn.execute(
+            "DELETE FROM subscriptions WHERE chat_id = ? AND story_id IN"
+            " (SELECT story_id FROM subscriptions WHERE chat_id = ?)",
+            (old_chat_id, new_chat_id),
+        )
+        await conn.execute(
+            "UPDATE subscriptions SET chat_id = ?, chat_type = 'supergroup', updated_at = ?"
+            " WHERE chat_id = ?",
+            (new_chat_id, now_iso(), old_chat_id),
+        )
+        await conn.execute(
+            "DELETE FROM deliveries WHERE chat_id = ? AND kind = 'item'"
+            " AND status IN ('pending', 'claimed')"
+            " AND item_id IN (SELECT item_id FROM deliveries WHERE chat_id = ? AND kind = 'item')",
+            (old_chat_id, new_chat_id),
+        )
+        await conn.execute(
+            "UPDATE deliveries SET chat_id = ? WHERE chat_id = ?"
+            " AND status IN ('pending', 'claimed') AND kind != 'refresh'",
+            (new_chat_id, old_chat_id),
+        )
+        await conn.executemany(
+            "UPDATE deliveries SET status = 'pending', claimed_at = NULL, next_at = ?"
+            " WHERE id = ? AND status = 'claimed'",
+            [(time.time(), i) for i in resend],
+        )
+        await chats.move_chat(db, old_chat_id, new_chat_id)
+
+
+# ---------------------------------------------------------------- progress
+
+
+async def finished_jobs(db: Database, now: float | None = None) -> list[FinishedJob]:
+    """Jobs whose every delivery has reached an end since the last call; marks them logged."""
+    now = time.time() if now is None else now
+    jobs = await db.fetchall(
+        "SELECT * FROM fanout_jobs WHERE state != 'open' AND logged = 0 ORDER BY id LIMIT 50"
+    )
+    out: list[FinishedJob] = []
+    for job in jobs:
+        busy = await db.fetchval(
+            "SELECT 1 FROM deliveries WHERE job_id = ? AND status IN ('pending', 'claimed')"
+            " LIMIT 1",
+            (job["id"],),
+        )
+        if busy:
+            continue
+        rows = await db.fetchall(
+            "SELECT status, COUNT(*) AS n FROM deliveries WHERE job_id = ? GROUP BY status",
+            (job["id"],),
+        )
+        await db.execute(
+            "UPDATE fanout_jobs SET logged = 1, finished_at = ? WHERE id = ?", (now, job["id"])
+        )
+        out.append(
+            FinishedJob(
+                id=job["id"],
+                kind=job["kind"],
+                story_id=job["story_id"],
+                item_id=job["item_id"],
+                seconds=now - float(job["created_at"]),
+                counts={r["status"]: int(r["n"]) for r in rows},
+            )
+        )
+    return out
+
+
+async def item_progress(db: Database, item_id: int) -> ItemProgress:
+    """How far the push of one item got: delivered, pending, failed and blocked subscribers."""
+    jobs = await db.fetchall(
+        "SELECT id, story_id, cursor, state FROM fanout_jobs WHERE item_id = ? AND kind = 'item'",
+        (item_id,),
+    )
+    story_id = jobs[0]["story_id"] if jobs else await _story_of(db, item_id)
+    by_status: dict[str, int] = {}
+    unmaterialised = 0
+    for job in jobs:
+        for r in await db.fetchall(
+            "SELECT status, COUNT(*) AS n FROM deliveries WHERE job_id = ? AND sub_id IS NOT NULL"
+            " GROUP BY status",
+            (job["id"],),
+        ):
+            by_status[r["status"]] = by_status.get(r["status"], 0) + int(r["n"])
+        if job["state"] == "open":
+            unmaterialised += int(
+                await db.fetchval(
+                    "SELECT COUNT(*) FROM subscriptions WHERE story_id = ? AND id > ?"
+                    " AND status = 'active' AND since_item_id < ?",
+                    (job["story_id"], job["cursor"], item_id),
+                    0,
+                )
+            )
+    pending = by_status.get("pending", 0) + by_status.get("claimed", 0) + unmaterialised
+    delivered = by_status.get("sent", 0)
+    failed = by_status.get("failed", 0)
+    blocked = by_status.get("blocked", 0)
+    cancelled = by_status.get("cancelled", 0)
+    return ItemProgress(
+        item_id=item_id,
+        story_id=story_id,
+        total=pending + delivered + failed + blocked + cancelled,
+        delivered=delivered,
+        pending=pending,
+        failed=failed,
+        blocked=blocked,
+        cancelled=cancelled,
+        # An item that was never pushed (no job) has nothing left to do.
+        done=pending == 0 and all(j["state"] != "open" for j in jobs),
+    )
+
+
+async def recent_items_progress(db: Database, story_id: int, limit: int = 5) -> list[ItemProgress]:
+    """Progress of the story's most recently pushed items, newest first."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT item_id FROM fanout_jobs WHERE story_id = ? AND kind = 'item'"
+        " ORDER BY item_id DESC LIMIT ?",
+        (story_id, limit),
+    )
+    return [await item_progress(db, r["item_id"]) for r in rows]
+
+
+async def dead_letters(db: Database, limit: int = 50) -> list[DeadLetter]:
+    """The newest deliveries given up on, with their reasons."""
+    rows = await db.fetchall("SELECT * FROM dead_letters ORDER BY id DESC LIMIT ?", (limit,))
+    return [
+        DeadLetter(
+            delivery_id=r["delivery_id"],
+            kind=r["kind"],
+            chat_id=r["chat_id"],
+            item_id=r["item_id"],
+            attempts=r["attempts"],
+            reason=r["reason"],
+        )
+        for r in rows
+    ]
+
+
+async def outbox_counts(db: Database) -> dict[str, int]:
+    """Deliveries by status over the whole outbox (for operators and benchmarks)."""
+    rows = await db.fetchall("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status")
+    return {r["status"]: int(r["n"]) for r in rows}

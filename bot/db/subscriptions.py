@@ -1,0 +1,228 @@
+"""Subscriptions of chats to stories, with push mode and quiet hours."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.db.connection import Database
+from bot.db.models import now_iso
+
+Mode = Literal["each", "digest"]
+MODES: tuple[str, ...] = ("each", "digest")
+
+
+@dataclass(frozen=True)
+class SubscriptionRecord:
+    id: int
+    chat_id: int
+    story_id: int
+    chat_type: str
+    status: str
+    mode: str
+    quiet_start: int | None
+    quiet_end: int | None
+    utc_offset_min: int
+    since_item_id: int
+    subscribed_at: str
+
+    @property
+    def active(self) -> bool:
+        """Whether pushes go to this chat."""
+        return self.status == "active"
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> SubscriptionRecord:
+        return cls(
+            id=row["id"],
+            chat_id=row["chat_id"],
+            story_id=row["story_id"],
+            chat_type=row["chat_type"],
+            status=row["status"],
+            mode=row["mode"],
+            quiet_start=row["quiet_start"],
+            quiet_end=row["quiet_end"],
+            utc_offset_min=row["utc_offset_min"],
+            since_item_id=row["since_item_id"],
+            subscribed_at=row["subscribed_at"],
+        )
+
+
+@dataclass(frozen=True)
+class SubscriberCounts:
+    active: int
+    blocked: int
+    unsubscribed: int
+    ended: int = 0
+
+
+def _in_quiet(hour: int, start: int, end: int) -> bool:
+    if start < end:
+        return start <= hour < end
+    return hour >= start or hour < end  # the quiet period wraps around midnight
+
+
+def hold_until(
+    mode: str,
+    quiet_start: int | None,
+    quiet_end: int | None,
+    utc_offset_min: int,
+    now: float,
+) -> float:
+    """When an item that became ready at `now` may go out to a subscriber (unix seconds)."""
+    offset = utc_offset_min * 60
+    local = now + offset
+    if mode == "digest":
+        # The hourly digest goes out at the next full hour of the subscriber's clock.
+        local = math.floor(local / 3600) * 3600 + 3600
+    if quiet_start is not None and quiet_end is not None and quiet_start != quiet_end:
+        hour = int(local // 3600) % 24
+        if _in_quiet(hour, quiet_start, quiet_end):
+            day = math.floor(local / 86400) * 86400
+            end = day + quiet_end * 3600
+            if end <= local:
+                end += 86400
+            local = end
+    return max(now, local - offset)
+
+
+async def _max_item_id(db: Database, story_id: int) -> int:
+    value = await db.fetchval(
+        "SELECT COALESCE(MAX(id), 0) FROM ticker_items WHERE story_id = ?", (story_id,), 0
+    )
+    return int(value)
+
+
+async def subscribe(db: Database, chat_id: int, chat_type: str, story_id: int) -> bool:
+    """Subscribe a chat to a story; True if it was not subscribed before (or had left)."""
+    now = now_iso()
+    async with db.atomic() as conn:
+        since = await _max_item_id(db, story_id)
+        row = await db.fetchone(
+            "SELECT status FROM subscriptions WHERE chat_id = ? AND story_id = ?",
+            (chat_id, story_id),
+        )
+        if row is not None and row["status"] == "active":
+            return False
+        # A comeback starts afresh: what was published meanwhile is history, not news.
+        await conn.execute(
+            "INSERT INTO subscriptions (chat_id, story_id, chat_type, since_item_id,"
+            " subscribed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, story_id) DO UPDATE SET status = 'active',"
+            " chat_type = excluded.chat_type, since_item_id = excluded.since_item_id,"
+            " status_reason = NULL, subscribed_at = excluded.subscribed_at,"
+            " updated_at = excluded.updated_at",
+            (chat_id, story_id, chat_type, since, now, now),
+        )
+        return True
+
+
+async def unsubscribe(db: Database, chat_id: int, story_id: int) -> bool:
+    """End a chat's subscription and drop what still waits for it; True if it was active."""
+    async with db.atomic() as conn:
+        cursor = await conn.execute(
+            "UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?"
+            " WHERE chat_id = ? AND story_id = ? AND status = 'active'",
+            (now_iso(), chat_id, story_id),
+        )
+        changed = cursor.rowcount > 0
+        await cursor.close()
+        if changed:
+            await conn.execute(
+                "UPDATE deliveries SET status = 'cancelled', error = 'unsubscribed'"
+                " WHERE chat_id = ? AND story_id = ? AND status = 'pending' AND kind != 'refresh'",
+                (chat_id, story_id),
+            )
+        return changed
+
+
+async def get_subscription(db: Database, chat_id: int, story_id: int) -> SubscriptionRecord | None:
+    """A chat's subscription to a story in whatever status, or None."""
+    row = await db.fetchone(
+        "SELECT * FROM subscriptions WHERE chat_id = ? AND story_id = ?", (chat_id, story_id)
+    )
+    return SubscriptionRecord.from_row(row) if row else None
+
+
+async def chat_subscriptions(db: Database, chat_id: int) -> list[SubscriptionRecord]:
+    """The active subscriptions of a chat, oldest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM subscriptions WHERE chat_id = ? AND status = 'active' ORDER BY id",
+        (chat_id,),
+    )
+    return [SubscriptionRecord.from_row(r) for r in rows]
+
+
+async def _reschedule_pending(db: Database, chat_id: int, story_id: int) -> None:
+    """Recompute when held deliveries go out after the subscriber changed its settings."""
+    sub = await get_subscription(db, chat_id, story_id)
+    if sub is None:
+        return
+    due = hold_until(sub.mode, sub.quiet_start, sub.quiet_end, sub.utc_offset_min, time.time())
+    await db.writer.execute(
+        "UPDATE deliveries SET next_at = ? WHERE chat_id = ? AND story_id = ?"
+        " AND status = 'pending' AND kind = 'item' AND attempts = 0 AND timeouts = 0",
+        (due, chat_id, story_id),
+    )
+
+
+async def _update_settings(
+    db: Database, chat_id: int, story_id: int, assignments: str, params: tuple[object, ...]
+) -> None:
+    async with db.atomic() as conn:
+        cursor = await conn.execute(
+            f"UPDATE subscriptions SET {assignments}, updated_at = ?"
+            " WHERE chat_id = ? AND story_id = ?",
+            (*params, now_iso(), chat_id, story_id),
+        )
+        found = cursor.rowcount > 0
+        await cursor.close()
+        if not found:
+            raise LookupError(f"chat {chat_id} has no subscription to story {story_id}")
+        await _reschedule_pending(db, chat_id, story_id)
+
+
+async def set_mode(db: Database, chat_id: int, story_id: int, mode: str) -> None:
+    """Choose every item ('each') or an hourly digest ('digest') for a subscription."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    await _update_settings(db, chat_id, story_id, "mode = ?", (mode,))
+
+
+async def set_quiet_hours(
+    db: Database, chat_id: int, story_id: int, start_hour: int | None, end_hour: int | None
+) -> None:
+    """Hold pushes from start_hour to end_hour (subscriber's clock); None, None turns it off."""
+    if (start_hour is None) != (end_hour is None):
+        raise ValueError("give both quiet hours or neither")
+    for hour in (start_hour, end_hour):
+        if hour is not None and not 0 <= hour <= 23:
+            raise ValueError("quiet hours are whole hours from 0 to 23")
+    await _update_settings(
+        db, chat_id, story_id, "quiet_start = ?, quiet_end = ?", (start_hour, end_hour)
+    )
+
+
+async def set_utc_offset(db: Database, chat_id: int, story_id: int, minutes: int) -> None:
+    """Set the subscriber's clock for quiet hours and digests, in minutes east of UTC."""
+    if not -14 * 60 <= minutes <= 14 * 60:
+        raise ValueError("a UTC offset lies between -14 and +14 hours")
+    await _update_settings(db, chat_id, story_id, "utc_offset_min = ?", (minutes,))
+
+
+async def counts(db: Database, story_id: int) -> SubscriberCounts:
+    """How many subscriptions of a story are active, blocked, unsubscribed and ended."""
+    rows = await db.fetchall(
+        "SELECT status, COUNT(*) AS n FROM subscriptions WHERE story_id = ? GROUP BY status",
+        (story_id,),
+    )
+    by_status = {r["status"]: int(r["n"]) for r in rows}
+    return SubscriberCounts(
+        active=by_status.get("active", 0),
+        blocked=by_status.get("blocked", 0),
+        unsubscribed=by_status.get("unsubscribed", 0),
+        ended=by_status.get("ended", 0),
+    )

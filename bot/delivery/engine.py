@@ -1,0 +1,735 @@
+"""The push engine: materialise the outbox, claim, send within the limits, record outcomes.
+
+Shape: one claim loop (materialises fan-out batches when the backlog runs low, claims due
+deliveries grouped per chat, holds groups whose chat is still paced), a bounded set of sender
+tasks that each send one group at a time through the shared budget, and one writer that
+records outcomes in batched transactions. A delivery row is 'claimed' from the claim until
+its outcome is committed; only those rows can be sent twice after a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import RetryAfter
+
+from bot.db import deliveries as outbox
+from bot.db import stories
+from bot.db.connection import Database
+from bot.db.deliveries import ClaimedDelivery, Resolution, SentPart, item_version
+from bot.db.models import TickerItemRecord
+from bot.delivery.errors import Failure, FailureKind, classify
+from bot.delivery.ratelimit import (
+    PRIORITY_PUSH,
+    ChatPacer,
+    SendBudget,
+    effective_rate,
+    retry_after_seconds,
+    shared_budget,
+)
+from bot.delivery.redact import redact
+from bot.delivery.render import Renderer, pack
+from bot.delivery.transport import build_push_bot
+
+__all__ = ["DeliveryEngine", "EngineStats", "Renderer", "build_push_bot"]
+
+log = logging.getLogger(__name__)
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@dataclass
+class EngineStats:
+    sent: int = 0  # messages that went out (pushes, recaps, overflow parts)
+    edited: int = 0
+    deleted: int = 0
+    retry_after: int = 0  # 429 answers: waited, never counted as failed attempts
+    transient: int = 0  # 5xx, network, not-sent timeouts: backed off
+    read_timeouts: int = 0  # ambiguous: the message may have arrived
+    dead_lettered: int = 0
+    blocked: int = 0
+    migrated: int = 0
+    recovered_claims: int = 0  # claimed by a dead process: the only possible duplicates
+
+
+@dataclass
+class _Group:
+    chat_id: int
+    story_id: int
+    kind: str
+    rows: list[ClaimedDelivery]
+
+
+@dataclass
+class _Attempt:
+    """What one group's processing achieved so far; read when it is cancelled mid-way."""
+
+    group: _Group
+    sent: list[SentPart] = field(default_factory=list)
+    done: list[tuple[int, int | None]] = field(default_factory=list)
+    in_flight: bool = False
+
+
+class _Released(Exception):
+    """Give the group back to the queue without counting a failed attempt."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__("released")
+        self.delay = delay
+
+
+class DeliveryEngine:
+    """Pushes the outbox to Telegram: fast, within the limits, nothing lost."""
+
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        renderer: Renderer,
+        *,
+        rate: float,
+        paid: bool = False,
+        channel_id: int | None = None,
+        budget: SendBudget | None = None,
+        pacer: ChatPacer | None = None,
+        concurrency: int | None = None,
+        materialize_batch: int = 2000,
+        max_attempts: int = 5,
+        backoff_base: float = 1.0,
+        backoff_max: float = 120.0,
+        flush_interval: float = 0.02,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.renderer = renderer
+        self.paid = paid
+        self.channel_id = channel_id
+        self.rate = effective_rate(rate, paid)
+        # By default the budget is the one the reply bot's SharedRateLimiter draws from.
+        self.budget = budget if budget is not None else shared_budget(rate, paid)
+        self.pacer = pacer if pacer is not None else ChatPacer()
+        # Enough senders to keep rate × round-trip requests in flight (150 ms assumed).
+        self.concurrency = concurrency or max(8, min(256, int(self.rate * 0.2) + 4))
+        self.materialize_batch = materialize_batch
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.flush_interval = flush_interval
+        self.poll_interval = poll_interval
+        self.stats = EngineStats()
+        self._target = self.concurrency * 2
+        self._outstanding = 0
+        self._ready: asyncio.Queue[_Group | None] = asyncio.Queue()
+        self._delayed: list[tuple[float, int, _Group]] = []
+        self._seq = itertools.count()
+        self._results: list[Resolution] = []
+        self._wake = asyncio.Event()
+        self._results_ready = asyncio.Event()
+        self._stopping = False
+        self._tasks: list[asyncio.Task[None]] = []
+        self._senders: list[asyncio.Task[None]] = []
+        self._attempts: dict[asyncio.Task[None], _Attempt] = {}
+        self._writer_task: asyncio.Task[None] | None = None
+        self._items: dict[int, tuple[float, TickerItemRecord]] = {}
+        self._started_bot = False
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Recover deliveries a dead process left claimed, then start claiming and sending."""
+        if not self.bot._requests_initialized:  # initialise the transport, without getMe
+            await self.bot.request.initialize()
+            self.bot._requests_initialized = True
+            self._started_bot = True
+        recovered = await outbox.recover_claimed(self.db)
+        self.stats.recovered_claims = recovered
+        if recovered:
+            log.warning(
+                "push: %d deliveries were claimed by a stopped process; resending", recovered
+            )
+        self._stopping = False
+        self._writer_task = asyncio.create_task(self._writer(), name="push-writer")
+        self._senders = [
+            asyncio.create_task(self._sender(), name=f"push-sender-{n}")
+            for n in range(self.concurrency)
+        ]
+        self._tasks = [asyncio.create_task(self._claim_loop(), name="push-claim")]
+        log.info(
+            "push engine started: %.0f/s%s, %d senders",
+            self.rate,
+            " (paid broadcast)" if self.paid else "",
+            self.concurrency,
+        )
+
+    def notify(self) -> None:
+        """Wake the claim loop after an enqueue (cheap; safe to call often)."""
+        self._wake.set()
+
+    async def stop(self, drain_timeout: float = 10) -> None:
+        """Stop claiming, give back what has not started, finish sends in flight, flush."""
+        if self._stopping:
+            return
+        self._stopping = True
+        self._wake.set()
+        # Let the claim loop finish its current step: cancelled between a claim's commit and
+        # its dispatch, claimed rows would be stranded until the next start.
+        _, stuck = await asyncio.wait(self._tasks, timeout=5) if self._tasks else (set(), set())
+        for task in stuck:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Groups waiting in the queue or for their chat's pace never started: give them back.
+        self._release_unstarted()
+        for _ in self._senders:
+            self._ready.put_nowait(None)
+        # Senders waiting for the budget have not sent anything; those inside an HTTP
+        # request get drain_timeout to finish it.
+        for task, attempt in list(self._attempts.items()):
+            if not attempt.in_flight:
+                task.cancel()
+        _, pending = (
+            await asyncio.wait(self._senders, timeout=drain_timeout)
+            if self._senders
+            else (set(), set())
+        )
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*self._senders, return_exceptions=True)
+        if self._writer_task is not None:
+            self._results_ready.set()
+            self._writer_task.cancel()
+            await asyncio.gather(self._writer_task, return_exceptions=True)
+        await self._flush()
+        await self.budget.close()
+        if self._started_bot:
+            await self.bot.request.shutdown()
+            self.bot._requests_initialized = False
+            self._started_bot = False
+        log.info("push engine stopped (%s)", self.stats)
+
+    def _release_unstarted(self) -> None:
+        groups: list[_Group] = [g for _, _, g in self._delayed]
+        self._delayed.clear()
+        while not self._ready.empty():
+            g = self._ready.get_nowait()
+            if g is not None:
+                groups.append(g)
+        for g in groups:
+            self._resolve(
+                Resolution(
+                    chat_id=g.chat_id,
+                    story_id=g.story_id,
+                    kind=g.kind,
+                    rest_ids=[r.id for r in g.rows],
+                    action="release",
+                )
+            )
+            self._outstanding -= 1
+
+    async def wait_idle(self, within: float = 30.0, *, horizon: float = 2.0) -> bool:
+        """Wait until nothing is claimed, unmaterialised, or due within `horizon` seconds.
+
+        For tests and benchmarks: deliveries held longer (quiet hours, digests, long
+        backoffs) do not count as work.
+        """
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if self._outstanding == 0 and not self._results and not self._delayed:
+                busy = await self.db.fetchval(
+                    "SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'claimed'"
+                    " OR (status = 'pending' AND next_at <= ?))"
+                    " + (SELECT COUNT(*) FROM fanout_jobs WHERE state = 'open')",
+                    (time.time() + horizon,),
+                    0,
+                )
+                if not busy:
+                    return True
+            self._wake.set()
+            await asyncio.sleep(0.05)
+        return False
+
+    # ------------------------------------------------------------ claiming
+
+    async def _claim_loop(self) -> None:
+        next_report = 0.0
+        while not self._stopping:
+            try:
+                await self._claim_once()
+                if time.monotonic() >= next_report:
+                    next_report = time.monotonic() + 0.5
+                    await self._report_finished()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("push: claim loop failed; retrying")
+                await asyncio.sleep(1.0)
+
+    async def _claim_once(self) -> None:
+        self._wake.clear()
+        self._release_due()
+        room = self._target - self._outstanding
+        # Claim in batches: only once half the buffer is used up, so a busy fan-out costs a
+        # few claim transactions a second instead of one per message.
+        if room >= self._target // 2:
+            rows = await outbox.claim(self.db, limit=room)
+            if rows:
+                self._dispatch(rows)
+                if len(rows) >= room:
+                    await asyncio.sleep(0)
+                    return
+            made = await outbox.materialize(
+                self.db, batch=self.materialize_batch, channel_id=self.channel_id
+            )
+            if made:
+                return
+            if rows:
+                return
+        timeout = self.poll_interval
+        if self._delayed:
+            timeout = min(timeout, self._delayed[0][0] - time.monotonic())
+        if room >= self._target // 2:
+            due = await outbox.next_due(self.db)
+            if due is not None:
+                timeout = min(timeout, due - time.time())
+        if timeout > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _dispatch(self, rows: Sequence[ClaimedDelivery]) -> None:
+        groups: dict[tuple[int, int, str, int], _Group] = {}
+        for row in rows:
+            # Items (and recaps) for one chat and story share a message; each refresh is its
+            # own edit of one delivered message.
+            key = (row.chat_id, row.story_id, row.kind, row.id if row.kind == "refresh" else 0)
+            group = groups.get(key)
+            if group is None:
+                groups[key] = _Group(row.chat_id, row.story_id, row.kind, [row])
+            else:
+                group.rows.append(row)
+        now = time.monotonic()
+        for group in groups.values():
+            self._outstanding += 1
+            ready = self.pacer.ready_at(group.chat_id)
+            if ready > now:
+                self._delay(group, ready)
+            else:
+                self._ready.put_nowait(group)
+
+    def _delay(self, group: _Group, until: float) -> None:
+        heapq.heappush(self._delayed, (until, next(self._seq), group))
+        self._wake.set()
+
+    def _release_due(self) -> None:
+        now = time.monotonic()
+        while self._delayed and self._delayed[0][0] <= now:
+            _, _, group = heapq.heappop(self._delayed)
+            self._ready.put_nowait(group)
+
+    async def _report_finished(self) -> None:
+        for job in await outbox.finished_jobs(self.db):
+            counts = ", ".join(f"{k}={v}" for k, v in sorted(job.counts.items()))
+            log.info(
+                "push %s done: story=%d item=%s in %.1fs (%s)",
+                job.kind,
+                job.story_id,
+                job.item_id,
+                job.seconds,
+                counts or "no recipients",
+            )
+
+    # ------------------------------------------------------------ sending
+
+    async def _sender(self) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        while True:
+            group = await self._ready.get()
+            if group is None:
+                return
+            retry_at = self.pacer.try_acquire(group.chat_id)
+            if retry_at:
+                self._delay(group, retry_at)
+                continue
+            attempt = _Attempt(group)
+            self._attempts[task] = attempt
+            try:
+                for resolution in await self._process(attempt):
+                    self._resolve(resolution)
+            except asyncio.CancelledError:
+                self._resolve_cancelled(attempt)
+                raise
+            except Exception as exc:  # a bug or a renderer failure: never lose the rows
+                log.exception("push: processing a group for a chat failed")
+                self._resolve(self._failure(attempt, classify(exc), kept=[]))
+            finally:
+                self._attempts.pop(task, None)
+                self.pacer.release(group.chat_id)
+                self._outstanding -= 1
+                if self._outstanding <= self._target // 2:
+                    self._wake.set()
+
+    def _resolve(self, resolution: Resolution) -> None:
+        self._results.append(resolution)
+        self._results_ready.set()
+
+    def _resolve_cancelled(self, attempt: _Attempt) -> None:
+        group = attempt.group
+        done_ids = {d for d, _ in attempt.done}
+        rest = [r.id for r in group.rows if r.id not in done_ids]
+        # Cancelled inside an HTTP request: the message may be out; leave the rows claimed
+        # so the next start resends them (a possible duplicate, never a loss).
+        self._resolve(
+            Resolution(
+                chat_id=group.chat_id,
+                story_id=group.story_id,
+                kind=group.kind,
+                done=attempt.done,
+                sent=attempt.sent,
+                rest_ids=rest,
+                action="keep" if attempt.in_flight else "release",
+                sub_ids=[r.sub_id for r in group.rows if r.sub_id is not None],
+            )
+        )
+
+    async def _process(self, attempt: _Attempt) -> list[Resolution]:
+        group = attempt.group
+        try:
+            if group.kind == "item":
+                return await self._send_items(attempt)
+            if group.kind == "recap":
+                return await self._send_recap(attempt)
+            return await self._refresh(attempt)
+        except _Released as exc:
+            return [self._release(attempt, exc.delay)]
+        except Exception as exc:
+            failure = classify(exc)
+            if failure.kind not in (FailureKind.TRANSIENT, FailureKind.AMBIGUOUS):
+                log.info("push to a chat failed: %s", failure.reason)
+            return [self._failure(attempt, failure, kept=[])]
+
+    async def _load_items(
+        self, ids: Sequence[int], *, fresh: bool = False
+    ) -> dict[int, TickerItemRecord]:
+        # A fan-out renders the same item thousands of times a second: cache it briefly.
+        # A change that lands meanwhile is caught when the send is recorded (versions).
+        now = time.monotonic()
+        found: dict[int, TickerItemRecord] = {}
+        missing = []
+        for item_id in set(ids):
+            cached = self._items.get(item_id)
+            if cached and not fresh and cached[0] > now:
+                found[item_id] = cached[1]
+            else:
+                missing.append(item_id)
+        if missing:
+            for item in await stories.items_by_ids(self.db, missing):
+                found[item.id] = item
+                self._items[item.id] = (now + 1.0, item)
+            if len(self._items) > 10_000:
+                self._items = {k: v for k, v in self._items.items() if v[0] > now}
+        return found
+
+    async def _send_items(self, attempt: _Attempt) -> list[Resolution]:
+        group = attempt.group
+        rows = group.rows
+        items = await self._load_items([r.item_id for r in rows if r.item_id is not None])
+        out: list[Resolution] = []
+        dropped = [r.id for r in rows if r.item_id not in items or items[r.item_id].is_retracted]
+        if dropped:
+            out.append(
+                Resolution(
+                    group.chat_id, group.story_id, "item", rest_ids=dropped, error="retracted"
+                )
+            )
+        live_rows = [r for r in rows if r.id not in set(dropped)]
+        live = sorted(
+            {r.item_id: items[r.item_id] for r in live_rows if r.item_id is not None}.values(),
+            key=lambda i: (i.position, i.id),
+        )
+        by_item: dict[int, list[int]] = {}
+        for r in live_rows:
+            if r.item_id is not None:
+                by_item.setdefault(r.item_id, []).append(r.id)
+        packs = await pack(self.renderer, group.chat_id, group.story_id, live)
+        try:
+            for pack_items, texts in packs:
+                ids = tuple(i.id for i in pack_items)
+                versions = tuple(
+                    (i.id, item_version(i.headline, i.body, i.corrected_at, i.retracted_at))
+                    for i in pack_items
+                )
+                first: int | None = None
+                for text in texts:
+                    message_id = await self._send(
+                        attempt, text, push=group.chat_id != self.channel_id
+                    )
+                    first = message_id if first is None else first
+                    attempt.sent.append(SentPart(message_id, ids, versions))
+                for item_id in ids:
+                    attempt.done += [(d, first) for d in by_item.get(item_id, [])]
+        except _Released as exc:
+            out.append(self._release(attempt, exc.delay))
+            return out
+        except Exception as exc:
+            out.append(self._failure(attempt, classify(exc), kept=dropped))
+            return out
+        out.append(
+            Resolution(group.chat_id, group.story_id, "item", done=attempt.done, sent=attempt.sent)
+        )
+        return out
+
+    async def _send_recap(self, attempt: _Attempt) -> list[Resolution]:
+        group = attempt.group
+        text = await self.renderer.render_recap(group.chat_id, group.story_id)
+        message_id = await self._send(attempt, text, push=True)
+        attempt.sent.append(SentPart(message_id, ()))
+        attempt.done = [(r.id, None) for r in group.rows]
+        return [
+            Resolution(
+                group.chat_id,
+                group.story_id,
+                "recap",
+                done=attempt.done,
+                sent=attempt.sent,
+                sub_ids=[r.sub_id for r in group.rows if r.sub_id is not None],
+            )
+        ]
+
+    async def _refresh(self, attempt: _Attempt) -> list[Resolution]:
+        group = attempt.group
+        row = group.rows[0]
+        base = Resolution(
+            group.chat_id, group.story_id, "refresh", target_message_id=row.message_id
+        )
+        target = (
+            await outbox.refresh_target(self.db, row.chat_id, row.message_id)
+            if row.message_id is not None
+            else None
+        )
+        if target is None or target.deleted:
+            base.rest_ids = [row.id]
+            base.error = "message already gone"
+            return [base]
+        items = list((await self._load_items(target.item_ids, fresh=True)).values())
+        items.sort(key=lambda i: (i.position, i.id))
+        base.story_id = target.story_id
+        try:
+            state = await self._rerender(
+                attempt, target.chat_id, target.message_id, target.story_id, target.sent_at, items
+            )
+        except _Released:
+            raise
+        except Exception as exc:
+            failure = classify(exc)
+            if failure.kind in (FailureKind.NOT_MODIFIED, FailureKind.MESSAGE_GONE):
+                base.done = [(row.id, None)]
+                base.refresh_state = (
+                    "corrected" if failure.kind is FailureKind.NOT_MODIFIED else "gone"
+                )
+                base.sent = attempt.sent
+                return [base]
+            return [self._failure(attempt, failure, kept=[])]
+        base.done = [(row.id, None)]
+        base.sent = attempt.sent
+        base.refresh_state = state
+        return [base]
+
+    async def _rerender(
+        self,
+        attempt: _Attempt,
+        chat_id: int,
+        message_id: int,
+        story_id: int,
+        sent_at: float,
+        items: list[TickerItemRecord],
+    ) -> Literal["corrected", "deleted"]:
+        """Edit or delete one delivered message to match its items now; the new state."""
+        retracted = bool(items) and all(i.is_retracted for i in items)
+        if retracted and time.time() - sent_at < outbox.DELETE_WINDOW_SECONDS:
+            try:
+                await self._call(attempt, chat_id, lambda: self._delete(chat_id, message_id))
+                self.stats.deleted += 1
+                return "deleted"
+            except Exception as exc:
+                if classify(exc).kind is not FailureKind.CANT_DELETE:
+                    raise
+        # Older than 48 hours, or Telegram refused: show the retraction notice instead.
+        packs = await pack(self.renderer, chat_id, story_id, items)
+        first_items, first_texts = packs[0]
+        text = first_texts[0]
+        await self._call(attempt, chat_id, lambda: self._edit(chat_id, message_id, text))
+        self.stats.edited += 1
+        # A correction that no longer fits one message: the rest goes out as new messages
+        # mapped to their items, so later edits still find every part.
+        overflow = [(first_items, first_texts[1:]), *packs[1:]]
+        for pack_items, texts in overflow:
+            for text in texts:
+                new_id = await self._send(attempt, text, push=False)
+                attempt.sent.append(SentPart(new_id, tuple(i.id for i in pack_items)))
+        return "corrected"
+
+    async def _delete(self, chat_id: int, message_id: int) -> int:
+        await self.bot.delete_message(chat_id=chat_id, message_id=message_id)
+        return message_id
+
+    async def _edit(self, chat_id: int, message_id: int, text: str) -> int:
+        await self.bot.edit_message_text(
+            text,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=_NO_PREVIEW,
+        )
+        return message_id
+
+    async def _send(self, attempt: _Attempt, text: str, *, push: bool) -> int:
+        chat_id = attempt.group.chat_id
+
+        async def send() -> int:
+            message = await self.bot.send_message(
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=_NO_PREVIEW,
+                allow_paid_broadcast=True if (self.paid and push) else None,
+            )
+            return message.message_id
+
+        message_id = await self._call(attempt, chat_id, send)
+        self.stats.sent += 1
+        return message_id
+
+    async def _call(
+        self, attempt: _Attempt, chat_id: int, request: Callable[[], Awaitable[int]]
+    ) -> int:
+        """Run one Bot API call within the limits; wait out 429s (not failed attempts)."""
+        for tries in range(20):
+            # Subsequent messages of one group respect the chat's own pace.
+            wait = self.pacer.ready_at(chat_id) - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            await self.budget.acquire(PRIORITY_PUSH)
+            self.pacer.sent(chat_id)
+            attempt.in_flight = True
+            try:
+                return await request()
+            except RetryAfter as exc:
+                seconds = retry_after_seconds(exc)
+                # Flood control is bot-wide: every send waits, and it is no failed attempt.
+                self.budget.hold(seconds)
+                self.stats.retry_after += 1
+                if self._stopping or tries == 19:
+                    raise _Released(seconds) from None
+            finally:
+                attempt.in_flight = False
+        raise _Released(1.0)
+
+    # ------------------------------------------------------------ outcomes
+
+    def _release(self, attempt: _Attempt, delay: float) -> Resolution:
+        group = attempt.group
+        done_ids = {d for d, _ in attempt.done}
+        return Resolution(
+            group.chat_id,
+            group.story_id,
+            group.kind,
+            done=attempt.done,
+            sent=attempt.sent,
+            rest_ids=[r.id for r in group.rows if r.id not in done_ids],
+            action="release",
+            next_at=time.time() + delay,
+        )
+
+    def _backoff(self, attempts: int) -> float:
+        # Exponential with full jitter, bounded: many chats failing together spread out.
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** max(0, attempts - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+    def _failure(self, attempt: _Attempt, failure: Failure, *, kept: list[int]) -> Resolution:
+        group = attempt.group
+        done_ids = {d for d, _ in attempt.done} | set(kept)
+        rest = [r for r in group.rows if r.id not in done_ids]
+        res = Resolution(
+            group.chat_id,
+            group.story_id,
+            group.kind,
+            done=attempt.done,
+            sent=attempt.sent,
+            rest_ids=[r.id for r in rest],
+            error=redact(failure.reason),
+            sub_ids=[r.sub_id for r in group.rows if r.sub_id is not None],
+        )
+        if not rest:
+            res.action = "done"
+            return res
+        kind = failure.kind
+        if kind is FailureKind.GONE:
+            self.stats.blocked += 1
+            res.action = "blocked"
+        elif kind is FailureKind.MIGRATED:
+            self.stats.migrated += 1
+            res.action = "migrated"
+            res.new_chat_id = failure.new_chat_id
+        elif kind is FailureKind.AMBIGUOUS:
+            self.stats.read_timeouts += 1
+            res.count_timeout = True
+            if max(r.timeouts for r in rest) >= 1:
+                res.action = "failed"
+                res.error = f"read timeout twice, may have arrived: {res.error}"
+                self.stats.dead_lettered += 1
+            else:
+                res.action = "retry"
+                res.next_at = time.time() + self._backoff(1)
+        elif kind is FailureKind.TRANSIENT:
+            self.stats.transient += 1
+            res.count_attempt = True
+            attempts = max(r.attempts for r in rest) + 1
+            if attempts >= self.max_attempts:
+                res.action = "failed"
+                res.error = f"gave up after {attempts} attempts: {res.error}"
+                self.stats.dead_lettered += 1
+            else:
+                res.action = "retry"
+                res.next_at = time.time() + self._backoff(attempts)
+        else:
+            res.action = "failed"
+            res.count_attempt = True
+            self.stats.dead_lettered += 1
+        return res
+
+    async def _writer(self) -> None:
+        while True:
+            await self._results_ready.wait()
+            # Let outcomes gather for a moment: one transaction records many of them.
+            await asyncio.sleep(self.flush_interval)
+            await self._flush()
+
+    async def _flush(self) -> None:
+        while self._results:
+            batch, self._results = self._results, []
+            self._results_ready.clear()
+            try:
+                await outbox.apply_resolutions(self.db, batch)
+            except asyncio.CancelledError:
+                self._results = batch + self._results
+                raise
+            except Exception:
+                # The rows stay claimed in the database: put them back and try again.
+                log.exception("push: recording %d outcomes failed; retrying", len(batch))
+                self._results = batch + self._results
+                if self._stopping:
+                    return
+                await asyncio.sleep(0.5)
+            else:
+                self._wake.set()

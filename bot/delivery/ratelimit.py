@@ -1,0 +1,319 @@
+"""Rate limits shared by pushes and command replies: one bot-wide budget, per-chat pacing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+PRIORITY_REPLY = 0
+PRIORITY_PUSH = 1
+
+FREE_CEILING = 30.0
+PAID_CEILING = 1000.0
+
+
+def effective_rate(rate: float, paid: bool) -> float:
+    """The push rate actually used: the configured one, capped by Telegram's ceiling."""
+    ceiling = PAID_CEILING if paid else FREE_CEILING
+    if rate > ceiling:
+        log.warning("push rate %.0f/s exceeds Telegram's %.0f/s ceiling; using it", rate, ceiling)
+    return min(rate, ceiling)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """RetryAfter's wait in seconds (the public property warns about its int form)."""
+    return float(exc._retry_after.total_seconds())
+
+
+class SendBudget:
+    """The bot-wide send budget: never more than `rate` grants in any window, replies first.
+
+    Grants are spaced evenly (with a little catch-up for timer granularity) and a log of the
+    last `rate` grant times caps every sliding window hard. The window is a bit longer than a
+    second (`slack`) because a send leaves some time after its grant and the server's clock
+    sees the spacing with jitter. A 429 pauses every grant for exactly retry_after.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        window: float = 1.0,
+        slack: float = 0.01,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self._capacity = max(1, int(rate * window))
+        self._window = window + slack
+        self._interval = self._window / self._capacity
+        self._tolerance = 4 * self._interval
+        self._clock = clock
+        self._log: deque[float] = deque()
+        self._next = 0.0
+        self._paused_until = 0.0
+        self._waiters: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.granted = 0
+        self.pauses = 0
+
+    @property
+    def paused_until(self) -> float:
+        """Monotonic time until which a 429 holds every send."""
+        return self._paused_until
+
+    def hold(self, seconds: float) -> None:
+        """Pause every grant (replies and pushes) for `seconds` from now, after a 429."""
+        until = self._clock() + max(0.0, seconds)
+        if until > self._paused_until:
+            self._paused_until = until
+            self.pauses += 1
+
+    def _ready_at(self, now: float) -> float:
+        while self._log and self._log[0] <= now - self._window:
+            self._log.popleft()
+        ready = max(self._next, self._paused_until)
+        if len(self._log) >= self._capacity:
+            ready = max(ready, self._log[-self._capacity] + self._window)
+        return ready
+
+    def _grant(self, now: float) -> None:
+        self._log.append(now)
+        self._next = max(self._next, now - self._tolerance) + self._interval
+        self.granted += 1
+
+    def _bind(self) -> asyncio.AbstractEventLoop:
+        # One budget may outlive an event loop (built with the Application, used by engines
+        # in later loops, as in tests): loop-bound parts are made afresh for a new loop.
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop = loop
+            self._wake = asyncio.Event()
+            self._task = None
+            self._waiters = (deque(), deque())
+        return loop
+
+    async def acquire(self, priority: int = PRIORITY_PUSH) -> None:
+        """Wait for the right to send one request."""
+        loop = self._bind()
+        now = self._clock()
+        if not any(self._waiters) and self._ready_at(now) <= now:
+            self._grant(now)
+            return
+        future: asyncio.Future[None] = loop.create_future()
+        self._waiters[0 if priority == PRIORITY_REPLY else 1].append(future)
+        self._ensure_dispatcher()
+        await future
+
+    def _ensure_dispatcher(self) -> None:
+        assert self._wake is not None and self._loop is not None
+        self._wake.set()
+        if self._task is None or self._task.done():
+            self._task = self._loop.create_task(self._dispatch(), name="send-budget")
+
+    def _pop_waiter(self) -> asyncio.Future[None] | None:
+        for queue in self._waiters:
+            while queue:
+                future = queue.popleft()
+                if not future.done():
+                    return future
+        return None
+
+    def _has_waiters(self) -> bool:
+        for queue in self._waiters:
+            while queue and queue[0].done():
+                queue.popleft()
+            if queue:
+                return True
+        return False
+
+    async def _dispatch(self) -> None:
+        assert self._wake is not None
+        while True:
+            if not self._has_waiters():
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            now = self._clock()
+            ready = self._ready_at(now)
+            if ready > now:
+                await asyncio.sleep(ready - now)
+                continue
+            # Grant everything that is due now: timers fire in whole milliseconds, so one
+            # grant per wake-up would cap 1000/s at about 500/s.
+            while ready <= now:
+                future = self._pop_waiter()
+                if future is None:
+                    break
+                self._grant(now)
+                future.set_result(None)
+                ready = self._ready_at(now)
+
+    async def close(self) -> None:
+        """Stop the dispatcher; waiting callers are cancelled (a later acquire restarts it)."""
+        if self._task is not None and self._loop is asyncio.get_running_loop():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        for queue in self._waiters:
+            while queue:
+                queue.popleft().cancel()
+
+
+_SHARED: dict[float, SendBudget] = {}
+
+
+def shared_budget(rate: float, paid: bool) -> SendBudget:
+    """The process-wide budget for a push rate: the reply bot and the engine draw from it."""
+    effective = effective_rate(rate, paid)
+    budget = _SHARED.get(effective)
+    if budget is None:
+        budget = _SHARED[effective] = SendBudget(effective)
+    return budget
+
+
+class ChatPacer:
+    """Per-chat limits: one send per second to a private chat, 20 a minute to a group.
+
+    A chat is also held busy while one of its sends is in flight, so two groups for the same
+    chat never race and messages keep their order.
+    """
+
+    def __init__(
+        self,
+        *,
+        private_interval: float = 1.0,
+        group_limit: int = 20,
+        group_period: float = 60.0,
+        slack: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._private = private_interval + slack
+        self._group_limit = group_limit
+        self._group_period = group_period + slack
+        self._clock = clock
+        self._last: dict[int, float] = {}
+        self._group_log: dict[int, deque[float]] = {}
+        self._busy: set[int] = set()
+        self._ops = 0
+
+    def ready_at(self, chat_id: int) -> float:
+        """Monotonic time at which the chat may receive its next message."""
+        if chat_id < 0:  # groups, supergroups and channels have negative ids
+            sent = self._group_log.get(chat_id)
+            if sent is None or len(sent) < self._group_limit:
+                return 0.0
+            return sent[-self._group_limit] + self._group_period
+        last = self._last.get(chat_id)
+        return 0.0 if last is None else last + self._private
+
+    def try_acquire(self, chat_id: int) -> float:
+        """0.0 if the chat is now held for a send, else the monotonic time to try again."""
+        now = self._clock()
+        if chat_id in self._busy:
+            return now + 0.05
+        ready = self.ready_at(chat_id)
+        if ready > now:
+            return ready
+        self._busy.add(chat_id)
+        return 0.0
+
+    def sent(self, chat_id: int) -> None:
+        """Note a request to the chat that is leaving now."""
+        now = self._clock()
+        if chat_id < 0:
+            self._group_log.setdefault(chat_id, deque(maxlen=self._group_limit)).append(now)
+        else:
+            self._last[chat_id] = now
+        self._ops += 1
+        if self._ops % 4096 == 0:
+            self._prune(now)
+
+    def release(self, chat_id: int) -> None:
+        """The chat's send finished; others may be scheduled."""
+        self._busy.discard(chat_id)
+
+    def _prune(self, now: float) -> None:
+        # A million-subscriber fan-out touches a million chats once: forget the old ones.
+        self._last = {c: t for c, t in self._last.items() if t > now - self._private}
+        self._group_log = {
+            c: q for c, q in self._group_log.items() if q and q[-1] > now - self._group_period
+        }
+
+    def tracked(self) -> int:
+        """How many chats the pacer currently remembers (bounded by pruning)."""
+        return len(self._last) + len(self._group_log)
+
+
+Callback = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
+
+
+class SharedRateLimiter(BaseRateLimiter[int]):
+    """PTB rate limiter for the reply bot: draws from the push budget, ahead of pushes.
+
+    A 429 pauses the shared budget for exactly retry_after (pushes and replies alike) and the
+    reply is retried up to `max_retries` times; nothing is halted longer than Telegram asked.
+    """
+
+    def __init__(self, budget: SendBudget, *, max_retries: int = 2) -> None:
+        self.budget = budget
+        self._max_retries = max_retries
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> SharedRateLimiter:
+        """A limiter on the process-wide budget that an engine with these settings uses."""
+        return cls(shared_budget(settings.push_rate, settings.paid_broadcast))
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the budget lives as long as the engine."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    async def process_request(
+        self,
+        callback: Callback,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Send one request of the reply bot within the shared budget (replies first)."""
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        # Like AIORateLimiter: only requests aimed at a chat count against the flood limits.
+        limited = data.get("chat_id") is not None
+        attempt = 0
+        while True:
+            if limited:
+                await self.budget.acquire(PRIORITY_REPLY)
+            else:
+                wait = self.budget.paused_until - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                seconds = retry_after_seconds(exc)
+                self.budget.hold(seconds)
+                if attempt >= retries:
+                    raise
+                attempt += 1
+                log.info("reply hit flood control (%s): retrying in %.1fs", endpoint, seconds)

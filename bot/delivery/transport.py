@@ -1,0 +1,181 @@
+"""A high-throughput Bot API transport on aiohttp, and the bot that pushes with it.
+
+PTB's default HTTPXRequest peaks near 570 requests/s and collapses past ~40 concurrent
+requests on a small machine (design.md §5); aiohttp's keep-alive pool stays flat. The token
+is part of every URL, so no error raised here ever carries the URL or the underlying
+exception (raised `from None`: a chained cause would print the URL in a traceback).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from telegram import Bot
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+from bot.delivery.redact import redact
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+
+class PoolTimedOut(TimedOut):
+    """No connection became free in time: the request was never sent (safe to retry)."""
+
+
+class ConnectTimedOut(TimedOut):
+    """The connection could not be opened in time: the request was never sent."""
+
+
+class ReadTimedOut(TimedOut):
+    """The request went out but no answer came in time: it may have been executed."""
+
+
+def _seconds(value: ODVInput[float], default: float | None) -> float | None:
+    return default if isinstance(value, DefaultValue) else value
+
+
+class AiohttpRequest(BaseRequest):
+    """`telegram.request.BaseRequest` on an aiohttp keep-alive connection pool."""
+
+    __slots__ = (
+        "_connect_timeout",
+        "_media_write_timeout",
+        "_pool",
+        "_pool_size",
+        "_pool_timeout",
+        "_read_timeout",
+        "_session",
+        "_write_timeout",
+    )
+
+    def __init__(
+        self,
+        *,
+        pool_size: int = 128,
+        read_timeout: float | None = 10.0,
+        write_timeout: float | None = 10.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 10.0,
+        media_write_timeout: float | None = 30.0,
+    ) -> None:
+        self._pool_size = pool_size
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._connect_timeout = connect_timeout
+        self._pool_timeout = pool_timeout
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._pool: asyncio.Semaphore | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The default read timeout in seconds."""
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        """Open the connection pool (inside the running loop)."""
+        if self._session is not None and not self._session.closed:
+            return
+        connector = aiohttp.TCPConnector(
+            limit=self._pool_size,
+            limit_per_host=self._pool_size,
+            keepalive_timeout=60,
+            ttl_dns_cache=300,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": self.USER_AGENT},
+            # The caller interprets every status itself (BaseRequest maps 4xx/5xx).
+            raise_for_status=False,
+            auto_decompress=True,
+        )
+        # Our own semaphore gives a pool timeout distinct from connect and read timeouts:
+        # waiting for a free connection means the request has not been sent.
+        self._pool = asyncio.Semaphore(self._pool_size)
+
+    async def shutdown(self) -> None:
+        """Close the pool; safe to call twice."""
+        if self._session is not None:
+            await self._session.close()
+        self._session = None
+
+    def _body(self, request_data: RequestData | None) -> Any:
+        if request_data is None:
+            return None
+        if not request_data.contains_files:
+            return aiohttp.FormData(request_data.json_parameters)
+        form = aiohttp.FormData()
+        for name, value in request_data.json_parameters.items():
+            form.add_field(name, value)
+        for name, upload in request_data.multipart_data.items():
+            filename, content, mimetype = upload[0], upload[1], upload[2]
+            form.add_field(name, content, filename=filename, content_type=mimetype)
+        return form
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Send one request; map timeouts to TimedOut subclasses and all else to NetworkError."""
+        if self._session is None or self._pool is None:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        files = request_data is not None and request_data.contains_files
+        read = _seconds(read_timeout, self._read_timeout)
+        write = _seconds(write_timeout, self._media_write_timeout if files else self._write_timeout)
+        connect = _seconds(connect_timeout, self._connect_timeout)
+        pool = _seconds(pool_timeout, self._pool_timeout)
+        try:
+            await asyncio.wait_for(self._pool.acquire(), pool)
+        except TimeoutError:
+            raise PoolTimedOut(
+                "Pool timeout: every connection is busy; the request was not sent"
+            ) from None
+        try:
+            # aiohttp has no separate write timeout; sock_read starts once the body is out,
+            # so bound the whole exchange by the sum as a backstop.
+            total = (
+                None
+                if None in (read, write, connect)
+                else (read or 0) + (write or 0) + (connect or 0)
+            )
+            timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+            async with self._session.request(
+                method, url, data=self._body(request_data), timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except aiohttp.ConnectionTimeoutError:
+            raise ConnectTimedOut("Connect timeout: the request was not sent") from None
+        except (aiohttp.SocketTimeoutError, TimeoutError):
+            raise ReadTimedOut("Read timeout: the request may have been executed") from None
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {redact(str(exc))}") from None
+        finally:
+            self._pool.release()
+
+
+def build_push_bot(settings: Settings, *, pool_size: int | None = None) -> Bot:
+    """A Bot for fan-out: aiohttp transport sized for the push rate, base URL from settings."""
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is required to push")
+    rate = settings.push_rate
+    # Enough connections for rate × a slow (150 ms) round trip, with headroom for retries.
+    size = pool_size or max(8, min(256, int(rate * 0.15 * 2) + 4))
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.file_base_url,
+        request=AiohttpRequest(pool_size=size),
+        get_updates_request=AiohttpRequest(pool_size=1),
+    )

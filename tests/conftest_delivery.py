@@ -1,0 +1,226 @@
+"""Shared helpers for the delivery and subscription tests (imported, not a pytest conftest)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Bot
+
+from bot.db import deliveries
+from bot.db.connection import Database
+from bot.db.models import TickerItemRecord, now_iso
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.ratelimit import ChatPacer, SendBudget
+from bot.delivery.transport import AiohttpRequest
+from tests.fakes.botapi import FakeBotApi
+
+TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"
+
+
+class SimpleRenderer:
+    """A renderer like the texts module's, small enough to reason about in tests."""
+
+    def __init__(self, max_chars: int = 4096) -> None:
+        self.max_chars = max_chars
+        self.calls = 0
+
+    def _one(self, item: TickerItemRecord) -> str:
+        if item.is_retracted:
+            return f"[retracted #{item.id}]"
+        mark = " [corrected]" if item.corrected_at else ""
+        return f"<b>#{item.id} {html.escape(item.headline)}</b>{mark}\n{html.escape(item.body)}"
+
+    async def render_items(
+        self, chat_id: int, story_id: int, items: list[TickerItemRecord]
+    ) -> list[str]:
+        self.calls += 1
+        out: list[str] = []
+        current = ""
+        for item in items:
+            block = self._one(item)
+            if current and len(current) + 2 + len(block) > self.max_chars:
+                out.append(current)
+                current = block
+            else:
+                current = f"{current}\n\n{block}" if current else block
+        if current:
+            out.append(current)
+        return out
+
+    async def render_recap(self, chat_id: int, story_id: int) -> str:
+        return f"Final recap of story {story_id}"
+
+
+async def open_db(path: Path) -> Database:
+    return await Database.open(path / "bot.sqlite3")
+
+
+async def add_story(db: Database, title: str = "Story") -> int:
+    now = now_iso()
+    return await db.execute(
+        "INSERT INTO stories (slug, title, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        (title.lower().replace(" ", "-") + now, title, now, now),
+    )
+
+
+async def add_item(
+    db: Database, story_id: int, headline: str, body: str = "", *, enqueue: bool = True
+) -> int:
+    """Insert a ticker item and (like the lead's code) enqueue it in the same transaction."""
+    now = now_iso()
+    async with db.atomic() as conn:
+        position = int(
+            await db.fetchval(
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM ticker_items WHERE story_id = ?",
+                (story_id,),
+                1,
+            )
+        )
+        cursor = await conn.execute(
+            "INSERT INTO ticker_items (story_id, origin, position, headline, body, created_at,"
+            " updated_at) VALUES (?, 'posted', ?, ?, ?, ?, ?)",
+            (story_id, position, headline, body, now, now),
+        )
+        item_id = int(cursor.lastrowid or 0)
+        if enqueue:
+            await deliveries.enqueue_item(db, story_id, item_id)
+    return item_id
+
+
+async def edit_item(db: Database, item_id: int, body: str) -> None:
+    now = now_iso()
+    async with db.atomic():
+        await db.execute(
+            "UPDATE ticker_items SET body = ?, corrected_at = ?, updated_at = ? WHERE id = ?",
+            (body, now, now, item_id),
+        )
+        await deliveries.enqueue_edit(db, item_id)
+
+
+async def retract_item(db: Database, item_id: int) -> None:
+    now = now_iso()
+    async with db.atomic():
+        await db.execute(
+            "UPDATE ticker_items SET retracted_at = ?, updated_at = ? WHERE id = ?",
+            (now, now, item_id),
+        )
+        await deliveries.enqueue_retraction(db, item_id)
+
+
+def make_bot(fake: FakeBotApi, **request: Any) -> Bot:
+    return Bot(
+        TOKEN,
+        base_url=fake.base_url,
+        request=AiohttpRequest(pool_size=32, **request),
+        get_updates_request=AiohttpRequest(pool_size=1),
+    )
+
+
+def make_engine(
+    db: Database,
+    fake: FakeBotApi,
+    renderer: SimpleRenderer | None = None,
+    *,
+    rate: float = 1000,
+    paid: bool = True,
+    request: dict[str, Any] | None = None,
+    pacer: ChatPacer | None = None,
+    **kwargs: Any,
+) -> DeliveryEngine:
+    kwargs.setdefault("backoff_base", 0.05)
+    kwargs.setdefault("backoff_max", 0.2)
+    kwargs.setdefault("poll_interval", 0.1)
+    kwargs.setdefault("concurrency", 16)
+    return DeliveryEngine(
+        db,
+        make_bot(fake, **(request or {})),
+        renderer or SimpleRenderer(),
+        rate=rate,
+        paid=paid,
+        budget=SendBudget(rate),
+        # Fast per-chat pacing unless a test is about the per-chat limits.
+        pacer=pacer
+        if pacer is not None
+        else ChatPacer(private_interval=0.0, slack=0.0, group_limit=1000),
+        **kwargs,
+    )
+
+
+def sends(fake: FakeBotApi, chat_id: int | None = None) -> list[Any]:
+    """Successful sendMessage calls (optionally to one chat)."""
+    return [
+        c for c in fake.calls("sendMessage") if c.ok and (chat_id is None or c.chat_id == chat_id)
+    ]
+
+
+@pytest.fixture(autouse=True)
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt into PTB's timedelta periods: building RetryAfter otherwise warns (an error here)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi(token=TOKEN)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_db(tmp_path)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+# ---------------------------------------------------------------- engine in a subprocess
+# `python -m tests.conftest_delivery --db PATH --base-url URL --rate R` runs an engine until
+# SIGTERM (drains and exits 0) or SIGKILL, so crash tests can kill a real process.
+
+
+async def _worker(db_path: str, base_url: str, rate: float) -> None:
+    import asyncio
+    import signal
+
+    database = await Database.open(db_path)
+    bot = Bot(TOKEN, base_url=base_url, request=AiohttpRequest(pool_size=32))
+    engine = DeliveryEngine(
+        database,
+        bot,
+        SimpleRenderer(),
+        rate=rate,
+        paid=True,
+        budget=SendBudget(rate),
+        pacer=ChatPacer(private_interval=0.0, slack=0.0),
+        concurrency=16,
+        poll_interval=0.1,
+    )
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await engine.start()
+    print("READY", flush=True)
+    await stop.wait()
+    await engine.stop(drain_timeout=5)
+    await database.close()
+    print("STOPPED", flush=True)
+
+
+if __name__ == "__main__":
+    import argparse
+    import asyncio
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--rate", type=float, default=200)
+    args = parser.parse_args()
+    asyncio.run(_worker(args.db, args.base_url, args.rate))

@@ -1,0 +1,198 @@
+"""Failures classified: 429, 5xx, blocked, chat not found, migration, timeouts."""
+
+from __future__ import annotations
+
+import time
+
+from bot.db import chats, deliveries, subscriptions
+from bot.db.connection import Database
+from bot.delivery.engine import DeliveryEngine
+from tests import conftest_delivery as support
+from tests.conftest_delivery import (
+    TOKEN,
+    add_item,
+    add_story,
+    make_engine,
+    sends,
+)
+from tests.fakes.botapi import FakeBotApi, FaultRule
+
+# Fixtures shared with the other delivery tests.
+db = support.db
+fake = support.fake
+ptb_timedelta = support.ptb_timedelta
+
+
+async def _subscribe(db: Database, fake: FakeBotApi, story: int, *uids: int) -> None:
+    for uid in uids:
+        fake.add_user(uid, f"U{uid}")
+        await subscriptions.subscribe(db, uid, "private", story)
+
+
+async def _run(engine: DeliveryEngine, within: float = 10) -> None:
+    await engine.start()
+    try:
+        assert await engine.wait_idle(within)
+    finally:
+        await engine.stop()
+
+
+async def _row(db: Database, chat_id: int) -> dict[str, object]:
+    row = await db.fetchone("SELECT * FROM deliveries WHERE chat_id = ?", (chat_id,))
+    assert row is not None
+    return dict(row)
+
+
+async def test_429_makes_every_send_wait_and_is_no_failed_attempt(
+    db: Database, fake: FakeBotApi
+) -> None:
+    story = await add_story(db)
+    await _subscribe(db, fake, story, *range(101, 111))
+    await add_item(db, story, "Flood")
+    fake.faults.add(FaultRule(kind="retry_after", method="sendMessage", times=1, retry_after=1))
+    engine = make_engine(db, fake, concurrency=2)
+    await _run(engine)
+    calls = fake.calls("sendMessage")
+    flood = next(c for c in calls if c.status == 429)
+    # Nothing at all went out during retry_after after the 429 was answered.
+    answered = flood.time + (flood.duration or 0)
+    # Requests already on the wire when the 429 came back cannot be recalled; after that,
+    # nothing leaves until retry_after has passed.
+    during = [c for c in calls if answered + 0.01 < c.time < answered + 0.95]
+    assert during == []
+    assert len(calls) == 11, "\n".join(c.summary() for c in calls)
+    assert sorted(c.chat_id for c in sends(fake)) == list(range(101, 111))
+    rows = await db.fetchall("SELECT attempts, status FROM deliveries")
+    assert {(r["attempts"], r["status"]) for r in rows} == {(0, "sent")}
+    assert engine.stats.retry_after == 1
+
+
+async def test_server_error_then_success(db: Database, fake: FakeBotApi) -> None:
+    story = await add_story(db)
+    await _subscribe(db, fake, story, 101)
+    await add_item(db, story, "Flaky")
+    fake.faults.add(FaultRule(kind="server_error", method="sendMessage", times=2, status=502))
+    await _run(make_engine(db, fake))
+    assert len(sends(fake, 101)) == 1
+    row = await _row(db, 101)
+    assert (row["status"], row["attempts"]) == ("sent", 2)
+
+
+async def test_server_error_forever_is_dead_lettered_with_reason(
+    db: Database, fake: FakeBotApi
+) -> None:
+    story = await add_story(db)
+    await _subscribe(db, fake, story, 101, 102)
+    item = await add_item(db, story, "Never")
+    fake.faults.add(FaultRule(kind="server_error", method="sendMessage", chat_id=101))
+    await _run(make_engine(db, fake, max_attempts=3))
+    assert len(fake.calls("sendMessage")) == 3 + 1  # 3 attempts for 101, one send to 102
+    row = await _row(db, 101)
+    assert (row["status"], row["attempts"]) == ("failed", 3)
+    letters = await deliveries.dead_letters(db)
+    assert len(letters) == 1
+    assert letters[0].chat_id == 101
+    assert "gave up after 3 attempts" in letters[0].reason
+    assert "Internal Server Error" in letters[0].reason
+    assert TOKEN not in letters[0].reason
+    progress = await deliveries.item_progress(db, item)
+    assert (progress.delivered, progress.failed, progress.done) == (1, 1, True)
+
+
+async def test_blocked_user_is_deactivated_at_once_and_never_retried(
+    db: Database, fake: FakeBotApi
+) -> None:
+    story = await add_story(db)
+    other = await add_story(db, "Other")
+    await _subscribe(db, fake, story, 101, 102)
+    await subscriptions.subscribe(db, 101, "private", other)
+    fake.block_user(101)
+    await add_item(db, story, "First")
+    await _run(make_engine(db, fake))
+    await add_item(db, story, "Second")
+    await add_item(db, other, "Elsewhere")
+    await _run(make_engine(db, fake))
+    assert len([c for c in fake.calls("sendMessage") if c.chat_id == 101]) == 1
+    assert len(sends(fake, 102)) == 2
+    for story_id in (story, other):
+        sub = await subscriptions.get_subscription(db, 101, story_id)
+        assert sub is not None
+        assert sub.status == "blocked"
+    assert (await subscriptions.counts(db, story)).blocked == 1
+
+
+async def test_deactivated_and_unknown_chats_are_deactivated(
+    db: Database, fake: FakeBotApi
+) -> None:
+    story = await add_story(db)
+    await _subscribe(db, fake, story, 101)
+    fake.deactivate_user(101)
+    await subscriptions.subscribe(db, 999, "private", story)  # "chat not found"
+    item = await add_item(db, story, "Gone")
+    await _run(make_engine(db, fake))
+    assert len(fake.calls("sendMessage")) == 2
+    progress = await deliveries.item_progress(db, item)
+    assert (progress.blocked, progress.failed) == (2, 0)
+    assert (await subscriptions.counts(db, story)).blocked == 2
+
+
+async def test_migrated_group_moves_and_is_resent(db: Database, fake: FakeBotApi) -> None:
+    story = await add_story(db)
+    fake.add_group(-500, "Group", admins=[1])
+    await subscriptions.subscribe(db, -500, "group", story)
+    await chats.set_current_story(db, -500, "group", story)
+    new_id = fake.migrate_group(-500)
+    await add_item(db, story, "To the supergroup")
+    await _run(make_engine(db, fake))
+    assert [c.chat_id for c in sends(fake)] == [new_id]
+    assert await subscriptions.get_subscription(db, -500, story) is None
+    moved = await subscriptions.get_subscription(db, new_id, story)
+    assert moved is not None
+    assert (moved.status, moved.chat_type) == ("active", "supergroup")
+    chat = await chats.get_chat(db, new_id)
+    assert chat is not None
+    assert chat.current_story_id == story
+    row = await _row(db, new_id)
+    assert (row["status"], row["attempts"]) == ("sent", 0)
+
+
+async def test_read_timeout_is_resent_at_most_once(db: Database, fake: FakeBotApi) -> None:
+    story = await add_story(db)
+    await _subscribe(db, fake, story, 101, 102)
+    await add_item(db, story, "Slow")
+    # 101: the first answer comes too late (the message arrived anyway); 102: always too late.
+    fake.faults.add(FaultRule(kind="delay", method="sendMessage", chat_id=101, delay=1, times=1))
+    fake.faults.add(FaultRule(kind="delay", method="sendMessage", chat_id=102, delay=1))
+    engine = make_engine(db, fake, request={"read_timeout": 0.3})
+    await _run(engine)
+    assert len(fake.calls("sendMessage")) == 4  # each chat: the timed-out send + one resend
+    first, second = await _row(db, 101), await _row(db, 102)
+    assert (first["status"], first["timeouts"], first["attempts"]) == ("sent", 1, 0)
+    assert (second["status"], second["timeouts"]) == ("failed", 2)
+    assert "read timeout twice" in str(second["error"])
+    assert engine.stats.read_timeouts == 3
+
+
+async def test_hung_server_times_out_and_recovers(db: Database, fake: FakeBotApi) -> None:
+    story = await add_story(db)
+    await _subscribe(db, fake, story, 101)
+    await add_item(db, story, "Hang")
+    fake.faults.add(FaultRule(kind="hang", method="sendMessage", times=1))
+    started = time.monotonic()
+    await _run(make_engine(db, fake, request={"read_timeout": 0.3}))
+    assert time.monotonic() - started < 5
+    assert len(sends(fake, 101)) == 1
+    assert (await _row(db, 101))["timeouts"] == 1
+
+
+async def test_bad_request_is_dead_lettered_without_retry(db: Database, fake: FakeBotApi) -> None:
+    story = await add_story(db)
+    await _subscribe(db, fake, story, 101)
+    await add_item(db, story, "Bad")
+    fake.faults.add(
+        FaultRule(kind="bad_request", method="sendMessage", description="can't parse entities")
+    )
+    await _run(make_engine(db, fake))
+    assert len(fake.calls("sendMessage")) == 1
+    assert (await _row(db, 101))["status"] == "failed"
+    assert (await subscriptions.counts(db, story)).active == 1

@@ -1,0 +1,210 @@
+"""Rate limits: the bot-wide ceiling, per-chat pacing, replies first, 429 pauses."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.config import Settings
+from bot.db import subscriptions
+from bot.db.connection import Database
+from bot.delivery.ratelimit import (
+    PRIORITY_PUSH,
+    PRIORITY_REPLY,
+    ChatPacer,
+    SendBudget,
+    SharedRateLimiter,
+    effective_rate,
+    shared_budget,
+)
+from tests import conftest_delivery as support
+from tests.conftest_delivery import (
+    add_item,
+    add_story,
+    make_engine,
+    sends,
+)
+from tests.fakes.botapi import FakeBotApi
+
+# Fixtures shared with the other delivery tests.
+db = support.db
+fake = support.fake
+ptb_timedelta = support.ptb_timedelta
+
+
+def _max_in_window(times: list[float], span: float = 1.0) -> int:
+    times = sorted(times)
+    best = start = 0
+    for end, t in enumerate(times):
+        while times[start] <= t - span:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def test_effective_rate_caps_at_telegram_ceilings() -> None:
+    assert effective_rate(50, paid=False) == 30
+    assert effective_rate(20, paid=False) == 20
+    assert effective_rate(1000, paid=True) == 1000
+
+
+async def test_budget_never_exceeds_rate_in_any_window() -> None:
+    budget = SendBudget(40)
+    grants: list[float] = []
+
+    async def one() -> None:
+        await budget.acquire(PRIORITY_PUSH)
+        grants.append(time.monotonic())
+
+    started = time.monotonic()
+    await asyncio.gather(*(one() for _ in range(100)))
+    await budget.close()
+    assert _max_in_window(grants) <= 40
+    # ...and still uses the budget: 100 grants at 40/s take about 1.5 s, not much more.
+    assert time.monotonic() - started < 2.6
+
+
+async def test_replies_go_before_queued_pushes() -> None:
+    budget = SendBudget(20)
+    order: list[str] = []
+
+    async def take(name: str, priority: int) -> None:
+        await budget.acquire(priority)
+        order.append(name)
+
+    pushes = [asyncio.create_task(take(f"push{n}", PRIORITY_PUSH)) for n in range(10)]
+    await asyncio.sleep(0.12)
+    granted_before = len(order)
+    reply = asyncio.create_task(take("reply", PRIORITY_REPLY))
+    started = time.monotonic()
+    await reply
+    assert time.monotonic() - started < 0.15  # the next slot, not the end of the queue
+    await asyncio.gather(*pushes)
+    await budget.close()
+    assert order.index("reply") <= granted_before + 1
+    assert order[-1] != "reply"
+
+
+async def test_a_429_pauses_replies_exactly_retry_after() -> None:
+    budget = SendBudget(100)
+    limiter = SharedRateLimiter(budget)
+    budget.hold(0.5)
+    calls: list[float] = []
+
+    async def callback() -> dict[str, Any]:
+        calls.append(time.monotonic())
+        return {"ok": True}
+
+    started = time.monotonic()
+    await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None)
+    waited = time.monotonic() - started
+    assert 0.45 <= waited < 0.7
+    await budget.close()
+
+
+async def test_reply_429_is_retried_and_holds_the_budget() -> None:
+    budget = SendBudget(100)
+    limiter = SharedRateLimiter(budget, max_retries=1)
+    attempts = 0
+
+    async def callback() -> dict[str, Any]:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise RetryAfter(1)
+        return {"ok": True}
+
+    started = time.monotonic()
+    result = await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert result == {"ok": True}
+    assert attempts == 2
+    assert 0.95 <= time.monotonic() - started < 1.4
+    assert budget.paused_until > 0
+    await budget.close()
+
+
+def test_shared_limiter_and_engine_draw_from_one_budget() -> None:
+    settings = Settings(push_rate=30, paid_broadcast=False)
+    limiter = SharedRateLimiter.for_settings(settings)
+    assert limiter.budget is shared_budget(30, False)
+
+
+async def test_engine_respects_the_ceiling_on_the_wire(db: Database, fake: FakeBotApi) -> None:
+    story = await add_story(db)
+    for uid in range(1001, 1051):
+        fake.add_user(uid, "U")
+        await subscriptions.subscribe(db, uid, "private", story)
+    await add_item(db, story, "Throttled")
+    engine = make_engine(db, fake, rate=20, paid=False, concurrency=8)
+    started = time.monotonic()
+    await engine.start()
+    try:
+        assert await engine.wait_idle(15)
+    finally:
+        await engine.stop()
+    assert len(sends(fake)) == 50
+    assert fake.stats.max_per_1s_window <= 20
+    assert time.monotonic() - started >= 2.0
+
+
+async def test_one_message_per_second_per_private_chat(db: Database, fake: FakeBotApi) -> None:
+    story = await add_story(db)
+    other = await add_story(db, "Other")
+    fake.add_user(101, "Busy reader")
+    for story_id in (story, other):
+        await subscriptions.subscribe(db, 101, "private", story_id)
+    engine = make_engine(db, fake, pacer=ChatPacer())
+    await engine.start()
+    try:
+        # Items of two stories cannot share a message: three messages for one chat.
+        await add_item(db, story, "A")
+        await add_item(db, other, "B")
+        engine.notify()
+        await asyncio.sleep(0.3)
+        await add_item(db, story, "C")
+        engine.notify()
+        assert await engine.wait_idle(10)
+    finally:
+        await engine.stop()
+    times = sorted(c.time for c in sends(fake, 101))
+    assert len(times) == 3
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
+
+
+async def test_group_limit_per_window(db: Database, fake: FakeBotApi) -> None:
+    story = await add_story(db)
+    stories = [story] + [await add_story(db, f"S{n}") for n in range(5)]
+    fake.add_group(-700, "Group", admins=[1])
+    for story_id in stories:
+        await subscriptions.subscribe(db, -700, "group", story_id)
+        await add_item(db, story_id, "Group item")
+    # Scaled down from 20 a minute to 3 a second so the test is quick.
+    pacer = ChatPacer(group_limit=3, group_period=1.0, slack=0.02)
+    engine = make_engine(db, fake, pacer=pacer)
+    await engine.start()
+    try:
+        assert await engine.wait_idle(10)
+    finally:
+        await engine.stop()
+    times = [c.time for c in sends(fake, -700)]
+    assert len(times) == 6
+    assert _max_in_window(times) <= 3
+
+
+@pytest.mark.parametrize("chat_id", [5, -5])
+def test_pacer_holds_busy_chats(chat_id: int) -> None:
+    clock = [100.0]
+    pacer = ChatPacer(clock=lambda: clock[0])
+    assert pacer.try_acquire(chat_id) == 0.0
+    assert pacer.try_acquire(chat_id) > 0  # busy while its send is in flight
+    pacer.sent(chat_id)
+    pacer.release(chat_id)
+    if chat_id > 0:
+        assert pacer.try_acquire(chat_id) == pytest.approx(101.05)
+        clock[0] = 101.1
+    assert pacer.try_acquire(chat_id) == 0.0
