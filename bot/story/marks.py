@@ -1,0 +1,137 @@
+"""Quotation marks: which mark opens, which closes, which is stray.
+
+Pages mix every mark („“ “” "" «» »« ‚‘) and reverse or break them, so a mark's role is
+decided by the characters around it, never by which mark it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+DOUBLE_MARKS = frozenset('"„“”«»‟〝〞＂❝❞')
+SINGLE_MARKS = frozenset("'‚‘’‹›‛")
+ALL_MARKS = DOUBLE_MARKS | SINGLE_MARKS
+ALL_MARKS_TEXT = "".join(sorted(ALL_MARKS))
+
+_LEFT_OF_OPENER = frozenset("([{<–—/")
+_RIGHT_OF_CLOSER = frozenset(".,;:!?)]}>…–—/")
+
+
+class _Role(Enum):
+    OPENER = "opener"
+    CLOSER = "closer"
+    GLUED = "glued"  # letters on both sides: a broken mark or an apostrophe
+    FREE = "free"  # spaces on both sides
+
+
+@dataclass(frozen=True)
+class QuoteSpan:
+    """A top-level quotation: `start` is the opening mark, `end` the closing mark (or the end)."""
+
+    start: int
+    end: int
+    unclosed: bool = False
+
+
+@dataclass
+class QuoteScan:
+    """The quotations of one paragraph, the marks judged stray and what was dropped."""
+
+    spans: list[QuoteSpan] = field(default_factory=list)
+    stray: set[int] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _role(text: str, index: int) -> _Role:
+    prev = text[index - 1] if index > 0 else None
+    nxt = text[index + 1] if index + 1 < len(text) else None
+    left_open = prev is None or prev.isspace() or prev in _LEFT_OF_OPENER or prev in ALL_MARKS
+    right_close = nxt is None or nxt.isspace() or nxt in _RIGHT_OF_CLOSER or nxt in ALL_MARKS
+    if left_open and not right_close:
+        return _Role.OPENER
+    if right_close and not left_open:
+        return _Role.CLOSER
+    return _Role.FREE if left_open else _Role.GLUED
+
+
+def scan_quotes(paragraph: str, *, continues: bool = False) -> QuoteScan:
+    """Pair the marks of a paragraph; `continues` if the next paragraph goes on quoting."""
+    scan = QuoteScan()
+    marks = [
+        (i, ch in DOUBLE_MARKS, _role(paragraph, i))
+        for i, ch in enumerate(paragraph)
+        if ch in ALL_MARKS
+    ]
+    double_open: int | None = None
+    single_open: int | None = None
+    for position, (index, is_double, role) in enumerate(marks):
+        if not is_double:
+            if role is _Role.OPENER:
+                single_open = index
+            elif role is _Role.CLOSER and single_open is not None:
+                if double_open is None:
+                    scan.spans.append(QuoteSpan(single_open, index))
+                single_open = None
+            continue
+        later = marks[position + 1 :]
+        if role is _Role.OPENER:
+            if double_open is not None:
+                scan.stray.add(double_open)
+                scan.warnings.append(f"unclosed quotation mark at {double_open} dropped")
+            double_open, single_open = index, None
+        elif role is _Role.CLOSER or (role is _Role.FREE and double_open is not None):
+            if double_open is None:
+                scan.stray.add(index)
+                scan.warnings.append(f"closing quotation mark at {index} without opener dropped")
+            else:
+                scan.spans.append(QuoteSpan(double_open, index))
+                double_open = single_open = None
+        elif double_open is not None:
+            # A mark glued between two words inside an open quote is a broken mark when the
+            # quote still closes later; otherwise it is the (unspaced) closer.
+            if _closes_later(later):
+                scan.stray.add(index)
+                scan.warnings.append(f"stray quotation mark at {index} dropped")
+            else:
+                scan.spans.append(QuoteSpan(double_open, index))
+                double_open = single_open = None
+        elif _closes_later(later):
+            double_open, single_open = index, None
+        else:
+            scan.stray.add(index)
+            scan.warnings.append(f"stray quotation mark at {index} dropped")
+    if double_open is not None:
+        if continues:
+            scan.spans.append(QuoteSpan(double_open, len(paragraph), unclosed=True))
+        else:
+            scan.stray.add(double_open)
+            scan.warnings.append(f"unclosed quotation mark at {double_open} dropped")
+    scan.spans.sort(key=lambda span: span.start)
+    return scan
+
+
+def _closes_later(later: list[tuple[int, bool, _Role]]) -> bool:
+    for _, is_double, role in later:
+        if not is_double:
+            continue
+        if role is _Role.OPENER:
+            return False
+        if role in (_Role.CLOSER, _Role.FREE):
+            return True
+    return False
+
+
+def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
+    """(opening mark, closing mark, unclosed) of each top-level quotation of a paragraph."""
+    return [(s.start, s.end, s.unclosed) for s in scan_quotes(paragraph).spans]
+
+
+def opens_with_quote(paragraph: str) -> bool:
+    """True if the paragraph starts with an opening quotation mark."""
+    return bool(paragraph) and paragraph[0] in ALL_MARKS and _role(paragraph, 0) is _Role.OPENER
+
+
+def strip_marks(text: str) -> str:
+    """Text with every quotation mark at either end removed."""
+    return text.strip(ALL_MARKS_TEXT + " ")

@@ -1,0 +1,337 @@
+"""The importer: from the raw text of a news page to a `ParsedStory`.
+
+Ticker blocks
+-------------
+A block opens at a marker line ("Minute für Minute", "+++ Liveticker +++", "Live updates")
+or at the first item line: a time-stamped line ("18:45 Uhr – …", "09:12 HEADLINE",
+"6:45 p.m. ET") or an ALL-CAPS headline. Inside a block, a short line without closing
+punctuation followed by a paragraph is a headline too. An item's body is the paragraphs
+after its headline; its first paragraph always belongs to it.
+
+A block ends where a paragraph clearly continues the main article rather than the item.
+Only the last item of a block can end it (a later item line proves the block goes on),
+never on its first body paragraph, and never while the paragraph names the item's own
+subject (headline words the main text does not use). Then the paragraph's content words
+are weighed: those it shares only with the main text (lead, title and body before the
+block) against those it shares only with the block. It goes back to the main body when
+it opens on a back-reference ("Letzterer", "Er", "Dieser", "He", "The latter", …) and the
+main text wins with at least two words, or without such an opener when the main text
+wins by at least three words to none. Everything after it is main body again until the
+next marker or item line.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from bot.story.furniture import (
+    is_caps_headline,
+    is_furniture,
+    is_ticker_marker,
+    looks_like_headline,
+    mentions_ticker,
+    parse_stamp,
+)
+from bot.story.headline import display_headline, shorten
+from bot.story.layout import MAIN_FLOW, Para
+from bot.story.marks import opens_with_quote, scan_quotes
+from bot.story.model import ParsedStory, Person, StoryError, TickerEntry
+from bot.story.people import build_registry
+from bot.story.quotes import extract_quotes
+from bot.story.summary import summarize
+from bot.story.text import clean_text, content_stems, detect_language, split_sentences
+from bot.story.words import wordset
+
+_BACK_REFERENCES = wordset("""
+    letzterer letztere letzteres ersterer erstere dieser diese dieses jener jene er sie
+    he she they this these
+    """) | {"the latter", "the former"}
+_TERMINAL = (".", "!", "?", ":", "…", "“", "”", '"', "»", "«", ";", ",")
+_TITLE_LIMIT = 90
+
+
+@dataclass
+class _Item:
+    headline: str
+    time: str | None
+    order: int
+    body: list[tuple[int, str]] = field(default_factory=list)
+    derived_headline: bool = False
+
+
+@dataclass
+class _Layout:
+    title: str = ""
+    lead: str = ""
+    lead_order: int = -1
+    body: list[tuple[int, str]] = field(default_factory=list)
+    items: list[_Item] = field(default_factory=list)
+    block_starts: dict[int, int] = field(default_factory=dict)  # item order → block start
+
+
+def parse_story(text: str) -> ParsedStory:
+    """Parse a page (German or English) into title, lead, body, ticker, quotes, people, summary."""
+    lines = _paragraph_lines(clean_text(text))
+    content = [line for line in lines if not is_furniture(line) or is_ticker_marker(line)]
+    if not any(not is_ticker_marker(line) for line in content):
+        raise StoryError("empty", "no text besides page furniture")
+    language = detect_language("\n".join(content))
+    layout = _lay_out(content)
+    if not layout.lead and not layout.body and not layout.items:
+        raise StoryError("empty", "no paragraphs")
+    vocabulary = "\n".join(content)
+    ticker = tuple(
+        TickerEntry(
+            headline=item.headline,
+            time=item.time,
+            body=tuple(text for _, text in item.body),
+            display_headline=display_headline(item.headline, vocabulary),
+        )
+        for item in layout.items
+    )
+    paras = _paras(layout, language)
+    registry = build_registry(paras, language)
+    quotes, warnings = extract_quotes(paras, registry)
+    people = tuple(Person(p.name, p.role) for p in registry.persons)
+    main_text = [layout.lead] + [text for _, text in layout.body] if layout.lead else []
+    if not layout.lead:
+        main_text = [text for _, text in layout.body]
+    summary_source = main_text
+    if len([s for p in main_text for s in split_sentences(p, language)]) < 3:
+        summary_source = main_text + [text for item in layout.items for _, text in item.body]
+    title = layout.title or _title_from(layout, language)
+    return ParsedStory(
+        title=title,
+        lead=layout.lead,
+        language=language,
+        body=tuple(text for _, text in layout.body),
+        summary=tuple(summarize(summary_source, language)),
+        quotes=tuple(quotes),
+        people=people,
+        ticker=ticker,
+        warnings=tuple(warnings),
+    )
+
+
+def _paragraph_lines(text: str) -> list[str]:
+    """Lines of the page, with hard-wrapped paragraphs joined back together.
+
+    A page is hard-wrapped when it separates paragraphs by blank lines and no line is
+    longer than a terminal's width; there a line continues the one before it when the
+    next word would not have fitted on the line before.
+    """
+    blocks = [[line for line in block.split("\n") if line] for block in text.split("\n\n")]
+    widest = max((len(line) for block in blocks for line in block), default=0)
+    wrapped = len(blocks) > 1 and widest <= _WRAP_WIDTH and any(len(b) > 1 for b in blocks)
+    result: list[str] = []
+    for block in blocks:
+        current: str | None = None
+        last_line = ""
+        for line in block:
+            if current is not None and wrapped and _wraps_into(last_line, line, widest):
+                if current.endswith("-") and line[:1].islower() and not current.endswith(" -"):
+                    current = current[:-1] + line
+                else:
+                    current = current + " " + line
+            else:
+                if current is not None:
+                    result.append(current)
+                current = line
+            last_line = line
+        if current is not None:
+            result.append(current)
+    return result
+
+
+_WRAP_WIDTH = 120
+
+
+def _wraps_into(last_line: str, line: str, widest: int) -> bool:
+    """True if `line` goes on the paragraph whose last physical line is `last_line`."""
+    if _stands_alone(last_line) or _stands_alone(line):
+        return False
+    # A line that stops well short of the page's width ended its paragraph (or a title).
+    return len(last_line) >= 0.6 * widest
+
+
+def _stands_alone(line: str) -> bool:
+    return (
+        is_furniture(line)
+        or is_ticker_marker(line)
+        or parse_stamp(line) is not None
+        or is_caps_headline(line)
+    )
+
+
+def _lay_out(lines: list[str]) -> _Layout:
+    layout = _Layout()
+    position = _take_title(lines, layout)
+    in_block = False
+    block_start = position
+    current: _Item | None = None
+    awaiting_headline = False
+    last_item_line = max((i for i, line in enumerate(lines) if _opens_item(line)), default=-1)
+    for index in range(position, len(lines)):
+        line = lines[index]
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if is_ticker_marker(line):
+            in_block, current, block_start = True, None, index
+            continue
+        stamp = parse_stamp(line)
+        if stamp is not None:
+            block_start = block_start if in_block else index
+            in_block = True
+            current = _stamped_item(stamp.time, stamp.rest, index)
+            awaiting_headline = not current.headline and not current.body
+            layout.items.append(current)
+            layout.block_starts[index] = block_start
+            continue
+        if awaiting_headline and current is not None:
+            awaiting_headline = False
+            if looks_like_headline(line):
+                current.headline = line
+                continue
+        if is_caps_headline(line) or (in_block and _is_item_headline(line, following)):
+            block_start = block_start if in_block else index
+            in_block = True
+            current = _Item(line, None, index)
+            layout.items.append(current)
+            layout.block_starts[index] = block_start
+            continue
+        if not in_block:
+            if layout.lead:
+                layout.body.append((index, line))
+            else:
+                layout.lead, layout.lead_order = line, index
+            continue
+        if current is None:
+            current = _Item("", None, index)
+            layout.items.append(current)
+            layout.block_starts[index] = block_start
+        if (
+            current.body
+            and index > last_item_line
+            and _continues_main(line, layout, current, block_start)
+        ):
+            in_block, current = False, None
+            layout.body.append((index, line))
+            continue
+        current.body.append((index, line))
+    for item in layout.items:
+        if not item.headline and item.body:
+            first_sentence = split_sentences(item.body[0][1], "de")[0]
+            item.headline, item.derived_headline = shorten(first_sentence, _TITLE_LIMIT), True
+    if not layout.lead:
+        first_body = next((item.body[0][1] for item in layout.items if item.body), "")
+        sentences = split_sentences(first_body, "de") if first_body else []
+        layout.lead = sentences[0] if sentences else ""
+    return layout
+
+
+def _is_item_headline(line: str, following: str | None) -> bool:
+    """Inside a block: a short unpunctuated line followed by a paragraph."""
+    return (
+        looks_like_headline(line, max_words=14)
+        and following is not None
+        and not looks_like_headline(following)
+        and not is_ticker_marker(following)
+        and parse_stamp(following) is None
+    )
+
+
+def _opens_item(line: str) -> bool:
+    return is_ticker_marker(line) or parse_stamp(line) is not None or is_caps_headline(line)
+
+
+def _take_title(lines: list[str], layout: _Layout) -> int:
+    """Recognise the page's own headline (and a kicker line above it); return where text starts."""
+    if len(lines) < 2:
+        return 0
+    first, second = lines[0], lines[1]
+    # "Live updates: Ceasefire talks resume in Geneva" is a title; "Live updates" a marker.
+    marker = is_ticker_marker(first) and not (mentions_ticker(first) and len(first.split()) >= 5)
+    if marker or parse_stamp(first) is not None or not looks_like_headline(first):
+        return 0
+    third = lines[2] if len(lines) > 2 else None
+    kicker = (
+        len(first.split()) <= 4
+        and looks_like_headline(second)
+        and not _opens_item(second)
+        and third is not None
+        and not looks_like_headline(third)
+    )
+    layout.title = second if kicker else first
+    return 2 if kicker else 1
+
+
+def _stamped_item(time: str, rest: str, order: int) -> _Item:
+    if not rest:
+        return _Item("", time, order)
+    if looks_like_headline(rest) or (len(rest) <= 100 and not rest.endswith(".")):
+        return _Item(rest, time, order)
+    # "18:45 Uhr: Die Ukraine hat …" – the stamp opens a paragraph, not a headline.
+    item = _Item("", time, order, derived_headline=True)
+    item.body.append((order, rest))
+    return item
+
+
+def _continues_main(paragraph: str, layout: _Layout, item: _Item, block_start: int) -> bool:
+    main_text = [layout.title, layout.lead] + [t for o, t in layout.body if o < block_start]
+    main = set(content_stems(" ".join(main_text)))
+    block_items = [i for i in layout.items if layout.block_starts.get(i.order) == block_start]
+    block = set()
+    for block_item in block_items:
+        block.update(content_stems(block_item.headline))
+        for _, text in block_item.body:
+            block.update(content_stems(text))
+    own = set(content_stems(" ".join(paragraph.split())))
+    subject = set(content_stems(item.headline)) - main
+    if own & subject:
+        return False
+    main_only = len((own & main) - block)
+    block_only = len((own & block) - main)
+    if _opens_back_reference(paragraph):
+        return main_only >= 2 and main_only > block_only
+    return main_only >= 3 and block_only == 0
+
+
+def _opens_back_reference(paragraph: str) -> bool:
+    bare = paragraph.lstrip("„“\"«»‚‘' ").lower().split()
+    return bool(bare) and (bare[0] in _BACK_REFERENCES or " ".join(bare[:2]) in _BACK_REFERENCES)
+
+
+def _paras(layout: _Layout, language: str) -> list[Para]:
+    paras: list[Para] = []
+    if layout.lead and layout.lead_order >= 0:
+        paras.append(Para(layout.lead, layout.lead_order, MAIN_FLOW, language))
+    paras.extend(Para(text, order, MAIN_FLOW, language) for order, text in layout.body)
+    for number, item in enumerate(layout.items, start=1):
+        start = layout.block_starts.get(item.order, item.order)
+        if item.headline and not item.derived_headline:
+            headline = display_headline(item.headline, "\n".join(t for _, t in item.body))
+            paras.append(Para(headline, item.order, number, language, context_before=start))
+        paras.extend(
+            Para(text, order, number, language, context_before=start) for order, text in item.body
+        )
+    paras.sort(key=lambda p: (p.order, p.flow))
+    _mark_continued_quotes(paras)
+    return paras
+
+
+def _mark_continued_quotes(paras: list[Para]) -> None:
+    # English style: a quote running over paragraphs has no closing mark until its end,
+    # and each new paragraph of it opens with a mark.
+    for para, following in itertools.pairwise(paras):
+        if para.flow != following.flow or not opens_with_quote(following.text):
+            continue
+        if scan_quotes(para.text).warnings and not scan_quotes(para.text, continues=True).warnings:
+            para.continues_quote = True
+
+
+def _title_from(layout: _Layout, language: str) -> str:
+    source = layout.lead or (layout.body[0][1] if layout.body else "")
+    if not source and layout.items:
+        source = layout.items[0].headline
+    sentences = split_sentences(source, language)
+    return shorten(sentences[0] if sentences else source, _TITLE_LIMIT)

@@ -1,0 +1,654 @@
+"""People on a page: a role noun next to capitalised name tokens, and what refers back to them.
+
+A person enters the registry when a role phrase stands next to a name ("der Leiter der
+litauischen Diplomatie Gabrielius Landsbergis", "Russian President Vladimir Putin",
+"Mark Rutte, NATO's secretary-general,"), after a courtesy title ("Herr Carlson") or as
+a named speaker ("said John Smith"). Places and organisations never stand in those
+positions, so they stay out. Later mentions are the full name, the surname, a courtesy
+title with the surname, a role phrase whose kind matches the person's role ("der
+umstrittene Journalist" for a "konservativer Moderator") or a pronoun.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from bot.story.layout import Para, context
+from bot.story.words import lazy, wordset
+
+_TOKEN = lazy(r"[^\W_](?:[\w'’.-]*[^\W_])?|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words and punctuation of a text with their offsets."""
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        # Abbreviation dots belong to the word ("Dr."), a sentence's final dot does not.
+        if word.endswith(".") and len(word) > 1:
+            tokens.append(Token(word[:-1], m.start(), m.end() - 1))
+            tokens.append(Token(".", m.end() - 1, m.end()))
+        else:
+            tokens.append(Token(word, m.start(), m.end()))
+    return tokens
+
+
+# Kinds of role let a role phrase without a name find its person ("the journalist").
+_DE_ROLES: dict[str, str] = {
+    "journalist": "media", "moderator": "media", "reporter": "media",
+    "korrespondent": "media", "kommentator": "media", "redakteur": "media",
+    "chefredakteur": "media", "publizist": "media", "blogger": "media", "podcaster": "media",
+    "talkmaster": "media", "showmaster": "media", "fernsehmoderator": "media",
+    "außenminister": "diplomacy", "diplomat": "diplomacy", "chefdiplomat": "diplomacy",
+    "botschafter": "diplomacy", "außenbeauftragte": "diplomacy", "gesandte": "diplomacy",
+    "präsident": "head", "staatspräsident": "head", "bundespräsident": "head",
+    "staatschef": "head", "kremlchef": "head", "kanzler": "head", "bundeskanzler": "head",
+    "premierminister": "head", "premier": "head", "ministerpräsident": "head",
+    "regierungschef": "head", "könig": "head", "monarch": "head", "machthaber": "head",
+    "vizepräsident": "deputy", "vizekanzler": "deputy",
+    "generalsekretär": "secretary", "sekretär": "secretary", "staatssekretär": "minister",
+    "minister": "minister", "kommissar": "minister", "senator": "politician",
+    "abgeordnete": "politician", "politiker": "politician", "gouverneur": "politician",
+    "bürgermeister": "politician", "kandidat": "politician", "oppositionsführer": "politician",
+    "parteichef": "politician", "fraktionschef": "politician", "vorsitzende": "politician",
+    "sprecher": "spokesperson", "regierungssprecher": "spokesperson",
+    "chef": "chief", "leiter": "chief", "direktor": "chief", "gründer": "chief",
+    "manager": "chief", "unternehmer": "chief", "milliardär": "chief",
+    "general": "military", "kommandeur": "military", "befehlshaber": "military",
+    "oberbefehlshaber": "military", "admiral": "military", "generalstabschef": "military",
+    "berater": "adviser", "sicherheitsberater": "adviser", "beauftragte": "adviser",
+    "experte": "expert", "analyst": "expert", "historiker": "expert", "professor": "expert",
+    "ökonom": "expert", "forscher": "expert", "wissenschaftler": "expert",
+    "politologe": "expert", "aktivist": "activist", "richter": "law", "anwalt": "law",
+    "staatsanwalt": "law", "papst": "church", "patriarch": "church", "bischof": "church",
+    "autor": "media", "schriftsteller": "media", "trainer": "sport", "schauspieler": "arts",
+}  # fmt: skip
+_EN_ROLES: dict[str, str] = {
+    "journalist": "media", "host": "media", "anchor": "media", "presenter": "media",
+    "correspondent": "media", "commentator": "media", "reporter": "media",
+    "broadcaster": "media", "editor": "media", "columnist": "media", "pundit": "media",
+    "diplomat": "diplomacy", "ambassador": "diplomacy", "envoy": "diplomacy",
+    "president": "head", "president-elect": "head", "chancellor": "head", "premier": "head",
+    "king": "head", "queen": "head", "leader": "head",
+    "secretary-general": "secretary", "secretary": "minister", "minister": "minister",
+    "commissioner": "minister", "senator": "politician", "governor": "politician",
+    "mayor": "politician", "lawmaker": "politician", "congressman": "politician",
+    "congresswoman": "politician", "candidate": "politician", "politician": "politician",
+    "spokesperson": "spokesperson", "spokesman": "spokesperson", "spokeswoman": "spokesperson",
+    "chief": "chief", "head": "chief", "director": "chief", "ceo": "chief", "chairman": "chief",
+    "chairwoman": "chief", "founder": "chief", "general": "military", "commander": "military",
+    "admiral": "military", "adviser": "adviser", "advisor": "adviser", "analyst": "expert",
+    "professor": "expert", "economist": "expert", "historian": "expert", "expert": "expert",
+    "activist": "activist", "judge": "law", "lawyer": "law", "attorney": "law", "pope": "church",
+    "official": "official", "negotiator": "diplomacy", "counterpart": "counterpart",
+    "mediator": "diplomacy",
+}  # fmt: skip
+# A foreign minister is the country's top diplomat, whatever the page calls it.
+_DIPLOMACY_WORDS = lazy(r"diplomat|außenminist|foreign minist|secretary of state", re.I)
+_DE_ROLE = lazy(
+    "(?P<stem>" + "|".join(sorted(_DE_ROLES, key=len, reverse=True)) + ")"
+    r"(?P<suffix>innen|in|en|es|n|s|r)?$"
+)
+_DE_CASE_SUFFIXES = {"en", "es", "n", "s"}
+_FEMININE_ROLE = lazy(r"(?:in|innen)$|woman$|queen", re.I)
+
+_CAP_STOP = wordset("""
+    Der Die Das Den Dem Des Ein Eine Einen Einem Einer Eines Und Oder Aber In Im Am An Auf Aus
+    Bei Mit Nach Vor Für Über Unter Um Durch Gegen Ohne Seit Bis Es Er Sie Wir Ich Ihr Man
+    Sehr Auch Noch Nur Doch Wie Als Wenn Weil Dass So Dann Da Dort Hier Was Wer Wo Dieser Diese
+    Dieses Jedoch Allerdings Bereits Herr Frau The A An And Or But Of To On At From By For With
+    He She It They We You I His Her Its Their This That These Those Mr Mrs Ms Dr Prof Sir Dame
+    Letzterer Letztere Ersterer Erstere Montag Dienstag Mittwoch Donnerstag Freitag Samstag
+    Sonntag Januar Februar März April Mai Juni Juli August September Oktober November Dezember
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March June July
+    October December Anfang Ende Mitte Beginn Jahr Woche Tag Abend Morgen Nacht Uhr
+    """)
+_PARTICLES = frozenset(
+    {"von", "van", "de", "da", "di", "du", "del", "der", "den", "al", "bin", "ter"}
+)
+_ARTICLES = wordset("der die das den dem des ein eine einen einem einer eines the a an")
+_COURTESY = frozenset({"Herr", "Herrn", "Frau", "Mr", "Mrs", "Ms", "Dr", "Prof", "Sir", "Dame"})
+_FEMALE_COURTESY = frozenset({"Frau", "Mrs", "Ms", "Dame"})
+_EN_MODIFIER = lazy(
+    r"^(?:former|top|chief|senior|deputy|acting|outgoing|incoming|new|then|vice|prime|"
+    r"foreign|defen[cs]e|interior|finance|state|general|conservative|liberal|controversial|"
+    r"longtime|veteran|elected|\w+(?:ian|ese|ish|ic|al|ive|an|i))$",
+    re.I,
+)
+_SPEECH_AFTER_NAME = lazy(r"\b(?:said|says|told|added|wrote|tweeted|posted|noted|warned|argued)\b")
+_SPEECH_BEFORE_NAME = lazy(
+    r"\b(?:said|says|told|added|wrote|sagte|sagt|erklärte|betonte|schrieb|ergänzte|so)\s+$"
+)
+PRONOUNS_DE = frozenset(
+    {"er", "sie", "letzterer", "letztere", "ersterer", "erstere", "dieser", "diese"}
+)
+PRONOUNS_EN = frozenset({"he", "she", "the latter", "the former"})
+
+
+@dataclass
+class Person:
+    """A person of the page; `order` is the page position of the first mention."""
+
+    name: str
+    role: str | None
+    role_kind: str | None = None
+    gender: str | None = None
+    order: tuple[int, int] = (1 << 30, 0)
+
+    @property
+    def surname(self) -> str:
+        return self.name.split()[-1]
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    person: Person
+    in_quote: bool
+
+
+@dataclass(frozen=True)
+class RolePhrase:
+    """A role phrase on the page, with the name it introduces where there is one."""
+
+    role: str
+    kind: str
+    start: int
+    end: int
+    name: str | None
+    nationality: str | None
+    definite: bool = False
+
+
+def role_kind(role: str) -> str | None:
+    """The kind of a role ("media", "head", "diplomacy", …) for matching role phrases."""
+    if _DIPLOMACY_WORDS.search(role):
+        return "diplomacy"
+    for word in reversed(role.split()):
+        kind = _noun_kind(word)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _noun_kind(word: str) -> str | None:
+    lower = word.lower().strip(".,")
+    if lower in _EN_ROLES:
+        return _EN_ROLES[lower]
+    match = _DE_ROLE.search(lower)
+    return _DE_ROLES[match.group("stem")] if match else None
+
+
+def _german_role_noun(token: Token) -> re.Match[str] | None:
+    if not token.capitalised or len(token.text) < 4:
+        return None
+    return _DE_ROLE.search(token.text.lower())
+
+
+def _is_name_token(token: Token, common_nouns: frozenset[str]) -> bool:
+    text = token.text
+    if not text[:1].isupper() or text in _CAP_STOP or text in common_nouns:
+        return False
+    if len(text) > 1 and text.isupper():
+        return False  # acronyms name organisations
+    if text.endswith(("'s", "’s")):
+        return False
+    return _noun_kind(text) is None
+
+
+def _nationality(words: list[str]) -> str | None:
+    for word in words:
+        lower = word.lower()
+        if lower.endswith(("isch", "ische", "ischen", "ischer", "isches", "ian", "ese", "ish")):
+            return lower[:5]
+        if lower.endswith(("'s", "’s")):
+            return lower[:5]
+    return None
+
+
+def _german_nominative(modifiers: list[str], noun: str, suffix: str, feminine: bool) -> str:
+    words = []
+    for word in modifiers:
+        if word[:1].islower():
+            stem = re.sub(r"(?:en|em|es|er|e)$", "", word)
+            word = stem + ("e" if feminine else "er")
+        words.append(word)
+    if suffix in _DE_CASE_SUFFIXES:
+        noun = noun[: len(noun) - len(suffix)]
+    return " ".join([*words, noun])
+
+
+class Registry:
+    """The people of a page and the ways the page refers to them."""
+
+    def __init__(self, paras: list[Para], language: str) -> None:
+        self.paras = paras
+        self.language = language
+        self.persons: list[Person] = []
+        self._common_nouns = _article_nouns(paras) if language == "de" else frozenset()
+        self._roles: dict[int, list[RolePhrase]] = {}
+        self._mentions: dict[int, list[Mention]] = {}
+        self._collect()
+
+    # -- building -------------------------------------------------------------------
+    def _collect(self) -> None:
+        for para in sorted(self.paras, key=lambda p: p.order):
+            tokens = tokenize(para.text)
+            phrases = self._role_phrases(para.text, tokens)
+            self._roles[para.order] = phrases
+            for phrase in phrases:
+                if phrase.name:
+                    self._register(
+                        phrase.name, phrase.role, phrase.kind, para.in_quote(phrase.start)
+                    )
+            self._courtesy_names(tokens)
+            self._speaker_names(para.text, tokens, phrases)
+        self._persons_by_first_mention()
+
+    def _register(
+        self, name: str, role: str | None, kind: str | None, in_quote: bool = False
+    ) -> Person:
+        # A role said inside a quotation is the speaker's wording, not the page's.
+        page_role = None if in_quote else role
+        existing = self.find_name(name)
+        if existing is None:
+            person = Person(name, page_role, kind, _gender(role))
+            self.persons.append(person)
+            return person
+        if len(name.split()) > len(existing.name.split()):
+            existing.name = name
+        if existing.role is None and page_role:
+            existing.role, existing.role_kind = page_role, kind
+            existing.gender = existing.gender or _gender(role)
+        if existing.role_kind is None:
+            existing.role_kind = kind
+        return existing
+
+    def _role_phrases(self, text: str, tokens: list[Token]) -> list[RolePhrase]:
+        phrases: list[RolePhrase] = []
+        for index, token in enumerate(tokens):
+            phrase = self._role_phrase_at(text, tokens, index, token)
+            if phrase is not None:
+                phrases.append(phrase)
+        # "the chief UN mediator" is one phrase, not "chief" and "chief UN mediator".
+        return [
+            p
+            for p in phrases
+            if not any(
+                o is not p
+                and o.start <= p.start
+                and p.end <= o.end
+                and (o.end - o.start) > (p.end - p.start)
+                for o in phrases
+            )
+        ]
+
+    def _role_phrase_at(
+        self, text: str, tokens: list[Token], index: int, token: Token
+    ) -> RolePhrase | None:
+        german = _german_role_noun(token)
+        english = token.text.lower() in _EN_ROLES and self.language == "en"
+        if german is None and not english:
+            return None
+        if english and index + 1 < len(tokens) and tokens[index + 1].text.lower() in _EN_ROLES:
+            return None  # "Foreign Minister" is read at its last noun
+        first, modifiers = _modifiers(tokens, index, english)
+        after = index + 1
+        complement: list[Token] = []
+        if after < len(tokens) and tokens[after].text in ("der", "des", "von", "of"):
+            j = after + 1
+            if j < len(tokens) and tokens[j].text == "the":
+                j += 1
+            while (
+                j < len(tokens)
+                and tokens[j].text[:1].islower()
+                and tokens[j].text.endswith(("en", "e"))
+                and tokens[j].text not in _ARTICLES
+            ):
+                j += 1
+            run = _cap_run(tokens, j)
+            if run:
+                keep_for_name = min(2, len(run) - 1) if len(run) >= 2 else 0
+                complement_end = j + len(run) - keep_for_name
+                complement = tokens[after:complement_end]
+                after = complement_end
+        name_tokens = self._name_run(tokens, after)
+        noun = token.text
+        suffix = german.group("suffix") or "" if german else ""
+        if english:
+            role_words = [*modifiers, noun, *(t.text for t in complement)]
+            role = _join_tokens(text, tokens[first].start, (complement or [token])[-1].end)
+            role = role if role_words else noun
+        else:
+            feminine = suffix in ("in", "innen")
+            role = _german_nominative(modifiers, noun, suffix, feminine)
+            if complement:
+                role += " " + _join_tokens(text, complement[0].start, complement[-1].end)
+        name = " ".join(t.text for t in name_tokens) or None
+        if name is None:
+            name = self._appositive_name(tokens, first) or self._name_after_comma(tokens, after)
+        start = tokens[first].start
+        end = (name_tokens or complement or [token])[-1].end
+        nationality = _nationality(modifiers + [t.text for t in complement] + [noun])
+        kind = role_kind(role) or "other"
+        determiner = tokens[first - 1].text.lower() if first > 0 else ""
+        definite = _definite_singular(determiner, suffix, noun, english)
+        return RolePhrase(role, kind, start, end, name, nationality, definite)
+
+    def _name_after_comma(self, tokens: list[Token], after: int) -> str | None:
+        # "Der Ministerpräsident von Bayern, Thomas Brandl, kritisierte …"
+        if after >= len(tokens) or tokens[after].text != ",":
+            return None
+        run = self._name_run(tokens, after + 1)
+        end = after + 1 + len(run)
+        closes = end >= len(tokens) or tokens[end].text in (",", ".", ";")
+        return " ".join(t.text for t in run) if len(run) >= 2 and closes else None
+
+    def _appositive_name(self, tokens: list[Token], first: int) -> str | None:
+        # "Mark Rutte, NATO's secretary-general," / "Tsahkna, der estnische Außenminister,"
+        j = first - 1
+        if j >= 0 and tokens[j].text.lower() in _ARTICLES:
+            j -= 1
+        if j < 1 or tokens[j].text != ",":
+            return None
+        end = j
+        start = end
+        while start > 0 and _is_name_token(tokens[start - 1], self._common_nouns):
+            start -= 1
+        if start == end or end - start > 4:
+            return None
+        if start > 0 and tokens[start - 1].text.lower() in _ARTICLES:
+            return None
+        return " ".join(t.text for t in tokens[start:end])
+
+    def _name_run(self, tokens: list[Token], start: int) -> list[Token]:
+        run: list[Token] = []
+        j = start
+        while j < len(tokens) and len(run) < 4:
+            token = tokens[j]
+            if _is_name_token(token, self._common_nouns if run else frozenset()) or (
+                run
+                and token.text in _PARTICLES
+                and j + 1 < len(tokens)
+                and _is_name_token(tokens[j + 1], frozenset())
+            ):
+                run.append(token)
+            else:
+                break
+            j += 1
+        while run and run[-1].text in _PARTICLES:
+            run.pop()
+        if len(run) == 1 and run[0].text in self._common_nouns:
+            return []
+        return run
+
+    def _courtesy_names(self, tokens: list[Token]) -> None:
+        for index, token in enumerate(tokens[:-1]):
+            if token.text not in _COURTESY:
+                continue
+            j = index + 1
+            if j < len(tokens) and tokens[j].text == ".":
+                j += 1
+            run = self._name_run(tokens, j)
+            if run:
+                name = " ".join(t.text for t in run)
+                person = self.find_name(name) or self._register(name, None, None)
+                if person.gender is None:
+                    person.gender = "f" if token.text in _FEMALE_COURTESY else "m"
+
+    def _speaker_names(self, text: str, tokens: list[Token], phrases: list[RolePhrase]) -> None:
+        for index, token in enumerate(tokens):
+            if not _is_name_token(token, self._common_nouns):
+                continue
+            if index > 0 and _is_name_token(tokens[index - 1], self._common_nouns):
+                continue
+            run = self._name_run(tokens, index)
+            if len(run) < 2 or any(p.start <= run[-1].start < p.end for p in phrases):
+                continue
+            following = index + len(run)
+            if following < len(tokens) and _noun_kind(tokens[following].text) is not None:
+                continue  # "Polish Foreign Minister": title words, not a name
+            before = text[max(0, run[0].start - 20) : run[0].start]
+            after = text[run[-1].end : run[-1].end + 12]
+            if _SPEECH_BEFORE_NAME.search(before) or _SPEECH_AFTER_NAME.match(after.lstrip()):
+                self._register(" ".join(t.text for t in run), None, None)
+
+    def _persons_by_first_mention(self) -> None:
+        for para in self.paras:
+            for mention in self.mentions(para):
+                key = (para.order, mention.start)
+                mention.person.order = min(mention.person.order, key)
+        self.persons.sort(key=lambda p: p.order)
+
+    # -- lookup -----------------------------------------------------------------------
+    def find_name(self, name: str) -> Person | None:
+        """The registered person a name (full name or surname) stands for."""
+        parts = name.split()
+        for person in self.persons:
+            own = person.name.split()
+            if parts == own or (parts[-1] == own[-1] and (len(parts) == 1 or len(own) == 1)):
+                return person
+            if (
+                len(parts) > 1
+                and len(own) > 1
+                and parts[-1] == own[-1]
+                and parts[0][:1] == own[0][:1]
+            ):
+                return person
+        return None
+
+    def role_phrases(self, para: Para) -> list[RolePhrase]:
+        """Role phrases of a paragraph, in order."""
+        return self._roles.get(para.order, [])
+
+    def mentions(self, para: Para) -> list[Mention]:
+        """Where a paragraph names a registered person (name, surname or matched role phrase)."""
+        cached = self._mentions.get(para.order)
+        if cached is not None:
+            return cached
+        found: list[Mention] = []
+        if self.persons:
+            names = sorted(
+                {p.name for p in self.persons} | {p.surname for p in self.persons},
+                key=len,
+                reverse=True,
+            )
+            pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
+            for match in pattern.finditer(para.text):
+                person = self.find_name(match.group())
+                if person is not None:
+                    found.append(
+                        Mention(match.start(), match.end(), person, para.in_quote(match.start()))
+                    )
+        self._mentions[para.order] = found
+        for phrase in self.role_phrases(para):
+            if phrase.name is None and phrase.definite and not para.in_quote(phrase.start):
+                person = self.person_for_role(phrase, para, phrase.start)
+                if person is not None:
+                    found.append(Mention(phrase.start, phrase.end, person, False))
+        found.sort(key=lambda m: m.start)
+        return found
+
+    def person_for_role(self, phrase: RolePhrase, para: Para, offset: int) -> Person | None:
+        """The person an unnamed role phrase ("der umstrittene Journalist") refers back to."""
+        candidates = [
+            p for p in self.persons if p.role_kind == phrase.kind and phrase.kind != "other"
+        ]
+        if phrase.nationality:
+            same_country = [
+                p for p in candidates if p.role and phrase.nationality in p.role.lower()
+            ]
+            candidates = same_country or candidates
+        if not candidates:
+            if not phrase.definite:
+                return None
+            # Pages vary the description ("der Grünen-Politiker" for the minister just named):
+            # a definite role phrase of another kind means the person the text is about.
+            for subjects in self._sentence_subjects(para, offset):
+                return subjects[0]
+            return None
+        if len(candidates) == 1:
+            return candidates[0]
+        recent = self._recent_persons(para, offset)
+        for person in recent:
+            if person in candidates:
+                return person
+        return candidates[0]
+
+    def _recent_persons(self, para: Para, offset: int) -> list[Person]:
+        """Persons named before `offset`, outside quotations, the nearest first."""
+        ordered: list[Person] = []
+        here = [m for m in self._named_mentions(para) if m.start < offset and not m.in_quote]
+        ordered.extend(m.person for m in reversed(here))
+        for earlier in context(self.paras, para):
+            ordered.extend(
+                m.person for m in reversed(self._named_mentions(earlier)) if not m.in_quote
+            )
+        return ordered
+
+    def _named_mentions(self, para: Para) -> list[Mention]:
+        return self.mentions(para)
+
+    def resolve_pronoun(self, pronoun: str, para: Para, offset: int) -> Person | None:
+        """The person a pronoun at `offset` refers back to."""
+        lower = pronoun.lower()
+        if lower in ("letzterer", "letztere", "the latter"):
+            recent = self._recent_persons(para, offset)
+            return recent[0] if recent else None
+        if lower in ("ersterer", "erstere", "the former"):
+            distinct = list(dict.fromkeys(self._recent_persons(para, offset)))
+            return distinct[1] if len(distinct) > 1 else None
+        wanted = (
+            "f"
+            if lower in ("she", "sie", "diese")
+            else "m"
+            if lower in ("he", "er", "dieser")
+            else None
+        )
+        for subjects in self._sentence_subjects(para, offset):
+            for person in subjects:
+                if wanted is None or person.gender in (None, wanted):
+                    return person
+        return None
+
+    def _sentence_subjects(self, para: Para, offset: int) -> list[list[Person]]:
+        """Persons of each sentence before `offset`, nearest sentence first, in sentence order."""
+        result: list[list[Person]] = []
+        for candidate in [para, *context(self.paras, para)]:
+            mentions = [m for m in self._named_mentions(candidate) if not m.in_quote]
+            limit = offset if candidate is para else len(candidate.text) + 1
+            for start, end in reversed(candidate.sentences):
+                if start >= limit:
+                    continue
+                persons = [m.person for m in mentions if start <= m.start < min(end, limit)]
+                if persons:
+                    result.append(persons)
+        return result
+
+
+_DETERMINERS = wordset("""
+    der die das den dem des ein eine einen einem einer eines sein seine seinem seinen seiner
+    ihr ihre ihrem ihren ihrer dieser diese diesem diesen dieses jener unser unsere unseren
+    """)
+_ADVERBS_IN_ER = wordset(
+    "aber oder immer wieder später weiter unter über hinter außer sondern er der wer vier"
+)
+
+
+def _modifiers(tokens: list[Token], index: int, english: bool) -> tuple[int, list[str]]:
+    """Where a role phrase starts and the adjectives (or English title words) before its noun."""
+    first = index
+    while first > 0 and index - first < 3:
+        left = tokens[first - 1].text
+        if left.lower() in _ARTICLES or left.lower() in _DETERMINERS:
+            break
+        if english:
+            acronym = left.isupper() and len(left) > 1
+            capital = left[:1].isupper() and left not in _CAP_STOP
+            if not (_EN_MODIFIER.match(left) or _possessive(left) or acronym or capital):
+                break
+        elif not (left[:1].islower() and re.search(r"(?:e|en|er|es|em)$", left)):
+            # Place adjectives keep their capital: "die Schweizer Außenministerin".
+            place = left[:1].isupper() and left.endswith("er") and left not in _CAP_STOP
+            if not place or _noun_kind(left) is not None:
+                break
+        first -= 1
+    if english or first == index:
+        return first, [t.text for t in tokens[first:index]]
+    # German adjectives need a determiner before them ("dem gewählten US-Präsidenten"),
+    # or the strong ending -er ("gewählter US-Präsident"); otherwise they are verbs.
+    before = tokens[first - 1].text if first > 0 else ""
+    if before.lower() in _DETERMINERS or (before[:1].isupper() and before.endswith("s")):
+        return first, [t.text for t in tokens[first:index]]
+    words = [t.text for t in tokens[first:index]]
+    if all(w.endswith("er") and w not in _ADVERBS_IN_ER for w in words):
+        return first, words
+    return index, []
+
+
+_DEFINITE = wordset("der die das den dem des dieser diese diesen diesem the this that")
+
+
+def _definite_singular(determiner: str, suffix: str, noun: str, english: bool) -> bool:
+    """True for "der umstrittene Journalist", false for "mehreren Journalisten", "die Minister"."""
+    if determiner not in _DEFINITE:
+        return False
+    if english:
+        return not noun.endswith("s") or noun.endswith("ss")
+    if determiner in ("die", "diese") and suffix in ("en", "n", "innen"):
+        return False
+    # "den Außenministern" (plural) against "den Präsidenten" (weak singular).
+    return not (determiner in ("den", "diesen") and suffix == "n")
+
+
+def _possessive(word: str) -> bool:
+    return word.endswith(("'s", "’s")) and word[:1].isupper()
+
+
+def _cap_run(tokens: list[Token], start: int) -> list[Token]:
+    run = []
+    j = start
+    while j < len(tokens) and tokens[j].capitalised and tokens[j].text not in _CAP_STOP:
+        run.append(tokens[j])
+        j += 1
+    return run
+
+
+def _join_tokens(text: str, start: int, end: int) -> str:
+    return " ".join(text[start:end].split())
+
+
+def _gender(role: str | None) -> str | None:
+    if not role:
+        return None
+    return "f" if _FEMININE_ROLE.search(role.split()[-1] if role.split() else role) else None
+
+
+def _article_nouns(paras: list[Para]) -> frozenset[str]:
+    """Capitalised words used after an article somewhere: common nouns, places, bodies."""
+    nouns: set[str] = set()
+    for para in paras:
+        tokens = tokenize(para.text)
+        for left, right in itertools.pairwise(tokens):
+            if left.text.lower() in _ARTICLES and right.capitalised:
+                nouns.add(right.text)
+    return frozenset(nouns)
+
+
+def build_registry(paras: list[Para], language: str) -> Registry:
+    """Find the people of a page and index where they are mentioned."""
+    return Registry(paras, language)

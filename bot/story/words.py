@@ -1,0 +1,60 @@
+"""Small helpers for the importer's word lists and patterns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+
+def wordset(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a literal word list."""
+    return frozenset(text.split())
+
+
+class LazyPattern:
+    """A regular expression compiled on first use, so that importing the importer stays cheap."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        """The compiled expression."""
+        return re.compile(self.pattern, self.flags)
+
+    @property
+    def groupindex(self) -> Any:
+        """Named groups of the expression."""
+        return self.compiled.groupindex
+
+    def match(self, string: str, pos: int = 0) -> re.Match[str] | None:
+        """Like `re.Pattern.match`."""
+        return self.compiled.match(string, pos)
+
+    def fullmatch(self, string: str) -> re.Match[str] | None:
+        """Like `re.Pattern.fullmatch`."""
+        return self.compiled.fullmatch(string)
+
+    def search(self, string: str, pos: int = 0) -> re.Match[str] | None:
+        """Like `re.Pattern.search`."""
+        return self.compiled.search(string, pos)
+
+    def finditer(self, string: str) -> Iterator[re.Match[str]]:
+        """Like `re.Pattern.finditer`."""
+        return self.compiled.finditer(string)
+
+    def findall(self, string: str) -> list[Any]:
+        """Like `re.Pattern.findall`."""
+        return self.compiled.findall(string)
+
+    def sub(self, repl: str, string: str) -> str:
+        """Like `re.Pattern.sub`."""
+        return self.compiled.sub(repl, string)
+
+
+def lazy(pattern: str, flags: int = 0) -> LazyPattern:
+    """A pattern compiled when first used."""
+    return LazyPattern(pattern, flags)
