@@ -38,9 +38,9 @@ from bot.delivery.ratelimit import (
     retry_after_seconds,
     shared_budget,
 )
-from bot.delivery.redact import redact
 from bot.delivery.render import Renderer, pack
 from bot.delivery.transport import build_push_bot
+from bot.logs import redact
 
 __all__ = ["DeliveryEngine", "EngineStats", "Renderer", "build_push_bot"]
 

@@ -18,7 +18,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.delivery.redact import redact
+from bot.logs import redact
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -15,8 +15,8 @@ from telegram.error import (
 )
 
 from bot.delivery.ratelimit import retry_after_seconds
-from bot.delivery.redact import redact
 from bot.delivery.transport import ConnectTimedOut, PoolTimedOut
+from bot.logs import redact
 
 
 class FailureKind(Enum):
