@@ -8,7 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,13 +125,19 @@ def start_bot_process(
 
 
 @asynccontextmanager
-async def running_bot(workdir: Path, **extra: str) -> AsyncIterator[RunningBot]:
-    """A fake server with a few users and a bot process polling it; both stopped after."""
+async def running_bot(
+    workdir: Path, *, prepare: Callable[[FakeBotApi], None] | None = None, **extra: str
+) -> AsyncIterator[RunningBot]:
+    """A fake server with a few users and a bot process polling it; both stopped after.
+
+    `prepare` runs before the bot starts (faults for its start-up calls, say)."""
     server = FakeBotApi(token=DEFAULT_TOKEN)
     await server.start()
     server.add_user(READER_EN, "Alice", language_code="en")
     server.add_user(READER_DE, "Bruno", language_code="de")
     server.add_user(EDITOR_ID, "Eda", language_code="de")
+    if prepare is not None:
+        prepare(server)
     bot = start_bot_process(server, workdir, **extra)
     try:
         try:

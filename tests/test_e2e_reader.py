@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import READER_DE, READER_EN, RunningBot, running_bot
-from tests.fakes.botapi import FaultRule
+from tests.fakes.botapi import FakeBotApi, FaultRule
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -96,7 +96,6 @@ async def _search_and_language(bot: RunningBot) -> None:
 async def _stories_and_free_text(bot: RunningBot) -> None:
     listing = await bot.ask_text(READER_DE, "/stories")
     assert "1" in listing and "NATO" in listing
-    assert "gibt es nicht" in await bot.ask_text(READER_DE, "/story 99") or True
     unknown = await bot.ask_text(READER_DE, "/story 99")
     assert "99" in unknown
     pointer = await bot.ask_text(READER_DE, "Hallo, was gibt es Neues?")
@@ -163,3 +162,12 @@ async def test_a_failing_reply_does_not_stop_the_bot(tmp_path: Path) -> None:
         assert "Rutte" in answer
         assert bot.process.poll() is None
         assert "handler failed" in bot.log()
+
+
+async def test_failing_command_registration_is_a_warning_not_a_stop(tmp_path: Path) -> None:
+    def refuse_commands(server: FakeBotApi) -> None:
+        server.faults.add(FaultRule(kind="server_error", method="setMyCommands"))
+
+    async with running_bot(tmp_path, prepare=refuse_commands) as bot:
+        assert "Rutte" in await bot.ask_text(READER_EN, "/people")
+        assert "could not register the command lists" in bot.log()
