@@ -20,7 +20,8 @@ ALL: list[tuple[str, list[str]]] = [
     ("fanout", ["--latency-ms", "50", "--subscribers", "600", "--rate", "30", *_REC]),
     ("naive", ["--latency-ms", "50", "--subscribers", "200", *_REC]),
     ("enqueue", ["--subscribers", "1000000", *_REC]),
-    ("latency", []),
+    ("latency", _REC),
+    ("updates", _REC),
     ("import", []),
 ]
 

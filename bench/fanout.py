@@ -35,7 +35,6 @@ from bot.delivery.ratelimit import SendBudget
 from bot.delivery.transport import AiohttpRequest
 
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuv"
-SECTION = "## Fan-out"
 
 
 def peak_rss_mb() -> float:
@@ -161,13 +160,13 @@ def emit(result: dict[str, Any], *, as_json: bool, record: bool, key: str) -> No
 
 def record_result(key: str, result: dict[str, Any]) -> None:
     """Replace this benchmark's line in the "Fan-out" section of docs/benchmarks.md."""
-    intro = (
-        "Measured by `python -m bench all` (bench/fanout.py, bench/enqueue.py, bench/naive.py)"
-        " against bench/fakeserver.py on 127.0.0.1 in its own process; latest run on this"
-        " 2-core machine. `messages_per_s` is sustained (first to last arrival at the server),"
-        " `wall_messages_per_s` includes start-up and noticing the end."
+    report.record_result(
+        "Fan-out",
+        key,
+        result,
+        "Measured by `python -m bench all` (bench/fanout.py) against bench/fakeserver.py on"
+        " 127.0.0.1 in its own process. Figures are the latest run on this machine.",
     )
-    report.record_result(SECTION.removeprefix("## "), key, result, intro)
 
 
 # ---------------------------------------------------------------- fanout

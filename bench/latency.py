@@ -87,14 +87,25 @@ async def populate(db_path: Path, items: int, quotes: int, subscribers: int) -> 
             await conn.executemany(
                 "INSERT INTO ticker_items (story_id, origin, position, headline, body,"
                 " created_at, updated_at) VALUES (?, 'posted', ?, ?, ?, ?, ?)",
-                ((story_id, 10 + n, f"Meldung {n}: Lage in Kiew", body, now, now)
-                 for n in range(items)),
+                (
+                    (story_id, 10 + n, f"Meldung {n}: Lage in Kiew", body, now, now)
+                    for n in range(items)
+                ),
             )
             await conn.executemany(
                 "INSERT INTO quotes (story_id, position, text, speaker, role, fragment, origin)"
                 " VALUES (?, ?, ?, ?, ?, ?, 'editor')",
-                ((story_id, 100 + n, f"Wir stehen an der Seite der Ukraine, Punkt {n}",
-                  f"Sprecher {n % 50}", "Minister", n % 3 == 0) for n in range(quotes)),
+                (
+                    (
+                        story_id,
+                        100 + n,
+                        f"Wir stehen an der Seite der Ukraine, Punkt {n}",
+                        f"Sprecher {n % 50}",
+                        "Minister",
+                        n % 3 == 0,
+                    )
+                    for n in range(quotes)
+                ),
             )
             await conn.executemany(
                 "INSERT INTO subscriptions (chat_id, story_id, chat_type, since_item_id,"
