@@ -70,14 +70,15 @@ def editor_only(handler: EditorHandler) -> Handler:
 
 
 def _item_id(raw: str, example: str) -> tuple[int, str]:
-    """`N rest…` or `#N rest…` → (N, rest); EditorError when N is not a number."""
-    head, _, rest = raw.partition(" ")
-    head, _, first_line_rest = head.partition("\n")
-    rest = (first_line_rest + "\n" + rest).strip() if first_line_rest else rest.strip()
-    head = head.lstrip("#")
-    if not head.isdigit() or len(head) > 12:
+    """`N rest…` or `#N rest…` → (N, rest); the rest keeps its line breaks and spaces.
+
+    EditorError when N is not a number.
+    """
+    parts = raw.strip().split(maxsplit=1)
+    head = parts[0].lstrip("#") if parts else ""
+    if not (head.isascii() and head.isdigit()) or len(head) > 12:
         raise EditorError("need-id", example=example)
-    return int(head), rest
+    return int(head), parts[1].strip() if len(parts) > 1 else ""
 
 
 async def _story(update: Update, context: BotContext) -> StoryRecord:

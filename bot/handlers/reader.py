@@ -170,7 +170,7 @@ async def story_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     raw = command_text(update)
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         await reply(update, context, fmt.text("story-bad-id"))
         return
     try:

@@ -122,15 +122,16 @@ class EditorService:
 
     async def edit(self, user_id: int, item_id: int, raw: str) -> TickerItemRecord:
         """Correct an item; delivered copies are edited in place, pending ones go out corrected."""
-        item = await self._live_item(item_id)
         headline, body = split_post(raw)
-        if headline == item.headline and body == item.body:
-            raise EditorError("edit-unchanged", id=item_id)
         now = now_iso()
         async with self.db.atomic() as conn:
+            # Checked inside the transaction: a retraction that just landed wins.
+            item = await self._live_item(item_id)
+            if headline == item.headline and body == item.body:
+                raise EditorError("edit-unchanged", id=item_id)
             await conn.execute(
                 "UPDATE ticker_items SET headline = ?, body = ?, corrected_at = ?, updated_at = ?"
-                " WHERE id = ? AND retracted_at IS NULL",
+                " WHERE id = ?",
                 (headline, body, now, now, item_id),
             )
             await deliveries.enqueue_edit(self.db, item_id)
@@ -151,9 +152,9 @@ class EditorService:
 
     async def retract(self, user_id: int, item_id: int) -> TickerItemRecord:
         """Retract an item: delivered copies deleted or replaced by a notice, pending cancelled."""
-        item = await self._live_item(item_id)
         now = now_iso()
         async with self.db.atomic() as conn:
+            item = await self._live_item(item_id)
             await conn.execute(
                 "UPDATE ticker_items SET retracted_at = ?, pinned = 0, updated_at = ? WHERE id = ?",
                 (now, now, item_id),
@@ -174,8 +175,8 @@ class EditorService:
 
     async def set_pinned(self, user_id: int, item_id: int, pinned: bool) -> TickerItemRecord:
         """Pin or unpin an item for /ticker and /summary."""
-        item = await self._live_item(item_id)
         async with self.db.atomic() as conn:
+            item = await self._live_item(item_id)
             await conn.execute(
                 "UPDATE ticker_items SET pinned = ? WHERE id = ?", (int(pinned), item_id)
             )
@@ -254,9 +255,9 @@ class EditorService:
 
     async def delete_quote(self, user_id: int, quote_id: int) -> QuoteRecord:
         """Remove a quote from what readers see (kept for the audit trail)."""
-        quote = await self._quote(quote_id)
         now = now_iso()
         async with self.db.atomic() as conn:
+            quote = await self._quote(quote_id)
             await conn.execute(
                 "UPDATE quotes SET deleted_at = ?, edited_at = ? WHERE id = ?",
                 (now, now, quote_id),
@@ -274,14 +275,16 @@ class EditorService:
 
     async def set_speaker(self, user_id: int, quote_id: int, raw: str) -> QuoteRecord:
         """Fix who said a quote (`NAME` or `NAME, ROLE`)."""
-        quote = await self._quote(quote_id)
         name, _, role = (raw or "").partition(",")
         name, role = " ".join(name.split()), " ".join(role.split())
         if not name:
             raise EditorError("missing-text")
-        if len(name) > 120 or len(role) > 200:
+        if len(name) > 120:
             raise EditorError("text-too-long", limit=120, length=len(name))
+        if len(role) > 200:
+            raise EditorError("text-too-long", limit=200, length=len(role))
         async with self.db.atomic() as conn:
+            quote = await self._quote(quote_id)
             await conn.execute(
                 "UPDATE quotes SET speaker = ?, role = ?, edited_at = ? WHERE id = ?",
                 (name, role or None, now_iso(), quote_id),
@@ -317,12 +320,13 @@ class EditorService:
 
     async def archive(self, user_id: int, story_id: int) -> StoryRecord:
         """End a story: subscribers get a final recap, then their subscription ends."""
-        story = await stories.get_story(self.db, story_id)
-        if story is None:
-            raise EditorError("story-not-found", id=story_id)
-        if story.archived_at:
-            raise EditorError("story-archived", title=story.title)
         async with self.db.atomic() as conn:
+            # Checked inside the transaction: a double tap must not send two recaps.
+            story = await stories.get_story(self.db, story_id)
+            if story is None:
+                raise EditorError("story-not-found", id=story_id)
+            if story.archived_at:
+                raise EditorError("story-already-archived", id=story_id)
             await conn.execute(
                 "UPDATE stories SET archived_at = ?, updated_at = ? WHERE id = ?",
                 (now_iso(), now_iso(), story_id),

@@ -116,10 +116,19 @@ class StoryService:
         parsed = self.preview(data)
         digest = hashlib.sha256(data).hexdigest()
         async with self.db.atomic():
+            if editor_id is not None and story_id is None:
+                # An upload that matches no live story starts a new one: it must not be
+                # merged into an archived story that came from a file of the same name.
+                await self.db.execute(
+                    "UPDATE stories SET source_name = NULL"
+                    " WHERE source_name = ? AND archived_at IS NOT NULL",
+                    (source_name,),
+                )
             outcome = await stories.save_import(
                 self.db, parsed, source_name=source_name, source_hash=digest, story_id=story_id
             )
-            if editor_id is not None:
+            # A page that is already imported changes nothing: nothing to audit.
+            if editor_id is not None and not outcome.unchanged:
                 await audit.record(
                     self.db,
                     user_id=editor_id,

@@ -100,6 +100,7 @@ EDITOR_ERROR_TEXTS: Final[dict[str, tuple[str, dict[str, str]]]] = {
     "quote-not-found": ("quote-not-found", {"id": "id"}),
     "story-not-found": ("story-unknown", {"id": "id"}),
     "story-archived": ("story-is-archived", {"title": "title"}),
+    "story-already-archived": ("story-already-archived", {"id": "id"}),
     "need-id": ("item-bad-id", {"example": "example"}),
     "no-story": ("no-story", {}),
 }
@@ -221,7 +222,9 @@ def _audit_value(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {_audit_value(item)}" for key, item in value.items())
+        # Empty fields ("body": "") say nothing and read like a cut-off line.
+        shown = {key: item for key, item in value.items() if item not in (None, "")}
+        return ", ".join(f"{key}: {_audit_value(item)}" for key, item in shown.items())
     return json.dumps(value, ensure_ascii=False)
 
 
