@@ -51,12 +51,3 @@ class Para:
     def in_quote(self, offset: int) -> bool:
         """True if `offset` lies inside a quotation."""
         return any(span.start <= offset <= span.end for span in self.quotes.spans)
-
-
-def context(paras: list[Para], para: Para) -> list[Para]:
-    """Paragraphs a reader has seen in this flow before `para`, nearest first."""
-    same = [p for p in paras if p.flow == para.flow and p.order < para.order]
-    earlier_main: list[Para] = []
-    if para.flow != MAIN_FLOW:
-        earlier_main = [p for p in paras if p.flow == MAIN_FLOW and p.order < para.context_before]
-    return sorted(same, key=lambda p: -p.order) + sorted(earlier_main, key=lambda p: -p.order)

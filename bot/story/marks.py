@@ -63,6 +63,7 @@ def scan_quotes(paragraph: str, *, continues: bool = False) -> QuoteScan:
         for i, ch in enumerate(paragraph)
         if ch in ALL_MARKS
     ]
+    closes_later = _closes_later(marks)
     double_open: int | None = None
     single_open: int | None = None
     for position, (index, is_double, role) in enumerate(marks):
@@ -74,52 +75,60 @@ def scan_quotes(paragraph: str, *, continues: bool = False) -> QuoteScan:
                     scan.spans.append(QuoteSpan(single_open, index))
                 single_open = None
             continue
-        later = marks[position + 1 :]
         if role is _Role.OPENER:
             if double_open is not None:
                 scan.stray.add(double_open)
-                scan.warnings.append(f"unclosed quotation mark at {double_open} dropped")
+                scan.warnings.append(_dropped("unclosed quotation mark", paragraph, double_open))
             double_open, single_open = index, None
         elif role is _Role.CLOSER or (role is _Role.FREE and double_open is not None):
             if double_open is None:
                 scan.stray.add(index)
-                scan.warnings.append(f"closing quotation mark at {index} without opener dropped")
+                scan.warnings.append(_dropped("closing mark without opening", paragraph, index))
             else:
                 scan.spans.append(QuoteSpan(double_open, index))
                 double_open = single_open = None
         elif double_open is not None:
             # A mark glued between two words inside an open quote is a broken mark when the
             # quote still closes later; otherwise it is the (unspaced) closer.
-            if _closes_later(later):
+            if closes_later[position]:
                 scan.stray.add(index)
-                scan.warnings.append(f"stray quotation mark at {index} dropped")
+                scan.warnings.append(_dropped("stray quotation mark", paragraph, index))
             else:
                 scan.spans.append(QuoteSpan(double_open, index))
                 double_open = single_open = None
-        elif _closes_later(later):
+        elif closes_later[position]:
             double_open, single_open = index, None
         else:
             scan.stray.add(index)
-            scan.warnings.append(f"stray quotation mark at {index} dropped")
+            scan.warnings.append(_dropped("stray quotation mark", paragraph, index))
     if double_open is not None:
         if continues:
             scan.spans.append(QuoteSpan(double_open, len(paragraph), unclosed=True))
         else:
             scan.stray.add(double_open)
-            scan.warnings.append(f"unclosed quotation mark at {double_open} dropped")
+            scan.warnings.append(_dropped("unclosed quotation mark", paragraph, double_open))
     scan.spans.sort(key=lambda span: span.start)
     return scan
 
 
-def _closes_later(later: list[tuple[int, bool, _Role]]) -> bool:
-    for _, is_double, role in later:
-        if not is_double:
-            continue
-        if role is _Role.OPENER:
-            return False
-        if role in (_Role.CLOSER, _Role.FREE):
-            return True
-    return False
+def _dropped(what: str, paragraph: str, index: int) -> str:
+    """A warning that names the dropped mark with the words around it."""
+    context = paragraph[max(0, index - 20) : index + 21].replace("\n", " ")
+    return f"{what} dropped: …{context}…"
+
+
+def _closes_later(marks: list[tuple[int, bool, _Role]]) -> list[bool]:
+    """For each mark: does a later double mark close a quote before another one opens?"""
+    result = [False] * len(marks)
+    answer = False
+    for position in range(len(marks) - 1, -1, -1):
+        result[position] = answer
+        _, is_double, role = marks[position]
+        if is_double and role is _Role.OPENER:
+            answer = False
+        elif is_double and role in (_Role.CLOSER, _Role.FREE):
+            answer = True
+    return result
 
 
 def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
@@ -130,8 +139,3 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
 def opens_with_quote(paragraph: str) -> bool:
     """True if the paragraph starts with an opening quotation mark."""
     return bool(paragraph) and paragraph[0] in ALL_MARKS and _role(paragraph, 0) is _Role.OPENER
-
-
-def strip_marks(text: str) -> str:
-    """Text with every quotation mark at either end removed."""
-    return text.strip(ALL_MARKS_TEXT + " ")

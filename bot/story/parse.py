@@ -47,7 +47,6 @@ _BACK_REFERENCES = wordset("""
     letzterer letztere letzteres ersterer erstere dieser diese dieses jener jene er sie
     he she they this these
     """) | {"the latter", "the former"}
-_TERMINAL = (".", "!", "?", ":", "…", "“", "”", '"', "»", "«", ";", ",")
 _TITLE_LIMIT = 90
 
 
@@ -58,6 +57,7 @@ class _Item:
     order: int
     body: list[tuple[int, str]] = field(default_factory=list)
     derived_headline: bool = False
+    display: str = ""
 
 
 @dataclass
@@ -70,6 +70,14 @@ class _Layout:
     block_starts: dict[int, int] = field(default_factory=dict)  # item order → block start
 
 
+@dataclass
+class _Vocabularies:
+    """Content stems of the main text and of the open ticker block, kept up to date."""
+
+    main: set[str] = field(default_factory=set)
+    block: set[str] = field(default_factory=set)
+
+
 def parse_story(text: str) -> ParsedStory:
     """Parse a page (German or English) into title, lead, body, ticker, quotes, people, summary."""
     lines = _paragraph_lines(clean_text(text))
@@ -77,16 +85,18 @@ def parse_story(text: str) -> ParsedStory:
     if not any(not is_ticker_marker(line) for line in content):
         raise StoryError("empty", "no text besides page furniture")
     language = detect_language("\n".join(content))
-    layout = _lay_out(content)
+    layout = _lay_out(content, language)
     if not layout.lead and not layout.body and not layout.items:
         raise StoryError("empty", "no paragraphs")
     vocabulary = "\n".join(content)
+    for item in layout.items:
+        item.display = display_headline(item.headline, vocabulary)
     ticker = tuple(
         TickerEntry(
             headline=item.headline,
             time=item.time,
             body=tuple(text for _, text in item.body),
-            display_headline=display_headline(item.headline, vocabulary),
+            display_headline=item.display,
         )
         for item in layout.items
     )
@@ -94,11 +104,10 @@ def parse_story(text: str) -> ParsedStory:
     registry = build_registry(paras, language)
     quotes, warnings = extract_quotes(paras, registry)
     people = tuple(Person(p.name, p.role) for p in registry.persons)
-    main_text = [layout.lead] + [text for _, text in layout.body] if layout.lead else []
-    if not layout.lead:
-        main_text = [text for _, text in layout.body]
+    main_text = [t for t in [layout.lead, *(text for _, text in layout.body)] if t]
     summary_source = main_text
-    if len([s for p in main_text for s in split_sentences(p, language)]) < 3:
+    if sum(len(split_sentences(p, language)) for p in main_text) < 3:
+        # A live page with little text of its own: its items' bodies say what happened.
         summary_source = main_text + [text for item in layout.items for _, text in item.body]
     title = layout.title or _title_from(layout, language)
     return ParsedStory(
@@ -164,67 +173,73 @@ def _stands_alone(line: str) -> bool:
     )
 
 
-def _lay_out(lines: list[str]) -> _Layout:
+def _lay_out(lines: list[str], language: str) -> _Layout:
     layout = _Layout()
     position = _take_title(lines, layout)
+    words = _Vocabularies(main=set(content_stems(layout.title)))
     in_block = False
     block_start = position
     current: _Item | None = None
     awaiting_headline = False
     last_item_line = max((i for i, line in enumerate(lines) if _opens_item(line)), default=-1)
+
+    def open_item(item: _Item, index: int) -> None:
+        nonlocal in_block, block_start, current
+        if not in_block:
+            block_start, words.block = index, set()
+        in_block, current = True, item
+        layout.items.append(item)
+        layout.block_starts[index] = block_start
+        words.block.update(content_stems(item.headline))
+        for _, text in item.body:
+            words.block.update(content_stems(text))
+
     for index in range(position, len(lines)):
         line = lines[index]
         following = lines[index + 1] if index + 1 < len(lines) else None
         if is_ticker_marker(line):
-            in_block, current, block_start = True, None, index
+            if not in_block:
+                block_start, words.block = index, set()
+            in_block, current = True, None
             continue
         stamp = parse_stamp(line)
         if stamp is not None:
-            block_start = block_start if in_block else index
-            in_block = True
-            current = _stamped_item(stamp.time, stamp.rest, index)
-            awaiting_headline = not current.headline and not current.body
-            layout.items.append(current)
-            layout.block_starts[index] = block_start
+            open_item(_stamped_item(stamp.time, stamp.rest, index), index)
+            awaiting_headline = current is not None and not current.headline and not current.body
             continue
         if awaiting_headline and current is not None:
             awaiting_headline = False
             if looks_like_headline(line):
                 current.headline = line
+                words.block.update(content_stems(line))
                 continue
         if is_caps_headline(line) or (in_block and _is_item_headline(line, following)):
-            block_start = block_start if in_block else index
-            in_block = True
-            current = _Item(line, None, index)
-            layout.items.append(current)
-            layout.block_starts[index] = block_start
+            open_item(_Item(line, None, index), index)
             continue
         if not in_block:
             if layout.lead:
                 layout.body.append((index, line))
             else:
                 layout.lead, layout.lead_order = line, index
+            words.main.update(content_stems(line))
             continue
         if current is None:
-            current = _Item("", None, index)
-            layout.items.append(current)
-            layout.block_starts[index] = block_start
-        if (
-            current.body
-            and index > last_item_line
-            and _continues_main(line, layout, current, block_start)
-        ):
+            open_item(_Item("", None, index), index)
+        assert current is not None
+        if current.body and index > last_item_line and _continues_main(line, current, words):
             in_block, current = False, None
             layout.body.append((index, line))
+            words.main.update(content_stems(line))
             continue
         current.body.append((index, line))
+        words.block.update(content_stems(line))
     for item in layout.items:
         if not item.headline and item.body:
-            first_sentence = split_sentences(item.body[0][1], "de")[0]
+            first_sentence = split_sentences(item.body[0][1], language)[0]
             item.headline, item.derived_headline = shorten(first_sentence, _TITLE_LIMIT), True
     if not layout.lead:
         first_body = next((item.body[0][1] for item in layout.items if item.body), "")
-        sentences = split_sentences(first_body, "de") if first_body else []
+        sentences = split_sentences(first_body, language) if first_body else []
         layout.lead = sentences[0] if sentences else ""
     return layout
 
@@ -276,21 +291,14 @@ def _stamped_item(time: str, rest: str, order: int) -> _Item:
     return item
 
 
-def _continues_main(paragraph: str, layout: _Layout, item: _Item, block_start: int) -> bool:
-    main_text = [layout.title, layout.lead] + [t for o, t in layout.body if o < block_start]
-    main = set(content_stems(" ".join(main_text)))
-    block_items = [i for i in layout.items if layout.block_starts.get(i.order) == block_start]
-    block = set()
-    for block_item in block_items:
-        block.update(content_stems(block_item.headline))
-        for _, text in block_item.body:
-            block.update(content_stems(text))
-    own = set(content_stems(" ".join(paragraph.split())))
-    subject = set(content_stems(item.headline)) - main
+def _continues_main(paragraph: str, item: _Item, words: _Vocabularies) -> bool:
+    """True if a paragraph after a ticker item goes on with the main article (see module doc)."""
+    own = set(content_stems(paragraph))
+    subject = set(content_stems(item.headline)) - words.main
     if own & subject:
         return False
-    main_only = len((own & main) - block)
-    block_only = len((own & block) - main)
+    main_only = len((own & words.main) - words.block)
+    block_only = len((own & words.block) - words.main)
     if _opens_back_reference(paragraph):
         return main_only >= 2 and main_only > block_only
     return main_only >= 3 and block_only == 0
@@ -309,8 +317,9 @@ def _paras(layout: _Layout, language: str) -> list[Para]:
     for number, item in enumerate(layout.items, start=1):
         start = layout.block_starts.get(item.order, item.order)
         if item.headline and not item.derived_headline:
-            headline = display_headline(item.headline, "\n".join(t for _, t in item.body))
-            paras.append(Para(headline, item.order, number, language, context_before=start))
+            # The readable form, so that names in the headline are found as names.
+            display = item.display or item.headline
+            paras.append(Para(display, item.order, number, language, context_before=start))
         paras.extend(
             Para(text, order, number, language, context_before=start) for order, text in item.body
         )

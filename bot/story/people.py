@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.story.layout import Para, context
+from bot.story.layout import MAIN_FLOW, Para
 from bot.story.words import lazy, wordset
 
 _TOKEN = lazy(r"[^\W_](?:[\w'’.-]*[^\W_])?|[^\w\s]")
@@ -23,12 +25,15 @@ _TOKEN = lazy(r"[^\W_](?:[\w'’.-]*[^\W_])?|[^\w\s]")
 
 @dataclass(frozen=True)
 class Token:
+    """A word or punctuation mark and where it stands in its paragraph."""
+
     text: str
     start: int
     end: int
 
     @property
     def capitalised(self) -> bool:
+        """True if the token starts with a capital letter."""
         return self.text[:1].isupper()
 
 
@@ -150,11 +155,14 @@ class Person:
 
     @property
     def surname(self) -> str:
+        """The last name token, by which the page refers back to the person."""
         return self.name.split()[-1]
 
 
 @dataclass(frozen=True)
 class Mention:
+    """Where a paragraph refers to a person by name or by a matching role phrase."""
+
     start: int
     end: int
     person: Person
@@ -239,6 +247,9 @@ class Registry:
         self.paras = paras
         self.language = language
         self.persons: list[Person] = []
+        self._flows: dict[int, list[Para]] = {}
+        for para in sorted(paras, key=lambda p: p.order):
+            self._flows.setdefault(para.flow, []).append(para)
         self._common_nouns = _article_nouns(paras) if language == "de" else frozenset()
         self._roles: dict[int, list[RolePhrase]] = {}
         self._mentions: dict[int, list[Mention]] = {}
@@ -503,62 +514,71 @@ class Registry:
             return None
         if len(candidates) == 1:
             return candidates[0]
-        recent = self._recent_persons(para, offset)
-        for person in recent:
+        for person in itertools.islice(self._recent_persons(para, offset), 50):
             if person in candidates:
                 return person
         return candidates[0]
 
-    def _recent_persons(self, para: Para, offset: int) -> list[Person]:
-        """Persons named before `offset`, outside quotations, the nearest first."""
-        ordered: list[Person] = []
-        here = [m for m in self._named_mentions(para) if m.start < offset and not m.in_quote]
-        ordered.extend(m.person for m in reversed(here))
-        for earlier in context(self.paras, para):
-            ordered.extend(
-                m.person for m in reversed(self._named_mentions(earlier)) if not m.in_quote
-            )
-        return ordered
+    def _context(self, para: Para) -> list[Para]:
+        """The paragraphs a reader saw just before `para`, nearest first (a bounded look-back).
 
-    def _named_mentions(self, para: Para) -> list[Mention]:
-        return self.mentions(para)
+        A ticker item's own paragraphs come first, then the main text before its block.
+        """
+        same = self._flows.get(para.flow, [])
+        index = bisect_left([p.order for p in same], para.order)
+        seen = same[max(0, index - _LOOKBACK) : index][::-1]
+        if para.flow != MAIN_FLOW and len(seen) < _LOOKBACK:
+            main = self._flows.get(MAIN_FLOW, [])
+            index = bisect_left([p.order for p in main], para.context_before)
+            seen += main[max(0, index - _LOOKBACK + len(seen)) : index][::-1]
+        return seen
+
+    def _recent_persons(self, para: Para, offset: int) -> Iterator[Person]:
+        """Persons named before `offset`, outside quotations, the nearest first."""
+        here = [m for m in self.mentions(para) if m.start < offset and not m.in_quote]
+        yield from (m.person for m in reversed(here))
+        for earlier in self._context(para):
+            yield from (m.person for m in reversed(self.mentions(earlier)) if not m.in_quote)
 
     def resolve_pronoun(self, pronoun: str, para: Para, offset: int) -> Person | None:
         """The person a pronoun at `offset` refers back to."""
         lower = pronoun.lower()
         if lower in ("letzterer", "letztere", "the latter"):
-            recent = self._recent_persons(para, offset)
-            return recent[0] if recent else None
+            return next(self._recent_persons(para, offset), None)
         if lower in ("ersterer", "erstere", "the former"):
-            distinct = list(dict.fromkeys(self._recent_persons(para, offset)))
-            return distinct[1] if len(distinct) > 1 else None
-        wanted = (
-            "f"
-            if lower in ("she", "sie", "diese")
-            else "m"
-            if lower in ("he", "er", "dieser")
-            else None
-        )
+            seen: list[Person] = []
+            for person in self._recent_persons(para, offset):
+                if person not in seen:
+                    seen.append(person)
+                if len(seen) == 2:
+                    return person
+            return None
+        wanted = {"she": "f", "sie": "f", "diese": "f", "he": "m", "er": "m", "dieser": "m"}
         for subjects in self._sentence_subjects(para, offset):
             for person in subjects:
-                if wanted is None or person.gender in (None, wanted):
+                if person.gender in (None, wanted.get(lower)):
                     return person
         return None
 
-    def _sentence_subjects(self, para: Para, offset: int) -> list[list[Person]]:
+    def _sentence_subjects(self, para: Para, offset: int) -> Iterator[list[Person]]:
         """Persons of each sentence before `offset`, nearest sentence first, in sentence order."""
-        result: list[list[Person]] = []
-        for candidate in [para, *context(self.paras, para)]:
-            mentions = [m for m in self._named_mentions(candidate) if not m.in_quote]
+        for candidate in [para, *self._context(para)]:
+            mentions = [m for m in self.mentions(candidate) if not m.in_quote]
+            if not mentions:
+                continue
+            starts = [m.start for m in mentions]
             limit = offset if candidate is para else len(candidate.text) + 1
             for start, end in reversed(candidate.sentences):
                 if start >= limit:
                     continue
-                persons = [m.person for m in mentions if start <= m.start < min(end, limit)]
-                if persons:
-                    result.append(persons)
-        return result
+                low = bisect_left(starts, start)
+                high = bisect_left(starts, min(end, limit))
+                if high > low:
+                    yield [m.person for m in mentions[low:high]]
 
+
+# A pronoun or role phrase refers back a few paragraphs at most.
+_LOOKBACK = 6
 
 _DETERMINERS = wordset("""
     der die das den dem des ein eine einen einem einer eines sein seine seinem seinen seiner

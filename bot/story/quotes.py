@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.story.layout import Para
-from bot.story.marks import ALL_MARKS, ALL_MARKS_TEXT, QuoteSpan
+from bot.story.marks import ALL_MARKS_TEXT, QuoteSpan
 from bot.story.model import Quote
 from bot.story.people import PRONOUNS_DE, PRONOUNS_EN, Person, Registry, tokenize
 from bot.story.words import lazy, wordset
@@ -68,12 +68,15 @@ _SOURCE = lazy(
     re.IGNORECASE,
 )
 _ZUFOLGE = lazy(r"(?P<np>(?:\b\w+\s+){1,5}?)zufolge\b")
-_NON_PERSON_PRONOUNS = frozenset({"es", "it", "they", "man", "sie"})
+_NON_PERSON_PRONOUNS = frozenset({"es", "it", "they", "man"})
 _TERMINAL = ".!?…"
+_WARNINGS_PER_PARAGRAPH = 5
 
 
 @dataclass(frozen=True)
 class _Speaker:
+    """Who said a quote: a person, an unnamed role, a source (country, body) or nobody."""
+
     name: str | None
     role: str | None = None
     source: bool = False
@@ -90,19 +93,21 @@ def extract_quotes(paras: list[Para], registry: Registry) -> tuple[list[Quote], 
     previous_open: _Speaker | None = None
     for para in sorted(paras, key=lambda p: p.order):
         scan = para.quotes
-        warnings.extend(f"paragraph {para.order}: {w}" for w in scan.warnings)
+        warnings.extend(scan.warnings[:_WARNINGS_PER_PARAGRAPH])
+        if len(scan.warnings) > _WARNINGS_PER_PARAGRAPH:
+            extra = len(scan.warnings) - _WARNINGS_PER_PARAGRAPH
+            warnings.append(f"{extra} more quotation marks dropped in: {para.text[:40]}…")
         last: _Speaker | None = None
         for span in scan.spans:
             text = clean_quote(para.text, span, scan.stray)
             if not text:
-                warnings.append(f"paragraph {para.order}: empty quotation dropped")
+                warnings.append(f"empty quotation dropped in: {para.text[:40]}…")
                 continue
             speaker = _attribute(para, span, text, registry)
             if speaker is None:
-                inherited = last if last is not None else None
-                if inherited is None and span.start == 0 and previous_open is not None:
-                    inherited = previous_open
-                speaker = inherited or _NOBODY
+                # A quotation without attribution goes on from the one before it.
+                continues = span.start == 0 and previous_open is not None
+                speaker = last or (previous_open if continues else None) or _NOBODY
             last = speaker
             quotes.append(
                 Quote(
@@ -318,8 +323,3 @@ def _capitalised_run(phrase: str) -> str | None:
         if len(run) == 4:
             break
     return " ".join(run) or None
-
-
-def unquoted(text: str) -> str:
-    """Text with every quotation mark removed, for matching words across quotes."""
-    return "".join(ch for ch in text if ch not in ALL_MARKS)

@@ -159,6 +159,7 @@ _MONTHS = wordset("""
     """)
 # Candidate end: terminal punctuation, closing marks, then space before the next sentence.
 _BOUNDARY = lazy(r"(?:[.!?]+|…)[\"'“”„«»‹›’‘)\]]*(?=\s+\S)")
+_NEXT_WORD = lazy(r"\s*(\S+)")
 _SENTENCE_START = lazy(r"\s+[\"'“”„«»‹›‚‘(\[]*[^\W_]")
 
 
@@ -173,15 +174,19 @@ def split_sentences(text: str, language: str) -> list[str]:
 def sentence_spans(paragraph: str, language: str) -> list[tuple[int, int]]:
     """Start and end offsets of each sentence of one paragraph."""
     abbreviations = _ABBREVIATIONS_EN if language == "en" else _ABBREVIATIONS_DE
-    inside_quote = [(start, end) for start, end, _ in quote_spans(paragraph) if end > start]
+    quotes = [(start, end) for start, end, _ in quote_spans(paragraph) if end > start]
     spans: list[tuple[int, int]] = []
     start = 0
+    next_quote = 0
     for match in _BOUNDARY.finditer(paragraph):
         end = match.end()
         follow = _SENTENCE_START.match(paragraph, end)
-        if follow is None or not _opens_sentence(paragraph, end):
+        if follow is None or not (follow.group()[-1].isupper() or follow.group()[-1].isdigit()):
             continue
-        if any(q_start < match.start() and end < q_end for q_start, q_end in inside_quote):
+        # Top-level quotations are ordered and disjoint: walk them alongside the text.
+        while next_quote < len(quotes) and quotes[next_quote][1] <= end:
+            next_quote += 1
+        if next_quote < len(quotes) and quotes[next_quote][0] < match.start():
             continue
         single_dot = paragraph[match.start()] == "." and match.end() - match.start() == 1
         if single_dot and _is_abbreviation(paragraph, match.start(), abbreviations, language):
@@ -203,18 +208,9 @@ def _split_paragraph(paragraph: str, language: str) -> list[str]:
     return [paragraph[s:e].strip() for s, e in sentence_spans(paragraph, language)]
 
 
-def _opens_sentence(text: str, index: int) -> bool:
-    rest = text[index:].lstrip()
-    for ch in rest:
-        if ch in "\"'“”„«»‹›‚‘([":
-            continue
-        return ch.isupper() or ch.isdigit()
-    return False
-
-
 def _is_abbreviation(text: str, dot: int, abbreviations: frozenset[str], language: str) -> bool:
     token_start = dot
-    while token_start > 0 and not text[token_start - 1].isspace():
+    while token_start > max(0, dot - 40) and not text[token_start - 1].isspace():
         token_start -= 1
     token = text[token_start:dot].lstrip("\"'“”„«»‹›‚‘([")
     if not token:
@@ -227,8 +223,8 @@ def _is_abbreviation(text: str, dot: int, abbreviations: frozenset[str], languag
         return True
     if token.isdigit() and len(token) <= 2 and language == "de":
         # "3. Oktober" is a date, "im Jahr 2022. Es" ends a sentence (years have four digits).
-        following = text[dot + 1 :].split(None, 1)
-        nxt = following[0].strip(".,") if following else ""
+        following = _NEXT_WORD.match(text, dot + 1)
+        nxt = following.group(1).strip(".,") if following else ""
         return nxt.lower() in _MONTHS or not nxt[:1].isupper()
     return False
 
