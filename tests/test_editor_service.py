@@ -430,7 +430,7 @@ async def test_an_upload_never_lands_in_an_archived_story(desk: Desk) -> None:
     )
     await desk.editor.archive(EDITOR, first.story_id)
     other = (REPO / "tests" / "pages" / "de-liveticker-uhr.txt").read_bytes()
-    assert await desk.stories.find_story_for_page(desk.stories.preview(other), "page.txt") is None
+    assert await desk.stories.find_story_for_page(desk.stories.parse(other), "page.txt") is None
     outcome = await desk.stories.import_page(other, "upload/page.txt", editor_id=EDITOR)
     assert outcome.created and outcome.story_id != first.story_id
     assert await desk.stories.live_story(outcome.story_id) is not None
@@ -438,7 +438,7 @@ async def test_an_upload_never_lands_in_an_archived_story(desk: Desk) -> None:
     assert archived.title == "Live updates: Ceasefire talks resume in Geneva"
     assert archived.archived_at is not None
     # The next upload of that file name updates the new, live story.
-    target = await desk.stories.find_story_for_page(desk.stories.preview(other), "page.txt")
+    target = await desk.stories.find_story_for_page(desk.stories.parse(other), "page.txt")
     assert target is not None and target.id == outcome.story_id
 
 

@@ -47,7 +47,6 @@ def make_story(**changes: object) -> StoryRecord:
         title="Ukraine drängt auf NATO-Einladung",
         lead="Nach Ansicht der Ukraine ist der NATO-Beitritt die einzige Garantie.",
         language="de",
-        source_name="seed.txt",
         summary=("Die Ukraine drängt auf eine Einladung.", "Es gab keine Fortschritte."),
         editor_summary=None,
         archived_at=None,

@@ -27,7 +27,6 @@ class StoryRecord:
     title: str
     lead: str
     language: str
-    source_name: str | None
     summary: tuple[str, ...]
     editor_summary: str | None
     archived_at: str | None
@@ -42,7 +41,6 @@ class StoryRecord:
             title=row["title"],
             lead=row["lead"],
             language=row["language"],
-            source_name=row["source_name"],
             summary=tuple(json.loads(row["summary_json"])),
             editor_summary=row["editor_summary"],
             archived_at=row["archived_at"],

@@ -98,58 +98,48 @@ async def save_import(
     parsed: ParsedStory,
     *,
     source_name: str,
-    source_hash: str,
+    page_hash: str,
     story_id: int | None = None,
 ) -> ImportOutcome:
-    """Create or update the story behind a page (or story_id); run inside db.atomic()."""
+    """Create or update the story a page source feeds (or story_id); run inside db.atomic()."""
     now = now_iso()
     conn = db.writer
-    if story_id is not None:
-        existing = await db.fetchone(
-            "SELECT id, source_hash FROM stories WHERE id = ?", (story_id,)
-        )
-    else:
-        existing = await db.fetchone(
-            "SELECT id, source_hash FROM stories WHERE source_name = ?", (source_name,)
-        )
-    if existing and existing["source_hash"] == source_hash:
-        return ImportOutcome(story_id=existing["id"], created=False, unchanged=True)
+    previous = await db.fetchone(
+        "SELECT p.story_id, p.page_hash, s.archived_at FROM page_imports p"
+        " JOIN stories s ON s.id = p.story_id WHERE p.source_name = ?",
+        (source_name,),
+    )
+    if previous is not None:
+        same_target = story_id is None or story_id == previous["story_id"]
+        if same_target and previous["page_hash"] == page_hash:
+            return ImportOutcome(story_id=previous["story_id"], created=False, unchanged=True)
+        # A changed page of an archived story is a new development: it starts a new story.
+        if story_id is None and previous["archived_at"] is None:
+            story_id = previous["story_id"]
     summary_json = json.dumps(list(parsed.summary), ensure_ascii=False)
-    if existing is None:
+    if story_id is None:
         slug = await _unique_slug(db, slugify(parsed.title))
         cursor = await conn.execute(
-            "INSERT INTO stories (slug, title, lead, language, source_name, source_hash,"
-            " summary_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                slug,
-                parsed.title,
-                parsed.lead,
-                parsed.language,
-                source_name,
-                source_hash,
-                summary_json,
-                now,
-                now,
-            ),
+            "INSERT INTO stories (slug, title, lead, language, summary_json, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (slug, parsed.title, parsed.lead, parsed.language, summary_json, now, now),
         )
         story_id = int(cursor.lastrowid or 0)
         created = True
     else:
-        story_id = existing["id"]
         created = False
         await conn.execute(
-            "UPDATE stories SET title = ?, lead = ?, language = ?, source_hash = ?,"
-            " summary_json = ?, updated_at = ? WHERE id = ?",
-            (
-                parsed.title,
-                parsed.lead,
-                parsed.language,
-                source_hash,
-                summary_json,
-                now,
-                story_id,
-            ),
+            "UPDATE stories SET title = ?, lead = ?, language = ?, summary_json = ?,"
+            " updated_at = ? WHERE id = ?",
+            (parsed.title, parsed.lead, parsed.language, summary_json, now, story_id),
         )
+    await conn.execute(
+        "INSERT INTO page_imports (source_name, story_id, page_hash, imported_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (source_name) DO UPDATE SET"
+        " story_id = excluded.story_id, page_hash = excluded.page_hash,"
+        " imported_at = excluded.imported_at",
+        (source_name, story_id, page_hash, now),
+    )
     await conn.execute("DELETE FROM paragraphs WHERE story_id = ?", (story_id,))
     await conn.executemany(
         "INSERT INTO paragraphs (story_id, position, text) VALUES (?, ?, ?)",
@@ -253,6 +243,17 @@ async def create_story(db: Database, title: str, language: str) -> int:
         " VALUES (?, ?, ?, ?, ?)",
         (slug, title, language, now, now),
     )
+
+
+async def story_for_file(db: Database, file_name: str) -> int | None:
+    """The live story last fed by a page of this file name, from any source."""
+    value = await db.fetchval(
+        "SELECT p.story_id FROM page_imports p JOIN stories s ON s.id = p.story_id"
+        " WHERE s.archived_at IS NULL AND (p.source_name = 'seeds/' || ?"
+        " OR p.source_name = 'upload/' || ?) ORDER BY p.imported_at DESC LIMIT 1",
+        (file_name, file_name),
+    )
+    return int(value) if value is not None else None
 
 
 async def get_story(db: Database, story_id: int) -> StoryRecord | None:

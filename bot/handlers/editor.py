@@ -285,7 +285,7 @@ async def document(update: Update, context: BotContext, fmt: Formatter) -> None:
     telegram_file = await doc.get_file()
     data = bytes(await telegram_file.download_as_bytearray())
     try:
-        parsed = context.state.stories.preview(data)
+        parsed = await context.state.stories.preview(data)
     except StoryError as exc:
         await reply(update, context, fmt.import_error(exc.code, max_bytes=limit, detail=exc.detail))
         return

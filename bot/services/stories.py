@@ -100,9 +100,13 @@ class StoryService:
         self._on_new_items = on_new_items
 
     # --- importing -------------------------------------------------------------------
-    def preview(self, data: bytes) -> ParsedStory:
+    def parse(self, data: bytes) -> ParsedStory:
         """Parse a page without storing it; raises StoryError for unusable input."""
         return parse_story(decode_page(data, max_bytes=self.max_import_bytes))
+
+    async def preview(self, data: bytes) -> ParsedStory:
+        """parse() off the event loop: a large page takes seconds, replies must not wait."""
+        return await asyncio.to_thread(self.parse, data)
 
     async def import_page(
         self,
@@ -113,19 +117,11 @@ class StoryService:
         editor_id: int | None = None,
     ) -> ImportOutcome:
         """Store a page as a story, or merge it into the story of the same source (or id)."""
-        parsed = self.preview(data)
+        parsed = await self.preview(data)
         digest = hashlib.sha256(data).hexdigest()
         async with self.db.atomic():
-            if editor_id is not None and story_id is None:
-                # An upload that matches no live story starts a new one: it must not be
-                # merged into an archived story that came from a file of the same name.
-                await self.db.execute(
-                    "UPDATE stories SET source_name = NULL"
-                    " WHERE source_name = ? AND archived_at IS NOT NULL",
-                    (source_name,),
-                )
             outcome = await stories.save_import(
-                self.db, parsed, source_name=source_name, source_hash=digest, story_id=story_id
+                self.db, parsed, source_name=source_name, page_hash=digest, story_id=story_id
             )
             # A page that is already imported changes nothing: nothing to audit.
             if editor_id is not None and not outcome.unchanged:
@@ -170,12 +166,10 @@ class StoryService:
 
     async def find_story_for_page(self, parsed: ParsedStory, file_name: str) -> StoryRecord | None:
         """The live story an uploaded page updates: same file name or same title, else None."""
+        same_file = await stories.story_for_file(self.db, file_name)
         folded_title = fold(parsed.title)
         for story in await stories.list_stories(self.db):
-            same_file = story.source_name is not None and story.source_name.endswith(
-                "/" + file_name
-            )
-            if same_file or fold(story.title) == folded_title:
+            if story.id == same_file or fold(story.title) == folded_title:
                 return story
         return None
 

@@ -5,13 +5,20 @@ CREATE TABLE stories (
     title           TEXT NOT NULL,
     lead            TEXT NOT NULL DEFAULT '',
     language        TEXT NOT NULL DEFAULT 'de',
-    source_name     TEXT UNIQUE,          -- file name in SEEDS_DIR or of an uploaded page
-    source_hash     TEXT,                 -- sha256 of the last imported page
     summary_json    TEXT NOT NULL DEFAULT '[]',
     editor_summary  TEXT,
     archived_at     TEXT,
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL
+);
+
+-- Every page source (seeds/<file>, upload/<file>) and the story it feeds: an unchanged page
+-- changes nothing, and an upload into a seeded story is not undone by the seed at restart.
+CREATE TABLE page_imports (
+    source_name  TEXT PRIMARY KEY,
+    story_id     INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    page_hash    TEXT NOT NULL,
+    imported_at  TEXT NOT NULL
 );
 
 CREATE TABLE paragraphs (
