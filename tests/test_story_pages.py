@@ -123,7 +123,11 @@ def test_finance_title_made_from_lead(finance: ParsedStory) -> None:
 def test_finance_reversed_guillemets(finance: ParsedStory) -> None:
     assert speakers(finance) == [
         ("mit den Verträgen nicht vereinbar", "Eva Janssen", True),
-        ("Wir brauchen jetzt Geld für die Verteidigung, nicht in fünf Jahren", "Paul Girard", False),
+        (
+            "Wir brauchen jetzt Geld für die Verteidigung, nicht in fünf Jahren",
+            "Paul Girard",
+            False,
+        ),
         (
             "keinem Kompromiss zustimmen, der Eurobonds durch die Hintertür einführt",
             "Eva Janssen",
@@ -243,9 +247,7 @@ def test_vienna_decodes_and_unwraps(vienna: ParsedStory) -> None:
     )
     assert len(vienna.body) == 4
     assert vienna.ticker == ()
-    assert not any(
-        "Ukraine-Krieg" in t or "Facebook" in t or "dpa" in t for t in all_text(vienna)
-    )
+    assert not any("Ukraine-Krieg" in t or "Facebook" in t or "dpa" in t for t in all_text(vienna))
 
 
 def test_vienna_quotes_and_people(vienna: ParsedStory) -> None:
@@ -272,3 +274,35 @@ def test_summary_is_verbatim_and_in_reading_order(name: str) -> None:
     text = "\n".join([story.lead, *story.body])
     positions = [text.index(sentence) for sentence in story.summary]
     assert positions == sorted(positions)
+
+
+# -- British style: single quotes, "+++ 18:45 +++" stamps, a bare "Live" marker ----------
+@pytest.fixture(scope="module")
+def strike() -> ParsedStory:
+    return load("en-single-quotes-plus-stamps.txt")
+
+
+def test_strike_single_quotes_and_pronouns(strike: ParsedStory) -> None:
+    assert speakers(strike) == [
+        ("entirely avoidable", "Helen Marsh", True),
+        ("We have made a fair offer and the unions know it", "Helen Marsh", False),
+        ("Now it is time to talk.", "Helen Marsh", False),
+        ("The offer is a pay cut in real terms", "Tom Briggs", False),
+    ]
+    assert [(p.name, p.role) for p in strike.people] == [
+        ("Helen Marsh", "transport secretary"),
+        ("Tom Briggs", "Union leader"),
+    ]
+
+
+def test_strike_plus_stamps(strike: ParsedStory) -> None:
+    assert [(t.time, t.headline, len(t.body)) for t in strike.ticker] == [
+        ("18:45", "Unions call a second ballot", 1),
+        ("19:10", "Talks to resume on Friday", 1),
+    ]
+    assert len(strike.body) == 2
+    assert "Live" not in strike.body
+
+
+def test_strike_summary_avoids_pronoun_attributions(strike: ParsedStory) -> None:
+    assert not any("she told" in s or "he said" in s for s in strike.summary)

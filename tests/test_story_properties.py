@@ -58,7 +58,9 @@ def parse_or_none(text: str) -> ParsedStory | None:
         return None
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.one_of(st.text(max_size=600), noisy_text))
 def test_parse_story_raises_nothing_but_story_error(text: str) -> None:
     parse_or_none(text)

@@ -99,7 +99,11 @@ EXPECTED_QUOTES = [
         False,
     ),
     ("absolut faszinierend", "Tucker Carlson", True),
-    ("beispiellosen Konflikt zwischen Russland und den Vereinigten Staaten", "Tucker Carlson", True),
+    (
+        "beispiellosen Konflikt zwischen Russland und den Vereinigten Staaten",
+        "Tucker Carlson",
+        True,
+    ),
     ("nur wahr Sicherheitsgarantie gegenüber Russland", "Andriï Sybiga", False),
     ("irreversibel", "Mark Rutte", True),
     (
@@ -205,3 +209,16 @@ def test_parsing_the_seed_is_fast(raw: str) -> None:
     for _ in range(runs):
         parse_story(raw)
     assert (time.perf_counter() - start) / runs < 0.2
+
+
+def test_a_large_page_parses_in_linear_time(raw: str) -> None:
+    # A page near the 2 MB limit must not take minutes: no step may be quadratic.
+    small, large = "\n".join([raw] * 10), "\n".join([raw] * 80)
+    start = time.perf_counter()
+    parse_story(small)
+    small_time = time.perf_counter() - start
+    start = time.perf_counter()
+    parse_story(large)
+    large_time = time.perf_counter() - start
+    assert large_time < 5.0
+    assert large_time < 8 * small_time * 3

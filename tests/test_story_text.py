@@ -145,7 +145,10 @@ def test_detect_language() -> None:
         ('He said "yes" and left.', ["yes"]),
         ("He said ‘yes’ and Putin’s men left.", ["yes"]),
         ("Es ist “die Lösung„, sagte er.", ["die Lösung"]),
-        ("„nur wahr„Sicherheit gegenüber Russland“, so Kiew.", ["nur wahr„Sicherheit gegenüber Russland"]),
+        (
+            "„nur wahr„Sicherheit gegenüber Russland“, so Kiew.",
+            ["nur wahr„Sicherheit gegenüber Russland"],
+        ),
         ("Ein „offenes Zitat ohne Ende.", []),
         ("Ein Ende ohne Anfang“ hier.", []),
         ("„A“ und „B“ und „C“", ["A", "B", "C"]),
@@ -161,7 +164,7 @@ def test_broken_quotes_never_crash_and_are_reported() -> None:
     )
     assert story.warnings
     for quote in story.quotes:
-        assert quote.text and quote.text[0] not in "„“”\"»«" and quote.text[-1] not in "„“”\"»«"
+        assert quote.text and quote.text[0] not in '„“”"»«' and quote.text[-1] not in '„“”"»«'
 
 
 # -- headlines ----------------------------------------------------------------------------
@@ -262,6 +265,8 @@ def test_import_is_cheap() -> None:
     import subprocess
     import sys
 
-    code = "import sys, bot.story; print(sorted(m for m in sys.modules if m.startswith('telegram')))"
+    code = (
+        "import sys, bot.story; print(sorted(m for m in sys.modules if m.startswith('telegram')))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]"

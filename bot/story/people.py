@@ -584,6 +584,7 @@ _DETERMINERS = wordset("""
     der die das den dem des ein eine einen einem einer eines sein seine seinem seinen seiner
     ihr ihre ihrem ihren ihrer dieser diese diesem diesen dieses jener unser unsere unseren
     """)
+_EN_NOT_MODIFIERS = wordset("only same first last other new next former said")
 _ADVERBS_IN_ER = wordset(
     "aber oder immer wieder später weiter unter über hinter außer sondern er der wer vier"
 )
@@ -607,8 +608,16 @@ def _modifiers(tokens: list[Token], index: int, english: bool) -> tuple[int, lis
             if not place or _noun_kind(left) is not None:
                 break
         first -= 1
-    if english or first == index:
+    if english:
+        # A noun in front of the title belongs to it when an article opens the phrase:
+        # "the transport secretary".
+        if first >= 2 and tokens[first - 2].text.lower() in ("the", "a", "an"):
+            left = tokens[first - 1].text
+            if left.isalpha() and left.islower() and left not in _EN_NOT_MODIFIERS:
+                first -= 1
         return first, [t.text for t in tokens[first:index]]
+    if first == index:
+        return first, []
     # German adjectives need a determiner before them ("dem gewählten US-Präsidenten"),
     # or the strong ending -er ("gewählter US-Präsident"); otherwise they are verbs.
     before = tokens[first - 1].text if first > 0 else ""

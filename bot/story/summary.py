@@ -22,7 +22,7 @@ _DEPENDENT_OPENERS_EN = wordset("""
     """) | {"the latter", "the former"}
 # "…“, erinnerte er" / "…,” he said": the speaker is a pronoun the summary cannot resolve.
 _PRONOUN_ATTRIBUTION = lazy(
-    r"[,“”\"»«]\s*(?:\w+\s+(?:er|sie)\b|(?:he|she|they)\s+\w+)", re.IGNORECASE
+    r"[,“”\"»«'’]\s*(?:\w+\s+(?:er|sie)\b|(?:he|she|they)\s+\w+)", re.IGNORECASE
 )
 _MIN_WORDS = 6
 _MAX_WORDS = 70
