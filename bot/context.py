@@ -48,6 +48,7 @@ class AppState:
         self.engine = None
         self.flood = FloodGuard()
         self.pending_imports: dict[str, PendingImport] = {}
+        self.taken_imports: dict[str, float] = {}
         self.background: list[asyncio.Task[Any]] = []
         self.options: dict[str, bool] = {}
         self.push_bot: Bot | None = None
@@ -59,7 +60,16 @@ class AppState:
             k for k, p in self.pending_imports.items() if now - p.created > PENDING_IMPORT_TTL_S
         ]:
             del self.pending_imports[key]
-        return self.pending_imports.pop(token, None)
+        for key in [k for k, at in self.taken_imports.items() if now - at > PENDING_IMPORT_TTL_S]:
+            del self.taken_imports[key]
+        pending = self.pending_imports.pop(token, None)
+        if pending is not None:
+            self.taken_imports[token] = now
+        return pending
+
+    def import_taken(self, token: str) -> bool:
+        """Whether a button of this upload was already pressed (a double tap, not expiry)."""
+        return token in self.taken_imports
 
     def notify_delivery(self) -> None:
         """Wake the delivery workers after new work was queued."""

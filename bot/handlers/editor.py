@@ -312,6 +312,9 @@ async def import_button(update: Update, context: BotContext, fmt: Formatter) -> 
     assert query is not None and user is not None
     action, _, token = (query.data or "").partition(":")
     pending = context.state.take_pending_import(token)
+    if pending is None and context.state.import_taken(token):
+        await query.answer()  # a double tap: the first press is being handled
+        return
     if pending is None:
         await query.answer(fmt.plain("import-expired"), show_alert=True)
         await edit_in_place(update, context, fmt.text("import-expired"))
