@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import MISSING_TOKEN_MESSAGE, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.story.model import StoryError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -78,7 +83,7 @@ def _import(args: argparse.Namespace) -> int:
     try:
         parsed = parse_story(decode_page(data, max_bytes=settings.max_import_bytes))
     except StoryError as exc:
-        print(f"Cannot import {path}: {exc.detail}", file=sys.stderr)
+        print(f"Cannot import {path}: {_reason(exc, settings)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.dry_run:
         result = parsed.to_json_dict()
@@ -87,7 +92,25 @@ def _import(args: argparse.Namespace) -> int:
         else:
             print(_readable_preview(result))
         return EXIT_OK
-    return asyncio.run(_store(settings, path, data))
+    try:
+        return asyncio.run(_store(settings, path, data))
+    except (sqlite3.Error, OSError) as exc:
+        # The page was fine; the store was not (unwritable folder, not a database, locked).
+        print(f"Cannot store {path} in {settings.database_path}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _reason(exc: StoryError, settings: Settings) -> str:
+    """Why a page cannot be imported, in words an operator understands."""
+    if exc.code == "too_large":
+        limit = settings.max_import_bytes
+        return f"the page is too large ({exc.detail}); MAX_IMPORT_BYTES is {limit}"
+    if exc.code == "empty":
+        more = f" ({exc.detail})" if exc.detail != exc.code else ""
+        return f"the page has no text to import{more}"
+    if exc.code == "binary":
+        return f"this is not a text page ({exc.detail})"
+    return exc.detail
 
 
 async def _store(settings: Settings, path: Path, data: bytes) -> int:

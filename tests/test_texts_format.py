@@ -374,6 +374,8 @@ def test_audit_shows_who_when_what_and_the_change(texts: Texts) -> None:
     unknown = visible_text(fmt.audit([replace(entry, action="frobnicate", before=None)]))
     assert "frobnicate" in unknown
     assert fmt.audit([]) == "No entries yet."
+    named = visible_text(fmt.audit([entry], {1234567: "Eda <Desk>"}))
+    assert "user Eda <Desk> (1234567)" in named
 
 
 def test_import_preview_counts_and_first_quotes(texts: Texts) -> None:

@@ -52,3 +52,28 @@ async def move_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None:
             "UPDATE chats SET chat_id = ?, chat_type = 'supergroup' WHERE chat_id = ?",
             (new_chat_id, old_chat_id),
         )
+
+
+async def remember_name(db: Database, chat_id: int, chat_type: str, name: str) -> None:
+    """Keep the display name of a private chat's user (editors, for /audit)."""
+    now = now_iso()
+    await db.execute(
+        "INSERT INTO chats (chat_id, chat_type, display_name, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET"
+        " display_name = excluded.display_name, updated_at = excluded.updated_at"
+        " WHERE chats.display_name IS NOT excluded.display_name",
+        (chat_id, chat_type, name, now, now),
+    )
+
+
+async def display_names(db: Database, chat_ids: list[int]) -> dict[int, str]:
+    """Known display names of these chats."""
+    if not chat_ids:
+        return {}
+    marks = ",".join("?" * len(chat_ids))
+    rows = await db.fetchall(
+        f"SELECT chat_id, display_name FROM chats WHERE chat_id IN ({marks})"
+        " AND display_name IS NOT NULL",
+        chat_ids,
+    )
+    return {r["chat_id"]: r["display_name"] for r in rows}

@@ -24,17 +24,36 @@ _savepoint_ids = itertools.count(1)
 
 async def _connect(path: str, *, readonly: bool) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    await conn.execute("PRAGMA busy_timeout = 5000")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    if not readonly:
-        await conn.execute("PRAGMA journal_mode = WAL")
-        # NORMAL is durable across application crashes in WAL mode; only power loss can
-        # drop the last commits, which the outbox tolerates (resent, never lost silently).
-        await conn.execute("PRAGMA synchronous = NORMAL")
-    else:
-        await conn.execute("PRAGMA query_only = ON")
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            await _enable_wal(conn)
+            # NORMAL is durable across application crashes in WAL mode; only power loss can
+            # drop the last commits, which the outbox tolerates (resent, never lost silently).
+            await conn.execute("PRAGMA synchronous = NORMAL")
+        else:
+            await conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        # Not a database, unreadable...: close it, or its worker thread keeps the process alive.
+        await conn.close()
+        raise
     return conn
+
+
+async def _enable_wal(conn: aiosqlite.Connection) -> None:
+    # Two processes creating the same file at once (the bot and `python -m bot import`):
+    # SQLite refuses one mode switch with "database is locked" without waiting for the
+    # busy timeout; the other finishes within milliseconds, so try again briefly.
+    for attempt in range(100):
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            await asyncio.sleep(0.02)
 
 
 class Database:
@@ -53,9 +72,13 @@ class Database:
         if db.path != ":memory:":
             Path(db.path).parent.mkdir(parents=True, exist_ok=True)
         db._writer = await _connect(db.path, readonly=False)
-        await apply_migrations(db._writer)
-        if db.path != ":memory:":
-            db._reader = await _connect(db.path, readonly=True)
+        try:
+            await apply_migrations(db._writer)
+            if db.path != ":memory:":
+                db._reader = await _connect(db.path, readonly=True)
+        except BaseException:
+            await db.close()
+            raise
         return db
 
     async def close(self) -> None:
@@ -111,7 +134,7 @@ class Database:
                 _tx_depth.reset(token)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one write statement (in its own transaction unless inside atomic()); return lastrowid or rowcount."""
+        """Run one write in its own transaction (or the caller's); lastrowid or rowcount."""
         async with self.atomic() as conn:
             cursor = await conn.execute(sql, params)
             result = cursor.lastrowid if sql.lstrip()[:6].upper() == "INSERT" else cursor.rowcount

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext, PendingImport
-from bot.db import audit, deliveries, stories, subscriptions
+from bot.db import audit, chats, deliveries, stories, subscriptions
 from bot.db.models import StoryRecord
 from bot.handlers.common import (
     command_text,
@@ -61,6 +61,8 @@ def editor_only(handler: EditorHandler) -> Handler:
         if not is_private(update):
             await reply(update, context, fmt.text("editor-private-only"))
             return
+        if user is not None:
+            await chats.remember_name(context.state.db, user.id, "private", user.full_name)
         try:
             await handler(update, context, fmt)
         except EditorError as exc:
@@ -265,7 +267,9 @@ async def audit_command(update: Update, context: BotContext, fmt: Formatter) -> 
     except ValueError:
         await reply(update, context, fmt.text("number-bad", max=AUDIT_MAX, example="/audit 10"))
         return
-    await reply(update, context, fmt.audit(await audit.latest(context.state.db, limit)))
+    entries = await audit.latest(context.state.db, limit)
+    names = await chats.display_names(context.state.db, sorted({e.user_id for e in entries}))
+    await reply(update, context, fmt.audit(entries, names))
 
 
 @editor_only

@@ -570,15 +570,15 @@ class Formatter:
             parts.append("\n".join(lines))
         return "\n\n".join(parts)
 
-    def audit(self, entries: Sequence[AuditEntry]) -> str:
-        """Newest first as given: who, when, what, before → after (shortened)."""
+    def audit(self, entries: Sequence[AuditEntry], names: Mapping[int, str] | None = None) -> str:
+        """Newest first as given: who (name where known), when, what, before → after."""
         if not entries:
             return self.text("audit-empty")
         parts = [self.text("audit-title", count=len(entries))]
         for entry in entries:
             what = [
                 f"<i>{escape(self.datetime_short(entry.at))}</i>",
-                self.text("audit-user", user=str(entry.user_id)),
+                self.text("audit-user", user=self._who(entry.user_id, names or {})),
                 f"<b>{self.text('audit-action', action=entry.action)}</b>",
             ]
             if entry.target:
@@ -587,6 +587,11 @@ class Formatter:
             change = self._audit_change(entry.before, entry.after)
             parts.append(f"{line}\n{change}" if change else line)
         return "\n\n".join(parts)
+
+    @staticmethod
+    def _who(user_id: int, names: Mapping[int, str]) -> str:
+        name = names.get(user_id)
+        return f"{name} ({user_id})" if name else str(user_id)
 
     @staticmethod
     def _audit_change(before: Any, after: Any) -> str:

@@ -76,6 +76,7 @@ CREATE INDEX ticker_items_live ON ticker_items (story_id, retracted_at, pinned, 
 CREATE TABLE chats (
     chat_id           INTEGER PRIMARY KEY,
     chat_type         TEXT NOT NULL DEFAULT 'private',
+    display_name      TEXT,                 -- editors' names, for the audit trail
     language          TEXT,
     current_story_id  INTEGER REFERENCES stories(id) ON DELETE SET NULL,
     created_at        TEXT NOT NULL,

@@ -51,6 +51,14 @@ async def apply_migrations(conn: aiosqlite.Connection) -> list[str]:
             continue
         await conn.execute("BEGIN IMMEDIATE")
         try:
+            # Another process opening the same file may have applied it since the check
+            # above; look again now that this connection holds the write lock.
+            async with conn.execute(
+                "SELECT 1 FROM schema_migrations WHERE name = ?", (name,)
+            ) as cursor:
+                if await cursor.fetchone() is not None:
+                    await conn.execute("ROLLBACK")
+                    continue
             for statement in split_statements(sql):
                 await conn.execute(statement)
             await conn.execute(
