@@ -347,9 +347,9 @@ async def test_post_edit_delete_reach_every_delivered_copy(tmp_path: Path) -> No
         assert audit.startswith("🧾 Protokoll (letzte 3)")
         lines = [line for line in audit.splitlines() if line.startswith("#")]
         assert [re.sub(r"^#\d+ \S+ \S+ · ", "", line) for line in lines] == [
-            f"Nutzer {EDITOR_ID} · zurückgezogen · #{fifth}",
-            f"Nutzer {EDITOR_ID} · korrigiert · #{fourth}",
-            f"Nutzer {EDITOR_ID} · veröffentlicht · #{fifth}",
+            f"Nutzer Eda ({EDITOR_ID}) · zurückgezogen · #{fifth}",
+            f"Nutzer Eda ({EDITOR_ID}) · korrigiert · #{fourth}",
+            f"Nutzer Eda ({EDITOR_ID}) · veröffentlicht · #{fifth}",
         ]
         edit_entry = audit.split("korrigiert", 1)[1].split("\n\n", 1)[0]
         before, after = edit_entry.split(" → ")
