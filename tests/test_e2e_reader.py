@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -152,9 +153,7 @@ async def test_flood_gets_one_notice_then_silence(tmp_path: Path) -> None:
 
 async def test_a_failing_reply_does_not_stop_the_bot(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
-        rule = bot.server.faults.add(
-            FaultRule(kind="server_error", method="sendMessage", times=2)
-        )
+        rule = bot.server.faults.add(FaultRule(kind="server_error", method="sendMessage", times=2))
         bot.server.send_text(READER_EN, "/summary")
         # The reply fails, so does the apology; the next request is served as usual.
         await bot.server.wait_for(lambda call: rule.hits == 2, timeout=10)
@@ -171,3 +170,16 @@ async def test_failing_command_registration_is_a_warning_not_a_stop(tmp_path: Pa
     async with running_bot(tmp_path, prepare=refuse_commands) as bot:
         assert "Rutte" in await bot.ask_text(READER_EN, "/people")
         assert "could not register the command lists" in bot.log()
+
+
+async def test_one_slow_chat_does_not_hold_up_another(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as bot:
+        bot.server.faults.add(
+            FaultRule(kind="delay", method="sendMessage", chat_id=READER_EN, delay=3.0, times=1)
+        )
+        bot.server.send_text(READER_EN, "/summary")
+        await bot.server.wait_for(lambda call: call.chat_id == READER_EN, timeout=10)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert "Rutte" in await bot.ask_text(READER_DE, "/people", settle=0)
+        assert loop.time() - started < 2.0
