@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.db import chats, subscriptions
+from bot.db.models import StoryRecord
 from bot.db.subscriptions import SubscriptionRecord
 from bot.handlers.common import (
     current_story,
@@ -45,16 +46,23 @@ async def _may_manage(update: Update, context: BotContext) -> bool:
     return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
-async def subscribe(update: Update, context: BotContext) -> None:
-    fmt = await formatter_for(update, context)
+async def _managed_story(update: Update, context: BotContext, fmt: Formatter) -> StoryRecord | None:
+    """The chat's story if this user may change its subscription; else explain and None."""
     story = await current_story(update, context)
-    chat = update.effective_chat
-    assert chat is not None
     if story is None:
         await reply(update, context, fmt.text("no-story"))
-        return
+        return None
     if not await _may_manage(update, context):
         await reply(update, context, fmt.text("group-admins-only"))
+        return None
+    return story
+
+
+async def subscribe(update: Update, context: BotContext) -> None:
+    fmt = await formatter_for(update, context)
+    chat = update.effective_chat
+    story = await _managed_story(update, context, fmt)
+    if story is None or chat is None:
         return
     db = context.state.db
     created = await subscriptions.subscribe(db, chat.id, chat.type, story.id)
@@ -70,14 +78,9 @@ async def subscribe(update: Update, context: BotContext) -> None:
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
     fmt = await formatter_for(update, context)
-    story = await current_story(update, context)
     chat = update.effective_chat
-    assert chat is not None
-    if story is None:
-        await reply(update, context, fmt.text("no-story"))
-        return
-    if not await _may_manage(update, context):
-        await reply(update, context, fmt.text("group-admins-only"))
+    story = await _managed_story(update, context, fmt)
+    if story is None or chat is None:
         return
     removed = await subscriptions.unsubscribe(context.state.db, chat.id, story.id)
     await reply(update, context, fmt.text("unsubscribe-done" if removed else "unsubscribe-not"))
