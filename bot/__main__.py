@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -87,10 +88,12 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if args.dry_run:
         result = parsed.to_json_dict()
-        if args.json:
-            print(json.dumps(result, ensure_ascii=False, indent=2))
-        else:
-            print(_readable_preview(result))
+        text = json.dumps(result, ensure_ascii=False, indent=2) if args.json else None
+        try:
+            print(text or _readable_preview(result), flush=True)
+        except BrokenPipeError:
+            # The reader went away (`... --dry-run | head`): not worth a traceback.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     try:
         return asyncio.run(_store(settings, path, data))

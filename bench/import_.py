@@ -1,0 +1,148 @@
+"""Importer speed: parsing the seed, storing it, and the command line end to end.
+
+    python -m bench import [--runs 300] [--stores 20] [--cli-runs 5] [--json] [--no-record]
+
+- parse: decode_page + parse_story of the seed in this process, warm (after the imports and
+  a few unmeasured runs): mean, p50, p99.
+- import: StoryService.import_page of the seed into a fresh SQLite file each run (parse and
+  store in one transaction; opening and migrating the file is timed apart): mean, p50, max.
+  Goal: < 200 ms.
+- cli: `python -m bot import seeds/ukraine-nato-liveblog.de.txt --dry-run --json` in a new
+  process, wall time from spawn to exit, after one unmeasured run: min, median.
+  Goal: < 1.5 s.
+
+No network; every loop is bounded. The figures go to docs/benchmarks.md unless --no-record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.report import emit, percentile, record_result
+from bot.db.connection import Database
+from bot.services.stories import StoryService
+from bot.story import decode_page, parse_story
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = Path("seeds") / "ukraine-nato-liveblog.de.txt"
+IMPORT_GOAL_MS = 200.0
+CLI_GOAL_S = 1.5
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def time_parse(data: bytes, runs: int) -> list[float]:
+    """Seconds per decode + parse of the page, after a few unmeasured runs."""
+    for _ in range(5):
+        parse_story(decode_page(data))
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        parse_story(decode_page(data))
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+async def time_store(data: bytes, runs: int) -> tuple[list[float], list[float]]:
+    """(open + migrate seconds, import seconds) per run, each into a fresh database file."""
+    opens, imports = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
+        for n in range(runs):
+            started = time.perf_counter()
+            db = await Database.open(Path(folder) / f"run{n}.sqlite3")
+            opens.append(time.perf_counter() - started)
+            try:
+                service = StoryService(db)
+                started = time.perf_counter()
+                outcome = await service.import_page(data, source_name=f"seeds/{SEED.name}")
+                imports.append(time.perf_counter() - started)
+                assert outcome.created and len(outcome.new_item_ids) == 1
+            finally:
+                await db.close()
+    return opens, imports
+
+
+def time_cli(runs: int) -> list[float]:
+    """Wall seconds of the dry run in a new process, after one unmeasured run."""
+    with tempfile.TemporaryDirectory(prefix="bench-import-cli-") as folder:
+        env = dict(os.environ)
+        env.update(PYTHONPATH=str(ROOT), DATABASE_PATH=str(Path(folder) / "bot.sqlite3"))
+        command = [sys.executable, "-m", "bot", "import", str(SEED), "--dry-run", "--json"]
+        samples = []
+        for n in range(runs + 1):
+            started = time.perf_counter()
+            done = subprocess.run(
+                command, cwd=ROOT, env=env, capture_output=True, timeout=60, check=False
+            )
+            elapsed = time.perf_counter() - started
+            if done.returncode != 0:
+                raise SystemExit(f"the dry run failed: {done.stderr.decode(errors='replace')}")
+            if n == 0:
+                json.loads(done.stdout)  # the output is the one JSON object it promises
+            else:
+                samples.append(elapsed)
+    return samples
+
+
+def measure(runs: int, stores: int, cli_runs: int) -> dict[str, Any]:
+    data = (ROOT / SEED).read_bytes()
+    parse = time_parse(data, runs)
+    opens, imports = asyncio.run(time_store(data, stores))
+    cli = time_cli(cli_runs)
+    return {
+        "bench": "importer",
+        "page_bytes": len(data),
+        "parse_runs": len(parse),
+        "parse_mean_ms": ms(statistics.fmean(parse)),
+        "parse_p50_ms": ms(percentile(parse, 0.50)),
+        "parse_p99_ms": ms(percentile(parse, 0.99)),
+        "import_runs": len(imports),
+        "import_mean_ms": ms(statistics.fmean(imports)),
+        "import_p50_ms": ms(percentile(imports, 0.50)),
+        "import_max_ms": ms(max(imports)),
+        "open_migrate_p50_ms": ms(percentile(opens, 0.50)),
+        "cli_runs": len(cli),
+        "cli_dry_run_min_s": round(min(cli), 3),
+        "cli_dry_run_median_s": round(statistics.median(cli), 3),
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench import", description=__doc__)
+    parser.add_argument("--runs", type=int, default=300, help="parse runs")
+    parser.add_argument("--stores", type=int, default=20, help="imports into fresh databases")
+    parser.add_argument("--cli-runs", type=int, default=5, help="dry runs in a new process")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--record", action="store_true", help="(the default) write the docs")
+    parser.add_argument("--no-record", action="store_true", help="leave docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    for name in ("runs", "stores", "cli_runs"):
+        if not 1 <= getattr(args, name) <= 10_000:
+            parser.error(f"--{name.replace('_', '-')} must be between 1 and 10000")
+    result = measure(args.runs, args.stores, args.cli_runs)
+    emit(result, as_json=args.json)
+    if not args.no_record:
+        record_result(
+            "Importer",
+            f"importer {SEED.name}",
+            result,
+            "Measured by `python -m bench import` (bench/import_.py) on the seed page: "
+            "parse (decode + parse_story, warm, in process), import (parse and store into a "
+            "fresh SQLite file, migrations done beforehand) and the end-to-end "
+            "`python -m bot import seeds/ukraine-nato-liveblog.de.txt --dry-run --json` in "
+            f"a new process. Goals: import < {IMPORT_GOAL_MS:g} ms, dry run < {CLI_GOAL_S:g} s.",
+        )
+    ok = result["import_max_ms"] < IMPORT_GOAL_MS and result["cli_dry_run_median_s"] < CLI_GOAL_S
+    return 0 if ok else 1
