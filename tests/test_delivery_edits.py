@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
+from bot.db.models import TickerItemRecord
 from bot.delivery.engine import DeliveryEngine
 from tests import conftest_delivery as support
 from tests.conftest_delivery import (
@@ -17,7 +19,8 @@ from tests.conftest_delivery import (
     retract_item,
     sends,
 )
-from tests.fakes.botapi import FakeBotApi
+from tests.fakes.botapi import FakeBotApi, StoredMessage
+from tests.fakes.botapi_faults import FaultRule
 
 # Fixtures shared with the other delivery tests.
 db = support.db
@@ -176,3 +179,175 @@ async def test_final_recap_ends_subscriptions(db: Database, fake: FakeBotApi) ->
     await add_item(db, story, "After the end")
     await _run(make_engine(db, fake))
     assert len(sends(fake)) == 1
+
+
+# ---------------------------------------------------------------- items split into parts
+
+
+class PartsRenderer(SimpleRenderer):
+    """Splits a text too long for one message into parts, like the texts module does."""
+
+    async def render_items(
+        self, chat_id: int, story_id: int, items: list[TickerItemRecord]
+    ) -> list[str]:
+        out: list[str] = []
+        for text in await super().render_items(chat_id, story_id, items):
+            out += [text[i : i + self.max_chars] for i in range(0, len(text), self.max_chars)]
+        return out
+
+
+def _live(fake: FakeBotApi, chat_id: int) -> list[StoredMessage]:
+    return fake.sent_messages(chat_id, include_deleted=False)
+
+
+async def _split_item(db: Database, fake: FakeBotApi, renderer: PartsRenderer) -> int:
+    """An item delivered to 101 as two messages (parts of 100 characters)."""
+    story = await add_story(db)
+    await _subscribe(db, fake, story, 101)
+    item = await add_item(db, story, "Long", "a" * 150)
+    await _run(make_engine(db, fake, renderer))
+    assert len(sends(fake, 101)) == 2
+    return item
+
+
+async def test_split_item_correction_edits_its_parts_in_place(
+    db: Database, fake: FakeBotApi
+) -> None:
+    renderer = PartsRenderer(max_chars=100)
+    item = await _split_item(db, fake, renderer)
+    before = [m.message_id for m in _live(fake, 101)]
+    await edit_item(db, item, "b" * 150)
+    await _run(make_engine(db, fake, renderer))
+    assert len(sends(fake, 101)) == 2  # nothing new went out
+    live = _live(fake, 101)
+    assert [m.message_id for m in live] == before
+    assert [len(m.versions) for m in live] == [2, 2]  # each message edited once
+    text = "".join(m.text or "" for m in live)
+    assert "[corrected]" in live[0].text
+    assert text.count("b") == 150
+    assert "a" not in text.replace("[corrected]", "")
+
+
+async def test_split_item_growing_a_part_sends_it_and_retraction_deletes_all(
+    db: Database, fake: FakeBotApi
+) -> None:
+    renderer = PartsRenderer(max_chars=100)
+    item = await _split_item(db, fake, renderer)
+    first, second = (m.message_id for m in _live(fake, 101))
+    await edit_item(db, item, "z" * 250)
+    await _run(make_engine(db, fake, renderer))
+    assert len(sends(fake, 101)) == 3  # one new message for the third part
+    live = _live(fake, 101)
+    assert [m.message_id for m in live][:2] == [first, second]
+    assert "".join(m.text or "" for m in live).count("z") == 250
+    rows = await db.fetchall(
+        "SELECT message_id, group_id, part FROM sent_messages WHERE chat_id = 101 ORDER BY part"
+    )
+    assert [(r["group_id"], r["part"]) for r in rows] == [(first, 0), (first, 1), (first, 2)]
+    mapped = await db.fetchall(
+        "SELECT DISTINCT message_id FROM message_items WHERE item_id = ?", (item,)
+    )
+    assert len(mapped) == 3
+
+    await retract_item(db, item)
+    await _run(make_engine(db, fake, renderer))
+    assert len(fake.calls("deleteMessage")) == 3
+    assert _live(fake, 101) == []
+    assert len(sends(fake, 101)) == 3
+
+
+async def test_split_item_shrinking_to_one_part_deletes_the_second(
+    db: Database, fake: FakeBotApi
+) -> None:
+    renderer = PartsRenderer(max_chars=100)
+    item = await _split_item(db, fake, renderer)
+    first, second = (m.message_id for m in _live(fake, 101))
+    await edit_item(db, item, "short")
+    await _run(make_engine(db, fake, renderer))
+    assert [c.params["message_id"] for c in fake.calls("deleteMessage")] == [second]
+    [live] = _live(fake, 101)
+    assert live.message_id == first
+    assert "short" in (live.text or "")
+    # The deleted part stays out of later refreshes.
+    await edit_item(db, item, "shorter")
+    await _run(make_engine(db, fake, renderer))
+    assert len(fake.calls("deleteMessage")) == 1
+    assert [len(m.versions) for m in _live(fake, 101)] == [3]
+
+
+async def test_surplus_part_older_than_48_hours_shows_a_notice(
+    db: Database, fake: FakeBotApi
+) -> None:
+    renderer = PartsRenderer(max_chars=100)
+    item = await _split_item(db, fake, renderer)
+    second = _live(fake, 101)[1].message_id
+    fake.mark_old(101, second)  # only Telegram knows: it refuses to delete
+    await edit_item(db, item, "short")
+    await _run(make_engine(db, fake, renderer))
+    assert len(fake.calls("deleteMessage")) == 1
+    first_text, second_text = _text(fake, 101)
+    assert "short" in first_text
+    assert second_text == "⤴"
+    assert fake.messages[101][second].text == "⤴"
+    assert len(sends(fake, 101)) == 2
+
+
+async def test_combined_message_with_two_items_corrected_at_once_is_edited_once(
+    db: Database, fake: FakeBotApi
+) -> None:
+    story = await add_story(db)
+    await _subscribe(db, fake, story, 101)
+    first = await add_item(db, story, "First", "one")
+    second = await add_item(db, story, "Second", "two")
+    await _run(make_engine(db, fake))
+    assert len(sends(fake, 101)) == 1
+    await edit_item(db, first, "uno")
+    await edit_item(db, second, "dos")
+    await _run(make_engine(db, fake))
+    assert len(fake.calls("editMessageText")) == 1
+    [text] = _text(fake, 101)
+    assert "uno" in text and "dos" in text
+    refreshes = await db.fetchval("SELECT COUNT(*) FROM deliveries WHERE kind = 'refresh'")
+    assert refreshes == 1
+
+
+async def test_refresh_failing_mid_way_resumes_without_duplicate_parts(
+    db: Database, fake: FakeBotApi
+) -> None:
+    renderer = PartsRenderer(max_chars=100)
+    item = await _split_item(db, fake, renderer)
+    # The correction needs two more parts: the third goes out, the fourth fails once.
+    fake.faults.add(FaultRule(kind="delay", method="sendMessage", delay=0, times=1))
+    fake.faults.add(FaultRule(kind="server_error", method="sendMessage", times=1))
+    await edit_item(db, item, "w" * 350)
+    await _run(make_engine(db, fake, renderer))
+    assert len(fake.calls("sendMessage")) == 2 + 3  # the failed attempt and one retry
+    live = _live(fake, 101)
+    assert len(live) == 4
+    assert "".join(m.text or "" for m in live).count("w") == 350
+    rows = await db.fetchall("SELECT part FROM sent_messages WHERE chat_id = 101 ORDER BY part")
+    assert [r["part"] for r in rows] == [0, 1, 2, 3]
+
+
+async def test_back_to_back_refreshes_of_a_group_see_each_others_parts(
+    db: Database, fake: FakeBotApi
+) -> None:
+    renderer = PartsRenderer(max_chars=100)
+    item = await _split_item(db, fake, renderer)
+    # A slow writer: the second refresh starts before the first one's new part is recorded.
+    engine = make_engine(db, fake, renderer, flush_interval=0.5)
+    fake.faults.add(FaultRule(kind="delay", method="editMessageText", delay=0.3, times=1))
+    await engine.start()
+    try:
+        await edit_item(db, item, "z" * 250)
+        engine.notify()
+        await asyncio.sleep(0.15)  # the first refresh is in flight
+        await edit_item(db, item, "y" * 250)
+        engine.notify()
+        assert await engine.wait_idle(10)
+    finally:
+        await engine.stop()
+    assert len(sends(fake, 101)) == 3  # one new part, not one per refresh
+    live = _live(fake, 101)
+    assert len(live) == 3
+    assert "".join(m.text or "" for m in live).count("y") == 250

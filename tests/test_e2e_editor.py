@@ -580,14 +580,6 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
 # ------------------------------------------------------------ a long item in several messages
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "delivery engine: each delivered part of a split item gets its own refresh, and each "
-        "refresh edits its message to part 1 and sends the rest anew (bot/delivery/engine.py "
-        "_rerender), so a corrected 2-part item shows as 4 messages, every part twice"
-    ),
-)
 async def test_a_long_item_is_corrected_without_duplicates(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
         await bot.ask(READER_DE, "/subscribe")

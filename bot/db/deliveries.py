@@ -23,6 +23,7 @@ from bot.db.subscriptions import hold_until
 DELETE_WINDOW_SECONDS = 47 * 3600
 
 Action = Literal["done", "retry", "failed", "blocked", "migrated", "release", "keep"]
+RefreshState = Literal["corrected", "deleted", "gone"]
 
 
 # ---------------------------------------------------------------- records
@@ -72,12 +73,20 @@ class ClaimedDelivery:
 
 @dataclass(frozen=True)
 class SentPart:
-    """One Telegram message that went out and the items it shows."""
+    """One Telegram message that went out and the items its group shows."""
 
     message_id: int
     item_ids: tuple[int, ...]
     # Fingerprints of the items as rendered: a change that raced the send triggers a refresh.
     versions: tuple[tuple[int, int], ...] = ()
+    # The group of messages that together show the items: its first message (None: this
+    # one) and this message's place in it.
+    group_id: int | None = None
+    part: int = 0
+
+    @property
+    def group(self) -> int:
+        return self.message_id if self.group_id is None else self.group_id
 
 
 @dataclass
@@ -97,19 +106,27 @@ class Resolution:
     count_attempt: bool = False
     count_timeout: bool = False
     new_chat_id: int | None = None
-    # kind 'refresh': the target message and what happened to it.
-    target_message_id: int | None = None
-    refresh_state: Literal["corrected", "deleted", "gone"] | None = None
+    # kind 'refresh': what happened to each message of the group, (message_id, state).
+    refreshed: list[tuple[int, RefreshState]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GroupPart:
+    message_id: int
+    part: int
+    sent_at: float
 
 
 @dataclass(frozen=True)
 class RefreshTarget:
+    """A delivered group of messages: the items it shows and its parts still in the chat."""
+
     chat_id: int
-    message_id: int
+    group_id: int
     story_id: int
-    sent_at: float
-    deleted: bool
     item_ids: tuple[int, ...]
+    parts: tuple[GroupPart, ...]  # in order; deleted ones left out
+    next_part: int  # the part number for a message added to the group
 
 
 @dataclass(frozen=True)
@@ -317,32 +334,48 @@ async def _materialize_recap(db: Database, job: sqlite3.Row, batch: int) -> int:
     return int(cur.rowcount)
 
 
+# One refresh per delivered group: a group whose refresh is still pending gets none more (it
+# renders the items as they are when it runs), so several corrections at once edit once.
+_ADD_REFRESH = (
+    "INSERT INTO deliveries (job_id, kind, story_id, item_id, chat_id, message_id, next_at)"
+    " SELECT ?, 'refresh', ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM deliveries"
+    " WHERE kind = 'refresh' AND chat_id = ? AND message_id = ? AND status = 'pending')"
+)
+
+
+async def _add_refreshes(
+    db: Database, job_id: int | None, todo: Iterable[tuple[int, int, int, int]], now: float
+) -> int:
+    """Queue refreshes of (story, item, chat, group) unless one is pending; how many queued."""
+    cursor = await db.writer.executemany(
+        _ADD_REFRESH,
+        [(job_id, s, i, c, g, now, c, g) for s, i, c, g in todo],
+    )
+    return max(0, cursor.rowcount)
+
+
 async def _materialize_refresh(db: Database, job: sqlite3.Row, batch: int) -> int:
     conn = db.writer
     job_id, item_id, cursor = job["id"], job["item_id"], job["cursor"]
+    # Every message of a group lists the group's items: walking the first messages finds
+    # each group that shows the item exactly once.
     rows = await db.fetchall(
-        "SELECT mi.rowid AS rid, mi.chat_id, mi.message_id, sm.story_id, sm.deleted_at"
+        "SELECT mi.rowid AS rid, mi.chat_id, mi.message_id, sm.story_id,"
+        " EXISTS (SELECT 1 FROM sent_messages p WHERE p.chat_id = sm.chat_id"
+        "  AND p.group_id = sm.group_id AND p.deleted_at IS NULL) AS live"
         " FROM message_items mi JOIN sent_messages sm"
         " ON sm.chat_id = mi.chat_id AND sm.message_id = mi.message_id"
-        " WHERE mi.item_id = ? AND mi.rowid > ? ORDER BY mi.rowid LIMIT ?",
+        " WHERE mi.item_id = ? AND mi.rowid > ? AND sm.group_id = sm.message_id"
+        " ORDER BY mi.rowid LIMIT ?",
         (item_id, cursor, batch),
     )
     if not rows:
         await _finish_job(db, job_id)
         return 0
-    now = time.time()
-    todo = [
-        (job_id, r["story_id"], item_id, r["chat_id"], r["message_id"], now)
-        for r in rows
-        if r["deleted_at"] is None
-    ]
-    await conn.executemany(
-        "INSERT INTO deliveries (job_id, kind, story_id, item_id, chat_id, message_id, next_at)"
-        " VALUES (?, 'refresh', ?, ?, ?, ?, ?)",
-        todo,
-    )
+    todo = [(r["story_id"], item_id, r["chat_id"], r["message_id"]) for r in rows if r["live"]]
+    made = await _add_refreshes(db, job_id, todo, time.time())
     await conn.execute("UPDATE fanout_jobs SET cursor = ? WHERE id = ?", (rows[-1]["rid"], job_id))
-    return len(todo)
+    return made
 
 
 # ---------------------------------------------------------------- claim
@@ -394,26 +427,32 @@ async def next_due(db: Database) -> float | None:
     return None if value is None else float(value)
 
 
-async def refresh_target(db: Database, chat_id: int, message_id: int) -> RefreshTarget | None:
-    """A delivered message and the items it shows, for an edit or retraction."""
-    row = await db.fetchone(
-        "SELECT story_id, sent_at, deleted_at FROM sent_messages"
-        " WHERE chat_id = ? AND message_id = ?",
-        (chat_id, message_id),
+async def refresh_target(db: Database, chat_id: int, group_id: int) -> RefreshTarget | None:
+    """A delivered group of messages and the items it shows, for an edit or retraction."""
+    rows = await db.fetchall(
+        "SELECT message_id, story_id, part, sent_at, deleted_at FROM sent_messages"
+        " WHERE chat_id = ? AND group_id = ? ORDER BY part, message_id",
+        (chat_id, group_id),
     )
-    if row is None:
+    if not rows:
         return None
     items = await db.fetchall(
-        "SELECT item_id FROM message_items WHERE chat_id = ? AND message_id = ? ORDER BY item_id",
-        (chat_id, message_id),
+        "SELECT DISTINCT mi.item_id FROM message_items mi JOIN sent_messages sm"
+        " ON sm.chat_id = mi.chat_id AND sm.message_id = mi.message_id"
+        " WHERE sm.chat_id = ? AND sm.group_id = ? ORDER BY mi.item_id",
+        (chat_id, group_id),
     )
     return RefreshTarget(
         chat_id=chat_id,
-        message_id=message_id,
-        story_id=row["story_id"],
-        sent_at=float(row["sent_at"]),
-        deleted=row["deleted_at"] is not None,
+        group_id=group_id,
+        story_id=rows[0]["story_id"],
         item_ids=tuple(r["item_id"] for r in items),
+        parts=tuple(
+            GroupPart(r["message_id"], r["part"], float(r["sent_at"]))
+            for r in rows
+            if r["deleted_at"] is None
+        ),
+        next_part=max(r["part"] for r in rows) + 1,
     )
 
 
@@ -433,8 +472,11 @@ async def apply_resolutions(
         if sent:
             await conn.executemany(
                 "INSERT OR IGNORE INTO sent_messages (chat_id, message_id, story_id, kind,"
-                " sent_at) VALUES (?, ?, ?, ?, ?)",
-                [(r.chat_id, p.message_id, r.story_id, r.kind, now) for r, p in sent],
+                " group_id, part, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.chat_id, p.message_id, r.story_id, r.kind, p.group, p.part, now)
+                    for r, p in sent
+                ],
             )
             await conn.executemany(
                 "INSERT OR IGNORE INTO message_items (chat_id, message_id, item_id)"
@@ -461,24 +503,18 @@ async def apply_resolutions(
                 " updated_at = ? WHERE id = ? AND status = 'active'",
                 ended,
             )
-        refreshed = [
-            (now, r.chat_id, r.target_message_id, r.refresh_state)
-            for r in resolutions
-            if r.kind == "refresh" and r.target_message_id is not None and r.refresh_state
-        ]
-        for state, column in (("corrected", "corrected_at"), ("deleted", "deleted_at")):
-            rows = [(t, c, m) for t, c, m, s in refreshed if s == state]
+        refreshed = [(r.chat_id, m, s) for r in resolutions for m, s in r.refreshed]
+        # A message found gone counts as deleted: no refresh tries it again.
+        for column, states in (
+            ("corrected_at", ("corrected",)),
+            ("deleted_at", ("deleted", "gone")),
+        ):
+            rows = [(now, c, m) for c, m, s in refreshed if s in states]
             if rows:
                 await conn.executemany(
                     f"UPDATE sent_messages SET {column} = ? WHERE chat_id = ? AND message_id = ?",
                     rows,
                 )
-        gone = [(now, c, m) for t, c, m, s in refreshed if s == "gone"]
-        if gone:
-            await conn.executemany(
-                "UPDATE sent_messages SET deleted_at = ? WHERE chat_id = ? AND message_id = ?",
-                gone,
-            )
         cancelled = [
             (r.error or "nothing to do", i)
             for r in resolutions
@@ -544,16 +580,13 @@ async def _refresh_if_changed(
     }
     if not changed:
         return
-    todo = [
-        (r.story_id, min(changed & set(p.item_ids)), r.chat_id, p.message_id, now)
+    # One refresh per group (a split item's parts all carry its version): it re-renders all.
+    todo = {
+        (r.chat_id, p.group): (r.story_id, min(changed & set(p.item_ids)), r.chat_id, p.group)
         for r, p in sent
         if changed & set(p.item_ids)
-    ]
-    await db.writer.executemany(
-        "INSERT INTO deliveries (kind, story_id, item_id, chat_id, message_id, next_at)"
-        " VALUES ('refresh', ?, ?, ?, ?, ?)",
-        todo,
-    )
+    }
+    await _add_refreshes(db, None, todo.values(), now)
 
 
 async def _rows(db: Database, ids: Iterable[int]) -> list[sqlite3.Row]:

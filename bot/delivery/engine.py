@@ -18,7 +18,6 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -27,7 +26,14 @@ from telegram.error import RetryAfter
 from bot.db import deliveries as outbox
 from bot.db import stories
 from bot.db.connection import Database
-from bot.db.deliveries import ClaimedDelivery, Resolution, SentPart, item_version
+from bot.db.deliveries import (
+    ClaimedDelivery,
+    RefreshState,
+    RefreshTarget,
+    Resolution,
+    SentPart,
+    item_version,
+)
 from bot.db.models import TickerItemRecord
 from bot.delivery.errors import Failure, FailureKind, classify
 from bot.delivery.ratelimit import (
@@ -47,6 +53,9 @@ __all__ = ["DeliveryEngine", "EngineStats", "Renderer", "build_push_bot"]
 log = logging.getLogger(__name__)
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# What a surplus part of a shortened group shows when Telegram refuses to delete it (older
+# than 48 hours): a pointer to the parts above, the same in every language.
+_SURPLUS_PART = "⤴"
 
 
 @dataclass
@@ -78,6 +87,7 @@ class _Attempt:
     group: _Group
     sent: list[SentPart] = field(default_factory=list)
     done: list[tuple[int, int | None]] = field(default_factory=list)
+    refreshed: list[tuple[int, RefreshState]] = field(default_factory=list)
     in_flight: bool = False
 
 
@@ -117,6 +127,13 @@ class DeliveryEngine:
         self.paid = paid
         self.channel_id = channel_id
         self.rate = effective_rate(rate, paid)
+        if self.rate < rate:
+            log.warning(
+                "PUSH_RATE %.0f/s is above Telegram's ceiling; sending at %.0f/s%s",
+                rate,
+                self.rate,
+                "" if paid else " (PAID_BROADCAST=true allows up to 1000/s)",
+            )
         # By default the budget is the one the reply bot's SharedRateLimiter draws from.
         self.budget = budget if budget is not None else shared_budget(rate, paid)
         self.pacer = pacer if pacer is not None else ChatPacer()
@@ -143,6 +160,9 @@ class DeliveryEngine:
         self._attempts: dict[asyncio.Task[None], _Attempt] = {}
         self._writer_task: asyncio.Task[None] | None = None
         self._items: dict[int, tuple[float, TickerItemRecord]] = {}
+        # Chats with refresh outcomes not yet committed: the next refresh of a chat must see
+        # the parts the previous one added or deleted, or it would add them again.
+        self._unrecorded: dict[int, int] = {}
         self._started_bot = False
 
     # ------------------------------------------------------------ lifecycle
@@ -309,9 +329,10 @@ class DeliveryEngine:
     def _dispatch(self, rows: Sequence[ClaimedDelivery]) -> None:
         groups: dict[tuple[int, int, str, int], _Group] = {}
         for row in rows:
-            # Items (and recaps) for one chat and story share a message; each refresh is its
-            # own edit of one delivered message.
-            key = (row.chat_id, row.story_id, row.kind, row.id if row.kind == "refresh" else 0)
+            # Items (and recaps) for one chat and story share a message; refreshes of one
+            # delivered group of messages (several corrections at once) re-render it once.
+            group_id = (row.message_id or 0) if row.kind == "refresh" else 0
+            key = (row.chat_id, row.story_id, row.kind, group_id)
             group = groups.get(key)
             if group is None:
                 groups[key] = _Group(row.chat_id, row.story_id, row.kind, [row])
@@ -380,8 +401,21 @@ class DeliveryEngine:
                     self._wake.set()
 
     def _resolve(self, resolution: Resolution) -> None:
+        if resolution.kind == "refresh":
+            chat = resolution.chat_id
+            self._unrecorded[chat] = self._unrecorded.get(chat, 0) + 1
         self._results.append(resolution)
         self._results_ready.set()
+
+    def _recorded(self, resolutions: Sequence[Resolution]) -> None:
+        for resolution in resolutions:
+            if resolution.kind == "refresh":
+                chat = resolution.chat_id
+                left = self._unrecorded.get(chat, 0) - 1
+                if left > 0:
+                    self._unrecorded[chat] = left
+                else:
+                    self._unrecorded.pop(chat, None)
 
     def _resolve_cancelled(self, attempt: _Attempt) -> None:
         group = attempt.group
@@ -396,6 +430,7 @@ class DeliveryEngine:
                 kind=group.kind,
                 done=attempt.done,
                 sent=attempt.sent,
+                refreshed=attempt.refreshed,
                 rest_ids=rest,
                 action="keep" if attempt.in_flight else "release",
                 sub_ids=[r.sub_id for r in group.rows if r.sub_id is not None],
@@ -470,12 +505,13 @@ class DeliveryEngine:
                     for i in pack_items
                 )
                 first: int | None = None
-                for text in texts:
+                for part, text in enumerate(texts):
                     message_id = await self._send(
                         attempt, text, push=group.chat_id != self.channel_id
                     )
                     first = message_id if first is None else first
-                    attempt.sent.append(SentPart(message_id, ids, versions))
+                    # The parts of one pack are one group: a correction re-renders them all.
+                    attempt.sent.append(SentPart(message_id, ids, versions, first, part))
                 for item_id in ids:
                     attempt.done += [(d, first) for d in by_item.get(item_id, [])]
         except _Released as exc:
@@ -508,76 +544,111 @@ class DeliveryEngine:
 
     async def _refresh(self, attempt: _Attempt) -> list[Resolution]:
         group = attempt.group
-        row = group.rows[0]
-        base = Resolution(
-            group.chat_id, group.story_id, "refresh", target_message_id=row.message_id
-        )
+        chat_id, group_id = group.chat_id, group.rows[0].message_id
+        ids = [r.id for r in group.rows]
+        # The chat's previous refresh may have added or deleted parts of this very group:
+        # read the group only once that is recorded, or those parts would be added again.
+        for _ in range(50):
+            if not self._unrecorded.get(chat_id):
+                break
+            await asyncio.sleep(max(self.flush_interval, 0.01))
+        else:
+            raise _Released(1.0)
         target = (
-            await outbox.refresh_target(self.db, row.chat_id, row.message_id)
-            if row.message_id is not None
+            await outbox.refresh_target(self.db, chat_id, group_id)
+            if group_id is not None
             else None
         )
-        if target is None or target.deleted:
-            base.rest_ids = [row.id]
-            base.error = "message already gone"
-            return [base]
+        if target is None or not target.parts:
+            return [
+                Resolution(
+                    chat_id, group.story_id, "refresh", rest_ids=ids, error="message already gone"
+                )
+            ]
         items = list((await self._load_items(target.item_ids, fresh=True)).values())
         items.sort(key=lambda i: (i.position, i.id))
-        base.story_id = target.story_id
-        try:
-            state = await self._rerender(
-                attempt, target.chat_id, target.message_id, target.story_id, target.sent_at, items
+        if not items:
+            return [Resolution(chat_id, group.story_id, "refresh", rest_ids=ids, error="no items")]
+        # A failure half-way is recorded with what the attempt did (_process): the retry
+        # finds the parts already added or deleted and continues from there.
+        await self._rerender(attempt, target, items)
+        attempt.done = [(i, None) for i in ids]
+        return [
+            Resolution(
+                chat_id,
+                target.story_id,
+                "refresh",
+                done=attempt.done,
+                sent=attempt.sent,
+                refreshed=attempt.refreshed,
             )
-        except _Released:
-            raise
-        except Exception as exc:
-            failure = classify(exc)
-            if failure.kind in (FailureKind.NOT_MODIFIED, FailureKind.MESSAGE_GONE):
-                base.done = [(row.id, None)]
-                base.refresh_state = (
-                    "corrected" if failure.kind is FailureKind.NOT_MODIFIED else "gone"
-                )
-                base.sent = attempt.sent
-                return [base]
-            return [self._failure(attempt, failure, kept=[])]
-        base.done = [(row.id, None)]
-        base.sent = attempt.sent
-        base.refresh_state = state
-        return [base]
+        ]
 
     async def _rerender(
-        self,
-        attempt: _Attempt,
-        chat_id: int,
-        message_id: int,
-        story_id: int,
-        sent_at: float,
-        items: list[TickerItemRecord],
-    ) -> Literal["corrected", "deleted"]:
-        """Edit or delete one delivered message to match its items now; the new state."""
-        retracted = bool(items) and all(i.is_retracted for i in items)
-        if retracted and time.time() - sent_at < outbox.DELETE_WINDOW_SECONDS:
-            try:
-                await self._call(attempt, chat_id, lambda: self._delete(chat_id, message_id))
-                self.stats.deleted += 1
-                return "deleted"
-            except Exception as exc:
-                if classify(exc).kind is not FailureKind.CANT_DELETE:
-                    raise
-        # Older than 48 hours, or Telegram refused: show the retraction notice instead.
-        packs = await pack(self.renderer, chat_id, story_id, items)
-        first_items, first_texts = packs[0]
-        text = first_texts[0]
-        await self._call(attempt, chat_id, lambda: self._edit(chat_id, message_id, text))
-        self.stats.edited += 1
-        # A correction that no longer fits one message: the rest goes out as new messages
-        # mapped to their items, so later edits still find every part.
-        overflow = [(first_items, first_texts[1:]), *packs[1:]]
-        for pack_items, texts in overflow:
-            for text in texts:
-                new_id = await self._send(attempt, text, push=False)
-                attempt.sent.append(SentPart(new_id, tuple(i.id for i in pack_items)))
-        return "corrected"
+        self, attempt: _Attempt, target: RefreshTarget, items: list[TickerItemRecord]
+    ) -> None:
+        """Make a delivered group of messages show its items as they are now.
+
+        Part n of the new rendering goes into the group's n-th message; parts beyond the
+        group's messages go out as new messages of the group, messages beyond the rendering
+        are deleted (or, where Telegram refuses, edited to a short notice). Every outcome is
+        kept in the attempt as it happens, so a retry continues from the recorded group.
+        """
+        chat_id = target.chat_id
+        texts = await self.renderer.render_items(chat_id, target.story_id, items)
+        retracted = all(i.is_retracted for i in items)
+        # A retracted group goes (where it still can); its notice stands in for what cannot.
+        keep = [] if retracted else texts
+        notice = texts[0] if retracted and texts else _SURPLUS_PART
+        item_ids = tuple(i.id for i in items)
+        for n, part in enumerate(target.parts):
+            if n < len(keep):
+                await self._edit_part(attempt, chat_id, part.message_id, keep[n])
+            elif not (
+                time.time() - part.sent_at < outbox.DELETE_WINDOW_SECONDS
+                and await self._delete_part(attempt, chat_id, part.message_id)
+            ):
+                # Older than 48 hours, or Telegram refused: show the notice instead.
+                await self._edit_part(attempt, chat_id, part.message_id, notice)
+        # A correction that no longer fits the group's messages: the rest goes out as new
+        # messages of the group, so later edits and retractions reach every part.
+        for n, text in enumerate(keep[len(target.parts) :]):
+            new_id = await self._send(attempt, text, push=False)
+            attempt.sent.append(
+                SentPart(new_id, item_ids, group_id=target.group_id, part=target.next_part + n)
+            )
+
+    async def _delete_part(self, attempt: _Attempt, chat_id: int, message_id: int) -> bool:
+        """Delete one message of a group; False if Telegram refuses to."""
+        try:
+            await self._call(attempt, chat_id, lambda: self._delete(chat_id, message_id))
+        except Exception as exc:
+            kind = classify(exc).kind
+            if kind is FailureKind.CANT_DELETE:
+                return False
+            if kind is not FailureKind.MESSAGE_GONE:
+                raise
+            # Already gone (deleted by a refresh that crashed before recording it, or by hand).
+            attempt.refreshed.append((message_id, "gone"))
+            return True
+        self.stats.deleted += 1
+        attempt.refreshed.append((message_id, "deleted"))
+        return True
+
+    async def _edit_part(self, attempt: _Attempt, chat_id: int, message_id: int, text: str) -> None:
+        """Edit one message of a group to show `text`."""
+        try:
+            await self._call(attempt, chat_id, lambda: self._edit(chat_id, message_id, text))
+        except Exception as exc:
+            kind = classify(exc).kind
+            if kind is FailureKind.MESSAGE_GONE:
+                attempt.refreshed.append((message_id, "gone"))
+                return
+            if kind is not FailureKind.NOT_MODIFIED:  # not modified: it shows the text already
+                raise
+        else:
+            self.stats.edited += 1
+        attempt.refreshed.append((message_id, "corrected"))
 
     async def _delete(self, chat_id: int, message_id: int) -> int:
         await self.bot.delete_message(chat_id=chat_id, message_id=message_id)
@@ -646,6 +717,7 @@ class DeliveryEngine:
             group.kind,
             done=attempt.done,
             sent=attempt.sent,
+            refreshed=attempt.refreshed,
             rest_ids=[r.id for r in group.rows if r.id not in done_ids],
             action="release",
             next_at=time.time() + delay,
@@ -666,6 +738,7 @@ class DeliveryEngine:
             group.kind,
             done=attempt.done,
             sent=attempt.sent,
+            refreshed=attempt.refreshed,
             rest_ids=[r.id for r in rest],
             error=redact(failure.reason),
             sub_ids=[r.sub_id for r in group.rows if r.sub_id is not None],
@@ -721,6 +794,7 @@ class DeliveryEngine:
             self._results_ready.clear()
             try:
                 await outbox.apply_resolutions(self.db, batch)
+                self._recorded(batch)
             except asyncio.CancelledError:
                 self._results = batch + self._results
                 raise

@@ -28,8 +28,6 @@ PAID_CEILING = 1000.0
 def effective_rate(rate: float, paid: bool) -> float:
     """The push rate actually used: the configured one, capped by Telegram's ceiling."""
     ceiling = PAID_CEILING if paid else FREE_CEILING
-    if rate > ceiling:
-        log.warning("push rate %.0f/s exceeds Telegram's %.0f/s ceiling; using it", rate, ceiling)
     return min(rate, ceiling)
 
 

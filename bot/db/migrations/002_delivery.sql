@@ -42,7 +42,8 @@ CREATE INDEX fanout_jobs_open ON fanout_jobs (state, id);
 CREATE INDEX fanout_jobs_item ON fanout_jobs (item_id, kind);
 
 -- The outbox proper. kind 'item': push item_id to chat_id; 'recap': the story's final recap;
--- 'refresh': re-render (edit or delete) the already delivered message (chat_id, message_id).
+-- 'refresh': re-render (edit, delete or extend) the already delivered group of messages whose
+-- first message is (chat_id, message_id).
 CREATE TABLE deliveries (
     id           INTEGER PRIMARY KEY,
     job_id       INTEGER,
@@ -66,20 +67,28 @@ CREATE INDEX deliveries_due ON deliveries (next_at, id) WHERE status = 'pending'
 CREATE INDEX deliveries_chat ON deliveries (chat_id, story_id, status);
 CREATE INDEX deliveries_item ON deliveries (item_id, status);
 CREATE INDEX deliveries_claimed ON deliveries (claimed_at) WHERE status = 'claimed';
+-- A group with a refresh still pending needs no second one: it renders the items as they are.
+CREATE INDEX deliveries_refresh ON deliveries (chat_id, message_id) WHERE kind = 'refresh';
 
--- Every Telegram message the engine sent, and which items it shows: an edit or retraction
--- of one item re-renders each message that contains it.
+-- Every Telegram message the engine sent, and which items it shows. Items too long for one
+-- message go out as a group of parts; the group is the unit an edit or retraction of one of
+-- its items re-renders (part 1 into the first message, part 2 into the second, ...).
 CREATE TABLE sent_messages (
     chat_id      INTEGER NOT NULL,
     message_id   INTEGER NOT NULL,
     story_id     INTEGER NOT NULL,
     kind         TEXT NOT NULL,
+    group_id     INTEGER NOT NULL,             -- message_id of the group's first message
+    part         INTEGER NOT NULL DEFAULT 0,   -- order within the group
     sent_at      REAL NOT NULL,
     corrected_at REAL,                         -- edited in place after a correction
     deleted_at   REAL,                         -- removed after a retraction
     PRIMARY KEY (chat_id, message_id)
 );
 
+CREATE INDEX sent_messages_group ON sent_messages (chat_id, group_id);
+
+-- Every message of a group lists all the group's items.
 CREATE TABLE message_items (
     chat_id     INTEGER NOT NULL,
     message_id  INTEGER NOT NULL,
