@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from telegram import Bot
 
-from bot.db import deliveries
+from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
 from bot.db.models import TickerItemRecord, now_iso
 from bot.delivery.engine import DeliveryEngine
@@ -224,3 +224,20 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=200)
     args = parser.parse_args()
     asyncio.run(_worker(args.db, args.base_url, args.rate))
+
+
+async def subscribe_users(db: Database, fake: FakeBotApi, story: int, *uids: int) -> None:
+    """Private chats with the fake and subscriptions of theirs to the story."""
+    for uid in uids:
+        if uid not in fake.users:
+            fake.add_user(uid, f"U{uid}")
+        await subscriptions.subscribe(db, uid, "private", story)
+
+
+async def run_until_idle(engine: DeliveryEngine, within: float = 10) -> None:
+    """Start the engine, wait until it has nothing left to do, stop it."""
+    await engine.start()
+    try:
+        assert await engine.wait_idle(within)
+    finally:
+        await engine.stop()

@@ -8,7 +8,6 @@ import time
 from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
 from bot.db.models import TickerItemRecord
-from bot.delivery.engine import DeliveryEngine
 from tests import conftest_delivery as support
 from tests.conftest_delivery import (
     SimpleRenderer,
@@ -17,7 +16,9 @@ from tests.conftest_delivery import (
     edit_item,
     make_engine,
     retract_item,
+    run_until_idle,
     sends,
+    subscribe_users,
 )
 from tests.fakes.botapi import FakeBotApi, StoredMessage
 from tests.fakes.botapi_faults import FaultRule
@@ -28,31 +29,17 @@ fake = support.fake
 ptb_timedelta = support.ptb_timedelta
 
 
-async def _subscribe(db: Database, fake: FakeBotApi, story: int, *uids: int) -> None:
-    for uid in uids:
-        fake.add_user(uid, f"U{uid}")
-        await subscriptions.subscribe(db, uid, "private", story)
-
-
-async def _run(engine: DeliveryEngine, within: float = 10) -> None:
-    await engine.start()
-    try:
-        assert await engine.wait_idle(within)
-    finally:
-        await engine.stop()
-
-
 def _text(fake: FakeBotApi, chat_id: int) -> list[str]:
     return [m.text or "" for m in fake.sent_messages(chat_id, include_deleted=False)]
 
 
 async def test_correction_edits_every_delivered_copy(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101, 102)
+    await subscribe_users(db, fake, story, 101, 102)
     item = await add_item(db, story, "Claim", "wrong number")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     await edit_item(db, item, "right number")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     for chat in (101, 102):
         texts = _text(fake, chat)
         assert len(texts) == 1
@@ -67,10 +54,10 @@ async def test_correction_of_a_pending_item_just_sends_the_current_text(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     item = await add_item(db, story, "Claim", "draft")
     await edit_item(db, item, "final")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert "final" in _text(fake, 101)[0]
     assert fake.calls("editMessageText") == []
 
@@ -79,15 +66,15 @@ async def test_retraction_deletes_delivered_copies_and_cancels_pending(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     item = await add_item(db, story, "Wrong")
-    await _run(make_engine(db, fake))
-    await _subscribe(db, fake, story, 102)
+    await run_until_idle(make_engine(db, fake))
+    await subscribe_users(db, fake, story, 102)
     pending = await add_item(db, story, "Also wrong")
     await deliveries.materialize(db)
     await retract_item(db, pending)
     await retract_item(db, item)
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert [c.params["message_id"] for c in fake.calls("deleteMessage")] == [1]
     assert fake.sent_messages(101)[0].deleted
     assert sends(fake, 102) == []
@@ -99,20 +86,20 @@ async def test_retraction_in_a_combined_message_rerenders_it(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     first = await add_item(db, story, "First")
     second = await add_item(db, story, "Second")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert len(sends(fake, 101)) == 1
     await retract_item(db, first)
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     [text] = _text(fake, 101)
     assert f"[retracted #{first}]" in text
     assert f"#{second} Second" in text
     assert fake.calls("deleteMessage") == []
     # Only when every item of the message is retracted does the message go.
     await retract_item(db, second)
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert _text(fake, 101) == []
     assert len(fake.calls("deleteMessage")) == 1
 
@@ -121,16 +108,16 @@ async def test_old_messages_are_edited_to_a_notice_instead_of_deleted(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101, 102)
+    await subscribe_users(db, fake, story, 101, 102)
     item = await add_item(db, story, "Old news")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     # 101: our own records know the copy is older than 48 hours; 102: only Telegram knows.
     await db.execute(
         "UPDATE sent_messages SET sent_at = ? WHERE chat_id = 101", (time.time() - 49 * 3600,)
     )
     fake.mark_old(102, sends(fake, 102)[0].result["message_id"])
     await retract_item(db, item)
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert [c.chat_id for c in fake.calls("deleteMessage")] == [102]
     for chat in (101, 102):
         assert _text(fake, chat) == [f"[retracted #{item}]"]
@@ -140,13 +127,13 @@ async def test_edit_reaches_only_the_split_part_that_shows_the_item(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     items = [await add_item(db, story, f"Headline {n}", "y" * 40) for n in range(3)]
     renderer = SimpleRenderer(max_chars=90)
-    await _run(make_engine(db, fake, renderer))
+    await run_until_idle(make_engine(db, fake, renderer))
     assert len(sends(fake, 101)) == 3
     await edit_item(db, items[1], "changed")
-    await _run(make_engine(db, fake, renderer))
+    await run_until_idle(make_engine(db, fake, renderer))
     edits = fake.calls("editMessageText")
     assert len(edits) == 1
     assert f"#{items[1]} " in (edits[0].text or "")
@@ -154,7 +141,7 @@ async def test_edit_reaches_only_the_split_part_that_shows_the_item(
 
 async def test_item_changed_while_in_flight_is_refreshed(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     item = await add_item(db, story, "Race", "before")
     engine = make_engine(db, fake)
     # Load the item into the engine's cache, then change it behind the engine's back
@@ -162,22 +149,22 @@ async def test_item_changed_while_in_flight_is_refreshed(db: Database, fake: Fak
     await engine._load_items([item])
     await db.execute("UPDATE ticker_items SET body = 'after' WHERE id = ?", (item,))
     await deliveries.enqueue_edit(db, item)
-    await _run(engine)
+    await run_until_idle(engine)
     assert "after" in _text(fake, 101)[0]
 
 
 async def test_final_recap_ends_subscriptions(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101, 102)
+    await subscribe_users(db, fake, story, 101, 102)
     await subscriptions.unsubscribe(db, 102, story)
     await deliveries.enqueue_final_recap(db, story)
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert [c.text for c in sends(fake)] == [f"Final recap of story {story}"]
     sub = await subscriptions.get_subscription(db, 101, story)
     assert sub is not None
     assert sub.status == "ended"
     await add_item(db, story, "After the end")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert len(sends(fake)) == 1
 
 
@@ -203,9 +190,9 @@ def _live(fake: FakeBotApi, chat_id: int) -> list[StoredMessage]:
 async def _split_item(db: Database, fake: FakeBotApi, renderer: PartsRenderer) -> int:
     """An item delivered to 101 as two messages (parts of 100 characters)."""
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     item = await add_item(db, story, "Long", "a" * 150)
-    await _run(make_engine(db, fake, renderer))
+    await run_until_idle(make_engine(db, fake, renderer))
     assert len(sends(fake, 101)) == 2
     return item
 
@@ -217,7 +204,7 @@ async def test_split_item_correction_edits_its_parts_in_place(
     item = await _split_item(db, fake, renderer)
     before = [m.message_id for m in _live(fake, 101)]
     await edit_item(db, item, "b" * 150)
-    await _run(make_engine(db, fake, renderer))
+    await run_until_idle(make_engine(db, fake, renderer))
     assert len(sends(fake, 101)) == 2  # nothing new went out
     live = _live(fake, 101)
     assert [m.message_id for m in live] == before
@@ -235,7 +222,7 @@ async def test_split_item_growing_a_part_sends_it_and_retraction_deletes_all(
     item = await _split_item(db, fake, renderer)
     first, second = (m.message_id for m in _live(fake, 101))
     await edit_item(db, item, "z" * 250)
-    await _run(make_engine(db, fake, renderer))
+    await run_until_idle(make_engine(db, fake, renderer))
     assert len(sends(fake, 101)) == 3  # one new message for the third part
     live = _live(fake, 101)
     assert [m.message_id for m in live][:2] == [first, second]
@@ -250,7 +237,7 @@ async def test_split_item_growing_a_part_sends_it_and_retraction_deletes_all(
     assert len(mapped) == 3
 
     await retract_item(db, item)
-    await _run(make_engine(db, fake, renderer))
+    await run_until_idle(make_engine(db, fake, renderer))
     assert len(fake.calls("deleteMessage")) == 3
     assert _live(fake, 101) == []
     assert len(sends(fake, 101)) == 3
@@ -263,14 +250,14 @@ async def test_split_item_shrinking_to_one_part_deletes_the_second(
     item = await _split_item(db, fake, renderer)
     first, second = (m.message_id for m in _live(fake, 101))
     await edit_item(db, item, "short")
-    await _run(make_engine(db, fake, renderer))
+    await run_until_idle(make_engine(db, fake, renderer))
     assert [c.params["message_id"] for c in fake.calls("deleteMessage")] == [second]
     [live] = _live(fake, 101)
     assert live.message_id == first
     assert "short" in (live.text or "")
     # The deleted part stays out of later refreshes.
     await edit_item(db, item, "shorter")
-    await _run(make_engine(db, fake, renderer))
+    await run_until_idle(make_engine(db, fake, renderer))
     assert len(fake.calls("deleteMessage")) == 1
     assert [len(m.versions) for m in _live(fake, 101)] == [3]
 
@@ -283,7 +270,7 @@ async def test_surplus_part_older_than_48_hours_shows_a_notice(
     second = _live(fake, 101)[1].message_id
     fake.mark_old(101, second)  # only Telegram knows: it refuses to delete
     await edit_item(db, item, "short")
-    await _run(make_engine(db, fake, renderer))
+    await run_until_idle(make_engine(db, fake, renderer))
     assert len(fake.calls("deleteMessage")) == 1
     first_text, second_text = _text(fake, 101)
     assert "short" in first_text
@@ -296,14 +283,14 @@ async def test_combined_message_with_two_items_corrected_at_once_is_edited_once(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     first = await add_item(db, story, "First", "one")
     second = await add_item(db, story, "Second", "two")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert len(sends(fake, 101)) == 1
     await edit_item(db, first, "uno")
     await edit_item(db, second, "dos")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert len(fake.calls("editMessageText")) == 1
     [text] = _text(fake, 101)
     assert "uno" in text and "dos" in text
@@ -320,7 +307,7 @@ async def test_refresh_failing_mid_way_resumes_without_duplicate_parts(
     fake.faults.add(FaultRule(kind="delay", method="sendMessage", delay=0, times=1))
     fake.faults.add(FaultRule(kind="server_error", method="sendMessage", times=1))
     await edit_item(db, item, "w" * 350)
-    await _run(make_engine(db, fake, renderer))
+    await run_until_idle(make_engine(db, fake, renderer))
     assert len(fake.calls("sendMessage")) == 2 + 3  # the failed attempt and one retry
     live = _live(fake, 101)
     assert len(live) == 4

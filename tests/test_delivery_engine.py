@@ -9,7 +9,6 @@ import pytest
 
 from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
-from bot.delivery.engine import DeliveryEngine
 from tests import conftest_delivery as support
 from tests.conftest_delivery import (
     TOKEN,
@@ -17,7 +16,9 @@ from tests.conftest_delivery import (
     add_item,
     add_story,
     make_engine,
+    run_until_idle,
     sends,
+    subscribe_users,
 )
 from tests.fakes.botapi import FakeBotApi
 
@@ -27,26 +28,11 @@ fake = support.fake
 ptb_timedelta = support.ptb_timedelta
 
 
-async def _subscribe(db: Database, fake: FakeBotApi, story: int, *uids: int) -> None:
-    for uid in uids:
-        if uid not in fake.users:
-            fake.add_user(uid, f"U{uid}")
-        await subscriptions.subscribe(db, uid, "private", story)
-
-
-async def _run(engine: DeliveryEngine, within: float = 10) -> None:
-    await engine.start()
-    try:
-        assert await engine.wait_idle(within)
-    finally:
-        await engine.stop()
-
-
 async def test_new_item_reaches_every_subscriber_once(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101, 102, 103)
+    await subscribe_users(db, fake, story, 101, 102, 103)
     item = await add_item(db, story, "Breaking", "Body text")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert sorted(c.chat_id for c in sends(fake)) == [101, 102, 103]
     progress = await deliveries.item_progress(db, item)
     assert (progress.total, progress.delivered, progress.pending, progress.done) == (3, 3, 0, True)
@@ -62,9 +48,9 @@ async def test_new_item_reaches_every_subscriber_once(db: Database, fake: FakeBo
 
 async def test_free_mode_does_not_ask_for_paid_broadcast(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     await add_item(db, story, "Free")
-    await _run(make_engine(db, fake, rate=30, paid=False))
+    await run_until_idle(make_engine(db, fake, rate=30, paid=False))
     assert "allow_paid_broadcast" not in sends(fake)[0].params
 
 
@@ -72,44 +58,44 @@ async def test_unsubscribed_and_late_subscribers_get_nothing(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101, 102)
+    await subscribe_users(db, fake, story, 101, 102)
     await subscriptions.unsubscribe(db, 102, story)
     item = await add_item(db, story, "Only for 101")
     # Subscribed after the item existed: it is history, not news.
-    await _subscribe(db, fake, story, 103)
-    await _run(make_engine(db, fake))
+    await subscribe_users(db, fake, story, 103)
+    await run_until_idle(make_engine(db, fake))
     assert [c.chat_id for c in sends(fake)] == [101]
     assert (await deliveries.item_progress(db, item)).total == 1
 
 
 async def test_unsubscribe_cancels_what_waits(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101, 102)
+    await subscribe_users(db, fake, story, 101, 102)
     await add_item(db, story, "Queued")
     await deliveries.materialize(db)
     assert await subscriptions.unsubscribe(db, 102, story)
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert [c.chat_id for c in sends(fake)] == [101]
 
 
 async def test_resubscribe_starts_afresh(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     assert not await subscriptions.subscribe(db, 101, "private", story)
     await subscriptions.unsubscribe(db, 101, story)
     await add_item(db, story, "While away")
     assert await subscriptions.subscribe(db, 101, "private", story)
     new = await add_item(db, story, "After return")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert len(sends(fake)) == 1
     assert f"#{new} " in (sends(fake)[0].text or "")
 
 
 async def test_pending_items_go_out_as_one_message(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101, 102)
+    await subscribe_users(db, fake, story, 101, 102)
     items = [await add_item(db, story, f"Item {n}") for n in range(3)]
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     for chat in (101, 102):
         calls = sends(fake, chat)
         assert len(calls) == 1
@@ -122,10 +108,10 @@ async def test_too_long_for_one_message_splits_without_losing_items(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     items = [await add_item(db, story, f"Headline number {n}", "x" * 30) for n in range(4)]
     renderer = SimpleRenderer(max_chars=120)
-    await _run(make_engine(db, fake, renderer))
+    await run_until_idle(make_engine(db, fake, renderer))
     texts = [c.text or "" for c in sends(fake, 101)]
     assert len(texts) >= 2
     for item in items:
@@ -136,10 +122,10 @@ async def test_too_long_for_one_message_splits_without_losing_items(
 
 async def test_restart_does_not_push_again(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101, 102)
+    await subscribe_users(db, fake, story, 101, 102)
     await add_item(db, story, "Once")
-    await _run(make_engine(db, fake))
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert len(sends(fake)) == 2
 
 
@@ -147,9 +133,9 @@ async def test_channel_gets_every_new_item(db: Database, fake: FakeBotApi) -> No
     channel = -1001234567
     fake.add_group(channel, "News", type="channel", bot_is_admin=True)
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     item = await add_item(db, story, "Also in the channel")
-    await _run(make_engine(db, fake, channel_id=channel))
+    await run_until_idle(make_engine(db, fake, channel_id=channel))
     assert sorted(c.chat_id for c in sends(fake)) == [channel, 101]
     # The channel copy is no subscriber: progress counts subscribers only.
     assert (await deliveries.item_progress(db, item)).total == 1
@@ -159,7 +145,7 @@ async def test_progress_counts_and_done_log_line(
     db: Database, fake: FakeBotApi, caplog: pytest.LogCaptureFixture
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101, 102)
+    await subscribe_users(db, fake, story, 101, 102)
     await subscriptions.subscribe(db, 555, "private", story)  # unknown to Telegram
     fake.block_user(102)
     item = await add_item(db, story, "Counted")
@@ -195,7 +181,7 @@ async def _sleep(seconds: float) -> None:
 
 async def test_notify_wakes_an_idle_engine(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     engine = make_engine(db, fake, poll_interval=30)
     await engine.start()
     try:

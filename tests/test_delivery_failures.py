@@ -6,14 +6,15 @@ import time
 
 from bot.db import chats, deliveries, subscriptions
 from bot.db.connection import Database
-from bot.delivery.engine import DeliveryEngine
 from tests import conftest_delivery as support
 from tests.conftest_delivery import (
     TOKEN,
     add_item,
     add_story,
     make_engine,
+    run_until_idle,
     sends,
+    subscribe_users,
 )
 from tests.fakes.botapi import FakeBotApi, FaultRule
 
@@ -21,20 +22,6 @@ from tests.fakes.botapi import FakeBotApi, FaultRule
 db = support.db
 fake = support.fake
 ptb_timedelta = support.ptb_timedelta
-
-
-async def _subscribe(db: Database, fake: FakeBotApi, story: int, *uids: int) -> None:
-    for uid in uids:
-        fake.add_user(uid, f"U{uid}")
-        await subscriptions.subscribe(db, uid, "private", story)
-
-
-async def _run(engine: DeliveryEngine, within: float = 10) -> None:
-    await engine.start()
-    try:
-        assert await engine.wait_idle(within)
-    finally:
-        await engine.stop()
 
 
 async def _row(db: Database, chat_id: int) -> dict[str, object]:
@@ -47,11 +34,11 @@ async def test_429_makes_every_send_wait_and_is_no_failed_attempt(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, *range(101, 111))
+    await subscribe_users(db, fake, story, *range(101, 111))
     await add_item(db, story, "Flood")
     fake.faults.add(FaultRule(kind="retry_after", method="sendMessage", times=1, retry_after=1))
     engine = make_engine(db, fake, concurrency=2)
-    await _run(engine)
+    await run_until_idle(engine)
     calls = fake.calls("sendMessage")
     flood = next(c for c in calls if c.status == 429)
     # Nothing at all went out during retry_after after the 429 was answered.
@@ -69,10 +56,10 @@ async def test_429_makes_every_send_wait_and_is_no_failed_attempt(
 
 async def test_server_error_then_success(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     await add_item(db, story, "Flaky")
     fake.faults.add(FaultRule(kind="server_error", method="sendMessage", times=2, status=502))
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert len(sends(fake, 101)) == 1
     row = await _row(db, 101)
     assert (row["status"], row["attempts"]) == ("sent", 2)
@@ -82,10 +69,10 @@ async def test_server_error_forever_is_dead_lettered_with_reason(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101, 102)
+    await subscribe_users(db, fake, story, 101, 102)
     item = await add_item(db, story, "Never")
     fake.faults.add(FaultRule(kind="server_error", method="sendMessage", chat_id=101))
-    await _run(make_engine(db, fake, max_attempts=3))
+    await run_until_idle(make_engine(db, fake, max_attempts=3))
     assert len(fake.calls("sendMessage")) == 3 + 1  # 3 attempts for 101, one send to 102
     row = await _row(db, 101)
     assert (row["status"], row["attempts"]) == ("failed", 3)
@@ -104,14 +91,14 @@ async def test_blocked_user_is_deactivated_at_once_and_never_retried(
 ) -> None:
     story = await add_story(db)
     other = await add_story(db, "Other")
-    await _subscribe(db, fake, story, 101, 102)
+    await subscribe_users(db, fake, story, 101, 102)
     await subscriptions.subscribe(db, 101, "private", other)
     fake.block_user(101)
     await add_item(db, story, "First")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     await add_item(db, story, "Second")
     await add_item(db, other, "Elsewhere")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert len([c for c in fake.calls("sendMessage") if c.chat_id == 101]) == 1
     assert len(sends(fake, 102)) == 2
     for story_id in (story, other):
@@ -125,11 +112,11 @@ async def test_deactivated_and_unknown_chats_are_deactivated(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     fake.deactivate_user(101)
     await subscriptions.subscribe(db, 999, "private", story)  # "chat not found"
     item = await add_item(db, story, "Gone")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert len(fake.calls("sendMessage")) == 2
     progress = await deliveries.item_progress(db, item)
     assert (progress.blocked, progress.failed) == (2, 0)
@@ -143,7 +130,7 @@ async def test_migrated_group_moves_and_is_resent(db: Database, fake: FakeBotApi
     await chats.set_current_story(db, -500, "group", story)
     new_id = fake.migrate_group(-500)
     await add_item(db, story, "To the supergroup")
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert [c.chat_id for c in sends(fake)] == [new_id]
     assert await subscriptions.get_subscription(db, -500, story) is None
     moved = await subscriptions.get_subscription(db, new_id, story)
@@ -158,13 +145,13 @@ async def test_migrated_group_moves_and_is_resent(db: Database, fake: FakeBotApi
 
 async def test_read_timeout_is_resent_at_most_once(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101, 102)
+    await subscribe_users(db, fake, story, 101, 102)
     await add_item(db, story, "Slow")
     # 101: the first answer comes too late (the message arrived anyway); 102: always too late.
     fake.faults.add(FaultRule(kind="delay", method="sendMessage", chat_id=101, delay=1, times=1))
     fake.faults.add(FaultRule(kind="delay", method="sendMessage", chat_id=102, delay=1))
     engine = make_engine(db, fake, request={"read_timeout": 0.3})
-    await _run(engine)
+    await run_until_idle(engine)
     assert len(fake.calls("sendMessage")) == 4  # each chat: the timed-out send + one resend
     first, second = await _row(db, 101), await _row(db, 102)
     assert (first["status"], first["timeouts"], first["attempts"]) == ("sent", 1, 0)
@@ -175,11 +162,11 @@ async def test_read_timeout_is_resent_at_most_once(db: Database, fake: FakeBotAp
 
 async def test_hung_server_times_out_and_recovers(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     await add_item(db, story, "Hang")
     fake.faults.add(FaultRule(kind="hang", method="sendMessage", times=1))
     started = time.monotonic()
-    await _run(make_engine(db, fake, request={"read_timeout": 0.3}))
+    await run_until_idle(make_engine(db, fake, request={"read_timeout": 0.3}))
     assert time.monotonic() - started < 5
     assert len(sends(fake, 101)) == 1
     assert (await _row(db, 101))["timeouts"] == 1
@@ -187,12 +174,12 @@ async def test_hung_server_times_out_and_recovers(db: Database, fake: FakeBotApi
 
 async def test_bad_request_is_dead_lettered_without_retry(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
-    await _subscribe(db, fake, story, 101)
+    await subscribe_users(db, fake, story, 101)
     await add_item(db, story, "Bad")
     fake.faults.add(
         FaultRule(kind="bad_request", method="sendMessage", description="can't parse entities")
     )
-    await _run(make_engine(db, fake))
+    await run_until_idle(make_engine(db, fake))
     assert len(fake.calls("sendMessage")) == 1
     assert (await _row(db, 101))["status"] == "failed"
     assert (await subscriptions.counts(db, story)).active == 1
