@@ -82,25 +82,24 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     settings = _settings_or_exit()
     try:
+        if not args.dry_run:
+            return asyncio.run(_store(settings, path, data))
         parsed = parse_story(decode_page(data, max_bytes=settings.max_import_bytes))
     except StoryError as exc:
         print(f"Cannot import {path}: {_reason(exc, settings)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if args.dry_run:
-        result = parsed.to_json_dict()
-        text = json.dumps(result, ensure_ascii=False, indent=2) if args.json else None
-        try:
-            print(text or _readable_preview(result), flush=True)
-        except BrokenPipeError:
-            # The reader went away (`... --dry-run | head`): not worth a traceback.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
-    try:
-        return asyncio.run(_store(settings, path, data))
     except (sqlite3.Error, OSError) as exc:
         # The page was fine; the store was not (unwritable folder, not a database, locked).
         print(f"Cannot store {path} in {settings.database_path}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    result = parsed.to_json_dict()
+    text = json.dumps(result, ensure_ascii=False, indent=2) if args.json else None
+    try:
+        print(text or _readable_preview(result), flush=True)
+    except BrokenPipeError:
+        # The reader went away (`... --dry-run | head`): not worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
 
 
 def _reason(exc: StoryError, settings: Settings) -> str:
