@@ -24,6 +24,7 @@ from bot.logs import setup_logging
 from bot.services.editor import EditorService
 from bot.services.stories import StoryService
 from bot.texts import Formatter, Texts
+from bot.watch import watch_seeds
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,7 @@ async def _post_init(app: BotApplication) -> None:
             channel_id=settings.channel_id,
         )
         await state.engine.start()
-        from bot.watch import watch_seeds
-
+    if state.options.get("load_seeds", True):
         state.background.append(asyncio.create_task(watch_seeds(state), name="watch-seeds"))
     await _register_commands(app)
 
