@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -79,8 +80,41 @@ async def _reindex(db: Database, story_id: int) -> None:
         "SELECT id, headline, body FROM ticker_items WHERE story_id = ? AND retracted_at IS NULL",
         (story_id,),
     ):
-        rows.append((t["headline"], story_id, "ticker", t["id"]))
-        rows += [(s, story_id, "ticker", t["id"]) for s in _sentences(t["body"])]
+        rows += _ticker_rows(story_id, t)
+    await conn.executemany(
+        "INSERT INTO search_sentences (text, story_id, kind, ref) VALUES (?, ?, ?, ?)", rows
+    )
+
+
+def _ticker_rows(story_id: int, item: sqlite3.Row) -> list[tuple[str, int, str, int]]:
+    sentences = [item["headline"], *_sentences(item["body"])]
+    return [(s, story_id, "ticker", item["id"]) for s in sentences]
+
+
+async def reindex_entry(db: Database, story_id: int, kind: str, ref: int) -> None:
+    """Refresh one ticker item's or quote's sentences in the search index (caller's tx).
+
+    Editors change one entry at a time; rebuilding a story of 10,000 items for each would
+    put a full index rewrite on every /post."""
+    conn = db.writer
+    await conn.execute(
+        "DELETE FROM search_sentences WHERE story_id = ? AND kind = ? AND ref = ?",
+        (story_id, kind, ref),
+    )
+    rows: list[tuple[str, int, str, int]] = []
+    if kind == "ticker":
+        item = await db.fetchone(
+            "SELECT id, headline, body FROM ticker_items WHERE id = ? AND retracted_at IS NULL",
+            (ref,),
+        )
+        rows = _ticker_rows(story_id, item) if item else []
+    elif kind == "quote":
+        quote = await db.fetchone(
+            "SELECT text FROM quotes WHERE id = ? AND deleted_at IS NULL", (ref,)
+        )
+        rows = [(quote["text"], story_id, "quote", ref)] if quote else []
+    else:
+        raise ValueError(f"unknown index entry kind {kind!r}")
     await conn.executemany(
         "INSERT INTO search_sentences (text, story_id, kind, ref) VALUES (?, ?, ?, ?)", rows
     )

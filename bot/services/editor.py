@@ -114,7 +114,7 @@ class EditorService:
                 target=f"#{item_id}",
                 after={"headline": headline, "body": body},
             )
-            await stories.reindex(self.db, story.id)
+            await stories.reindex_entry(self.db, story.id, "ticker", item_id)
         await self._notify()
         item = await stories.get_item(self.db, item_id)
         assert item is not None
@@ -144,7 +144,7 @@ class EditorService:
                 before=_item_snapshot(item),
                 after={"headline": headline, "body": body, "pinned": item.pinned},
             )
-            await stories.reindex(self.db, item.story_id)
+            await stories.reindex_entry(self.db, item.story_id, "ticker", item_id)
         await self._notify()
         updated = await stories.get_item(self.db, item_id)
         assert updated is not None
@@ -169,7 +169,7 @@ class EditorService:
                 before=_item_snapshot(item),
                 after={"retracted": True},
             )
-            await stories.reindex(self.db, item.story_id)
+            await stories.reindex_entry(self.db, item.story_id, "ticker", item_id)
         await self._notify()
         return item
 
@@ -242,7 +242,7 @@ class EditorService:
                 target=f"quote {quote_id}",
                 after=asdict(quote),
             )
-            await stories.reindex(self.db, story.id)
+            await stories.reindex_entry(self.db, story.id, "quote", quote_id)
         record = await stories.get_quote(self.db, quote_id)
         assert record is not None
         return record
@@ -270,7 +270,7 @@ class EditorService:
                 target=f"quote {quote_id}",
                 before={"text": quote.text, "speaker": quote.speaker},
             )
-            await stories.reindex(self.db, quote.story_id)
+            await stories.reindex_entry(self.db, quote.story_id, "quote", quote_id)
         return quote
 
     async def set_speaker(self, user_id: int, quote_id: int, raw: str) -> QuoteRecord:
