@@ -157,12 +157,6 @@ def sends(fake: FakeBotApi, chat_id: int | None = None) -> list[Any]:
     ]
 
 
-@pytest.fixture(autouse=True)
-def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opt into PTB's timedelta periods: building RetryAfter otherwise warns (an error here)."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeBotApi]:
     server = FakeBotApi(token=TOKEN)

@@ -12,13 +12,8 @@ from pathlib import Path
 
 from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
-from tests import conftest_delivery as support
 from tests.conftest_delivery import add_item, add_story, open_db
 from tests.fakes.botapi import FakeBotApi
-
-# Fixtures shared with the other delivery tests.
-fake = support.fake
-ptb_timedelta = support.ptb_timedelta
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBSCRIBERS = 300

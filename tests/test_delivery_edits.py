@@ -8,7 +8,6 @@ import time
 from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
 from bot.db.models import TickerItemRecord
-from tests import conftest_delivery as support
 from tests.conftest_delivery import (
     SimpleRenderer,
     add_item,
@@ -22,11 +21,6 @@ from tests.conftest_delivery import (
 )
 from tests.fakes.botapi import FakeBotApi, StoredMessage
 from tests.fakes.botapi_faults import FaultRule
-
-# Fixtures shared with the other delivery tests.
-db = support.db
-fake = support.fake
-ptb_timedelta = support.ptb_timedelta
 
 
 def _text(fake: FakeBotApi, chat_id: int) -> list[str]:

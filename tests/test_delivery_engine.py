@@ -9,7 +9,6 @@ import pytest
 
 from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
-from tests import conftest_delivery as support
 from tests.conftest_delivery import (
     TOKEN,
     SimpleRenderer,
@@ -21,11 +20,6 @@ from tests.conftest_delivery import (
     subscribe_users,
 )
 from tests.fakes.botapi import FakeBotApi
-
-# Fixtures shared with the other delivery tests.
-db = support.db
-fake = support.fake
-ptb_timedelta = support.ptb_timedelta
 
 
 async def test_new_item_reaches_every_subscriber_once(db: Database, fake: FakeBotApi) -> None:

@@ -6,7 +6,6 @@ import time
 
 from bot.db import chats, deliveries, subscriptions
 from bot.db.connection import Database
-from tests import conftest_delivery as support
 from tests.conftest_delivery import (
     TOKEN,
     add_item,
@@ -17,11 +16,6 @@ from tests.conftest_delivery import (
     subscribe_users,
 )
 from tests.fakes.botapi import FakeBotApi, FaultRule
-
-# Fixtures shared with the other delivery tests.
-db = support.db
-fake = support.fake
-ptb_timedelta = support.ptb_timedelta
 
 
 async def _row(db: Database, chat_id: int) -> dict[str, object]:

@@ -22,7 +22,6 @@ from bot.delivery.ratelimit import (
     effective_rate,
     shared_budget,
 )
-from tests import conftest_delivery as support
 from tests.conftest_delivery import (
     add_item,
     add_story,
@@ -30,11 +29,6 @@ from tests.conftest_delivery import (
     sends,
 )
 from tests.fakes.botapi import FakeBotApi
-
-# Fixtures shared with the other delivery tests.
-db = support.db
-fake = support.fake
-ptb_timedelta = support.ptb_timedelta
 
 
 def _max_in_window(times: list[float], span: float = 1.0) -> int:

@@ -28,13 +28,8 @@ from bot.delivery.transport import (
     build_push_bot,
 )
 from bot.logs import RedactingFormatter, redact
-from tests import conftest_delivery as support
 from tests.conftest_delivery import TOKEN, make_bot
 from tests.fakes.botapi import FakeBotApi, FaultRule
-
-# Fixtures shared with the other delivery tests.
-fake = support.fake
-ptb_timedelta = support.ptb_timedelta
 
 SECRET = TOKEN.split(":")[1]
 

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
 from bot.db.subscriptions import hold_until
-from tests import conftest_delivery as support
 from tests.conftest_delivery import (
     add_item,
     add_story,
@@ -19,11 +18,6 @@ from tests.conftest_delivery import (
     sends,
 )
 from tests.fakes.botapi import FakeBotApi
-
-# Fixtures shared with the other delivery tests.
-db = support.db
-fake = support.fake
-ptb_timedelta = support.ptb_timedelta
 
 
 def _ts(text: str) -> float:
