@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
+from tests.seed_page import SEED
 
 REPO = Path(__file__).resolve().parents[1]
-SEED = REPO / "seeds" / "ukraine-nato-liveblog.de.txt"
 EDITOR_ID = 42
 READER_DE = 1002
 READER_EN = 1001

@@ -7,16 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import EDITOR_ID, READER_DE, READER_EN, SEED, RunningBot, running_bot
+from tests.e2e import EDITOR_ID, READER_DE, READER_EN, RunningBot, running_bot
 from tests.fakes.botapi import StoredMessage
+from tests.seed_page import SEED, changed_seed
 
 pytestmark = pytest.mark.timeout(120)
-
-NEW_ITEM = (
-    "18:45 Uhr – RUTTE TRIFFT SYBIGA IN BRÜSSEL\n"
-    "NATO-Generalsekretär Mark Rutte hat am Abend den ukrainischen Außenminister getroffen."
-    " Beide sprachen von einem offenen Gespräch.\n"
-)
 
 
 def pushes(bot: RunningBot, chat_id: int, needle: str) -> list[StoredMessage]:
@@ -27,13 +22,6 @@ async def wait_for_push(bot: RunningBot, chat_id: int, needle: str) -> None:
     await bot.server.wait_for_message(
         lambda m: needle in (m.text or ""), chat_id=chat_id, timeout=15
     )
-
-
-def changed_page() -> str:
-    """The seed page with one more ticker item at the top of its ticker block."""
-    text = SEED.read_text(encoding="utf-8")
-    marker = "Minute für Minute\n"
-    return text.replace(marker, marker + NEW_ITEM.strip() + "\n", 1)
 
 
 async def test_posted_item_reaches_each_subscriber_once(tmp_path: Path) -> None:
@@ -66,7 +54,7 @@ async def test_posted_item_reaches_each_subscriber_once(tmp_path: Path) -> None:
 async def test_changed_page_in_seeds_is_pushed_and_survives_restart(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
         await bot.ask(READER_DE, "/subscribe")
-        (bot.seeds / SEED.name).write_text(changed_page(), encoding="utf-8")
+        (bot.seeds / SEED.name).write_text(changed_seed(), encoding="utf-8")
         await wait_for_push(bot, READER_DE, "Rutte trifft Sybiga")
         ticker = await bot.ask_text(READER_DE, "/ticker 5")
         assert ticker.index("Rutte trifft Sybiga") < ticker.index("Tucker Carlson")

@@ -17,9 +17,9 @@ import pytest
 from bot.db import stories
 from bot.db.connection import Database
 from bot.services.editor import EditorService
+from tests.seed_page import SEED, changed_seed
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "ukraine-nato-liveblog.de.txt"
 SETTING_NAMES = (
     "BOT_TOKEN",
     "ADMIN_IDS",
@@ -29,19 +29,6 @@ SETTING_NAMES = (
     "LOG_LEVEL",
     "SEEDS_POLL_SECONDS",
 )
-NEW_ITEM = (
-    "18:45 Uhr – RUTTE TRIFFT SYBIGA IN BRÜSSEL\n"
-    "NATO-Generalsekretär Mark Rutte hat am Abend den ukrainischen Außenminister Andriï Sybiga"
-    " empfangen. Über Ergebnisse wurde zunächst nichts bekannt.\n"
-)
-
-
-def changed_seed() -> str:
-    """The seed as the site shows it later: a new item with a time stamp on top of the ticker."""
-    text = SEED.read_text(encoding="utf-8")
-    changed = text.replace("Minute für Minute\n", "Minute für Minute\n" + NEW_ITEM, 1)
-    assert changed != text
-    return changed
 
 
 def run_bot(

@@ -19,23 +19,11 @@ from bot.db.stories import ImportOutcome
 from bot.services.editor import EditorService
 from bot.services.stories import StoryService
 from bot.story.model import StoryError
+from tests.seed_page import SEED, changed_seed
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "ukraine-nato-liveblog.de.txt"
 OTHER = ROOT / "tests" / "pages" / "en-live-updates.txt"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
-NEW_ITEM = (
-    "18:45 Uhr – RUTTE TRIFFT SYBIGA IN BRÜSSEL\n"
-    "NATO-Generalsekretär Mark Rutte hat am Abend den ukrainischen Außenminister Andriï Sybiga"
-    " empfangen. Über Ergebnisse wurde zunächst nichts bekannt.\n"
-)
-
-
-def changed_seed() -> str:
-    text = SEED.read_text(encoding="utf-8")
-    changed = text.replace("Minute für Minute\n", "Minute für Minute\n" + NEW_ITEM, 1)
-    assert changed != text
-    return changed
 
 
 class Harness:
