@@ -17,12 +17,13 @@ from bot.db.stories import ImportOutcome, SearchHit
 from bot.story import decode_page, parse_story
 from bot.story.model import ParsedStory, StoryError
 
+# Load no more quotes than one /quotes message shows.
+from bot.texts.format import MAX_FRAGMENTS, MAX_STATEMENTS
+
 log = logging.getLogger(__name__)
 
 STORY_SUFFIXES = (".txt", ".text", ".md")
 TICKER_MAX = 20
-QUOTES_STATEMENTS_SHOWN = 15
-QUOTES_FRAGMENTS_SHOWN = 10
 
 
 def fold(text: str) -> str:
@@ -226,8 +227,8 @@ class StoryService:
             self.db,
             story_id,
             speakers=chosen,
-            statements=QUOTES_STATEMENTS_SHOWN,
-            fragments=QUOTES_FRAGMENTS_SHOWN,
+            statements=MAX_STATEMENTS,
+            fragments=MAX_FRAGMENTS,
         )
         return QuoteSelection(shown, speakers, matched=True, more=more)
 
