@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from telegram import Bot
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.db import chats
+from bot.db.models import ChatRecord
 from bot.handlers.flood import FloodGuard
 
 if TYPE_CHECKING:
@@ -83,3 +85,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], A
     @property
     def state(self) -> AppState:
         return self.bot_data
+
+    async def chat_prefs(self, chat_id: int) -> ChatRecord | None:
+        """A chat's stored preferences, read once per update (language and story need both)."""
+        cache: dict[int, ChatRecord | None] = self.__dict__.setdefault("_chat_prefs", {})
+        if chat_id not in cache:
+            cache[chat_id] = await chats.get_chat(self.state.db, chat_id)
+        return cache[chat_id]

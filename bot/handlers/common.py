@@ -10,7 +10,6 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from bot.db import chats
 from bot.db.models import StoryRecord
 from bot.texts import Formatter, pick_language, split_message
 
@@ -40,7 +39,7 @@ async def language_of(update: Update, context: BotContext) -> str:
     chat = update.effective_chat
     stored = None
     if chat is not None:
-        prefs = await chats.get_chat(context.state.db, chat.id)
+        prefs = await context.chat_prefs(chat.id)
         stored = prefs.language if prefs else None
     user = update.effective_user
     return pick_language(stored, user.language_code if user else None)
@@ -117,4 +116,5 @@ async def current_story(update: Update, context: BotContext) -> StoryRecord | No
     chat = update.effective_chat
     if chat is None:
         return None
-    return await context.state.stories.story_for_chat(chat.id)
+    prefs = await context.chat_prefs(chat.id)
+    return await context.state.stories.story_for_chat(prefs.current_story_id if prefs else None)

@@ -185,11 +185,10 @@ class StoryService:
         """Stories readers can choose from."""
         return await stories.list_stories(self.db)
 
-    async def story_for_chat(self, chat_id: int) -> StoryRecord | None:
+    async def story_for_chat(self, chosen_story_id: int | None) -> StoryRecord | None:
         """The story a chat reads: its choice if still live, else the first live story."""
-        prefs = await chats.get_chat(self.db, chat_id)
-        if prefs and prefs.current_story_id:
-            story = await stories.get_story(self.db, prefs.current_story_id)
+        if chosen_story_id:
+            story = await stories.get_story(self.db, chosen_story_id)
             if story and story.archived_at is None:
                 return story
         live = await stories.list_stories(self.db)
