@@ -49,8 +49,13 @@ def pick_language(stored: str | None, telegram_language_code: str | None) -> Lan
 
 
 def _read_locale(language: Language) -> str:
-    path = resources.files("bot.texts") / "locales" / language / "bot.ftl"
-    return path.read_text(encoding="utf-8")
+    # One file per feature keeps each feature's texts together; bot.ftl holds the core.
+    folder = resources.files("bot.texts") / "locales" / language
+    files = sorted(
+        (entry for entry in folder.iterdir() if entry.name.endswith(".ftl")),
+        key=lambda entry: (entry.name != "bot.ftl", entry.name),
+    )
+    return "\n".join(entry.read_text(encoding="utf-8") for entry in files)
 
 
 def _parse(language: Language, source: str) -> fluent_ast.Resource:
@@ -60,7 +65,7 @@ def _parse(language: Language, source: str) -> fluent_ast.Resource:
         # Fluent silently skips unparsable entries; a missing text must fail at start.
         first = junk[0]
         raise TextsError(
-            f"locales/{language}/bot.ftl: cannot parse {(first.content or '').strip()[:80]!r}: "
+            f"locales/{language}/*.ftl: cannot parse {(first.content or '').strip()[:80]!r}: "
             + "; ".join(str(a.message) for a in first.annotations)
         )
     return resource
