@@ -23,7 +23,7 @@ from bot.handlers.registry import register_handlers
 from bot.logs import setup_logging
 from bot.services.editor import EditorService
 from bot.services.stories import StoryService
-from bot.texts import Formatter, Texts
+from bot.texts import DEFAULT_LANGUAGE, Formatter, Texts
 from bot.watch import watch_seeds
 
 log = logging.getLogger(__name__)
@@ -144,8 +144,8 @@ async def _register_commands(app: BotApplication) -> None:
     try:
         for language in ("de", "en"):
             await app.bot.set_my_commands(menu(language), language_code=language)
-        # Clients in other languages get the German list, as the reader texts do.
-        await app.bot.set_my_commands(menu("de"))
+        # Clients in other languages get the English list, as the reader texts do.
+        await app.bot.set_my_commands(menu(DEFAULT_LANGUAGE))
     except TelegramError as exc:
         log.warning("could not register the command lists (%s); running on", exc)
 

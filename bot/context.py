@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
     from bot.texts import Texts
 
 PENDING_IMPORT_TTL_S = 15 * 60
+# Each preview holds the uploaded page (up to MAX_IMPORT_BYTES) in memory until Import or
+# Cancel: a bounded number, so unconfirmed uploads cannot grow the process without end.
+MAX_PENDING_IMPORTS = 8
+MAX_PENDING_PER_EDITOR = 3
 
 
 @dataclass
@@ -34,6 +40,68 @@ class PendingImport:
     user_id: int
     target_story_id: int | None
     created: float = field(default_factory=time.monotonic)
+
+
+class PendingImports:
+    """Uploads waiting for Import or Cancel: they expire after `ttl_s` on the injected
+    clock, and past the bounds the oldest preview is dropped (its buttons then say
+    "expired", as after the time-out)."""
+
+    def __init__(
+        self,
+        *,
+        ttl_s: float = PENDING_IMPORT_TTL_S,
+        max_total: int = MAX_PENDING_IMPORTS,
+        max_per_user: int = MAX_PENDING_PER_EDITOR,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl_s = ttl_s
+        self.max_total = max_total
+        self.max_per_user = max_per_user
+        self.clock = clock
+        self._pending: OrderedDict[str, PendingImport] = OrderedDict()
+        self._taken: OrderedDict[str, float] = OrderedDict()
+
+    def __len__(self) -> int:
+        self.expire()
+        return len(self._pending)
+
+    def __contains__(self, token: object) -> bool:
+        self.expire()
+        return token in self._pending
+
+    def expire(self) -> None:
+        """Forget previews and pressed tokens older than the time-out."""
+        now = self.clock()
+        for token in [t for t, p in self._pending.items() if now - p.created > self.ttl_s]:
+            del self._pending[token]
+        while self._taken and now - next(iter(self._taken.values())) > self.ttl_s:
+            self._taken.popitem(last=False)
+        while len(self._taken) > 10 * self.max_total:
+            self._taken.popitem(last=False)
+
+    def add(self, token: str, pending: PendingImport) -> None:
+        """Keep a new preview, dropping the oldest ones beyond the bounds."""
+        self.expire()
+        pending.created = self.clock()
+        mine = [t for t, p in self._pending.items() if p.user_id == pending.user_id]
+        for token_of_user in mine[: max(0, len(mine) - self.max_per_user + 1)]:
+            del self._pending[token_of_user]
+        while len(self._pending) >= self.max_total:
+            self._pending.popitem(last=False)
+        self._pending[token] = pending
+
+    def take(self, token: str) -> PendingImport | None:
+        """Remove and return a pending upload unless it has expired or was dropped."""
+        self.expire()
+        pending = self._pending.pop(token, None)
+        if pending is not None:
+            self._taken[token] = self.clock()
+        return pending
+
+    def taken(self, token: str) -> bool:
+        """Whether a button of this upload was already pressed (a double tap, not expiry)."""
+        return token in self._taken
 
 
 class AppState:
@@ -49,29 +117,18 @@ class AppState:
     def __init__(self) -> None:
         self.engine = None
         self.flood = FloodGuard()
-        self.pending_imports: dict[str, PendingImport] = {}
-        self.taken_imports: dict[str, float] = {}
+        self.pending_imports = PendingImports()
         self.background: list[asyncio.Task[Any]] = []
         self.options: dict[str, bool] = {}
         self.push_bot: Bot | None = None
 
     def take_pending_import(self, token: str) -> PendingImport | None:
         """Remove and return a pending upload unless it has expired."""
-        now = time.monotonic()
-        for key in [
-            k for k, p in self.pending_imports.items() if now - p.created > PENDING_IMPORT_TTL_S
-        ]:
-            del self.pending_imports[key]
-        for key in [k for k, at in self.taken_imports.items() if now - at > PENDING_IMPORT_TTL_S]:
-            del self.taken_imports[key]
-        pending = self.pending_imports.pop(token, None)
-        if pending is not None:
-            self.taken_imports[token] = now
-        return pending
+        return self.pending_imports.take(token)
 
     def import_taken(self, token: str) -> bool:
         """Whether a button of this upload was already pressed (a double tap, not expiry)."""
-        return token in self.taken_imports
+        return self.pending_imports.taken(token)
 
     def notify_delivery(self) -> None:
         """Wake the delivery workers after new work was queued."""

@@ -206,7 +206,7 @@ async def test_non_editors_are_refused_and_nothing_changes(tmp_path: Path) -> No
         assert "#1" in await bot.ask_text(EDITOR_ID, "/ticker")
         assert not re.search(r"#\d", await bot.ask_text(READER_DE, "/quotes"))
         editor_quotes = await bot.ask_text(EDITOR_ID, "/quotes")
-        assert re.search(r"#\d+ «Es gab keine Fortschritte»", editor_quotes), editor_quotes
+        assert re.search(r"#\d+ „Es gab keine Fortschritte“", editor_quotes), editor_quotes
 
 
 # ------------------------------------------------------------------ post, edit, delete
@@ -405,8 +405,8 @@ async def test_pins_summary_quotes_and_bad_input(tmp_path: Path) -> None:
         assert match, answer
         quote = int(match[1])
         shown = await bot.ask_text(READER_DE, "/quotes Meyer")
-        assert "«Wir <bleiben> dran & berichten» — Eda Meyer, Chefin vom Dienst" in shown
-        assert f"#{quote} «Wir <bleiben>" in await bot.ask_text(EDITOR_ID, "/quotes Meyer")
+        assert "„Wir <bleiben> dran & berichten“ — Eda Meyer, Chefin vom Dienst" in shown
+        assert f"#{quote} „Wir <bleiben>" in await bot.ask_text(EDITOR_ID, "/quotes Meyer")
         answer = await bot.ask_text(EDITOR_ID, f"/setspeaker {quote} Eda Müller, Redaktion")
         assert answer == f"✅ Zitat #{quote} ist jetzt von Eda Müller."
         assert "— Eda Müller, Redaktion" in await bot.ask_text(READER_DE, "/quotes Müller")
@@ -490,7 +490,7 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
         text = preview.text or ""
         assert text.startswith("📄 Vorschau: Live updates: Ceasefire talks resume in Geneva")
         assert "1 Absatz · 4 Zitate · 2 Tickermeldungen" in text
-        assert "«Nobody should expect a breakthrough tonight» — Laura Benson" in text
+        assert "„Nobody should expect a breakthrough tonight“ — Laura Benson" in text
         assert "Aktualisiert" not in text
         import_data, cancel_data = preview.callback_data
         assert import_data.startswith("im:") and cancel_data.startswith("ix:")

@@ -31,6 +31,7 @@ NUMERIC_ARGS = {
     "paragraphs",
     "pending",
     "quotes",
+    "seconds",
     "ticker",
     "total",
 }
@@ -48,7 +49,10 @@ class _Variables(Visitor):
 
 
 def _source(language: str) -> str:
-    return (resources.files("bot.texts") / "locales" / language / "bot.ftl").read_text("utf-8")
+    # Every .ftl file of a locale folder is loaded, so every one is checked.
+    folder = resources.files("bot.texts") / "locales" / language
+    files = sorted(f.name for f in folder.iterdir() if f.name.endswith(".ftl"))
+    return "\n".join((folder / name).read_text("utf-8") for name in files)
 
 
 def _variables_by_key() -> dict[str, set[str]]:
@@ -127,7 +131,10 @@ def test_messages_quoted_in_the_brief(texts: Texts) -> None:
     assert texts.get("de", "ticker-bad-count", max=20) == (
         "Bitte eine Zahl von 1 bis 20, z. B. /ticker 5"
     )
-    assert texts.get("de", "flood") == "Langsam bitte – ich antworte gleich wieder."
+    assert texts.get("de", "flood", seconds=30) == (
+        "Langsam bitte – das waren zu viele Nachrichten auf einmal."
+        " Bitte in 30 s noch einmal versuchen."
+    )
     assert texts.get("de", "not-editor") == "Das dürfen nur Redakteure."
     assert visible_text(texts.get("de", "retraction-notice")) == (
         "Zurückgezogen: Diese Meldung wurde von der Redaktion zurückgezogen."
@@ -144,8 +151,9 @@ def test_attributes_are_addressed_with_a_dot(texts: Texts) -> None:
     assert not texts.has("de", "cmd-help.args")
 
 
-def test_unknown_language_falls_back_to_german(texts: Texts) -> None:
-    assert texts.get("fr", "not-editor") == "Das dürfen nur Redakteure."
+def test_unknown_language_falls_back_to_english(texts: Texts) -> None:
+    assert texts.get("fr", "not-editor") == "Only editors may do that."
+    assert texts.get("de-AT", "not-editor") == "Das dürfen nur Redakteure."
     assert texts.get("en-US", "not-editor") == "Only editors may do that."
 
 
@@ -183,13 +191,15 @@ def test_default_texts_are_loaded_once() -> None:
 @pytest.mark.parametrize(
     ("stored", "telegram", "expected"),
     [
-        (None, None, "de"),
+        (None, None, "en"),
         (None, "en", "en"),
         (None, "en-US", "en"),
         (None, "EN_gb", "en"),
         (None, "de-AT", "de"),
-        (None, "fr", "de"),
-        (None, "", "de"),
+        (None, "fr", "en"),
+        (None, "pt-br", "en"),
+        (None, "", "en"),
+        ("fr", "de", "de"),
         ("en", "de", "en"),
         ("de", "en-US", "de"),
         ("xx", "en", "en"),

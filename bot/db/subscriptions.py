@@ -107,13 +107,15 @@ async def subscribe(db: Database, chat_id: int, chat_type: str, story_id: int) -
         )
         if row is not None and row["status"] == "active":
             return False
-        # A comeback starts afresh: what was published meanwhile is history, not news.
+        # A comeback starts afresh: what was published meanwhile is history, not news, and
+        # delivery is "every item" again, as the confirmation says.
         await conn.execute(
             "INSERT INTO subscriptions (chat_id, story_id, chat_type, since_item_id,"
             " subscribed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (chat_id, story_id) DO UPDATE SET status = 'active',"
             " chat_type = excluded.chat_type, since_item_id = excluded.since_item_id,"
             " status_reason = NULL, subscribed_at = excluded.subscribed_at,"
+            " mode = 'each', quiet_start = NULL, quiet_end = NULL,"
             " updated_at = excluded.updated_at",
             (chat_id, story_id, chat_type, since, now, now),
         )

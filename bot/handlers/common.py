@@ -6,8 +6,8 @@ import logging
 import re
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
 from bot.db.models import StoryRecord
@@ -17,10 +17,17 @@ log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_READER_ARGUMENT = 200
+# One answer never floods a chat: past this many messages the reply ends with a pointer
+# to the commands that show the rest page by page.
+MAX_REPLY_MESSAGES = 4
 
 
 def clean(text: str) -> str:
-    """User text without control and direction-override characters (newlines kept)."""
+    """User text without control and direction-override characters (newlines kept).
+
+    Lone surrogates (a broken client's text) cannot be encoded for the store or for
+    Telegram; they are dropped like control characters."""
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace("\ufffd", "")
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -60,6 +67,38 @@ def is_editor(update: Update, context: BotContext) -> bool:
     return context.state.settings.is_admin(user.id if user else None)
 
 
+async def may_change_chat(update: Update, context: BotContext) -> bool:
+    """Whether this user may change the chat's settings (subscription, language, story):
+    anyone in a private chat, only the admins in a group."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return True
+    message = update.effective_message
+    if update.callback_query is None and message is not None and message.sender_chat is not None:
+        # An anonymous admin speaks as the group itself.
+        return message.sender_chat.id == chat.id
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("could not check admin rights in chat %s: %s", chat.id, exc)
+        return False
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+async def refuse_non_admin(update: Update, context: BotContext, fmt: Formatter) -> bool:
+    """True (after telling the user) when a group member who is no admin tries to change
+    the group's settings."""
+    if await may_change_chat(update, context):
+        return False
+    if update.callback_query is not None:
+        await update.callback_query.answer(fmt.plain("group-admins-only"), show_alert=True)
+    else:
+        await reply(update, context, fmt.text("group-admins-only"))
+    return True
+
+
 async def reply(
     update: Update,
     context: BotContext,
@@ -72,6 +111,11 @@ async def reply(
     if chat is None:
         return None
     chunks = split_message(html)
+    if len(chunks) > MAX_REPLY_MESSAGES:
+        fmt = await formatter_for(update, context)
+        ending = fmt.text("reply-cut", total=len(chunks))
+        chunks = chunks[: MAX_REPLY_MESSAGES - 1]
+        chunks.append(ending)
     sent: Message | None = None
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1

@@ -15,6 +15,8 @@ from telegram.error import TelegramError
 from bot.context import BotContext, PendingImport
 from bot.db import audit, chats, deliveries, stories, subscriptions
 from bot.db.models import StoryRecord
+from bot.handlers import callbacks
+from bot.handlers.callbacks import ImportAction, ImportButton
 from bot.handlers.common import (
     command_text,
     current_story,
@@ -59,7 +61,13 @@ def editor_only(handler: EditorHandler) -> Handler:
                 await reply(update, context, fmt.text("not-editor"))
             return
         if not is_private(update):
-            await reply(update, context, fmt.text("editor-private-only"))
+            if update.callback_query is not None:
+                # Every button press is answered, or the client's spinner keeps turning.
+                await update.callback_query.answer(
+                    fmt.plain("editor-private-only"), show_alert=True
+                )
+            else:
+                await reply(update, context, fmt.text("editor-private-only"))
             return
         if user is not None:
             await chats.remember_name(context.state.db, user.id, "private", user.full_name)
@@ -295,14 +303,22 @@ async def document(update: Update, context: BotContext, fmt: Formatter) -> None:
         return
     target = await context.state.stories.find_story_for_page(parsed, name)
     token = secrets.token_urlsafe(9)
-    context.state.pending_imports[token] = PendingImport(
-        data=data, file_name=name, user_id=user.id, target_story_id=target.id if target else None
+    context.state.pending_imports.add(
+        token,
+        PendingImport(
+            data=data,
+            file_name=name,
+            user_id=user.id,
+            target_story_id=target.id if target else None,
+        ),
     )
+    confirm = callbacks.encode(ImportButton(ImportAction.CONFIRM, token))
+    cancel = callbacks.encode(ImportButton(ImportAction.CANCEL, token))
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(fmt.plain("button-import"), callback_data=f"im:{token}"),
-                InlineKeyboardButton(fmt.plain("button-cancel"), callback_data=f"ix:{token}"),
+                InlineKeyboardButton(fmt.plain("button-import"), callback_data=confirm),
+                InlineKeyboardButton(fmt.plain("button-cancel"), callback_data=cancel),
             ]
         ]
     )
@@ -314,7 +330,11 @@ async def document(update: Update, context: BotContext, fmt: Formatter) -> None:
 async def import_button(update: Update, context: BotContext, fmt: Formatter) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    action, _, token = (query.data or "").partition(":")
+    data = callbacks.decode(query.data)
+    if not isinstance(data, ImportButton):
+        await query.answer(fmt.plain("button-invalid"))
+        return
+    token = data.token
     pending = context.state.take_pending_import(token)
     if pending is None and context.state.import_taken(token):
         await query.answer()  # a double tap: the first press is being handled
@@ -324,7 +344,7 @@ async def import_button(update: Update, context: BotContext, fmt: Formatter) -> 
         await edit_in_place(update, context, fmt.text("import-expired"))
         return
     await query.answer()
-    if action == "ix":
+    if data.action is ImportAction.CANCEL:
         await edit_in_place(update, context, fmt.text("import-cancelled"))
         return
     try:

@@ -1,4 +1,7 @@
-"""Per-user flood protection: one polite notice, then silence for a while."""
+"""Per-user flood protection: one notice saying when to try again, then silence until then.
+
+Editors are never counted (the registry skips them): throttling a newsroom's /post burst
+would drop its work."""
 
 from __future__ import annotations
 
@@ -55,6 +58,12 @@ class FloodGuard:
             state.silent_until = now + self.silence_s
             return Verdict.WARN
         return Verdict.ALLOW
+
+    def retry_in(self, user_id: int, now: float | None = None) -> float:
+        """Seconds until a silenced user is answered again (0 when not silenced)."""
+        now = time.monotonic() if now is None else now
+        state = self._users.get(user_id)
+        return max(0.0, state.silent_until - now) if state else 0.0
 
     def _forget_idle(self, now: float) -> None:
         # Bounded memory under a flood of distinct users: drop everyone idle.

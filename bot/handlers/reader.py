@@ -7,6 +7,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.db import chats
 from bot.db.models import StoryRecord
+from bot.handlers import callbacks
+from bot.handlers.callbacks import LanguageButton, TickerPageButton
 from bot.handlers.common import (
     MAX_READER_ARGUMENT,
     command_text,
@@ -15,10 +17,12 @@ from bot.handlers.common import (
     formatter_for,
     is_editor,
     is_private,
+    language_of,
+    refuse_non_admin,
     reply,
 )
 from bot.services.stories import TICKER_MAX, TickerPage, parse_count
-from bot.texts import Formatter, normalize_language
+from bot.texts import LANGUAGES, Formatter, normalize_language
 
 TICKER_DEFAULT = 5
 
@@ -76,7 +80,12 @@ async def quotes(update: Update, context: BotContext) -> None:
     if not selection.matched:
         await reply(update, context, fmt.quotes_unknown_speaker(name, selection.speakers))
         return
-    html = fmt.quotes(selection.quotes, is_editor=is_editor(update, context), speaker=name or None)
+    html = fmt.quotes(
+        selection.quotes,
+        is_editor=is_editor(update, context),
+        speaker=selection.speaker_shown(name),
+        more=selection.more,
+    )
     await reply(update, context, html)
 
 
@@ -86,10 +95,10 @@ def _ticker_keyboard(
     buttons = []
     if page.has_newer:
         newer = max(0, page.offset - page.limit)
-        data = f"tk:{story_id}:{newer}:{page.limit}"
+        data = callbacks.encode(TickerPageButton(story_id, newer, page.limit))
         buttons.append(InlineKeyboardButton(fmt.plain("button-newer"), callback_data=data))
     if page.has_older:
-        data = f"tk:{story_id}:{page.offset + page.limit}:{page.limit}"
+        data = callbacks.encode(TickerPageButton(story_id, page.offset + page.limit, page.limit))
         buttons.append(InlineKeyboardButton(fmt.plain("button-older"), callback_data=data))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
@@ -117,13 +126,11 @@ async def ticker_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     fmt = await formatter_for(update, context)
-    try:
-        _, story_raw, offset_raw, limit_raw = (query.data or "").split(":")
-        story_id, offset = int(story_raw), max(0, int(offset_raw))
-        limit = max(1, min(TICKER_MAX, int(limit_raw)))
-    except ValueError:
-        await query.answer()
+    data = callbacks.decode(query.data)
+    if not isinstance(data, TickerPageButton):
+        await query.answer(fmt.plain("button-invalid"))
         return
+    story_id, offset, limit = data.story_id, data.offset, min(TICKER_MAX, data.limit)
     story = await context.state.stories.live_story(story_id)
     if story is None:
         await query.answer(fmt.plain("story-gone"))
@@ -173,6 +180,8 @@ async def story_command(update: Update, context: BotContext) -> None:
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         await reply(update, context, fmt.text("story-bad-id"))
         return
+    if await refuse_non_admin(update, context, fmt):
+        return
     try:
         story = await context.state.stories.choose_story(chat.id, chat.type, int(raw))
     except KeyError:
@@ -181,16 +190,56 @@ async def story_command(update: Update, context: BotContext) -> None:
     await reply(update, context, fmt.text("story-switched", title=story.title))
 
 
+def language_keyboard(fmt: Formatter) -> InlineKeyboardMarkup:
+    """One button per language we speak."""
+    buttons = [
+        InlineKeyboardButton(
+            fmt.plain(f"button-language-{language}"),
+            callback_data=callbacks.encode(LanguageButton(language)),
+        )
+        for language in LANGUAGES
+    ]
+    return InlineKeyboardMarkup([buttons])
+
+
 async def language_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     assert chat is not None
-    choice = normalize_language(command_text(update).strip().lower() or None)
+    fmt = await formatter_for(update, context)
+    raw = command_text(update).strip()
+    if not raw:
+        current = fmt.plain("language-name", code=await language_of(update, context))
+        await reply(
+            update,
+            context,
+            fmt.text("language-choose", language=current),
+            keyboard=language_keyboard(fmt),
+        )
+        return
+    choice = normalize_language(raw.lower()) if len(raw) <= 16 else None
     if choice is None:
-        fmt = await formatter_for(update, context)
-        await reply(update, context, fmt.text("language-unknown"))
+        await reply(update, context, fmt.text("language-unknown"), keyboard=language_keyboard(fmt))
+        return
+    if await refuse_non_admin(update, context, fmt):
         return
     await chats.set_language(context.state.db, chat.id, chat.type, choice)
     await reply(update, context, Formatter(context.state.texts, choice).text("language-switched"))
+
+
+async def language_button(update: Update, context: BotContext) -> None:
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None and chat is not None
+    fmt = await formatter_for(update, context)
+    data = callbacks.decode(query.data)
+    if not isinstance(data, LanguageButton):
+        await query.answer(fmt.plain("button-invalid"))
+        return
+    if await refuse_non_admin(update, context, fmt):
+        return
+    await chats.set_language(context.state.db, chat.id, chat.type, data.language)
+    chosen = Formatter(context.state.texts, data.language)
+    await edit_in_place(update, context, chosen.text("language-switched"))
+    await query.answer(chosen.plain("language-switched"))
 
 
 async def free_text(update: Update, context: BotContext) -> None:
@@ -201,7 +250,17 @@ async def free_text(update: Update, context: BotContext) -> None:
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    if not is_private(update):
+    # In a group, /foo may be meant for another bot; /foo@ourbot is meant for us.
+    if not is_private(update) and not _addressed_to_us(update, context):
         return
     fmt = await formatter_for(update, context)
     await reply(update, context, fmt.text("unknown-command"))
+
+
+def _addressed_to_us(update: Update, context: BotContext) -> bool:
+    message = update.effective_message
+    words = (message.text or "").split(maxsplit=1) if message else []
+    if not words or "@" not in words[0]:
+        return False
+    username = context.bot.username or ""
+    return bool(username) and words[0].partition("@")[2].lower() == username.lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -17,7 +18,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.handlers import editor, reader, subscriptions
-from bot.handlers.common import formatter_for, reply
+from bot.handlers.common import formatter_for, is_editor, reply
 from bot.handlers.flood import Verdict
 
 if TYPE_CHECKING:
@@ -29,20 +30,28 @@ GUARD_GROUP = -1
 
 
 async def flood_guard(update: Update, context: BotContext) -> None:
-    """Past a sane rate a user gets one polite notice, then silence for a while."""
+    """Past a sane rate a reader is told when to try again, then ignored until then.
+
+    Editors are exempt: their commands are the story's work, and dropping one /post of a
+    burst would lose it. Nothing dropped was promised: the notice says "try again"."""
     user = update.effective_user
-    if user is None:
+    if user is None or is_editor(update, context):
         return
-    verdict = context.state.flood.check(user.id)
+    flood = context.state.flood
+    verdict = flood.check(user.id)
     if verdict is Verdict.ALLOW:
         return
     if verdict is Verdict.WARN:
         log.info("flood protection: user %s silenced for a while", user.id)
         fmt = await formatter_for(update, context)
+        seconds = max(1, math.ceil(flood.retry_in(user.id)))
         if update.callback_query is not None:
-            await update.callback_query.answer(fmt.plain("flood"))
+            await update.callback_query.answer(fmt.plain("flood", seconds=seconds))
         else:
-            await reply(update, context, fmt.text("flood"))
+            await reply(update, context, fmt.text("flood", seconds=seconds))
+    elif update.callback_query is not None:
+        # A silenced user's button still stops spinning, without a word.
+        await update.callback_query.answer()
     raise ApplicationHandlerStop
 
 
@@ -64,7 +73,8 @@ async def on_error(update: object, context: BotContext) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button from an old or foreign message: stop the client's spinner, change nothing."""
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        fmt = await formatter_for(update, context)
+        await update.callback_query.answer(fmt.plain("button-invalid"))
 
 
 READER: tuple[tuple[str, Any], ...] = (
@@ -110,6 +120,7 @@ def register_handlers(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(reader.ticker_button, pattern=r"^tk:"))
     app.add_handler(CallbackQueryHandler(subscriptions.settings_button, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(editor.import_button, pattern=r"^i[mx]:"))
+    app.add_handler(CallbackQueryHandler(reader.language_button, pattern=r"^lg:"))
     app.add_handler(
         MessageHandler(
             filters.Document.ALL & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE,

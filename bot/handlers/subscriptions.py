@@ -5,45 +5,43 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.db import chats, subscriptions
 from bot.db.models import StoryRecord
 from bot.db.subscriptions import SubscriptionRecord
+from bot.handlers import callbacks
+from bot.handlers.callbacks import DeliveryChoice, SettingsButton
 from bot.handlers.common import (
     current_story,
     edit_in_place,
     formatter_for,
     language_of,
+    may_change_chat,
     reply,
 )
+from bot.handlers.reader import language_keyboard
 from bot.texts import Formatter
 
 log = logging.getLogger(__name__)
 
 QUIET_HOURS = (22, 7)  # the texts name this window ("Ruhezeit 22–07 Uhr")
-SETTINGS_CHOICES = ("instant", "hourly", "quiet", "off")
+SETTINGS_CHOICES = tuple(choice.value for choice in DeliveryChoice)
 
 
-async def _may_manage(update: Update, context: BotContext) -> bool:
-    """In groups only the group's admins may change its subscription."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or chat.type == ChatType.PRIVATE:
-        return True
-    message = update.effective_message
-    if update.callback_query is None and message is not None and message.sender_chat is not None:
-        # An anonymous admin speaks as the group itself.
-        return message.sender_chat.id == chat.id
-    if user is None:
-        return False
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as exc:
-        log.warning("could not check admin rights in chat %s: %s", chat.id, exc)
-        return False
-    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+async def _subscribe_chat(update: Update, context: BotContext, story: StoryRecord) -> bool:
+    """Subscribe the update's chat, keeping its language for the pushes; True if new.
+
+    Every way into a subscription goes through here (/subscribe, /start subscribe, the
+    /settings buttons): pushes have no user to take a language from."""
+    chat = update.effective_chat
+    assert chat is not None
+    db = context.state.db
+    created = await subscriptions.subscribe(db, chat.id, chat.type, story.id)
+    prefs = await chats.get_chat(db, chat.id)
+    if prefs is None or prefs.language is None:
+        await chats.set_language(db, chat.id, chat.type, await language_of(update, context))
+    return created
 
 
 async def _managed_story(update: Update, context: BotContext, fmt: Formatter) -> StoryRecord | None:
@@ -52,7 +50,7 @@ async def _managed_story(update: Update, context: BotContext, fmt: Formatter) ->
     if story is None:
         await reply(update, context, fmt.text("no-story"))
         return None
-    if not await _may_manage(update, context):
+    if not await may_change_chat(update, context):
         await reply(update, context, fmt.text("group-admins-only"))
         return None
     return story
@@ -64,12 +62,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
     story = await _managed_story(update, context, fmt)
     if story is None or chat is None:
         return
-    db = context.state.db
-    created = await subscriptions.subscribe(db, chat.id, chat.type, story.id)
-    prefs = await chats.get_chat(db, chat.id)
-    if prefs is None or prefs.language is None:
-        # Pushes have no user to take a language from: keep the one they subscribed in.
-        await chats.set_language(db, chat.id, chat.type, await language_of(update, context))
+    created = await _subscribe_chat(update, context, story)
     if created:
         await reply(update, context, fmt.text("subscribe-done", title=story.title))
     else:
@@ -98,12 +91,13 @@ def current_choice(sub: SubscriptionRecord | None) -> str:
 def _keyboard(fmt: Formatter, story_id: int, chosen: str) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(
-            fmt.settings_button(choice, selected=choice == chosen),
-            callback_data=f"st:{story_id}:{choice}",
+            fmt.settings_button(choice.value, selected=choice.value == chosen),
+            callback_data=callbacks.encode(SettingsButton(story_id, choice)),
         )
-        for choice in SETTINGS_CHOICES
+        for choice in DeliveryChoice
     ]
-    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+    languages = list(language_keyboard(fmt).inline_keyboard[0])
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:], languages])
 
 
 async def _view(
@@ -134,29 +128,29 @@ async def settings_button(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     assert query is not None and chat is not None
     fmt = await formatter_for(update, context)
-    try:
-        _, story_raw, choice = (query.data or "").split(":", 2)
-        story_id = int(story_raw)
-    except ValueError:
-        await query.answer()
+    data = callbacks.decode(query.data)
+    if not isinstance(data, SettingsButton):
+        await query.answer(fmt.plain("button-invalid"))
         return
+    story_id, choice = data.story_id, data.choice.value
     story = await context.state.stories.live_story(story_id)
-    if story is None or choice not in SETTINGS_CHOICES:
-        await query.answer(fmt.plain("story-gone") if story is None else None)
+    if story is None:
+        await query.answer(fmt.plain("story-gone"))
         return
-    if not await _may_manage(update, context):
+    if not await may_change_chat(update, context):
         await query.answer(fmt.plain("group-admins-only"), show_alert=True)
         return
     db = context.state.db
-    if choice == "off":
-        await subscriptions.unsubscribe(db, chat.id, story_id)
-    else:
-        await subscriptions.subscribe(db, chat.id, chat.type, story_id)
-        await subscriptions.set_mode(
-            db, chat.id, story_id, "digest" if choice == "hourly" else "each"
-        )
-        start, end = QUIET_HOURS if choice == "quiet" else (None, None)
-        await subscriptions.set_quiet_hours(db, chat.id, story_id, start, end)
+    async with db.atomic():
+        if choice == "off":
+            await subscriptions.unsubscribe(db, chat.id, story_id)
+        else:
+            await _subscribe_chat(update, context, story)
+            await subscriptions.set_mode(
+                db, chat.id, story_id, "digest" if choice == "hourly" else "each"
+            )
+            start, end = QUIET_HOURS if choice == "quiet" else (None, None)
+            await subscriptions.set_quiet_hours(db, chat.id, story_id, start, end)
     html, keyboard = await _view(update, context, fmt, story_id, story.title)
     await edit_in_place(update, context, html, keyboard=keyboard)
     await query.answer(fmt.plain("settings-saved", mode=fmt.delivery_mode(choice)))

@@ -42,6 +42,13 @@ class QuoteSelection:
     speakers: list[str]
     matched: bool
     more: int = 0  # quotes of the selection not loaded (beyond what one message shows)
+    chosen: tuple[str, ...] = ()  # the stored names the filter matched
+
+    def speaker_shown(self, typed: str | None) -> str | None:
+        """The filter's name for a heading: as stored ("Margus Tsahkna"), not as typed."""
+        if not typed:
+            return None
+        return ", ".join(self.chosen) if self.chosen else typed
 
 
 @dataclass(frozen=True)
@@ -229,7 +236,7 @@ class StoryService:
             statements=MAX_STATEMENTS,
             fragments=MAX_FRAGMENTS,
         )
-        return QuoteSelection(shown, speakers, matched=True, more=more)
+        return QuoteSelection(shown, speakers, matched=True, more=more, chosen=tuple(chosen or ()))
 
     async def ticker(self, story_id: int, *, offset: int, limit: int) -> TickerPage:
         """One page of the ticker, pinned first, then newest first."""

@@ -212,7 +212,11 @@ def _snippet(text: str, query: str) -> str:
     piece = flat[start:end]
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(flat) else ""
-    return prefix + highlight(piece, word_spans(piece, query)) + suffix
+    # Spans of the whole sentence, moved into the piece: a piece that starts inside a word
+    # must not make that word's tail look like a match (a one-letter query would light up
+    # half the snippet).
+    shifted = [(a - start, b - start) for a, b in spans if a >= start and a < end]
+    return prefix + highlight(piece, shifted) + suffix
 
 
 def _audit_value(value: Any) -> str:

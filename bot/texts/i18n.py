@@ -18,7 +18,8 @@ from fluent.syntax import ast as fluent_ast
 
 Language = Literal["de", "en"]
 LANGUAGES: Final[tuple[Language, ...]] = ("de", "en")
-DEFAULT_LANGUAGE: Final[Language] = "de"
+# Readers whose language we do not speak read English sooner than German.
+DEFAULT_LANGUAGE: Final[Language] = "en"
 
 ArgValue = str | int | float
 
@@ -42,7 +43,7 @@ def normalize_language(code: str | None) -> Language | None:
 
 def pick_language(stored: str | None, telegram_language_code: str | None) -> Language:
     """The language to answer in: the chat's choice, else the user's Telegram app
-    language, else German."""
+    language (German for de*, English for every other language), else English."""
     return (
         normalize_language(stored) or normalize_language(telegram_language_code) or DEFAULT_LANGUAGE
     )
@@ -112,13 +113,14 @@ class Texts:
         return key in self._keys[lang]
 
     def get(self, language: str, key: str, /, **args: ArgValue) -> str:
-        """The message `key` in `language`, falling back to German, then to the key.
+        """The message `key` in `language`, falling back to English, then to
+        any language that has it, then to the key.
 
         A key may name an attribute as "message.attribute". Pass numbers as int so that
         plurals select correctly; ids are formatted without digit grouping by the ftl.
         """
         lang = normalize_language(language) or DEFAULT_LANGUAGE
-        for candidate in dict.fromkeys((lang, DEFAULT_LANGUAGE)):
+        for candidate in dict.fromkeys((lang, DEFAULT_LANGUAGE, *LANGUAGES)):
             if key in self._keys[candidate]:
                 return self._render(candidate, key, args)
         self._fail(f"unknown text key {key!r}")

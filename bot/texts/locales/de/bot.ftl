@@ -103,7 +103,7 @@ quotes-unattributed = ohne Quelle
 quotes-empty = Noch keine Zitate.
 quotes-unknown-speaker = Niemand namens „{ $name }“ zitiert. Sprecher: { $speakers }
 quotes-unknown-speaker-none = Niemand namens „{ $name }“ zitiert.
-quote-line = «{ $text }» — { $attribution }
+quote-line = „{ $text }“ — { $attribution }
 
 ## Liveticker (/ticker)
 
@@ -159,7 +159,7 @@ no-story = Gerade ist kein Thema geladen.
 
 settings-title = ⚙️ <b>Einstellungen</b>
 settings-story = Thema: { $title }
-settings-language = Sprache: { $language } (ändern mit /language de|en)
+settings-language = Sprache: { $language } (ändern mit den Knöpfen unten oder /language de|en)
 settings-mode = Zustellung: { $mode }
 settings-not-subscribed = Nicht abonniert – neue Meldungen mit /subscribe erhalten.
 settings-choose = Wie sollen neue Meldungen kommen?
@@ -179,7 +179,7 @@ settings-button-hourly = Stündlich gebündelt
 settings-button-quiet = Ruhezeit 22–07 Uhr
 settings-button-off = Aus
 language-switched = Ich antworte jetzt auf Deutsch.
-language-unknown = Diese Sprache kenne ich nicht. Möglich sind /language de und /language en
+language-unknown = Diese Sprache kenne ich nicht. Bitte wählen:
 
 ## Abonnement
 
@@ -187,13 +187,13 @@ subscribe-done = 🔔 Abonniert! Neue Meldungen zu „{ $title }“ kommen ab je
 subscribe-already = Dieser Chat ist schon abonniert. Einstellungen: /settings
 unsubscribe-done = 🔕 Abbestellt. Es kommen keine Meldungen mehr; wieder abonnieren mit /subscribe
 unsubscribe-not = Dieser Chat ist nicht abonniert. Abonnieren mit /subscribe
-group-admins-only = In Gruppen dürfen nur Admins das Abo ändern.
+group-admins-only = In Gruppen dürfen nur Admins die Einstellungen der Gruppe ändern.
 
 ## Antworten und Fehler
 
 unknown-command = Diesen Befehl kenne ich nicht. Alle Befehle: /help
 free-text = Ich reagiere auf Befehle – eine Übersicht gibt es mit /help
-flood = Langsam bitte – ich antworte gleich wieder.
+flood = Langsam bitte – das waren zu viele Nachrichten auf einmal. Bitte in { $seconds } s noch einmal versuchen.
 error-generic = Entschuldigung, da ist etwas schiefgegangen. Bitte gleich noch einmal versuchen.
 argument-too-long = Das ist zu lang – höchstens { $max } Zeichen.
 number-bad = Bitte eine Zahl von 1 bis { $max }, z. B. { $example }

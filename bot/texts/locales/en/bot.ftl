@@ -159,7 +159,7 @@ no-story = No story is loaded right now.
 
 settings-title = ⚙️ <b>Settings</b>
 settings-story = Story: { $title }
-settings-language = Language: { $language } (change with /language de|en)
+settings-language = Language: { $language } (change it with the buttons below or /language de|en)
 settings-mode = Delivery: { $mode }
 settings-not-subscribed = Not subscribed – get new updates with /subscribe.
 settings-choose = How should new updates arrive?
@@ -179,7 +179,7 @@ settings-button-hourly = Hourly digest
 settings-button-quiet = Quiet hours 22–07
 settings-button-off = Off
 language-switched = I'll answer in English from now on.
-language-unknown = I don't know that language. Choose /language de or /language en
+language-unknown = I don't know that language. Please choose:
 
 ## Subscription
 
@@ -187,13 +187,13 @@ subscribe-done = 🔔 Subscribed! New updates on “{ $title }” will come to t
 subscribe-already = This chat is already subscribed. Settings: /settings
 unsubscribe-done = 🔕 Unsubscribed. No more updates; subscribe again with /subscribe
 unsubscribe-not = This chat is not subscribed. Subscribe with /subscribe
-group-admins-only = In groups only admins may change the subscription.
+group-admins-only = In groups only admins may change the group's settings.
 
 ## Answers and errors
 
 unknown-command = I don't know that command. All commands: /help
 free-text = I respond to commands – see /help for an overview.
-flood = Slow down please – I'll answer again in a moment.
+flood = Slow down please – that was too many messages at once. Please try again in { $seconds } s.
 error-generic = Sorry, something went wrong. Please try again in a moment.
 argument-too-long = That is too long – { $max } characters at most.
 number-bad = Please give a number from 1 to { $max }, e.g. { $example }

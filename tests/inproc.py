@@ -1,0 +1,140 @@
+"""The real Application in the test's own event loop, talking to the fake Bot API.
+
+Faster than a subprocess (tests/e2e.py) and just as honest about what users see: updates
+are built by the fake server exactly as Telegram would deliver them, handed to
+`Application.process_update` (which returns once the handlers are done), and the answers
+are read back from the fake's chats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from telegram import Update
+
+from bot.app import BotApplication, build_app, running
+from bot.config import Settings
+from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
+from tests.seed_page import SEED
+
+EDITOR_ID = 42
+READER_DE = 1002
+READER_EN = 1001
+READER_FR = 1003
+GROUP_ID = -100500
+GROUP_ADMIN = 2001
+GROUP_MEMBER = 2002
+
+T = TypeVar("T")
+
+
+@dataclass
+class InProcessBot:
+    server: FakeBotApi
+    app: BotApplication
+    workdir: Path
+
+    async def process(self, update: dict[str, Any]) -> None:
+        """Hand one update to the application and wait until its handlers are done."""
+        assert "update_id" in update, "the fake did not deliver this message to the bot"
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def ask(self, user_id: int, text: str, *, chat_id: int | None = None) -> list[str]:
+        """Send a message; the texts of every message the bot sent to that chat in answer."""
+        return [m.text or "" for m in await self.ask_messages(user_id, text, chat_id=chat_id)]
+
+    async def ask_text(self, user_id: int, text: str, *, chat_id: int | None = None) -> str:
+        return "\n\n".join(await self.ask(user_id, text, chat_id=chat_id))
+
+    async def ask_messages(
+        self, user_id: int, text: str, *, chat_id: int | None = None
+    ) -> list[StoredMessage]:
+        chat = user_id if chat_id is None else chat_id
+        before = {m.message_id for m in self.server.sent_messages(chat)}
+        update = self.server.send_text(user_id, text, chat_id=chat_id)
+        if "update_id" not in update:  # group privacy kept it from the bot, as Telegram does
+            return []
+        await self.process(update)
+        return [m for m in self.server.sent_messages(chat) if m.message_id not in before]
+
+    async def press(self, user_id: int, message: StoredMessage, data: str) -> dict[str, Any]:
+        """Press a button; returns the callback answer (text, show_alert) the bot gave."""
+        update = self.server.press_button(user_id, message, data)
+        await self.process(update)
+        record = self.server.callback_queries[update["callback_query"]["id"]]
+        assert record.answer is not None, f"callback query {data!r} was never answered"
+        return dict(record.answer)
+
+    async def press_raw(self, user_id: int, message: StoredMessage, data: str) -> dict[str, Any]:
+        """Press a button with data the message does not carry (a forged or stale client)."""
+        update = self.server.press_button(user_id, message, data, strict=False)
+        await self.process(update)
+        record = self.server.callback_queries[update["callback_query"]["id"]]
+        assert record.answer is not None, f"callback query {data!r} was never answered"
+        return dict(record.answer)
+
+    def current(self, message: StoredMessage) -> StoredMessage:
+        return self.server.messages[message.chat_id][message.message_id]
+
+    def sent(self, chat_id: int) -> list[StoredMessage]:
+        return self.server.sent_messages(chat_id, include_deleted=False)
+
+
+async def eventually(check: Callable[[], T | None], what: str, within: float = 10.0) -> T:
+    """Poll until `check` returns something truthy (bounded)."""
+    deadline = time.monotonic() + within
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def settings_for(server: FakeBotApi, workdir: Path, **extra: Any) -> Settings:
+    seeds = workdir / "seeds"
+    if not seeds.exists():
+        seeds.mkdir(parents=True)
+        shutil.copy(SEED, seeds / SEED.name)
+    values: dict[str, Any] = {
+        "bot_token": server.token,
+        "telegram_base_url": server.base_url,
+        "telegram_base_file_url": server.base_file_url,
+        "admin_ids": frozenset({EDITOR_ID}),
+        "database_path": workdir / "data" / "bot.sqlite3",
+        "seeds_dir": seeds,
+        "seeds_poll_seconds": 60.0,
+        "push_rate": 500.0,
+    }
+    values.update(extra)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def inproc_bot(
+    workdir: Path, *, with_delivery: bool = True, **extra: Any
+) -> AsyncIterator[InProcessBot]:
+    """A fake server with readers, an editor and a group, and the bot's Application on it."""
+    server = FakeBotApi(token=DEFAULT_TOKEN)
+    await server.start()
+    try:
+        server.add_user(READER_EN, "Alice", language_code="en")
+        server.add_user(READER_DE, "Bruno", language_code="de")
+        server.add_user(READER_FR, "Chloé", language_code="fr")
+        server.add_user(EDITOR_ID, "Eda", language_code="de")
+        server.add_user(GROUP_ADMIN, "Greta", language_code="de")
+        server.add_user(GROUP_MEMBER, "Gustav", language_code="de")
+        server.add_group(GROUP_ID, "Newsroom", admins=[GROUP_ADMIN], members=[GROUP_MEMBER])
+        app = build_app(settings_for(server, workdir, **extra), with_delivery=with_delivery)
+        async with running(app):
+            yield InProcessBot(server=server, app=app, workdir=workdir)
+    finally:
+        await server.stop()

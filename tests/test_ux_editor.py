@@ -1,0 +1,69 @@
+"""What editors notice, through the real handlers in-process (issue 9)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.handlers.common import MAX_REPLY_MESSAGES
+from tests.inproc import EDITOR_ID, GROUP_ID, READER_DE, inproc_bot
+from tests.seed_page import changed_seed
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def test_editors_are_never_throttled_away_from_their_posts(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        answers = [await bot.ask_text(EDITOR_ID, f"/post Meldung {n}\nText") for n in range(25)]
+        assert all("veröffentlicht" in a for a in answers), answers
+        ticker = await bot.ask_text(READER_DE, "/ticker 1")
+        assert "Meldung 24" in ticker
+
+
+async def test_a_throttled_reader_is_told_when_to_try_again(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        answers = [await bot.ask(READER_DE, "/help") for _ in range(20)]
+        notices = [a for a in answers if any("Langsam" in text for text in a)]
+        assert len(notices) == 1
+        notice = notices[0][0]
+        assert "noch einmal versuchen" in notice and " s " in notice + " "
+        assert "gleich wieder" not in notice  # no promise of an answer that never comes
+        assert sum(1 for a in answers if a == []) == 20 - 12 - 1
+
+
+async def test_an_editors_import_button_in_a_group_is_answered(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        bot.server.add_user(EDITOR_ID, "Eda", language_code="de")
+        bot.server.get_chat(GROUP_ID).members.add(EDITOR_ID)
+        message = (await bot.ask_messages(EDITOR_ID, "/help", chat_id=GROUP_ID))[-1]
+        answered = await bot.press_raw(EDITOR_ID, message, "im:abcdefghijkl")
+        assert answered.get("text")
+
+
+async def test_unconfirmed_upload_previews_are_bounded(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        page = changed_seed().encode()
+        for n in range(25):
+            update = bot.server.send_document(EDITOR_ID, f"seite{n}.txt", page, "text/plain")
+            await bot.process(update)
+        previews = [m for m in bot.sent(EDITOR_ID) if m.callback_data]
+        assert len(previews) == 25
+        assert len(bot.app.bot_data.pending_imports) <= 3
+        # The newest preview still imports; the oldest says it expired, and both are answered.
+        newest, oldest = previews[-1], previews[0]
+        assert "abgelaufen" in (await bot.press(EDITOR_ID, oldest, oldest.callback_data[0]))["text"]
+        await bot.press(EDITOR_ID, newest, newest.callback_data[0])
+        assert "aktualisiert" in (bot.current(newest).text or "")
+
+
+async def test_one_reply_sends_a_bounded_number_of_messages(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        huge = ["Ein sehr langer Satz. " * 50_000]
+        await bot.app.bot_data.db.execute(
+            "UPDATE stories SET summary_json = ? WHERE id = 1", (json.dumps(huge),)
+        )
+        answer = await bot.ask(READER_DE, "/summary")
+        assert 1 < len(answer) <= MAX_REPLY_MESSAGES
+        assert "/ticker" in answer[-1]
