@@ -179,7 +179,7 @@ settings-button-hourly = Stündlich gebündelt
 settings-button-quiet = Ruhezeit 22–07 Uhr
 settings-button-off = Aus
 language-switched = Ich antworte jetzt auf Deutsch.
-language-unknown = Diese Sprache kenne ich nicht. Bitte wählen:
+language-unknown = Diese Sprache kenne ich nicht. Bitte mit den Knöpfen wählen oder /language de bzw. /language en schreiben.
 
 ## Abonnement
 

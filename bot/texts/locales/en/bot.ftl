@@ -179,7 +179,7 @@ settings-button-hourly = Hourly digest
 settings-button-quiet = Quiet hours 22–07
 settings-button-off = Off
 language-switched = I'll answer in English from now on.
-language-unknown = I don't know that language. Please choose:
+language-unknown = I don't know that language. Choose with the buttons, or type /language de or /language en
 
 ## Subscription
 
