@@ -251,7 +251,7 @@ def test_ticker_markers(line: str) -> None:
 def test_time_stamps(line: str, time: str, rest: str) -> None:
     stamp = parse_stamp(line)
     assert stamp is not None
-    assert (stamp.time, stamp.rest) == (time, rest)
+    assert (stamp.clock, stamp.rest) == (time, rest)
 
 
 @pytest.mark.parametrize(

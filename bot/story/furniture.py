@@ -7,8 +7,11 @@ share bars, bylines, section labels), never the wording of one page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from bot.story import lexicon_de as de
+from bot.story import lexicon_en as en
+from bot.story.stamps import Stamp, is_page_stamp
+from bot.story.stamps import parse_stamp as _parse_stamp
 from bot.story.words import lazy, wordset
 
 _BULLETS = "►▶▸→»>•·*–—-+|#■□▪ "
@@ -20,6 +23,7 @@ _CALL_TO_ACTION = lazy(
         mehr\s+(?:zum\s+thema|dazu|lesen|erfahren|anzeigen|news|nachrichten|videos?)
       | (?:das\s+)?könnte\s+sie\s+auch\s+interessieren | auch\s+interessant | zum\s+thema\b
       | weitere\s+(?:artikel|nachrichten|informationen\s+im|news)
+      | jetzt\s+\S+\s+(?:lesen|hören|sehen|abonnieren|testen)\b
       | jetzt\s+(?:abonnieren|anmelden|lesen|kostenlos|registrieren|teilen|herunterladen
                  |testen|weiterlesen|abschließen|entdecken|bestellen|hören|ansehen)
       | hier\s+(?:geht'?s|gehts|lesen|klicken|abonnieren|anmelden|finden\s+sie|können\s+sie)
@@ -29,6 +33,9 @@ _CALL_TO_ACTION = lazy(
       | weiterlesen | alle\s+(?:artikel|news|entwicklungen|infos)\b.*\b(?:im|in\s+unserem)\b
       | empfohlener\s+redaktioneller\s+inhalt | externer\s+inhalt | meistgelesen | top-?themen
       | follow\s+(?:our|us|the\s+latest|live|along|all\s+the|@)
+      | follow\s+[\w’'. -]{2,40}(?:\s+on\s+\w+)?:?$ | watch\s+[\w ]{2,30}\blive\b
+      | join\s+(?:thought|the|our|us|in)\b
+      | (?:seite|page)\s+\d+\s*(?:/|of|von)\s*\d+$
       | sign\s+up | subscribe\b | read\s+(?:more|also|next|the\s+full|our)\b | related\s*:
       | more\s+(?:on\s+this|from|coverage|stories|news)\b | see\s+also | recommended\s*(?::|$)
       | most\s+(?:read|popular|viewed) | click\s+here | tap\s+here | download\s+(?:our|the)\s+app
@@ -57,7 +64,8 @@ _SECTION_WORDS = wordset("""
     wirtschaft sport kultur panorama meinung news nachrichten world europe europa weltnachrichten
     topthemen top-news breaking eilmeldung live video audio podcast hören anhören listen menü
     menu suche search login anmelden abonnieren subscribe newsletter zurück back weiter next
-    schließen close mehr more artikel article
+    schließen close mehr more artikel article companies bulletin bookmark merkliste feedback
+    forum ansichtssache abo donate embed transcript download flipboard copy follow save
     """)
 _BYLINE = lazy(
     r"^(?i:von|by|text|aus|from)\s*:?\s+[A-ZÄÖÜ][\w.'’-]+(?:\s+(?:und|and|&|,)?\s*[A-ZÄÖÜ][\w.'’-]+){0,6}"
@@ -124,61 +132,180 @@ def is_furniture(line: str) -> bool:
         return True
     if _BYLINE.match(core) and len(core) <= 80 and not core.endswith("."):
         return True
+    if is_page_stamp(core) or _is_chrome(core) or is_credit_line(core) or is_caption(core):
+        return True
+    if _COUNTER.match(core) or _WIDGET.search(core) or _MEDIA_LINE.search(core):
+        return True
+    if is_label(core, de.TEASER_LABELS + en.TEASER_LABELS) or is_summary_label(core):
+        return True
     tokens = re.split(r"[\s|/·•,>›»]+", core.lower())
     tokens = [t.strip(".:!") for t in tokens if t.strip(".:!")]
     return bool(tokens) and len(tokens) <= 6 and all(t in _SECTION_WORDS for t in tokens)
+
+
+def _bare(line: str) -> str:
+    return " ".join(re.sub(r"[^\w’'&+\s-]", " ", line.lower()).split())
+
+
+def is_label(line: str, labels: tuple[str, ...]) -> bool:
+    """True for a short line that is one of `labels` (case, colon and bullets ignored)."""
+    bare = _bare(_core(line))
+    return (
+        bool(bare)
+        and len(bare) <= 60
+        and any(
+            bare == label
+            or (bare.startswith(label + " ") and len(bare.split()) <= len(label.split()) + 3)
+            for label in labels
+        )
+    )
+
+
+def is_summary_label(line: str) -> bool:
+    """Family summary blocks: "Die wichtigsten Entwicklungen:", "Here’s what we know:"."""
+    bare = _bare(_core(line)).replace("'", "’")
+    labels = de.SUMMARY_LABELS + en.SUMMARY_LABELS
+    return (
+        bool(bare) and len(bare.split()) <= 6 and any(bare == x.replace("'", "’") for x in labels)
+    )
+
+
+def is_teaser_label(line: str) -> bool:
+    """Family teaser boxes: "Mehr zum Thema", "Lesen Sie auch:", "Read more from …:"."""
+    core = _core(line)
+    if len(core.split()) > 6:
+        return False
+    bare = _bare(core)
+    return any(
+        bare == label or bare.startswith(label + " ")
+        for label in de.TEASER_LABELS + en.TEASER_LABELS
+    )
+
+
+def _is_chrome(core: str) -> bool:
+    # Family page chrome: buttons, players, counters and navigation helpers.
+    bare = _bare(core)
+    if not bare:
+        return False
+    if bare in de.CHROME_LINES or bare in en.CHROME_LINES:
+        return True
+    phrases = de.CHROME_PHRASES + en.CHROME_PHRASES
+    if len(bare.split()) <= 14 and any(bare.startswith(p) for p in phrases):
+        return True
+    return len(bare.split()) <= 30 and any(p in bare for p in _CHROME_ANYWHERE)
+
+
+_CHROME_ANYWHERE = (
+    "opens new tab", "purchase licensing rights", "trust principles", "jetzt herunterladen",
+    "in der app", "download the app", "get the app", "startseite", "back to home",
+    "accessible video player", "reading list", "scroll to continue",
+)  # fmt: skip
+_CREDIT_NAME = r"[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){0,3}"
+_CREDIT_ONLY = lazy(
+    r"^(?:" + _CREDIT_NAME + r"\s+for\s+[A-Z][\w ]{1,30}"  # "Emily Carter for NPR"
+    r"|\(?(?:AP|AFP|Reuters|dpa|EPA|Getty|PA)\s+Photo/[^)]*\)?"
+    r"|(?:REUTERS|KEYSTONE|AFP|EPA|AP|dpa|Getty\s+Images|picture\s+alliance|IMAGO|Imago)"
+    r"\b[/ |].{0,60}"
+    r"|(?:Getty\s+Images|Shutterstock|Alamy|PA\s+Wire|PA\s+Media)"
+    r")$"
+)
+_INLINE_CREDIT = lazy(
+    r"(?:\((?:AP|AFP|Reuters|dpa|EPA|Getty|PA)\s+Photo/[^)]*\)\s*$"
+    r"|\[[^\]]{2,60}/[^\]]{2,40}\]\s*$"
+    r"|\b(?:REUTERS|KEYSTONE|IMAGO)/"
+    r"|©"
+    r"|\b(?:Bild|Foto|Fotos|Pic|Photo|Picture|Image|Credit|Bildquelle)\s*:\s*\S[^.]{0,60}$"
+    r"|^\[\d+/\d+\]"
+    r"|\b(?:picture alliance|Getty Images)\b)"
+)
+
+
+def is_credit_line(line: str) -> bool:
+    """Family credits: a photo credit alone, a byline-like credit, "Reporting by …"."""
+    core = _core(line)
+    lower = core.lower()
+    if len(core.split()) > 25:
+        return False
+    if any(lower.startswith(o) for o in de.CREDIT_OPENERS + en.CREDIT_OPENERS):
+        return True
+    if any(lower.rstrip(".").endswith(e) for e in en.CREDIT_ENDINGS):
+        return True
+    if lower in ("hide caption", "toggle caption", "show caption"):
+        return True
+    label = lower.split(":", 1)[0].strip()
+    if ":" in core and label in de.CAPTION_LABELS | en.CAPTION_LABELS and len(core.split()) <= 12:
+        return True
+    return bool(_CREDIT_ONLY.match(core))
+
+
+_PHOTO_CREDIT = lazy(
+    r"^(?:bild|foto|fotos|photo|image|pic|picture|credit|bildquelle|quelle\s+bild)\s*:\s*[^.]{1,60}$",
+    re.IGNORECASE,
+)
+
+
+def is_photo_credit(line: str) -> bool:
+    """Family captions: a credit on its own line ("Bild: …", "Emily Carter for NPR")."""
+    core = _core(line)
+    if len(core.split()) > 9:
+        return False
+    if core.lower() in ("hide caption", "toggle caption", "show caption"):
+        return True
+    return bool(_PHOTO_CREDIT.match(core) or _CREDIT_ONLY.match(core))
+
+
+def is_caption(line: str) -> bool:
+    """Family captions: a picture's text with its credit on the same line."""
+    core = _core(line)
+    if len(core.split()) > 60:
+        return False
+    label = core.split(":", 1)[0].strip().lower()
+    if ":" in core[:20] and label in (
+        "legende",
+        "bildunterschrift",
+        "caption",
+        "image",
+        "bild",
+        "foto",
+    ):
+        return True
+    return bool(_INLINE_CREDIT.search(core))
+
+
+# Family counters: "Postings 1.284", "177 Kommentare", "Comments 12".
+_COUNTER = lazy(
+    r"^(?:(?:postings|kommentare|comments|likes|shares|leser|reactions)\s*:?\s*[\d.,]+k?"
+    r"|[\d.,]+k?\s+(?:postings|kommentare|comments|likes|shares|leser|reactions|antworten|replies))$",
+    re.IGNORECASE,
+)
+# Family widgets: a share price or index line ("Kurs Rheinstahl AG 14,21 € +23,80 %").
+_WIDGET = lazy(
+    r"^(?=.{0,80}$)(?!.*[.!?]$).*\d[\d.,]*\s*(?:€|\$|£|eur|usd|punkte|pkt)?\s*[+−-]\s?\d+[,.]\d+\s*%",
+    re.I,
+)
+# Family media lines: durations and programme lines ("Laufzeit 2 Minuten", "Listen · 4:12",
+# "Tagesschau, 23.11.2025, 19:30 Uhr", "Lesezeit: 4 Min.").
+_MEDIA_LINE = lazy(
+    r"^(?:(?:video|audio|podcast)\s*(?:abspielen|:)|laufzeit\b|lesezeit\b|hördauer\b|dauer\s*:"
+    r"|listen\b.{0,20}\d+:\d\d|watch\b.{0,30}\d+:\d\d|\|?\s*\d+\s*(?:mins?|minutes?)(?:\s+read)?$"
+    r"|[\w .-]{0,40}\d+:\d\d\s*min\.?$"
+    r"|(?:dieses\s+thema\s+im\s+programm|im\s+programm|sendung)\s*:"
+    r"|(?=.{0,110}$)[^.!?]*?,\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{1,2}\.\s+[a-zä]+\s+\d{4})"
+    r"(?:,\s*\d{1,2}[:.]\d\d(?:\s*uhr)?)?\)?$"
+    r"|(?=.{0,110}$)[^.!?]*?,\s*[\w ]+\s\d{1,2}[:.]\d\d\s*uhr\s*,"
+    r"\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}$"
+    r"|\((?:red|[a-z]{2,5})(?:\s*[,/]\s*[\w.]+)+\)$)",
+    re.IGNORECASE,
+)
 
 
 def _mostly_quoted(core: str) -> bool:
     return core[:1] in "\"„“”«»'‚‘"
 
 
-@dataclass(frozen=True)
-class Stamp:
-    """A time stamp at the start of a ticker line and the text after it."""
-
-    time: str
-    rest: str
-
-
-_TIME = lazy(
-    r"""^(?:\+{2,}\s*)?
-    (?:(?:[A-Z][a-z]{2,8}\.?,?\s+)?\d{1,2}\.\s*\d{1,2}\.(?:\s*\d{2,4})?,?\s+
-      |(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+))?
-    (?P<hour>[01]?\d|2[0-3])(?:(?P<sep>[:.h])(?P<minute>[0-5]\d))?
-    \s*(?P<ampm>[ap]\.?\s?m\.?)?
-    \s*(?P<uhr>uhr\b|h\b)?
-    \s*(?:(?:MEZ|MESZ|CET|CEST|ET|EST|EDT|GMT|BST|UTC|PT|PST|PDT|CT|Ortszeit|local\stime)\b)?
-    \s*(?P<rest>.*)$""",
-    re.VERBOSE | re.IGNORECASE,
-)
-_STAMP_SEPARATORS = ":–—-|/+ \u2013"
-
-
 def parse_stamp(line: str) -> Stamp | None:
-    """The time stamp that opens a ticker line ("18:45 Uhr – …", "6:45 p.m. ET"), if any."""
-    match = _TIME.match(line.strip())
-    if match is None:
-        return None
-    minute, ampm, uhr, sep = (match.group(k) for k in ("minute", "ampm", "uhr", "sep"))
-    if minute is None and ampm is None:
-        return None
-    if sep == "." and not (uhr or ampm):
-        # "18.45" alone is as likely a number as a time; "18.45 Uhr" is a time.
-        return None
-    rest = match.group("rest")
-    raw_rest = rest
-    rest = rest.strip(_STAMP_SEPARATORS).strip()
-    # "09:12 HEADLINE" needs the headline to stand apart from the time.
-    glued = not line.strip()[match.start("rest") - 1 : match.start("rest")].isspace()
-    if raw_rest[:1].isalnum() and not (uhr or ampm) and glued:
-        return None
-    hour = int(match.group("hour"))
-    if ampm:
-        if hour > 12:
-            return None
-        hour = hour % 12 + (12 if ampm.lower().startswith("p") else 0)
-    return Stamp(f"{hour:02d}:{int(minute or 0):02d}", rest)
+    """The time stamp that opens a ticker line, if any (see `bot.story.stamps`)."""
+    return _parse_stamp(line)
 
 
 _SENTENCE_END = tuple(".;,")

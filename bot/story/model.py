@@ -35,6 +35,8 @@ class TickerEntry:
     time: str | None
     body: tuple[str, ...]
     display_headline: str = ""
+    stamp: str | None = None  # as printed ("vor 5 Minuten", "12.03.2025 • 23:18 Uhr")
+    published_at: str | None = None  # ISO 8601, resolved; None where the page gives no time
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class ParsedStory:
                     "headline": t.headline,
                     "display_headline": t.display_headline or t.headline,
                     "time": t.time,
+                    "stamp": t.stamp,
+                    "published_at": t.published_at,
                     "body": list(t.body),
                 }
                 for t in self.ticker

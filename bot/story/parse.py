@@ -23,7 +23,9 @@ next marker or item line.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bot.story.furniture import (
     is_caps_headline,
@@ -37,8 +39,10 @@ from bot.story.headline import display_headline, shorten
 from bot.story.layout import MAIN_FLOW, Para
 from bot.story.marks import opens_with_quote, scan_quotes
 from bot.story.model import ParsedStory, Person, StoryError, TickerEntry
+from bot.story.page import TITLE_LIMIT, Page, read_page
 from bot.story.people import build_registry
 from bot.story.quotes import extract_quotes
+from bot.story.stamps import Stamp
 from bot.story.summary import summarize
 from bot.story.text import clean_text, content_stems, detect_language, split_sentences
 from bot.story.words import wordset
@@ -47,7 +51,7 @@ _BACK_REFERENCES = wordset("""
     letzterer letztere letzteres ersterer erstere dieser diese dieses jener jene er sie
     he she they this these
     """) | {"the latter", "the former"}
-_TITLE_LIMIT = 90
+_TITLE_LIMIT = TITLE_LIMIT
 
 
 @dataclass
@@ -58,6 +62,7 @@ class _Item:
     body: list[tuple[int, str]] = field(default_factory=list)
     derived_headline: bool = False
     display: str = ""
+    stamp: Stamp | None = None
 
 
 @dataclass
@@ -78,14 +83,23 @@ class _Vocabularies:
     block: set[str] = field(default_factory=set)
 
 
-def parse_story(text: str) -> ParsedStory:
-    """Parse a page (German or English) into title, lead, body, ticker, quotes, people, summary."""
+def parse_story(text: str, *, now: datetime | None = None) -> ParsedStory:
+    """Parse a page (German or English) into title, lead, body, ticker, quotes, people, summary.
+
+    `now` is the import time that relative stamps ("vor 5 Minuten") are resolved against.
+    """
+    now = now or datetime.now(UTC).astimezone()
     lines = _paragraph_lines(clean_text(text))
-    content = [line for line in lines if not is_furniture(line) or is_ticker_marker(line)]
+    page = read_page(lines)
+    content = _content_lines(page)
     if not any(not is_ticker_marker(line) for line in content):
         raise StoryError("empty", "no text besides page furniture")
     language = detect_language("\n".join(content))
-    layout = _lay_out(content, language)
+    if page.items is not None:
+        layout = _stamped_layout(page, language, now)
+    else:
+        layout = _lay_out([line for _, line in page.flow], language, title=page.title)
+        _to_page_orders(layout, [index for index, _ in page.flow])
     if not layout.lead and not layout.body and not layout.items:
         raise StoryError("empty", "no paragraphs")
     vocabulary = "\n".join(content)
@@ -97,10 +111,15 @@ def parse_story(text: str) -> ParsedStory:
             time=item.time,
             body=tuple(text for _, text in item.body),
             display_headline=item.display,
+            stamp=item.stamp.printed if item.stamp else None,
+            published_at=_published(item.stamp, now),
         )
         for item in layout.items
     )
     paras = _paras(layout, language)
+    # Key points are the page's own words: quotes and names in them count.
+    paras += [Para(text, order, MAIN_FLOW, language) for order, text in page.points]
+    paras.sort(key=lambda p: (p.order, p.flow))
     registry = build_registry(paras, language)
     quotes, warnings = extract_quotes(paras, registry)
     people = tuple(Person(p.name, p.role) for p in registry.persons)
@@ -110,17 +129,105 @@ def parse_story(text: str) -> ParsedStory:
         # A live page with little text of its own: its items' bodies say what happened.
         summary_source = main_text + [text for item in layout.items for _, text in item.body]
     title = layout.title or _title_from(layout, language)
+    points = [text for _, text in page.points]
+    summary = points if len(points) >= 2 else summarize(summary_source, language)
     return ParsedStory(
         title=title,
         lead=layout.lead,
         language=language,
         body=tuple(text for _, text in layout.body),
-        summary=tuple(summarize(summary_source, language)),
+        summary=tuple(_not_the_title(summary, title)),
         quotes=tuple(quotes),
         people=people,
         ticker=ticker,
         warnings=tuple(warnings),
     )
+
+
+def _content_lines(page: Page) -> list[str]:
+    if page.items is None:
+        return [line for _, line in page.flow]
+    lines = [line for _, line in page.main]
+    for item in page.items:
+        lines += [item.headline, *(line for _, line in item.body)]
+    return [line for line in lines if line]
+
+
+def _to_page_orders(layout: _Layout, indexes: list[int]) -> None:
+    """Orders of a flowing layout as line numbers of the page, as key points have them."""
+
+    def page_order(position: int) -> int:
+        return indexes[position] if 0 <= position < len(indexes) else position
+
+    layout.lead_order = page_order(layout.lead_order) if layout.lead_order >= 0 else -1
+    layout.body = [(page_order(o), t) for o, t in layout.body]
+    for item in layout.items:
+        item.order = page_order(item.order)
+        item.body = [(page_order(o), t) for o, t in item.body]
+    layout.block_starts = {page_order(k): page_order(v) for k, v in layout.block_starts.items()}
+
+
+def _stamped_layout(page: Page, language: str, now: datetime) -> _Layout:
+    """The layout of a page whose posts carry stamps: `read_page` has found them."""
+    layout = _Layout(title=page.title)
+    if page.main:
+        (layout.lead_order, layout.lead), *rest = page.main
+        layout.body = list(rest)
+    assert page.items is not None
+    first = page.items[0].order if page.items else 0
+    for entry in page.items:
+        item = _Item(
+            entry.headline, entry.stamp.time_of_day(now), entry.order, list(entry.body),
+            stamp=entry.stamp,
+        )  # fmt: skip
+        layout.items.append(item)
+        layout.block_starts[entry.order] = first
+    if layout.items:
+        _main_after_block(layout)
+    _derive_headlines(layout, language)
+    return layout
+
+
+def _main_after_block(layout: _Layout) -> None:
+    """A ticker cut into an article: the paragraphs after its last post may be the article's."""
+    last = layout.items[-1]
+    words = _Vocabularies(main=set(content_stems(layout.title)))
+    for text in [layout.lead, *(t for _, t in layout.body)]:
+        words.main.update(content_stems(text))
+    for item in layout.items[:-1]:
+        words.block.update(content_stems(item.headline))
+        for _, text in item.body:
+            words.block.update(content_stems(text))
+    words.block.update(content_stems(last.headline))
+    for position, (_, text) in enumerate(last.body):
+        if position and _continues_main(text, last, words):
+            layout.body.extend(last.body[position:])
+            del last.body[position:]
+            return
+        words.block.update(content_stems(text))
+
+
+def _published(stamp: Stamp | None, now: datetime) -> str | None:
+    """The resolved moment of a stamp as ISO 8601; None where the page prints no time."""
+    if stamp is None:
+        return None
+    moment = stamp.moment(now)
+    return moment.isoformat(timespec="minutes") if moment else None
+
+
+def _not_the_title(points: list[str], title: str) -> list[str]:
+    """Family summary: the first point must not repeat the title."""
+
+    def bare(text: str) -> str:
+        return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+    if (
+        points
+        and title
+        and (bare(points[0]) in bare(title) or bare(title.rstrip("…")) in bare(points[0]))
+    ):
+        return points[1:]
+    return points
 
 
 def _paragraph_lines(text: str) -> list[str]:
@@ -173,9 +280,10 @@ def _stands_alone(line: str) -> bool:
     )
 
 
-def _lay_out(lines: list[str], language: str) -> _Layout:
+def _lay_out(lines: list[str], language: str, *, title: str = "") -> _Layout:
     layout = _Layout()
-    position = _take_title(lines, layout)
+    position = 0 if title else _take_title(lines, layout)
+    layout.title = title or layout.title
     words = _Vocabularies(main=set(content_stems(layout.title)))
     in_block = False
     block_start = position
@@ -204,7 +312,7 @@ def _lay_out(lines: list[str], language: str) -> _Layout:
             continue
         stamp = parse_stamp(line)
         if stamp is not None:
-            open_item(_stamped_item(stamp.time, stamp.rest, index), index)
+            open_item(_stamped_item(stamp, index), index)
             awaiting_headline = current is not None and not current.headline and not current.body
             continue
         if awaiting_headline and current is not None:
@@ -233,15 +341,19 @@ def _lay_out(lines: list[str], language: str) -> _Layout:
             continue
         current.body.append((index, line))
         words.block.update(content_stems(line))
-    for item in layout.items:
-        if not item.headline and item.body:
-            first_sentence = split_sentences(item.body[0][1], language)[0]
-            item.headline, item.derived_headline = shorten(first_sentence, _TITLE_LIMIT), True
+    _derive_headlines(layout, language)
     if not layout.lead:
         first_body = next((item.body[0][1] for item in layout.items if item.body), "")
         sentences = split_sentences(first_body, language) if first_body else []
         layout.lead = sentences[0] if sentences else ""
     return layout
+
+
+def _derive_headlines(layout: _Layout, language: str) -> None:
+    for item in layout.items:
+        if not item.headline and item.body:
+            first_sentence = split_sentences(item.body[0][1], language)[0]
+            item.headline, item.derived_headline = shorten(first_sentence, _TITLE_LIMIT), True
 
 
 def _is_item_headline(line: str, following: str | None) -> bool:
@@ -280,13 +392,14 @@ def _take_title(lines: list[str], layout: _Layout) -> int:
     return 2 if kicker else 1
 
 
-def _stamped_item(time: str, rest: str, order: int) -> _Item:
+def _stamped_item(stamp: Stamp, order: int) -> _Item:
+    time, rest = stamp.clock, stamp.rest
     if not rest:
-        return _Item("", time, order)
+        return _Item("", time, order, stamp=stamp)
     if looks_like_headline(rest) or (len(rest) <= 100 and not rest.endswith(".")):
-        return _Item(rest, time, order)
+        return _Item(rest, time, order, stamp=stamp)
     # "18:45 Uhr: Die Ukraine hat …" – the stamp opens a paragraph, not a headline.
-    item = _Item("", time, order, derived_headline=True)
+    item = _Item("", time, order, derived_headline=True, stamp=stamp)
     item.body.append((order, rest))
     return item
 

@@ -1,0 +1,76 @@
+"""German word lists of the importer, one place per language; each list names its family."""
+
+from __future__ import annotations
+
+from bot.story.words import wordset
+
+# Stamps: weekday and month names that may stand before a clock time ("Sonntag, 23.11.2025").
+WEEKDAYS = wordset(
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag mo di mi do fr sa so"
+)
+MONTHS = {
+    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feber": 2, "feb": 2, "märz": 3, "mär": 3,
+    "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8,
+    "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11,
+    "nov": 11, "dezember": 12, "dez": 12,
+}  # fmt: skip
+# Stamps: relative units ("vor 5 Minuten", "Vor 12 Min.", "vor 1 Std."), in seconds.
+RELATIVE_UNITS = {
+    "sekunde": 1, "sekunden": 1, "sek": 1, "minute": 60, "minuten": 60, "min": 60,
+    "stunde": 3600, "stunden": 3600, "std": 3600, "tag": 86400, "tagen": 86400,
+}  # fmt: skip
+RELATIVE_COUNT_WORDS = {"einer": 1, "einem": 1, "ein": 1, "wenigen": 2, "zwei": 2, "drei": 3}
+RELATIVE_NOW = wordset("gerade soeben jetzt")
+# Stamps: words that make a date+time line the page's own update stamp, not an item.
+PAGE_STAMP_WORDS = wordset("stand aktualisiert veröffentlicht zuletzt erstellt publiziert")
+
+# Layouts: labels between a stamp and its headline.
+ITEM_LABELS = wordset(
+    "eilmeldung eil breaking update neu wichtig angepinnt angeheftet top liveblog"
+)
+
+# Summary blocks: labels that open a list of the page's own key points.
+SUMMARY_LABELS = (
+    "die wichtigsten entwicklungen", "das wichtigste in kürze", "das wichtigste im überblick",
+    "das wichtigste", "auf einen blick", "in kürze", "die lage im überblick", "überblick",
+    "das ist passiert", "was wir wissen", "die wichtigsten punkte", "zusammenfassung",
+    "das wichtigste zusammengefasst", "die ereignisse im überblick",
+)  # fmt: skip
+
+# Furniture: labels that open a box of teaser links ("Mehr zum Thema" and the lines below).
+TEASER_LABELS = (
+    "mehr zum thema", "lesen sie auch", "lesen sie mehr", "lesen sie mehr zum thema",
+    "auch interessant", "das könnte sie auch interessieren", "weitere artikel", "mehr dazu",
+    "zum thema", "passend dazu", "empfehlungen", "mehr aus", "meistgelesen", "weitere nachrichten",
+    "mehr zu", "mehr news", "verwandte themen", "ähnliche artikel",
+)  # fmt: skip
+# Furniture: whole lines of page chrome (buttons, counters, players), matched after lower-casing.
+CHROME_LINES = wordset("""
+    merkliste merken feedback teilen forum ansichtssache abo abonnieren plus drucken
+    vorlesen kommentare kommentar liveblog aktualisieren aktualisieren neu laden
+    """)
+CHROME_PHRASES = (
+    "zum inhalt springen", "player wird geladen", "artikel hören", "artikel verschenken",
+    "artikel anhören", "liveblog aktualisieren", "ticker aktualisieren", "seite neu laden",
+    "zum forum", "nächste seite", "vorherige seite", "zur startseite", "video abspielen",
+    "audio abspielen", "beitrag abspielen", "weiterlesen nach der anzeige", "diskutieren sie mit",
+    "zu den kommentaren", "neue beiträge", "neuere beiträge", "ältere beiträge",
+    "mehr laden", "mehr anzeigen", "alle beiträge", "inhalt laden", "externen inhalt laden",
+    "ende des werbeblocks", "zum newsletter", "zur anmeldung",
+)  # fmt: skip
+# Furniture: who wrote or supplied the text ("Mit Informationen von …", "Autorin: …").
+CREDIT_OPENERS = (
+    "mit informationen von", "mit material von", "mitarbeit:", "autor:", "autorin:",
+    "autoren:", "redaktion:", "text:", "quelle:", "quellen:", "von unserem korrespondenten",
+    "von unserer korrespondentin", "aus dem", "mitarbeit von", "recherche:", "übersetzung:",
+)  # fmt: skip
+# Furniture: labels of captions and photo credits ("Bild: …", "Legende: …").
+CAPTION_LABELS = wordset("bild foto fotos bilder legende bildquelle grafik quelle video audio")
+# Furniture: words of media and programme lines ("Dieses Thema im Programm", "Laufzeit").
+MEDIA_WORDS = wordset("""
+    laufzeit lesezeit hördauer sendung programm video audio podcast livestream tagesschau
+    tagesthemen heute journal mediathek
+    """)
+MEDIA_PHRASES = ("dieses thema im programm", "im programm:", "sendung:", "zur sendung")
+# Furniture: ticker markers that name the live format.
+TICKER_WORDS = wordset("liveblog liveticker ticker newsblog")

@@ -1,0 +1,92 @@
+"""English word lists of the importer, one place per language; each list names its family."""
+
+from __future__ import annotations
+
+from bot.story.words import wordset
+
+# Stamps: weekday and month names that may stand before or after a clock time.
+WEEKDAYS = wordset("""
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri sat sun
+    """)
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
+    "dec": 12,
+}  # fmt: skip
+# Stamps: relative units ("12 minutes ago", "2h ago", "3 hr ago"), in seconds.
+RELATIVE_UNITS = {
+    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60,
+    "minute": 60, "minutes": 60, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600,
+    "hours": 3600, "d": 86400, "day": 86400, "days": 86400,
+}  # fmt: skip
+RELATIVE_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "a few": 2, "few": 2, "two": 2, "three": 3}
+RELATIVE_NOW = ("just now", "moments ago", "a moment ago")
+# Stamps: words that make a date+time line the page's own update stamp, not an item.
+PAGE_STAMP_WORDS = wordset("updated published posted last modified first")
+# Stamps: time zones outlets print, with their offset from UTC in hours (None: ambiguous).
+TIME_ZONES: dict[str, float | None] = {
+    "gmt": 0, "utc": 0, "z": 0, "bst": 1, "cet": 1, "mez": 1, "cest": 2, "mesz": 2, "eet": 2,
+    "eest": 3, "msk": 3, "ist": 5.5, "aest": 10, "aedt": 11, "edt": -4, "est": -5,
+    "cdt": -5, "cst": -6, "mdt": -6, "mst": -7, "pdt": -7, "pst": -8, "et": None, "pt": None,
+    "ct": None, "mt": None,
+}  # fmt: skip
+
+# Layouts: labels between a stamp and its headline.
+ITEM_LABELS = wordset("breaking pinned update new important key featured just in live")
+
+# Summary blocks: labels that open a list of the page's own key points.
+SUMMARY_LABELS = (
+    "here’s what we know", "here's what we know", "here’s what to know", "here's what to know",
+    "what we know", "what to know", "key points", "key events", "summary", "at a glance",
+    "the latest", "in brief", "what you need to know", "the big picture", "key developments",
+    "highlights", "catch up", "quick summary", "in short", "what we know so far",
+)  # fmt: skip
+
+# Furniture: labels that open a box of teaser links ("Read more" and the lines below).
+TEASER_LABELS = (
+    "read more", "related coverage", "related", "more stories", "more from", "more on this",
+    "related stories", "read next", "recommended", "more coverage", "you may also like",
+    "also read", "see also", "most read", "popular", "more on this story", "related articles",
+    "related topics", "top stories", "more stories from", "read more from", "further reading",
+)  # fmt: skip
+# Furniture: whole lines of page chrome (buttons, counters, players), matched after lower-casing.
+CHROME_LINES = wordset("""
+    share copy bookmark comments comment download embed transcript donate menu follow save
+    print email facebook flipboard reddit x
+    """)
+CHROME_PHRASES = (
+    "skip to content", "skip to main content", "skip links", "navigation menu", "link copied",
+    "toggle more options", "toggle caption", "hide caption", "show caption", "show latest update",
+    "show more", "load more", "listen to this article", "sponsor message", "watch live",
+    "back to home", "scroll to continue", "opens new tab", "purchase licensing rights",
+    "learn more about", "my news", "save articles", "reading list", "please use chrome",
+    "accessible video player", "this live page is now closed", "this live blog is now closed",
+    "this blog is now closed", "live coverage has ended", "jump to", "refresh", "auto-update",
+    "our standards", "trust principles", "exclusive news data and analytics",
+)  # fmt: skip
+# Furniture: who wrote or supplied the text ("Reporting by …", "… contributed to this report").
+CREDIT_OPENERS = (
+    "reporting by", "additional reporting by", "writing by", "editing by", "compiled by",
+    "source:", "sources:", "with reporting from", "with additional reporting", "reported by",
+    "from our correspondent", "written by", "produced by", "photography by", "heard on",
+)  # fmt: skip
+CREDIT_ENDINGS = (
+    "contributed to this report",
+    "contributed reporting",
+    "contributed to this story",
+)
+# Furniture: labels of captions and photo credits ("Image: …", "Pic: …").
+CAPTION_LABELS = wordset("image images photo photos picture pic pics credit caption video watch")
+# Furniture: words of media and programme lines ("Listen · 4:12", "Watch on channel 501").
+MEDIA_WORDS = wordset("listen watch video audio podcast episode programme program runtime duration")
+MEDIA_PHRASES = (
+    "heard on",
+    "watch on",
+    "listen on",
+    "as seen on",
+    "watch sky news",
+    "watch live on",
+)
+# Furniture: ticker markers that name the live format.
+TICKER_WORDS = wordset("live blog updates")

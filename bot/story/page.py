@@ -1,0 +1,405 @@
+"""The page's structure before its text is read: header, title, key points, stamped items.
+
+A copied page is a column of lines. This module decides, line by line and from the lines
+around it, which are furniture (a caption above its credit, the links of a "read more"
+box, an author next to a stamp), which form a block of key points, where the page's own
+headline stands and, when the page carries time-stamped posts, which lines make each
+post: its stamp, its headline (above the stamp, on its line or below it, with labels or
+an author in between) and its body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from bot.story import lexicon_de as de
+from bot.story import lexicon_en as en
+from bot.story.furniture import (
+    is_furniture,
+    is_photo_credit,
+    is_summary_label,
+    is_teaser_label,
+    is_ticker_marker,
+    looks_like_headline,
+)
+from bot.story.headline import shorten
+from bot.story.marks import ALL_MARKS_TEXT
+from bot.story.stamps import Stamp, parse_stamp
+from bot.story.words import lazy
+
+TITLE_LIMIT = 85
+_MAX_POINTS = 8
+_MAX_POINT_WORDS = 35
+_MAX_TEASERS = 3
+_LEAD_MIN_WORDS = 8
+
+
+class Kind(Enum):
+    TEXT = "text"
+    FURNITURE = "furniture"
+    MARKER = "marker"
+    POINT = "point"
+    STAMP = "stamp"
+
+
+@dataclass
+class PageItem:
+    """A stamped post: its stamp, printed headline ("" if none) and body lines with their order."""
+
+    stamp: Stamp
+    headline: str
+    order: int
+    body: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    """What the page's structure says before the text is read."""
+
+    title: str
+    points: list[tuple[int, str]]
+    # Stamped pages: the lead and body lines before the first post, and the posts.
+    items: list[PageItem] | None
+    main: list[tuple[int, str]]
+    # Other pages: the lines from the lead on, for the flowing layout.
+    flow: list[tuple[int, str]]
+
+
+def read_page(lines: list[str]) -> Page:
+    """Sort a page's lines into header, key points, posts and text (see module doc)."""
+    kinds = [_first_kind(line) for line in lines]
+    _context_furniture(lines, kinds)
+    points = _summary_blocks(lines, kinds)
+    stamps = _item_stamps(lines, kinds)
+    if stamps:
+        return _stamped_page(lines, kinds, stamps, points)
+    lead = _find_lead(lines, kinds, 0, len(lines))
+    title = _find_title(lines, kinds, lead if lead is not None else len(lines))
+    start = lead if lead is not None else 0
+    if lead is None and title is not None:
+        start = title[1] + 1
+    flow = [(i, lines[i]) for i in range(start, len(lines)) if kinds[i] in (Kind.TEXT, Kind.MARKER)]
+    return Page(title[0] if title else "", points, None, [], flow)
+
+
+# Family calls to action inside a paragraph: "Die Entwicklungen im Liveblog zum Nachlesen."
+_CTA_SENTENCE = lazy(
+    r"(?:^|(?<=[.!?“”\"»])\s+)(?:"
+    r"(?:die|alle)\s+(?:aktuellen\s+|weiteren\s+)?(?:entwicklungen|ereignisse|infos|informationen)"
+    r"\s+(?:im|in\s+unserem)\s+(?:liveblog|live-?ticker|newsblog|ticker)[^.!?]{0,30}[.!]"
+    r"|verfolgen\s+sie\s+[^.!?]{0,60}(?:liveblog|live-?ticker|ticker|newsblog)[^.!?]{0,30}[.!]"
+    r"|scroll\s+down\s+for\s+[^.!?]{0,40}[.!]"
+    r"|follow\s+(?:our|the)\s+(?:live\s+)?(?:coverage|updates|blog)[^.!?]{0,40}[.!]"
+    r"|read\s+on\s+for\s+[^.!?]{0,40}[.!]"
+    r")\s*$",
+    re.IGNORECASE,
+)
+
+
+def strip_calls_to_action(paragraph: str) -> str:
+    """A paragraph without a closing call to read on ("Scroll down for the latest updates.")."""
+    stripped = _CTA_SENTENCE.sub("", paragraph).rstrip()
+    return stripped or paragraph
+
+
+def _first_kind(line: str) -> Kind:
+    if is_ticker_marker(line):
+        return Kind.MARKER
+    if is_furniture(line):
+        return Kind.FURNITURE
+    return Kind.TEXT
+
+
+def _next_text(kinds: list[Kind], index: int, step: int = 1) -> int | None:
+    j = index + step
+    while 0 <= j < len(kinds):
+        if kinds[j] is Kind.TEXT or kinds[j] is Kind.STAMP:
+            return j
+        j += step
+    return None
+
+
+def _context_furniture(lines: list[str], kinds: list[Kind]) -> None:
+    """Furniture known by its neighbours: captions, teaser links, followed companies."""
+    for i, line in enumerate(lines):
+        if kinds[i] is not Kind.FURNITURE:
+            continue
+        # Family captions: the line above a credit ("Bild: …", "Emily Carter for NPR").
+        if is_photo_credit(line):
+            j = i - 1
+            while j >= 0 and kinds[j] is Kind.FURNITURE and is_photo_credit(lines[j]):
+                j -= 1
+            if j >= 0 and kinds[j] is Kind.TEXT and _could_be_caption(lines[j], lines, j):
+                kinds[j] = Kind.FURNITURE
+        # Family widgets: "Ardent Systems Inc" above its "Follow" button.
+        followed = i > 0 and kinds[i - 1] is Kind.TEXT and len(lines[i - 1].split()) <= 5
+        if line.strip().lower() == "follow" and followed and looks_like_headline(lines[i - 1]):
+            kinds[i - 1] = Kind.FURNITURE
+        # Family teaser boxes: the links under "Mehr zum Thema" / "Read more from …:".
+        if is_teaser_label(line):
+            taken, j = 0, i + 1
+            while j < len(lines) and taken < _MAX_TEASERS:
+                if kinds[j] is Kind.FURNITURE:
+                    j += 1
+                    continue
+                if kinds[j] is not Kind.TEXT or not _teaser_like(lines[j]):
+                    break
+                if parse_stamp(lines[j]) is not None or _heads_a_post(lines, kinds, j):
+                    break
+                kinds[j] = Kind.FURNITURE
+                taken += 1
+                j += 1
+
+
+def _heads_a_post(lines: list[str], kinds: list[Kind], index: int) -> bool:
+    """True if the line is a post's headline printed above its bare stamp."""
+    following = _next_text(kinds, index)
+    if following is None:
+        return False
+    stamp = parse_stamp(lines[following])
+    if stamp is None or stamp.rest:
+        return False
+    after = _next_text(kinds, following)
+    return after is None or not _headline_like(lines[after])
+
+
+def _could_be_caption(line: str, lines: list[str], index: int) -> bool:
+    # A caption is a sentence or two; a stamp or a long paragraph is not one.
+    if parse_stamp(line) is not None or len(line.split()) > 50:
+        return False
+    return line.count(". ") < 3
+
+
+def _teaser_like(line: str) -> bool:
+    core = line.strip()
+    if not core or core[0] in ALL_MARKS_TEXT:
+        return False  # a quoted subheading is text
+    return looks_like_headline(core.rstrip("?"), max_words=16) or (
+        core.endswith("?") and len(core.split()) <= 16
+    )
+
+
+def _summary_blocks(lines: list[str], kinds: list[Kind]) -> list[tuple[int, str]]:
+    """Family summary blocks: the points under "Die wichtigsten Entwicklungen" and the like."""
+    points: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        if not is_summary_label(line):
+            continue
+        kinds[i] = Kind.FURNITURE
+        j, taken = i + 1, 0
+        while j < len(lines) and taken < _MAX_POINTS:
+            text = lines[j]
+            if kinds[j] is not Kind.TEXT or parse_stamp(text) is not None:
+                break
+            following = _next_text(kinds, j)
+            if following is not None and parse_stamp(lines[following]) is not None and taken:
+                stamp = parse_stamp(lines[following])
+                if (
+                    stamp is not None
+                    and not stamp.rest
+                    and _has_paragraph_after(lines, kinds, following)
+                ):
+                    break  # the headline of the first post, printed above its stamp
+            if len(text.split()) > _MAX_POINT_WORDS or text.count(". ") >= 1:
+                break  # a paragraph of the story, not a point
+            kinds[j] = Kind.POINT
+            points.append((j, text.strip().lstrip("▪•·-–*►▶■□ ").strip()))
+            taken += 1
+            j += 1
+    return points
+
+
+def _has_paragraph_after(lines: list[str], kinds: list[Kind], index: int) -> bool:
+    j = _next_text(kinds, index)
+    return j is not None and not looks_like_headline(lines[j])
+
+
+def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
+    """The stamps that open posts: a kind (dated or not) the page repeats at least twice."""
+    found: dict[int, Stamp] = {}
+    for i, line in enumerate(lines):
+        if kinds[i] is not Kind.TEXT:
+            continue
+        stamp = parse_stamp(line)
+        if stamp is not None:
+            found[i] = stamp
+    dated = [i for i, s in found.items() if s.has_date]
+    undated = [i for i, s in found.items() if not s.has_date]
+    items: dict[int, Stamp] = {}
+    for group in (dated, undated):
+        if len(group) >= 2:
+            items.update((i, found[i]) for i in group)
+    for i, stamp in found.items():
+        lone = not stamp.rest or parse_stamp(stamp.rest) is not None or is_furniture(stamp.rest)
+        if i not in items and lone:
+            kinds[i] = Kind.FURNITURE  # the page's date line, a duration, a lone time
+    for i in items:
+        kinds[i] = Kind.STAMP
+    return dict(sorted(items.items()))
+
+
+_NAME_LINE = lazy(r"^[A-ZÄÖÜ][\w'’.-]+(?:\s+(?:von|van|de|der|di|da|al|[A-ZÄÖÜ][\w'’.-]+)){1,3}$")
+
+
+def _is_author_line(line: str) -> bool:
+    """Family author labels: "Lara Haiden" above or below a stamp."""
+    return bool(_NAME_LINE.match(line.strip())) and len(line) <= 40
+
+
+def _is_item_label(line: str) -> bool:
+    bare = line.strip().strip(":!").lower()
+    return bare in de.ITEM_LABELS or bare in en.ITEM_LABELS
+
+
+def _headline_like(line: str) -> bool:
+    core = line.strip()
+    return looks_like_headline(core.rstrip("?!"), max_words=20) and parse_stamp(core) is None
+
+
+def _stamped_page(
+    lines: list[str], kinds: list[Kind], stamps: dict[int, Stamp], points: list[tuple[int, str]]
+) -> Page:
+    for i, kind in enumerate(kinds):
+        if kind is Kind.MARKER and len(lines[i].split()) < 5:
+            kinds[i] = Kind.FURNITURE  # the stamps open the posts; "Liveticker" is a label
+    indexes = list(stamps)
+    # Family layouts: labels ("Breaking") and authors next to a bare stamp are not text.
+    for i in indexes:
+        if stamps[i].rest:
+            continue
+        j = _next_text(kinds, i)
+        while j is not None and kinds[j] is Kind.TEXT and _is_item_label(lines[j]):
+            kinds[j] = Kind.FURNITURE
+            j = _next_text(kinds, j)
+    above = _headlines_above(lines, kinds, stamps)
+    starts: list[int] = []
+    headlines: list[tuple[str, int | None]] = []
+    for i in indexes:
+        stamp = stamps[i]
+        if stamp.rest:
+            headlines.append((stamp.rest, None))
+            starts.append(i)
+            continue
+        if above:
+            j = _next_text(kinds, i, -1)
+            author = j is not None and kinds[j] is Kind.TEXT and _is_author_line(lines[j])
+            if j is not None and author and stamp.author is None and _headline_like(lines[j]):
+                kinds[j] = Kind.FURNITURE
+                j = _next_text(kinds, j, -1)
+            if j is not None and kinds[j] is Kind.TEXT and _headline_like(lines[j]):
+                headlines.append((lines[j], j))
+                starts.append(j)
+                continue
+        else:
+            # An author printed just above the stamp belongs to the post, not to the text.
+            j = _next_text(kinds, i, -1)
+            if j is not None and kinds[j] is Kind.TEXT and _is_author_line(lines[j]):
+                kinds[j] = Kind.FURNITURE
+            j = _next_text(kinds, i)
+            if j is not None and kinds[j] is Kind.TEXT and _headline_like(lines[j]):
+                following = _next_text(kinds, j)
+                if following is None or kinds[following] is not Kind.STAMP or len(lines[j]) > 3:
+                    headlines.append((lines[j], j))
+                    starts.append(i)
+                    continue
+        headlines.append(("", None))
+        starts.append(i)
+    items: list[PageItem] = []
+    for n, i in enumerate(indexes):
+        headline, head_index = headlines[n]
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        item = PageItem(stamps[i], headline, i)
+        for j in range(i + 1, end):
+            if j == head_index or kinds[j] is not Kind.TEXT:
+                continue
+            item.body.append((j, strip_calls_to_action(lines[j])))
+        items.append(item)
+    first = starts[0]
+    lead = _find_lead(lines, kinds, 0, first)
+    title = _find_title(lines, kinds, lead if lead is not None else first)
+    main: list[tuple[int, str]] = []
+    if lead is not None:
+        main = [
+            (j, strip_calls_to_action(lines[j]))
+            for j in range(lead, first)
+            if kinds[j] is Kind.TEXT and not _headline_like(lines[j])
+        ]
+    return Page(title[0] if title else "", points, items, main, [])
+
+
+def _headlines_above(lines: list[str], kinds: list[Kind], stamps: dict[int, Stamp]) -> bool:
+    """Family layouts: does this page print a post's headline above its stamp?"""
+    above = below = 0
+    for i, stamp in stamps.items():
+        if stamp.rest:
+            continue
+        after = _next_text(kinds, i)
+        before = _next_text(kinds, i, -1)
+        after_head = (
+            after is not None and kinds[after] is Kind.TEXT and _headline_like(lines[after])
+        )
+        before_head = (
+            before is not None
+            and kinds[before] is Kind.TEXT
+            and _headline_like(lines[before])
+            and not _is_author_line(lines[before])
+        )
+        if after_head:
+            below += 1
+        elif before_head:
+            above += 1
+    return above > below
+
+
+def _is_paragraph(line: str) -> bool:
+    return not looks_like_headline(line) and len(line.split()) >= _LEAD_MIN_WORDS
+
+
+def _find_lead(lines: list[str], kinds: list[Kind], start: int, end: int) -> int | None:
+    for i in range(start, end):
+        if kinds[i] is Kind.TEXT and _is_paragraph(lines[i]) and parse_stamp(lines[i]) is None:
+            return i
+    return None
+
+
+_LIVE_PREFIX = lazy(
+    r"^(?:\+{2,}\s*)?(?:live(?:\s+updates?)?|liveblog|live-?ticker|newsblog|breaking(?:\s+news)?"
+    r"|eilmeldung)\s*[:–—|-]\s+",
+    re.IGNORECASE,
+)
+
+
+def _find_title(lines: list[str], kinds: list[Kind], before: int) -> tuple[str, int] | None:
+    """Family titles: the page's headline is the nearest headline above the lead."""
+    for i in range(before - 1, -1, -1):
+        line = lines[i]
+        # "Live: Ardent cloud outage knocks banks offline" names the format and the story.
+        marker_title = kinds[i] is Kind.MARKER and len(line.split()) >= 5
+        if not (kinds[i] is Kind.TEXT or marker_title) or not looks_like_headline(
+            line, max_words=30
+        ):
+            continue
+        if parse_stamp(line) is not None:
+            continue
+        if len(line.split()) < 4 and not _LIVE_PREFIX.match(line):
+            continue
+        title = clean_title(line)
+        kicker = _next_text(kinds, i, -1)
+        if kicker is not None and kicker == i - 1 and kinds[kicker] is Kind.TEXT:
+            kick = lines[kicker].strip()
+            combined = f"{kick.rstrip(':').strip()}: {title}"
+            if kick.endswith(":") and len(kick.split()) <= 6 and len(combined) <= TITLE_LIMIT:
+                title = combined
+        return shorten(title, TITLE_LIMIT), i
+    return None
+
+
+def clean_title(line: str) -> str:
+    """A headline without live labels and ticker frames ("LIVE:", "++ … ++")."""
+    text = _LIVE_PREFIX.sub("", line.strip())
+    text = re.sub(r"\s*\+{2,}\s*$", "", text)
+    text = re.sub(r"^\+{2,}\s*", "", text)
+    text = re.sub(r"\s+\+{2,}\s+", ": ", text)
+    return " ".join(text.split())

@@ -1,0 +1,268 @@
+"""Time stamps of live-ticker items: every way outlets print a clock or a relative time.
+
+A stamp opens a line: an optional frame (`+++`, `|`, `·`, `•`, `–`, a post number), an
+optional weekday and date, a clock time (24- or 12-hour, with seconds, `Uhr`, a time
+zone) or a relative time (`vor 5 Minuten`, `12 minutes ago`, `2h ago`), then a separator
+and the rest of the line (a headline, an author, or nothing). The printed form is kept;
+the resolved moment is computed from the import time only where the page gives a time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from bot.story import lexicon_de as de
+from bot.story import lexicon_en as en
+from bot.story.words import lazy
+
+_WEEKDAY = "|".join(sorted(de.WEEKDAYS | en.WEEKDAYS, key=len, reverse=True))
+_MONTH = "|".join(sorted(set(de.MONTHS) | set(en.MONTHS), key=len, reverse=True))
+_ZONE = "|".join(sorted((z for z in en.TIME_ZONES if len(z) > 1), key=len, reverse=True))
+# Frames: "+++ 21:40 +++", "| 21:40", "• 21:40", "#12 · 21:40", "Post 12: 21:40".
+_FRAME = (
+    r"(?:(?:post|eintrag|update)\s*\#?\d+\s*[:|·•–—-]?\s*|[+|·•–—\-*►▶■▪\s]*\#\d+\s*[:|·•–—-]?\s*"
+    r"|[+|·•–—\-*►▶■▪\s]+)?"
+)
+# Dates before the clock: "12.03.2025", "12.03.", "12. März 2025", "March 19, 2025",
+# "Thursday 20 November 2025", "2025-03-12", each with an optional weekday.
+_DATE = (
+    r"(?:(?P<weekday>" + _WEEKDAY + r")\.?,?\s+)?"
+    r"(?:(?P<d1>\d{1,2})\.\s?(?P<m1>\d{1,2})\.(?:\s?(?P<y1>\d{4}|\d{2}))?"
+    r"|(?P<d2>\d{1,2})\.?\s+(?P<m2>" + _MONTH + r")\.?(?:\s+(?P<y2>\d{4}))?"
+    r"|(?P<m3>" + _MONTH + r")\.?\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y3>\d{4}))?"
+    r"|(?P<y4>\d{4})-(?P<m4>\d{2})-(?P<d4>\d{2}))"
+    r"\s*(?:,|•|·|\||–|—|-|um|at|,\s*um)?\s*"
+)
+_CLOCK = (
+    r"(?P<hour>2[0-3]|[01]\d|\d)(?!\d)(?:(?P<sep>[:.h])(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?)?"
+    r"\s*(?P<ampm>[ap]\.?\s?m\.?(?![a-z]))?"
+    r"\s*(?P<uhr>uhr\b|h\b)?"
+    r"\s*(?:(?P<zone>"
+    + _ZONE
+    + r")\b|\((?P<zone2>"
+    + _ZONE
+    + r")\)|(?P<local>ortszeit|local time)\b)?"
+)
+_TRAILING_DATE = (
+    r"(?:\s*,?\s*(?:(?P<m5>" + _MONTH + r")\.?\s+(?P<d5>\d{1,2}),?\s+(?P<y5>\d{4})"
+    r"|(?P<d6>\d{1,2})\.\s?(?P<m6>\d{1,2})\.\s?(?P<y6>\d{4})))?"
+)
+_CLOCK_STAMP = lazy(
+    r"^" + _FRAME + r"(?:" + _DATE + r")?" + _CLOCK + _TRAILING_DATE + r"(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_UNITS = "|".join(sorted(set(de.RELATIVE_UNITS) | set(en.RELATIVE_UNITS), key=len, reverse=True))
+_COUNT_WORDS = "|".join(
+    sorted(set(de.RELATIVE_COUNT_WORDS) | set(en.RELATIVE_COUNT_WORDS), key=len, reverse=True)
+)
+_RELATIVE_STAMP = lazy(
+    r"^" + _FRAME + r"(?:"
+    r"vor\s+(?P<de_n>\d+|" + _COUNT_WORDS + r")\s*(?P<de_unit>" + _UNITS + r")\.?"
+    r"|(?P<en_n>\d+|" + _COUNT_WORDS + r")\s*(?P<en_unit>" + _UNITS + r")\.?\s+ago"
+    r"|(?P<now>gerade\s+eben|soeben|just\s+now|moments?\s+ago|a\s+moment\s+ago))"
+    r"(?![\w])(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_SEPARATORS = ":–—-|/+·•,;> \u2013"
+_NAME_TOKEN = lazy(r"^(?:[A-ZÄÖÜ][\w'’.-]+|von|van|de|der|di|da|le|la|al|bin)$")
+_BY = lazy(r"^(?:von|by|text|autor(?:in)?)\s*:?\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A stamp that opens a line: as printed, resolved parts, and the rest of the line."""
+
+    printed: str
+    rest: str
+    hour: int | None = None
+    minute: int | None = None
+    day: date | None = None
+    zone: str | None = None
+    ago: timedelta | None = None
+    author: str | None = None
+
+    @property
+    def has_date(self) -> bool:
+        """True if the page printed a date with the clock time."""
+        return self.day is not None
+
+    @property
+    def relative(self) -> bool:
+        """True for "vor 5 Minuten", "12 minutes ago"."""
+        return self.ago is not None
+
+    @property
+    def clock(self) -> str | None:
+        """The printed clock time as HH:MM in 24-hour form, or None for a relative stamp."""
+        if self.hour is None or self.minute is None:
+            return None
+        return f"{self.hour:02d}:{self.minute:02d}"
+
+    def moment(self, now: datetime) -> datetime | None:
+        """The time the stamp stands for, resolved against the import time `now`."""
+        if self.ago is not None:
+            return now - self.ago
+        if self.hour is None or self.minute is None:
+            return None
+        offset = en.TIME_ZONES.get(self.zone or "") if self.zone else None
+        zone = timezone(timedelta(hours=offset)) if offset is not None else now.tzinfo
+        local_now = now.astimezone(zone) if zone is not None else now
+        day = self.day or local_now.date()
+        resolved = datetime(day.year, day.month, day.day, self.hour, self.minute, tzinfo=zone)
+        if self.day is None and resolved > local_now + timedelta(minutes=5):
+            # A time later than now without a date was printed yesterday.
+            resolved -= timedelta(days=1)
+        return resolved
+
+    def time_of_day(self, now: datetime) -> str | None:
+        """HH:MM as a reader sees it: the printed clock, or the resolved relative time."""
+        if self.clock is not None:
+            return self.clock
+        moment = self.moment(now)
+        return moment.astimezone(now.tzinfo).strftime("%H:%M") if moment else None
+
+
+def parse_stamp(line: str) -> Stamp | None:
+    """The stamp that opens a ticker line ("22:41 Uhr · …", "11:06 PM EDT", "vor 4 Minuten")."""
+    core = line.strip()
+    if not core or not (core[0].isdigit() or core[0] in "+|·•–—-*►▶■▪#" or core[0].isalpha()):
+        return None
+    return _relative(core) or _clock(core)
+
+
+def _relative(core: str) -> Stamp | None:
+    match = _RELATIVE_STAMP.match(core)
+    if match is None:
+        return None
+    if match.group("now"):
+        ago = timedelta(0)
+    else:
+        german = match.group("de_unit") is not None
+        count_text = (match.group("de_n") if german else match.group("en_n")).lower()
+        unit_text = (match.group("de_unit") if german else match.group("en_unit")).lower()
+        words = de.RELATIVE_COUNT_WORDS if german else en.RELATIVE_COUNT_WORDS
+        units = de.RELATIVE_UNITS if german else en.RELATIVE_UNITS
+        count = int(count_text) if count_text.isdigit() else words.get(count_text)
+        seconds = units.get(unit_text) or units.get(unit_text.rstrip("."))
+        if count is None or seconds is None:
+            return None
+        ago = timedelta(seconds=count * seconds)
+    return _finish(core, match, Stamp(printed="", rest="", ago=ago))
+
+
+def _clock(core: str) -> Stamp | None:
+    match = _CLOCK_STAMP.match(core)
+    if match is None:
+        return None
+    minute, ampm, uhr, sep = (match.group(k) for k in ("minute", "ampm", "uhr", "sep"))
+    if minute is None and ampm is None and uhr is None:
+        return None
+    if minute is None and uhr is not None and uhr.lower() == "h":
+        return None  # "5 h" is a duration
+    if sep == "." and not (uhr or ampm):
+        return None  # "18.45" alone is as likely a number as a time; "18.45 Uhr" is a time
+    if sep == "h" and uhr:
+        return None
+    if (
+        minute is None
+        and ampm
+        and "." not in ampm
+        and core[match.end("ampm") :][:2].strip()[:1].isalpha()
+    ):
+        return None  # "10 am Morgen" is German, not a clock
+    rest_start = match.start("rest")
+    zone = (match.group("zone") or match.group("zone2") or "").lower() or None
+    # "09:12 HEADLINE" needs the headline to stand apart from the time.
+    if (
+        core[rest_start : rest_start + 1].isalnum()
+        and not core[rest_start - 1 : rest_start].isspace()
+    ):
+        return None
+    # "21:40: …" is fine, "21:40:5" is not a clock.
+    after_colon = core[rest_start:].startswith(":") and core[rest_start + 1 : rest_start + 2]
+    if match.group("second") is None and minute is not None and str(after_colon).isdigit():
+        return None
+    hour = int(match.group("hour"))
+    if ampm:
+        if hour > 12 or hour == 0:
+            return None
+        hour = hour % 12 + (12 if ampm.lower().startswith("p") else 0)
+    stamp = Stamp(
+        printed="",
+        rest="",
+        hour=hour,
+        minute=int(minute or 0),
+        day=_date_of(match),
+        zone=zone,
+    )
+    return _finish(core, match, stamp)
+
+
+def _date_of(match: re.Match[str]) -> date | None:
+    groups = match.groupdict()
+    for d, m, y in (("d1", "m1", "y1"), ("d2", "m2", "y2"), ("d3", "m3", "y3"), ("d4", "m4", "y4"),
+                    ("d5", "m5", "y5"), ("d6", "m6", "y6")):  # fmt: skip
+        if groups.get(d) is None:
+            continue
+        month_text = groups[m]
+        month = (
+            int(month_text)
+            if month_text.isdigit()
+            else de.MONTHS.get(month_text.lower(), en.MONTHS.get(month_text.lower(), 0))
+        )
+        year_text = groups.get(y)
+        year = int(year_text) if year_text else datetime.now().year
+        if year < 100:
+            year += 2000
+        try:
+            return date(year, month, int(groups[d]))
+        except ValueError:
+            return None
+    return None
+
+
+def _finish(core: str, match: re.Match[str], stamp: Stamp) -> Stamp:
+    rest_start = match.start("rest")
+    printed = core[:rest_start].strip(_SEPARATORS + " ").lstrip("+|·•–—-*►▶■▪ ")
+    raw_rest = match.group("rest")
+    rest = raw_rest.strip(_SEPARATORS).strip()
+    # "+++ 21:40 Uhr: Fähren fallen aus +++": the frame closes after the headline.
+    rest = re.sub(r"\s*\+{2,}\s*$", "", rest).strip()
+    author = None
+    if rest and _looks_like_author(raw_rest, rest):
+        author, rest = _BY.sub("", rest), ""
+    return Stamp(
+        printed=printed,
+        rest=rest,
+        hour=stamp.hour,
+        minute=stamp.minute,
+        day=stamp.day,
+        zone=stamp.zone,
+        ago=stamp.ago,
+        author=author,
+    )
+
+
+def _looks_like_author(raw_rest: str, rest: str) -> bool:
+    """ "23:52 , Holly Brennan" / "21:40 | Von Max Muster": an author, not a headline."""
+    if _BY.match(rest):
+        return len(rest.split()) <= 6
+    separator = raw_rest.lstrip()[:1]
+    tokens = rest.split()
+    return (
+        separator in ",|"
+        and 2 <= len(tokens) <= 4
+        and all(_NAME_TOKEN.match(t) for t in tokens)
+        and tokens[0][:1].isupper()
+        and tokens[-1][:1].isupper()
+    )
+
+
+def is_page_stamp(line: str) -> bool:
+    """True for the page's own update line ("Stand: 12.03.2025 23:30 Uhr", "Updated 8 mins ago")."""
+    words = re.findall(r"[^\W\d_]+", line.lower())[:3]
+    if not words or not (set(words[:2]) & (de.PAGE_STAMP_WORDS | en.PAGE_STAMP_WORDS)):
+        return False
+    return bool(re.search(r"\d", line)) and len(line) <= 120
