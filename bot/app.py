@@ -88,7 +88,11 @@ def build_app(
     state = app.bot_data
     state.settings = settings
     state.flood = FloodGuard(limit=settings.flood_limit)
-    state.options = {"with_delivery": with_delivery, "load_seeds": load_seeds}
+    state.options = {
+        "with_delivery": with_delivery,
+        "load_seeds": load_seeds,
+        "follow": with_delivery,
+    }
     state.push_bot = push_bot
     register_handlers(app)
     return app
@@ -121,7 +125,28 @@ async def _post_init(app: BotApplication) -> None:
         await state.engine.start()
     if state.options.get("load_seeds", True):
         state.background.append(asyncio.create_task(watch_seeds(state), name="watch-seeds"))
+    await _start_following(state)
     await _register_commands(app)
+
+
+async def _start_following(state: AppState) -> None:
+    from bot.services.follow import build_follow_service
+
+    state.follow = build_follow_service(
+        state.settings, state.db, state.editor, notify=state.notify_delivery
+    )
+    if state.options.get("follow", True):
+        from bot.follow.poller import Poller
+
+        state.poller = Poller(state.follow)
+        state.follow.on_schedule_change = state.poller.wake
+        await state.poller.start()
+        if state.settings.follow_urls:
+            state.background.append(
+                asyncio.create_task(
+                    state.follow.keep_following(state.settings.follow_urls), name="follow-urls"
+                )
+            )
 
 
 def _describe(outcome: object) -> str:
@@ -152,6 +177,10 @@ async def _register_commands(app: BotApplication) -> None:
 
 async def _post_stop(app: BotApplication) -> None:
     state = app.bot_data
+    if state.poller is not None:
+        await state.poller.stop()
+    if hasattr(state, "follow"):
+        await state.follow.fetcher.close()
     for task in state.background:
         task.cancel()
     for task in state.background:

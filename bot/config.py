@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     seeds_poll_seconds: float = Field(default=5.0, gt=0)
     max_import_bytes: int = Field(default=2_000_000, gt=0)
     flood_limit: int = Field(default=12, ge=1)
+    follow_interval_seconds: float = Field(default=60.0, ge=1)
+    follow_urls: Annotated[tuple[str, ...], NoDecode] = ()
+    follow_allow_loopback: bool = False
+    follow_max_bytes: int = Field(default=5_000_000, gt=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -53,6 +57,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"{part!r} is not a numeric Telegram user id")
             ids.add(int(part))
         return frozenset(ids)
+
+    @field_validator("follow_urls", mode="before")
+    @classmethod
+    def _parse_follow_urls(cls, value: Any) -> tuple[str, ...]:
+        if value is None or value == "":
+            return ()
+        parts = value if isinstance(value, (list, tuple)) else str(value).replace(",", " ").split()
+        urls = tuple(str(p).strip() for p in parts if str(p).strip())
+        for url in urls:
+            if not url.lower().startswith(("http://", "https://")):
+                raise ValueError(f"{url[:80]!r} is not an http:// or https:// address")
+        return urls
 
     @field_validator("bot_token", mode="before")
     @classmethod

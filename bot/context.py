@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.db.connection import Database
     from bot.delivery.engine import DeliveryEngine
+    from bot.follow.poller import Poller
     from bot.services.editor import EditorService
+    from bot.services.follow import FollowService
     from bot.services.stories import StoryService
     from bot.texts import Texts
 
@@ -113,9 +115,12 @@ class AppState:
     stories: StoryService
     editor: EditorService
     engine: DeliveryEngine | None
+    follow: FollowService
+    poller: Poller | None
 
     def __init__(self) -> None:
         self.engine = None
+        self.poller = None
         self.flood = FloodGuard()
         self.pending_imports = PendingImports()
         self.background: list[asyncio.Task[Any]] = []

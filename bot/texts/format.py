@@ -75,6 +75,9 @@ EDITOR_COMMANDS: Final[tuple[str, ...]] = (
     "archive",
     "stats",
     "audit",
+    "follow",
+    "sources",
+    "unfollow",
 )
 # The commands /start shows to a newcomer; /help lists them all.
 WELCOME_COMMANDS: Final[tuple[str, ...]] = ("summary", "ticker", "quotes", "subscribe")
