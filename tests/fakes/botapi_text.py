@@ -647,7 +647,9 @@ def detect_entities(text: str, existing: list[Entity] | None = None) -> list[Ent
     if not found:
         return []
     result: list[Entity] = []
-    for start, end, kind in found:
+    # Telegram lists entities in text order: clients (and PTB's CommandHandler) rely on a
+    # leading command being the first entity, even when a URL was found first.
+    for start, end, kind in sorted(found):
         if ascii_text:
             offset, length = start, end - start
         else:
