@@ -57,6 +57,8 @@ _BLOCKS = frozenset(
     ]
 )
 _DROP = frozenset({"script", "style", "noscript", "template", "iframe", "svg"})
+# C0 controls other than tab and line breaks: lxml refuses them in text, readers never see them.
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
 _RETRACTED_STATUSES = frozenset({"deleted", "retracted", "withdrawn", "removed"})
 _TOMBSTONE_NS = "http://purl.org/atompub/tombstones/1.0"
 
@@ -425,6 +427,7 @@ def html_to_paragraphs(fragment: str) -> list[str]:
     """The text of an HTML fragment, one string per paragraph; markup and scripts dropped."""
     if not fragment.strip():
         return []
+    fragment = fragment.translate(_CONTROL)
     if "<" not in fragment:
         return _text_paragraphs(fragment)
     try:
