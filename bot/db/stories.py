@@ -396,12 +396,9 @@ async def items_by_ids(db: Database, item_ids: list[int]) -> list[TickerItemReco
 
 async def count_items(db: Database, story_id: int) -> int:
     """Live (not retracted) ticker items of a story."""
+    # Kept by triggers as items are added and retracted (migration 050), not recounted.
     return int(
-        await db.fetchval(
-            "SELECT COUNT(*) FROM ticker_items WHERE story_id = ? AND retracted_at IS NULL",
-            (story_id,),
-            0,
-        )
+        await db.fetchval("SELECT live FROM story_item_counts WHERE story_id = ?", (story_id,), 0)
     )
 
 
