@@ -23,6 +23,7 @@ ALL: list[tuple[str, list[str]]] = [
     ("latency", _REC),
     ("updates", _REC),
     ("import", []),
+    ("follow", ["--sources", "200", "--interval", "30", *_REC]),
 ]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")

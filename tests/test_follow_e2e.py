@@ -5,8 +5,10 @@ delivered copies; /sources shows the state; /unfollow stops it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,8 +47,14 @@ def pushes(fake: FakeBotApi, chat: int, needle: str) -> list[StoredMessage]:
     return [m for m in fake.sent_messages(chat, include_deleted=False) if needle in (m.text or "")]
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, FeedServer, BotApplication]]:
+World = tuple[FakeBotApi, FeedServer, BotApplication]
+
+
+@contextlib.asynccontextmanager
+async def bot_world(
+    tmp_path: Path, feeds: FeedServer, **extra: Any
+) -> AsyncIterator[tuple[FakeBotApi, BotApplication]]:
+    """The fake Bot API with three users and the real Application polling it, in process."""
     fake = FakeBotApi(token=DEFAULT_TOKEN)
     await fake.start()
     for user, name in ((EDITOR, "Eda"), (READER, "Alice"), (LATE, "Bob")):
@@ -62,16 +70,25 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, FeedServer, B
         flood_limit=1000,
         follow_interval_seconds=1,
         follow_allow_loopback=True,
+        **extra,
     )
     app = build_app(settings, load_seeds=False)
-    async with FeedServer() as feeds, running(app):
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        try:
-            yield fake, feeds, app
-        finally:
-            await app.updater.stop()
-    await fake.stop()
+    try:
+        async with running(app):
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+            try:
+                yield fake, app
+            finally:
+                await app.updater.stop()
+    finally:
+        await fake.stop()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with FeedServer() as feeds, bot_world(tmp_path, feeds) as (fake, app):
+        yield fake, feeds, app
 
 
 async def polls_after(app: BotApplication, extra: int) -> None:
@@ -86,7 +103,7 @@ async def polls_after(app: BotApplication, extra: int) -> None:
 
 
 async def test_follow_push_once_correct_and_unfollow(
-    world: tuple[FakeBotApi, FeedServer, BotApplication],
+    world: World,
 ) -> None:
     fake, feeds, app = world
     feeds.put("live", blog(2), "text/html; charset=utf-8")
@@ -135,7 +152,7 @@ async def test_follow_push_once_correct_and_unfollow(
 
 
 async def test_follow_refusals_are_answered_in_the_editors_language(
-    world: tuple[FakeBotApi, FeedServer, BotApplication],
+    world: World,
 ) -> None:
     fake, feeds, _ = world
     assert "only http:// and https://" in await ask(fake, EDITOR, "/follow ftp://example.org/")
@@ -145,3 +162,26 @@ async def test_follow_refusals_are_answered_in_the_editors_language(
     answer = await ask(fake, EDITOR, f"/follow {feeds.url('junk')}")
     assert "neither a live blog" in answer
     assert "no live story number 9" in (await ask(fake, EDITOR, f"/follow {feeds.url('junk')} 9"))
+
+
+async def test_follow_urls_are_followed_at_start_and_retried_until_they_answer(
+    tmp_path: Path,
+) -> None:
+    async with FeedServer() as feeds:
+        feeds.fail("late", 503)
+        feeds.put("ready", blog(1), "text/html; charset=utf-8")
+        urls = (feeds.url("ready"), feeds.url("late"))
+        async with bot_world(tmp_path, feeds, follow_urls=urls) as (fake, app):
+            await fake.wait_for(lambda call: call.method == "getUpdates", timeout=10)
+            for _ in range(200):
+                if len(await app.bot_data.follow.list_sources()) == 1:
+                    break
+                await asyncio.sleep(0.05)
+            listing = await ask(fake, EDITOR, "/sources")
+            assert urls[0] in listing and urls[1] not in listing
+            feeds.put("late", blog(2), "text/html; charset=utf-8")
+            for _ in range(200):  # retried each interval (1 s here)
+                if len(await app.bot_data.follow.list_sources()) == 2:
+                    break
+                await asyncio.sleep(0.05)
+            assert urls[1] in await ask(fake, EDITOR, "/sources")

@@ -195,7 +195,8 @@ async def test_follow_refuses_with_a_reason_and_stores_nothing(world: World) -> 
     cases = {
         "ftp://example.org/x": "follow-refused",
         "http://10.0.0.1/feed": "follow-refused",
-        world.url("jump"): "follow-fetch-failed",
+        world.url("jump"): "follow-refused",
+        "http://intranet.test/feed": "follow-refused",
         world.url("missing"): "follow-fetch-failed",
     }
     for url, code in cases.items():

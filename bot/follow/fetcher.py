@@ -49,12 +49,14 @@ class FetchError(Exception):
         *,
         status: int | None = None,
         retry_after: float | None = None,
+        refusal: RefusedAddress | None = None,
     ) -> None:
         super().__init__(f"{kind.value}: {detail}")
         self.kind = kind
         self.detail = detail
         self.status = status
         self.retry_after = retry_after
+        self.refusal = refusal
 
 
 @dataclass(frozen=True)
@@ -174,11 +176,7 @@ class Fetcher:
                         continue
                     return await self._read(current, response)
             except RefusedAddress as exc:
-                raise FetchError(FetchFailure.REFUSED, str(exc)) from None
-            except aiohttp.ClientConnectorError as exc:
-                if isinstance(exc.os_error, RefusedAddress):
-                    raise FetchError(FetchFailure.REFUSED, str(exc.os_error)) from None
-                raise FetchError(FetchFailure.NETWORK, _short(exc)) from None
+                raise FetchError(FetchFailure.REFUSED, str(exc), refusal=exc) from None
             except aiohttp.ClientError as exc:
                 raise FetchError(FetchFailure.NETWORK, _short(exc)) from None
         raise FetchError(FetchFailure.REDIRECTS, f"more than {MAX_REDIRECTS} redirects")
@@ -187,7 +185,7 @@ class Fetcher:
         try:
             return self.policy.check_url(url)
         except RefusedAddress as exc:
-            raise FetchError(FetchFailure.REFUSED, str(exc)) from None
+            raise FetchError(FetchFailure.REFUSED, str(exc), refusal=exc) from None
 
     async def _read(self, url: URL, response: aiohttp.ClientResponse) -> Fetched:
         validators = Validators(

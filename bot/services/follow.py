@@ -121,6 +121,12 @@ class FollowService:
             fetched = await self.fetcher.fetch(checked)
             snapshot = await self._read(fetched)
         except FetchError as exc:
+            if exc.refusal is not None:
+                # A name that resolves to a private address, or a redirect to one.
+                refusal = exc.refusal
+                raise FollowError(
+                    "follow-refused", reason=refusal.reason.value, detail=refusal.detail
+                ) from None
             raise FollowError("follow-fetch-failed", detail=describe_failure(exc)) from None
         except FormatError as exc:
             raise FollowError("follow-unreadable", detail=str(exc)) from None
