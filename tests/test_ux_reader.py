@@ -161,3 +161,57 @@ async def test_junk_input_gets_a_plain_answer_not_a_traceback(tmp_path: Path) ->
         ):
             answered = await bot.press_raw(READER_DE, message, data)
             assert "schiefgegangen" not in answered.get("text", ""), data
+
+
+def _labelled(message: StoredMessage, label: str) -> str | None:
+    return next((b["callback_data"] for b in message.buttons if label in b["text"]), None)
+
+
+async def _press_page(bot: InProcessBot, message: StoredMessage, data: str) -> list[StoredMessage]:
+    """Press a pager button: the edited message and any parts sent after it."""
+    before = {m.message_id for m in bot.sent(message.chat_id)}
+    await bot.press(READER_DE, message, data)
+    fresh = [m for m in bot.sent(message.chat_id) if m.message_id not in before]
+    return [bot.current(message), *fresh]
+
+
+ITEM = re.compile(r"Kurzmeldung \d+|Angeheftete Meldung|Lange Meldung")
+
+
+async def test_ticker_paging_by_button_never_loses_an_item(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        state = bot.app.bot_data
+        story = await state.stories.live_story(1)
+        assert story is not None
+        for n in range(6):
+            await state.editor.post(EDITOR_ID, story, f"Kurzmeldung {n}\nText {n}")
+        pinned = await state.editor.post(EDITOR_ID, story, "Angeheftete Meldung\nWichtig")
+        await state.editor.set_pinned(EDITOR_ID, pinned.id, True)
+        long_body = "\n\n".join(f"Absatz {n} " + "lang " * 80 for n in range(10))
+        await state.editor.post(EDITOR_ID, story, "Lange Meldung\n" + long_body[:4000])
+        first = await bot.ask_messages(READER_DE, "/ticker 2")
+        shown = "\n".join(m.text or "" for m in first)
+        assert "Angeheftete Meldung" in shown and "Lange Meldung" in shown
+        pager = first[-1]
+        older = _labelled(pager, "Älter")
+        assert older is not None
+        second = await _press_page(bot, pager, older)
+        newer = _labelled(second[-1], "Neuer")
+        assert newer is not None
+        third = await _press_page(bot, second[-1], newer)
+        again = "\n".join(m.text or "" for m in third)
+        assert "(1–2 von" in again
+        # The whole page again, not only its first 4,096 characters.
+        assert "Angeheftete Meldung" in again and "Absatz 9" in again
+        # Walking every page by Older shows every item exactly once.
+        seen = ITEM.findall(again)
+        message = third[-1]
+        for _ in range(40):
+            data = _labelled(message, "Älter")
+            if data is None:
+                break
+            page = await _press_page(bot, message, data)
+            seen += ITEM.findall("\n".join(m.text or "" for m in page))
+            message = page[-1]
+        assert len(seen) == len(set(seen)), seen
+        assert {f"Kurzmeldung {n}" for n in range(6)} <= set(seen)

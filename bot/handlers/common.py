@@ -146,13 +146,24 @@ async def edit_in_place(
     query = update.callback_query
     if query is None or not isinstance(query.message, Message):
         return
-    chunks = split_message(html)
+    chunks = split_message(html)[:MAX_REPLY_MESSAGES]
     try:
-        await query.message.edit_text(chunks[0], reply_markup=keyboard)
+        await query.message.edit_text(
+            chunks[0], reply_markup=keyboard if len(chunks) == 1 else None
+        )
     except BadRequest as exc:
         # A double tap asks for the same page again: nothing to change, nothing to say.
         if "not modified" not in str(exc).lower():
             raise
+    # What does not fit the edited message follows it, buttons on the last part, so a page
+    # shown by editing is as whole as one sent anew.
+    for index, chunk in enumerate(chunks[1:], start=2):
+        await context.bot.send_message(
+            query.message.chat.id,
+            chunk,
+            reply_markup=keyboard if index == len(chunks) else None,
+            message_thread_id=_thread_of(update),
+        )
 
 
 async def current_story(update: Update, context: BotContext) -> StoryRecord | None:

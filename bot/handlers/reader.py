@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.db import chats
-from bot.db.models import StoryRecord
+from bot.db.models import StoryRecord, TickerItemRecord
 from bot.handlers import callbacks
 from bot.handlers.callbacks import LanguageButton, TickerPageButton
 from bot.handlers.common import (
     MAX_READER_ARGUMENT,
+    MAX_REPLY_MESSAGES,
     command_text,
     current_story,
     edit_in_place,
@@ -22,7 +25,7 @@ from bot.handlers.common import (
     reply,
 )
 from bot.services.stories import TICKER_MAX, TickerPage, parse_count
-from bot.texts import LANGUAGES, Formatter, normalize_language
+from bot.texts import LANGUAGES, Formatter, normalize_language, split_message
 
 TICKER_DEFAULT = 5
 
@@ -89,22 +92,43 @@ async def quotes(update: Update, context: BotContext) -> None:
     await reply(update, context, html)
 
 
-def _ticker_keyboard(
-    fmt: Formatter, story_id: int, page: TickerPage
-) -> InlineKeyboardMarkup | None:
+@dataclass(frozen=True)
+class _ShownPage:
+    """The part of a ticker page one answer can show, and where its neighbours start."""
+
+    html: str
+    keyboard: InlineKeyboardMarkup | None
+
+
+def _fits(fmt: Formatter, items: list[TickerItemRecord], offset: int, total: int) -> bool:
+    html = fmt.ticker_page(items, offset=offset, total=total)
+    return len(split_message(html)) <= MAX_REPLY_MESSAGES
+
+
+async def _ticker_view(
+    context: BotContext, fmt: Formatter, story_id: int, offset: int, limit: int, editor: bool
+) -> _ShownPage:
+    """A page of at most `limit` items that fits one answer; Older starts right after the
+    last item shown and Newer right before the first, so paging never skips an item."""
+    service = context.state.stories
+    page: TickerPage = await service.ticker(story_id, offset=offset, limit=limit)
+    shown = list(page.items)
+    while len(shown) > 1 and not _fits(fmt, shown, page.offset, page.total):
+        shown.pop()
+    html = fmt.ticker_page(shown, offset=page.offset, total=page.total, is_editor=editor)
     buttons = []
-    if page.has_newer:
-        newer = max(0, page.offset - page.limit)
-        data = callbacks.encode(TickerPageButton(story_id, newer, page.limit))
+    if page.offset > 0:
+        start = max(0, page.offset - limit)
+        before = await service.ticker(story_id, offset=start, limit=page.offset - start)
+        newer = list(before.items)
+        while len(newer) > 1 and not _fits(fmt, newer, page.offset - len(newer), page.total):
+            newer.pop(0)
+        data = callbacks.encode(TickerPageButton(story_id, page.offset - len(newer), limit))
         buttons.append(InlineKeyboardButton(fmt.plain("button-newer"), callback_data=data))
-    if page.has_older:
-        data = callbacks.encode(TickerPageButton(story_id, page.offset + page.limit, page.limit))
+    if page.offset + len(shown) < page.total:
+        data = callbacks.encode(TickerPageButton(story_id, page.offset + len(shown), limit))
         buttons.append(InlineKeyboardButton(fmt.plain("button-older"), callback_data=data))
-    return InlineKeyboardMarkup([buttons]) if buttons else None
-
-
-def _ticker_html(fmt: Formatter, page: TickerPage, editor: bool) -> str:
-    return fmt.ticker_page(page.items, offset=page.offset, total=page.total, is_editor=editor)
+    return _ShownPage(html, InlineKeyboardMarkup([buttons]) if buttons else None)
 
 
 async def ticker(update: Update, context: BotContext) -> None:
@@ -117,9 +141,8 @@ async def ticker(update: Update, context: BotContext) -> None:
     story = await _story_or_explain(update, context, fmt)
     if story is None:
         return
-    page = await context.state.stories.ticker(story.id, offset=0, limit=limit)
-    html = _ticker_html(fmt, page, is_editor(update, context))
-    await reply(update, context, html, keyboard=_ticker_keyboard(fmt, story.id, page))
+    view = await _ticker_view(context, fmt, story.id, 0, limit, is_editor(update, context))
+    await reply(update, context, view.html, keyboard=view.keyboard)
 
 
 async def ticker_button(update: Update, context: BotContext) -> None:
@@ -135,9 +158,8 @@ async def ticker_button(update: Update, context: BotContext) -> None:
     if story is None:
         await query.answer(fmt.plain("story-gone"))
         return
-    page = await context.state.stories.ticker(story_id, offset=offset, limit=limit)
-    html = _ticker_html(fmt, page, is_editor(update, context))
-    await edit_in_place(update, context, html, keyboard=_ticker_keyboard(fmt, story_id, page))
+    view = await _ticker_view(context, fmt, story_id, offset, limit, is_editor(update, context))
+    await edit_in_place(update, context, view.html, keyboard=view.keyboard)
     await query.answer()
 
 
