@@ -160,11 +160,14 @@ def test_summary_in_both_languages(texts: Texts) -> None:
     story = make_story()
     pinned = make_item(44, headline="Angeheftet: Rutte spricht", pinned=True)
     latest = make_item(45)
-    german = Formatter(texts, "de").summary(story, pinned=[pinned], latest=latest)
-    english = Formatter(texts, "en").summary(story, pinned=[pinned], latest=latest)
+    german = Formatter(texts, "de").summary(story, pinned=[pinned], latest=latest, as_of=NOW)
+    english = Formatter(texts, "en").summary(story, pinned=[pinned], latest=latest, as_of=NOW)
     assert german.startswith("<b>Ukraine drängt auf NATO-Einladung</b>")
     assert "Stand: 25.11.2026, 14:05 UTC" in german
     assert "As of 25 Nov 2026, 14:05 UTC" in english
+    # A story only pages filled has no time of its own: none is invented.
+    untimed = Formatter(texts, "de").summary(story, pinned=[pinned], latest=latest)
+    assert "Stand" not in untimed
     assert "Neueste Meldung" in german and "Latest" in english
     text = visible_text(german)
     # Pinned items come before the key points, the newest item after them.
@@ -195,7 +198,11 @@ def test_dates_in_both_languages(texts: Texts) -> None:
 def test_item_time_prefers_the_pages_clock(texts: Texts) -> None:
     fmt = Formatter(texts, "de")
     assert fmt.item_time(make_item(time="18:45")) == "18:45"
-    assert fmt.item_time(make_item(time=None)) == "14:05, 25.11."
+    assert fmt.item_time(replace(make_item(time=None), origin="posted")) == "14:05, 25.11."
+    # The moment of an import is not the time of the news: no time rather than that one.
+    untimed = replace(make_item(time=None), origin="imported")
+    assert fmt.item_time(untimed) == ""
+    assert visible_text(fmt.ticker_item(untimed)).startswith(untimed.headline)
 
 
 def test_ticker_page_marks_and_header(fmt: Formatter) -> None:
@@ -366,11 +373,11 @@ def test_post_confirmation_shows_progress(texts: Texts) -> None:
 
 def test_audit_shows_who_when_what_and_the_change(texts: Texts) -> None:
     fmt = Formatter(texts, "en")
-    entry = AuditEntry(9, NOW, 1234567, "edit", 1, "item:45", {"body": "old " * 50}, "new")
+    entry = AuditEntry(9, NOW, 1234567, "edit", 1, "#45", {"body": "old " * 50}, "new")
     text = visible_text(fmt.audit([entry]))
     assert "14:05, 25 Nov" in text and "user 1234567" in text and "corrected" in text
-    assert "item:45" in text and "→ new" in text
-    assert "body: old old" in text and "…" in text
+    assert "update #45" in text and "→ new" in text
+    assert "old old" in text and "…" in text and "body:" not in text
     unknown = visible_text(fmt.audit([replace(entry, action="frobnicate", before=None)]))
     assert "frobnicate" in unknown
     assert fmt.audit([]) == "No entries yet."
@@ -438,3 +445,27 @@ def test_import_errors(texts: Texts) -> None:
     )
     assert fmt.import_error("binary", max_bytes=1) == "The file contains no readable text."
     assert "odd &lt;detail&gt;" in fmt.import_error("weird", max_bytes=1, detail="odd <detail>")
+
+
+def test_audit_speaks_the_readers_language_not_the_stores(texts: Texts) -> None:
+    fmt = Formatter(texts, "de")
+    entries = [
+        AuditEntry(3, NOW, 7, "pin", 1, "#12", {"pinned": False}, {"pinned": True}),
+        AuditEntry(2, NOW, 7, "setsummary", 1, "ukraine-draengt-auf-nato", None, "Neu."),
+        AuditEntry(
+            1,
+            NOW,
+            7,
+            "edit",
+            1,
+            "#12",
+            {"headline": "Alt", "body": "", "pinned": False},
+            {"headline": "Neu", "body": "Text", "pinned": False},
+        ),
+    ]
+    text = visible_text(fmt.audit(entries))
+    for internal in ("pinned", "false", "true", "headline", "body", "ukraine-draengt"):
+        assert internal not in text.lower(), internal
+    assert "angeheftet · Meldung #12" in text
+    assert "Zusammenfassung gesetzt · Thema Nr. 1" in text
+    assert "Alt → Neu – Text" in text

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from bot.db import audit
 from bot.handlers.common import MAX_REPLY_MESSAGES
-from tests.inproc import EDITOR_ID, GROUP_ID, READER_DE, inproc_bot
+from tests.inproc import EDITOR_ID, GROUP_ID, READER_DE, InProcessBot, eventually, inproc_bot
 from tests.seed_page import changed_seed
 
 pytestmark = pytest.mark.timeout(60)
@@ -67,3 +70,74 @@ async def test_one_reply_sends_a_bounded_number_of_messages(tmp_path: Path) -> N
         answer = await bot.ask(READER_DE, "/summary")
         assert 1 < len(answer) <= MAX_REPLY_MESSAGES
         assert "/ticker" in answer[-1]
+
+
+async def _audit_entries(bot: InProcessBot) -> int:
+    return len(await audit.latest(bot.app.bot_data.db, 50))
+
+
+async def test_a_change_that_changes_nothing_is_neither_audited_nor_confirmed(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        await bot.ask(EDITOR_ID, "/post Eilmeldung\nText")
+        entries = await _audit_entries(bot)
+        assert "Eda Meyer" in await bot.ask_text(EDITOR_ID, "/setspeaker 1 Eda Meyer")
+        entries += 1
+        for command in ("/unpin 1", "/resetsummary", "/setspeaker 1 Eda Meyer"):
+            answer = await bot.ask_text(EDITOR_ID, command)
+            assert "nichts geändert" in answer, (command, answer)
+        assert "angeheftet" in await bot.ask_text(EDITOR_ID, "/pin 1")
+        assert "nichts geändert" in await bot.ask_text(EDITOR_ID, "/pin 1")
+        assert await _audit_entries(bot) == entries + 1
+        log = await bot.ask_text(EDITOR_ID, "/audit 5")
+        assert "angeheftet · Meldung #1" in log
+        assert "pinned" not in log and "headline" not in log
+
+
+async def test_posts_stats_and_pushes_name_the_story_by_its_short_title(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        await bot.ask(READER_DE, "/subscribe")
+        settitle = await bot.ask_text(EDITOR_ID, "/settitle Ukraine und die NATO")
+        assert "Ukraine und die NATO" in settitle
+        confirmation = await bot.ask_text(EDITOR_ID, "/post Rutte in Kiew\nText")
+        assert "veröffentlicht in „Ukraine und die NATO“" in confirmation
+        push = await eventually(
+            lambda: next((m for m in bot.sent(READER_DE) if "Rutte in" in (m.text or "")), None),
+            "the push",
+        )
+        assert (push.text or "").startswith("🔴 Ukraine und die NATO")
+        created = await bot.ask_text(EDITOR_ID, "/newstory Gipfel in Brüssel")
+        assert "/post" in created
+        answer = await bot.ask_text(EDITOR_ID, "/post Erste Meldung zum Gipfel\nText")
+        assert "in „Gipfel in Brüssel“" in answer
+        stats = await bot.ask_text(EDITOR_ID, "/stats")
+        assert "Thema: Gipfel in Brüssel" in stats
+
+
+async def test_blocked_subscribers_are_not_failed_deliveries(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        await bot.ask(READER_DE, "/subscribe")
+        bot.server.block_user(READER_DE, emit_update=False)
+        await bot.ask(EDITOR_ID, "/post Meldung für Blockierte\nText")
+        db = bot.app.bot_data.db
+
+        async def settled() -> bool:
+            row = await db.fetchone("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'blocked'")
+            return row is not None and row["n"] == 1
+
+        for _ in range(200):
+            if await settled():
+                break
+            await asyncio.sleep(0.02)
+        stats = await bot.ask_text(EDITOR_ID, "/stats")
+        assert "1 blockiert oder weg" in stats and "fehlgeschlagen" not in stats
+
+
+async def test_summary_shows_no_invented_time(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        summary = await bot.ask_text(READER_DE, "/summary")
+        assert "Stand" not in summary  # only the page filled the story; it gave no time
+        assert not re.search(r"\d\d:\d\d, \d\d\.\d\d\.", summary)
+        await bot.ask(EDITOR_ID, "/post Neu\nText")
+        assert "Stand:" in await bot.ask_text(READER_DE, "/summary")

@@ -32,9 +32,17 @@ class StoryRecord:
     archived_at: str | None
     created_at: str
     updated_at: str
+    short_title: str | None = None
+    edited_at: str | None = None
+
+    @property
+    def heading(self) -> str:
+        """The title that heads pushes and confirmations: short where one is known."""
+        return self.short_title or self.title
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> StoryRecord:
+        keys = row.keys()
         return cls(
             id=row["id"],
             slug=row["slug"],
@@ -46,6 +54,8 @@ class StoryRecord:
             archived_at=row["archived_at"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            short_title=row["short_title"] if "short_title" in keys else None,
+            edited_at=row["edited_at"] if "edited_at" in keys else None,
         )
 
 

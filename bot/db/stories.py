@@ -435,13 +435,28 @@ async def pinned_items(db: Database, story_id: int) -> list[TickerItemRecord]:
 
 
 async def last_update(db: Database, story_id: int) -> str | None:
-    """When the story or one of its items last changed."""
+    """When editors last changed what readers see (posts, corrections, retractions, the
+    summary or title); None for a story that only holds what pages brought.
+
+    The moment a page was imported is not the time of its news, so it never counts."""
     value = await db.fetchval(
-        "SELECT MAX(t) FROM (SELECT updated_at AS t FROM stories WHERE id = ?"
-        " UNION ALL SELECT MAX(updated_at) FROM ticker_items WHERE story_id = ?)",
-        (story_id, story_id),
+        "SELECT MAX(t) FROM (SELECT edited_at AS t FROM stories WHERE id = ?"
+        " UNION ALL SELECT MAX(CASE WHEN origin = 'posted' THEN updated_at END)"
+        " FROM ticker_items WHERE story_id = ?"
+        " UNION ALL SELECT MAX(corrected_at) FROM ticker_items WHERE story_id = ?"
+        " UNION ALL SELECT MAX(retracted_at) FROM ticker_items WHERE story_id = ?)",
+        (story_id, story_id, story_id, story_id),
     )
     return str(value) if value else None
+
+
+async def set_short_title(db: Database, story_id: int, short_title: str | None) -> None:
+    """Set the title that heads a story's pushes and confirmations (caller's transaction)."""
+    now = now_iso()
+    await db.execute(
+        "UPDATE stories SET short_title = ?, edited_at = ?, updated_at = ? WHERE id = ?",
+        (short_title, now, now, story_id),
+    )
 
 
 @dataclass(frozen=True)

@@ -105,10 +105,14 @@ async def post(update: Update, context: BotContext, fmt: Formatter) -> None:
     assert user is not None
     item = await context.state.editor.post(user.id, story, command_text(update))
     progress = await deliveries.item_progress(context.state.db, item.id)
-    html = fmt.post_confirmation(item.id, delivered=progress.delivered, total=progress.total)
+    html = fmt.post_confirmation(
+        item.id, delivered=progress.delivered, total=progress.total, story_title=story.heading
+    )
     message = await reply(update, context, html)
     if message is not None and not progress.done:
-        task = asyncio.create_task(_follow_progress(context, fmt, message, item.id, html))
+        task = asyncio.create_task(
+            _follow_progress(context, fmt, message, item.id, html, story.heading)
+        )
         background = context.state.background
         background.append(task)
         task.add_done_callback(_forget(background))
@@ -123,7 +127,7 @@ def _forget(tasks: list[asyncio.Task[Any]]) -> Callable[[asyncio.Task[Any]], Non
 
 
 async def _follow_progress(
-    context: BotContext, fmt: Formatter, message: Message, item_id: int, shown: str
+    context: BotContext, fmt: Formatter, message: Message, item_id: int, shown: str, title: str
 ) -> None:
     """Edit the confirmation in place every few seconds until the fan-out is done."""
     loop = asyncio.get_running_loop()
@@ -131,7 +135,9 @@ async def _follow_progress(
     while loop.time() < deadline:
         await asyncio.sleep(PROGRESS_EVERY_S)
         progress = await deliveries.item_progress(context.state.db, item_id)
-        html = fmt.post_confirmation(item_id, delivered=progress.delivered, total=progress.total)
+        html = fmt.post_confirmation(
+            item_id, delivered=progress.delivered, total=progress.total, story_title=title
+        )
         if html != shown:
             try:
                 await message.edit_text(html)
@@ -234,7 +240,17 @@ async def new_story(update: Update, context: BotContext, fmt: Formatter) -> None
     assert user is not None and chat is not None
     story = await context.state.editor.new_story(user.id, command_text(update), fmt.lang)
     await context.state.stories.choose_story(chat.id, chat.type, story.id)
-    await reply(update, context, fmt.text("newstory-done", id=story.id, title=story.title))
+    await reply(update, context, fmt.text("newstory-done", id=story.id, title=story.heading))
+
+
+@editor_only
+async def set_title(update: Update, context: BotContext, fmt: Formatter) -> None:
+    user = update.effective_user
+    assert user is not None
+    story = await context.state.editor.set_title(
+        user.id, await _story(update, context), command_text(update)
+    )
+    await reply(update, context, fmt.text("settitle-done", id=story.id, title=story.heading))
 
 
 @editor_only
@@ -243,7 +259,7 @@ async def archive(update: Update, context: BotContext, fmt: Formatter) -> None:
     assert user is not None
     story_id, _ = _item_id(command_text(update), "/archive 2")
     story = await context.state.editor.archive(user.id, story_id)
-    await reply(update, context, fmt.text("archive-done", id=story.id, title=story.title))
+    await reply(update, context, fmt.text("archive-done", id=story.id, title=story.heading))
 
 
 @editor_only
@@ -260,11 +276,14 @@ async def stats(update: Update, context: BotContext, fmt: Formatter) -> None:
             headline=headlines.get(p.item_id, ""),
             delivered=p.delivered,
             pending=p.pending,
-            failed=p.failed + p.blocked,
+            failed=p.failed,
+            blocked=p.blocked,
         )
         for p in recent
     ]
-    html = fmt.stats(active=counts.active, blocked=counts.blocked, items=rows)
+    html = fmt.stats(
+        active=counts.active, blocked=counts.blocked, items=rows, story_title=story.heading
+    )
     await reply(update, context, html)
 
 
@@ -364,7 +383,7 @@ async def import_button(update: Update, context: BotContext, fmt: Formatter) -> 
     story = await context.state.stories.live_story(outcome.story_id)
     html = fmt.import_done(
         story_id=outcome.story_id,
-        title=story.title if story else "",
+        title=story.heading if story else "",
         created=outcome.created,
         new_items=len(outcome.new_item_ids),
     )

@@ -209,7 +209,7 @@ async def story_command(update: Update, context: BotContext) -> None:
     except KeyError:
         await reply(update, context, fmt.text("story-unknown", id=int(raw)))
         return
-    await reply(update, context, fmt.text("story-switched", title=story.title))
+    await reply(update, context, fmt.text("story-switched", title=story.heading))
 
 
 def language_keyboard(fmt: Formatter) -> InlineKeyboardMarkup:

@@ -105,6 +105,7 @@ EDITOR: tuple[tuple[str, Any], ...] = (
     ("delquote", editor.del_quote),
     ("setspeaker", editor.set_speaker),
     ("newstory", editor.new_story),
+    ("settitle", editor.set_title),
     ("archive", editor.archive),
     ("stats", editor.stats),
     ("audit", editor.audit_command),

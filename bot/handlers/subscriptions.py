@@ -64,7 +64,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
         return
     created = await _subscribe_chat(update, context, story)
     if created:
-        await reply(update, context, fmt.text("subscribe-done", title=story.title))
+        await reply(update, context, fmt.text("subscribe-done", title=story.heading))
     else:
         await reply(update, context, fmt.text("subscribe-already"))
 
@@ -119,7 +119,7 @@ async def settings(update: Update, context: BotContext) -> None:
     if story is None:
         await reply(update, context, fmt.text("no-story"))
         return
-    html, keyboard = await _view(update, context, fmt, story.id, story.title)
+    html, keyboard = await _view(update, context, fmt, story.id, story.heading)
     await reply(update, context, html, keyboard=keyboard)
 
 
@@ -151,6 +151,6 @@ async def settings_button(update: Update, context: BotContext) -> None:
             )
             start, end = QUIET_HOURS if choice == "quiet" else (None, None)
             await subscriptions.set_quiet_hours(db, chat.id, story_id, start, end)
-    html, keyboard = await _view(update, context, fmt, story_id, story.title)
+    html, keyboard = await _view(update, context, fmt, story_id, story.heading)
     await edit_in_place(update, context, html, keyboard=keyboard)
     await query.answer(fmt.plain("settings-saved", mode=fmt.delivery_mode(choice)))

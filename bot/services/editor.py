@@ -12,6 +12,7 @@ from bot.db.models import AuditEntry, QuoteRecord, StoryRecord, TickerItemRecord
 
 MAX_ITEM_CHARS = 4096
 MAX_TITLE_CHARS = 200
+MAX_SHORT_TITLE_CHARS = 60
 
 
 class EditorError(Exception):
@@ -177,6 +178,9 @@ class EditorService:
         """Pin or unpin an item for /ticker and /summary."""
         async with self.db.atomic() as conn:
             item = await self._live_item(item_id)
+            if item.pinned == pinned:
+                # Nothing changes: no audit entry, and the reply says so.
+                raise EditorError("pin-unchanged" if pinned else "unpin-unchanged", id=item_id)
             await conn.execute(
                 "UPDATE ticker_items SET pinned = ? WHERE id = ?", (int(pinned), item_id)
             )
@@ -200,17 +204,24 @@ class EditorService:
             if len(text) > MAX_ITEM_CHARS - 200:
                 raise EditorError("text-too-long", limit=MAX_ITEM_CHARS - 200, length=len(text))
         async with self.db.atomic() as conn:
+            current = await stories.get_story(self.db, story.id)
+            old = current.editor_summary if current else story.editor_summary
+            if text is None and old is None:
+                raise EditorError("summary-not-set")
+            if text is not None and text == old:
+                raise EditorError("summary-unchanged")
+            now = now_iso()
             await conn.execute(
-                "UPDATE stories SET editor_summary = ?, updated_at = ? WHERE id = ?",
-                (text, now_iso(), story.id),
+                "UPDATE stories SET editor_summary = ?, edited_at = ?, updated_at = ? WHERE id = ?",
+                (text, now, now, story.id),
             )
             await audit.record(
                 self.db,
                 user_id=user_id,
                 action="setsummary" if text is not None else "resetsummary",
                 story_id=story.id,
-                target=story.slug,
-                before=story.editor_summary,
+                target=f"story {story.id}",
+                before=old,
                 after=text,
             )
 
@@ -285,6 +296,8 @@ class EditorService:
             raise EditorError("text-too-long", limit=200, length=len(role))
         async with self.db.atomic() as conn:
             quote = await self._quote(quote_id)
+            if quote.speaker == name and (quote.role or "") == role:
+                raise EditorError("speaker-unchanged", id=quote_id)
             await conn.execute(
                 "UPDATE quotes SET speaker = ?, role = ?, edited_at = ? WHERE id = ?",
                 (name, role or None, now_iso(), quote_id),
@@ -333,10 +346,41 @@ class EditorService:
             )
             await deliveries.enqueue_final_recap(self.db, story_id)
             await audit.record(
-                self.db, user_id=user_id, action="archive", story_id=story_id, target=story.slug
+                self.db,
+                user_id=user_id,
+                action="archive",
+                story_id=story_id,
+                target=f"story {story_id}",
             )
         await self._notify()
         return story
+
+    async def set_title(self, user_id: int, story: StoryRecord, raw: str) -> StoryRecord:
+        """Give a story the short title that heads its pushes and confirmations."""
+        title = " ".join((raw or "").split())
+        if not title:
+            raise EditorError("missing-text")
+        if len(title) > MAX_SHORT_TITLE_CHARS:
+            raise EditorError("text-too-long", limit=MAX_SHORT_TITLE_CHARS, length=len(title))
+        async with self.db.atomic():
+            current = await stories.get_story(self.db, story.id)
+            if current is None:
+                raise EditorError("story-not-found", id=story.id)
+            if current.heading == title:
+                raise EditorError("title-unchanged")
+            await stories.set_short_title(self.db, story.id, title)
+            await audit.record(
+                self.db,
+                user_id=user_id,
+                action="settitle",
+                story_id=story.id,
+                target=f"story {story.id}",
+                before=current.heading,
+                after=title,
+            )
+        updated = await stories.get_story(self.db, story.id)
+        assert updated is not None
+        return updated
 
     async def audit_log(self, limit: int) -> list[AuditEntry]:
         """The latest editor actions."""

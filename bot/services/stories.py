@@ -261,9 +261,10 @@ class StoryService:
         """Key items an editor pinned."""
         return await stories.pinned_items(self.db, story_id)
 
-    async def last_update(self, story: StoryRecord) -> str:
-        """When anything in the story last changed."""
-        return await stories.last_update(self.db, story.id) or story.updated_at
+    async def last_update(self, story: StoryRecord) -> str | None:
+        """When editors last changed the story; None when only pages filled it (their
+        import time is not the time of the news)."""
+        return await stories.last_update(self.db, story.id)
 
 
 def _name_matches(wanted: str, speaker: str) -> bool:

@@ -72,6 +72,7 @@ EDITOR_COMMANDS: Final[tuple[str, ...]] = (
     "delquote",
     "setspeaker",
     "newstory",
+    "settitle",
     "archive",
     "stats",
     "audit",
@@ -106,6 +107,12 @@ EDITOR_ERROR_TEXTS: Final[dict[str, tuple[str, dict[str, str]]]] = {
     "story-already-archived": ("story-already-archived", {"id": "id"}),
     "need-id": ("item-bad-id", {"example": "example"}),
     "no-story": ("no-story", {}),
+    "pin-unchanged": ("pin-unchanged", {"id": "id"}),
+    "unpin-unchanged": ("unpin-unchanged", {"id": "id"}),
+    "summary-unchanged": ("summary-unchanged", {}),
+    "summary-not-set": ("summary-not-set", {}),
+    "speaker-unchanged": ("speaker-unchanged", {"id": "id"}),
+    "title-unchanged": ("title-unchanged", {}),
 }
 # Codes of bot.story.model.StoryError raised while reading an uploaded file.
 IMPORT_ERROR_TEXTS: Final[dict[str, str]] = {
@@ -142,10 +149,11 @@ class ItemDelivery:
     delivered: int
     pending: int
     failed: int
+    blocked: int = 0
 
     @property
     def total(self) -> int:
-        return self.delivered + self.pending + self.failed
+        return self.delivered + self.pending + self.failed + self.blocked
 
 
 def progress_bar(done: int, total: int, width: int = 6) -> str:
@@ -222,6 +230,45 @@ def _snippet(text: str, query: str) -> str:
     return prefix + highlight(piece, shifted) + suffix
 
 
+_ITEM_ACTIONS: Final = frozenset({"post", "edit", "delete", "pin", "unpin"})
+_QUOTE_ACTIONS: Final = frozenset({"addquote", "delquote", "setspeaker"})
+
+
+def _number_in(target: str | None) -> int | None:
+    match = re.search(r"\d+", target or "")
+    return int(match[0]) if match else None
+
+
+def _item_text(value: Any) -> str:
+    """A ticker item snapshot as readers saw it: headline, then body."""
+    if not isinstance(value, dict):
+        return _audit_value(value)
+    return " – ".join(str(value[k]) for k in ("headline", "body") if value.get(k))
+
+
+def _quote_text(value: Any) -> str:
+    if not isinstance(value, dict):
+        return _audit_value(value)
+    said = f"„{value['text']}“" if value.get("text") else ""
+    who = ", ".join(str(value[k]) for k in ("speaker", "role") if value.get(k))
+    return " — ".join(p for p in (said, who) if p)
+
+
+def _audit_texts(entry: AuditEntry) -> tuple[str, str]:
+    """(before, after) of an audit entry as plain text a reader understands: the changed
+    words, not field names or flags (a pin says all in its action)."""
+    action, before, after = entry.action, entry.before, entry.after
+    if action in ("pin", "unpin", "archive"):
+        return "", ""
+    if action in ("post", "edit", "delete"):
+        return _item_text(before), "" if action == "delete" else _item_text(after)
+    if action in _QUOTE_ACTIONS:
+        return _quote_text(before), _quote_text(after)
+    if action == "import" and isinstance(after, dict):
+        return "", str(after.get("title") or "")
+    return _audit_value(before), _audit_value(after)
+
+
 def _audit_value(value: Any) -> str:
     """An audit before/after value as one readable line: {"body": "x"} → "body: x"."""
     if value is None:
@@ -231,7 +278,8 @@ def _audit_value(value: Any) -> str:
     if isinstance(value, dict):
         # Empty fields ("body": "") say nothing and read like a cut-off line.
         shown = {key: item for key, item in value.items() if item not in (None, "")}
-        return ", ".join(f"{key}: {_audit_value(item)}" for key, item in shown.items())
+        # Values only: field names are the store's words, not the reader's.
+        return " – ".join(_audit_value(item) for item in shown.values() if item is not True)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -286,8 +334,15 @@ class Formatter:
         return self.texts.get(self.lang, "datetime-short", **self._date_args(iso))
 
     def item_time(self, item: TickerItemRecord) -> str:
-        """The page's own clock time ("18:45"), else when the item was created."""
-        return item.time or self.datetime_short(item.created_at)
+        """The page's own clock time ("18:45"), else when an editor posted it; "" for an
+        imported item whose page gave no time (the import time is not the news time)."""
+        if item.time:
+            return item.time
+        return self.datetime_short(item.created_at) if item.origin == "posted" else ""
+
+    def _timed(self, item: TickerItemRecord, headline_html: str) -> str:
+        when = self.item_time(item)
+        return f"<i>{escape(when)}</i> · {headline_html}" if when else headline_html
 
     # -- start and help -----------------------------------------------------------------
 
@@ -306,7 +361,7 @@ class Formatter:
     def welcome(self, story: StoryRecord | None, *, is_editor: bool = False) -> str:
         parts = [f"{self.text('welcome-title')}\n{self.text('welcome-intro')}"]
         if story is not None:
-            parts.append(self.text("welcome-story", title=story.title))
+            parts.append(self.text("welcome-story", title=story.heading))
         else:
             parts.append(self.text("welcome-no-story"))
         lines = [self.text("welcome-first-steps")]
@@ -341,9 +396,12 @@ class Formatter:
     ) -> str:
         """Title, "as of", pinned items, key points (or the editors' text), newest item.
 
-        `as_of` is an ISO time (e.g. stories.last_update); the story's updated_at if None.
+        `as_of` is an ISO time (e.g. stories.last_update); None shows no time at all
+        rather than one the story does not have.
         """
-        header = f"<b>{escape(story.title)}</b>\n<i>{self._as_of(as_of or story.updated_at)}</i>"
+        header = f"<b>{escape(story.title)}</b>"
+        if as_of:
+            header += f"\n<i>{self._as_of(as_of)}</i>"
         parts = [header]
         if pinned:
             lines = [self.text("summary-pinned")]
@@ -375,7 +433,7 @@ class Formatter:
         return "\n\n".join(escape(p) for p in paragraphs)
 
     def _item_headline_line(self, item: TickerItemRecord) -> str:
-        return f"<i>{escape(self.item_time(item))}</i> · {escape(item.headline)}"
+        return self._timed(item, escape(item.headline))
 
     # -- quotes -----------------------------------------------------------------------
 
@@ -435,7 +493,7 @@ class Formatter:
         """One item: time, headline, marks, body paragraphs (or its retraction)."""
         if item.is_retracted:
             return self.retraction(item)
-        head = f"<i>{escape(self.item_time(item))}</i> · <b>{escape(item.headline)}</b>"
+        head = self._timed(item, f"<b>{escape(item.headline)}</b>")
         if item.pinned:
             head = f"📌 {head}"
         if item.corrected_at:
@@ -462,7 +520,7 @@ class Formatter:
 
     def push(self, story: StoryRecord, items: Sequence[TickerItemRecord]) -> str:
         """New items for a subscriber, one or several in one message, under the title."""
-        header = self.text("push-header", title=story.title)
+        header = self.text("push-header", title=story.heading)
         return header + "\n\n" + ITEM_SEPARATOR.join(self.ticker_item(i) for i in items)
 
     def retraction(self, item: TickerItemRecord) -> str:
@@ -472,7 +530,7 @@ class Formatter:
     def archive_recap(self, story: StoryRecord, *, item_count: int) -> str:
         """The last message subscribers get when a story is archived."""
         parts = [
-            f"{self.text('archive-recap-title', title=story.title)}\n"
+            f"{self.text('archive-recap-title', title=story.heading)}\n"
             f"{self.text('archive-recap-ended')}"
         ]
         if (story.editor_summary and story.editor_summary.strip()) or story.summary:
@@ -513,7 +571,7 @@ class Formatter:
             return self.text("stories-empty")
         lines = [self.text("stories-title"), ""]
         for story in stories:
-            line = f"<b>{story.id}</b> · {escape(story.title)}"
+            line = f"<b>{story.id}</b> · {escape(story.heading)}"
             if story.archived_at:
                 line += f" <i>{self.text('stories-archived')}</i>"
             if story.id == current_id:
@@ -550,18 +608,31 @@ class Formatter:
 
     # -- editors ----------------------------------------------------------------------
 
-    def post_confirmation(self, item_id: int, *, delivered: int, total: int) -> str:
-        """E.g. "✅ Meldung #45 veröffentlicht – zugestellt 120/195"; edit it as delivery runs."""
+    def post_confirmation(
+        self, item_id: int, *, delivered: int, total: int, story_title: str | None = None
+    ) -> str:
+        """E.g. "✅ Meldung #45 veröffentlicht in „Gipfel“ – zugestellt 120/195"; edit it as
+        delivery runs. The story is named: after /newstory it is not the one of before."""
         done = self.text("post-done", id=item_id)
+        if story_title:
+            done += " " + self.text("post-story", title=story_title)
         if total <= 0:
             return f"{done} – {self.text('post-no-subscribers')}"
         return f"{done} – {self.text('post-progress', delivered=delivered, total=total)}"
 
-    def stats(self, *, active: int, blocked: int, items: Sequence[ItemDelivery]) -> str:
-        parts = [
-            f"{self.text('stats-title')}\n"
-            f"{self.text('stats-subscribers', active=active, blocked=blocked)}"
-        ]
+    def stats(
+        self,
+        *,
+        active: int,
+        blocked: int,
+        items: Sequence[ItemDelivery],
+        story_title: str | None = None,
+    ) -> str:
+        head = [self.text("stats-title")]
+        if story_title:
+            head.append(self.text("stats-story", title=story_title))
+        head.append(self.text("stats-subscribers", active=active, blocked=blocked))
+        parts = ["\n".join(head)]
         if not items:
             parts.append(self.text("stats-no-items"))
         else:
@@ -573,6 +644,9 @@ class Formatter:
                     counts.append(self.text("stats-item-pending", pending=item.pending))
                 if item.failed:
                     counts.append(self.text("stats-item-failed", failed=item.failed))
+                if item.blocked:
+                    # A reader who blocked the bot is gone, not a delivery that failed.
+                    counts.append(self.text("stats-item-blocked", blocked=item.blocked))
                 lines.append(f"<code>#{item.item_id}</code> {headline}\n" + " · ".join(counts))
             parts.append("\n".join(lines))
         return "\n\n".join(parts)
@@ -588,12 +662,24 @@ class Formatter:
                 self.text("audit-user", user=self._who(entry.user_id, names or {})),
                 f"<b>{self.text('audit-action', action=entry.action)}</b>",
             ]
-            if entry.target:
-                what.append(escape(entry.target))
+            target = self._audit_target(entry)
+            if target:
+                what.append(target)
             line = f"<code>#{entry.id}</code> " + " · ".join(what)
-            change = self._audit_change(entry.before, entry.after)
+            change = self._audit_change(*_audit_texts(entry))
             parts.append(f"{line}\n{change}" if change else line)
         return "\n\n".join(parts)
+
+    def _audit_target(self, entry: AuditEntry) -> str:
+        """What the action changed, named for people: "Meldung #12", "Zitat #3", "Thema 1"."""
+        number = _number_in(entry.target)
+        if entry.action in _ITEM_ACTIONS and number is not None:
+            return self.text("audit-target-item", id=number)
+        if entry.action in _QUOTE_ACTIONS and number is not None:
+            return self.text("audit-target-quote", id=number)
+        if entry.story_id is not None:
+            return self.text("audit-target-story", id=entry.story_id)
+        return escape(entry.target or "")
 
     @staticmethod
     def _who(user_id: int, names: Mapping[int, str]) -> str:

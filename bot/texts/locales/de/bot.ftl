@@ -223,7 +223,7 @@ delquote-done = 🗑 Zitat #{ NUMBER($id, useGrouping: 0) } gelöscht.
 quote-not-found = Zitat #{ NUMBER($id, useGrouping: 0) } gibt es nicht.
 setspeaker-format = So geht's: /setspeaker N NAME, z. B. /setspeaker 3 Mark Rutte
 setspeaker-done = ✅ Zitat #{ NUMBER($id, useGrouping: 0) } ist jetzt von { $name }.
-newstory-done = ✅ Neues Thema Nr. { NUMBER($id, useGrouping: 0) }: <b>{ $title }</b>
+newstory-done = ✅ Neues Thema Nr. { NUMBER($id, useGrouping: 0) }: <b>{ $title }</b> – /post veröffentlicht ab jetzt in diesem Thema.
 archive-done = 🏁 Thema Nr. { NUMBER($id, useGrouping: 0) } archiviert: { $title }. Die Abonnenten bekommen eine Abschlussmeldung.
 story-already-archived = Thema Nr. { NUMBER($id, useGrouping: 0) } ist schon archiviert.
 
@@ -255,6 +255,7 @@ audit-action = { $action ->
     [newstory] Thema angelegt
     [archive] Thema archiviert
     [import] importiert
+    [settitle] Titel geändert
    *[other] { $action }
   }
 

@@ -223,7 +223,7 @@ delquote-done = 🗑 Quote #{ NUMBER($id, useGrouping: 0) } deleted.
 quote-not-found = There is no quote #{ NUMBER($id, useGrouping: 0) }.
 setspeaker-format = Like this: /setspeaker N NAME, e.g. /setspeaker 3 Mark Rutte
 setspeaker-done = ✅ Quote #{ NUMBER($id, useGrouping: 0) } is now attributed to { $name }.
-newstory-done = ✅ New story no. { NUMBER($id, useGrouping: 0) }: <b>{ $title }</b>
+newstory-done = ✅ New story no. { NUMBER($id, useGrouping: 0) }: <b>{ $title }</b> – /post now publishes to this story.
 archive-done = 🏁 Story no. { NUMBER($id, useGrouping: 0) } archived: { $title }. Subscribers get a final recap.
 story-already-archived = Story no. { NUMBER($id, useGrouping: 0) } is already archived.
 
@@ -255,6 +255,7 @@ audit-action = { $action ->
     [newstory] story created
     [archive] story archived
     [import] imported
+    [settitle] title changed
    *[other] { $action }
   }
 
