@@ -225,7 +225,7 @@ async def test_post_edit_delete_reach_every_delivered_copy(tmp_path: Path) -> No
         )
         assert first == 2  # the seed page brought item 1
         assert re.fullmatch(
-            r"✅ Meldung #2 veröffentlicht – zugestellt [012]/2", confirmation.text or ""
+            r"✅ Meldung #2 veröffentlicht in „[^“]+“ – zugestellt [012]/2", confirmation.text or ""
         )
         de_copy = await copy_of(bot, READER_DE, "Brücke <A1> gesperrt & umgeleitet")
         en_copy = await copy_of(bot, READER_EN, "Brücke <A1> gesperrt & umgeleitet")
@@ -347,16 +347,16 @@ async def test_post_edit_delete_reach_every_delivered_copy(tmp_path: Path) -> No
         assert audit.startswith("🧾 Protokoll (letzte 3)")
         lines = [line for line in audit.splitlines() if line.startswith("#")]
         assert [re.sub(r"^#\d+ \S+ \S+ · ", "", line) for line in lines] == [
-            f"Nutzer Eda ({EDITOR_ID}) · zurückgezogen · #{fifth}",
-            f"Nutzer Eda ({EDITOR_ID}) · korrigiert · #{fourth}",
-            f"Nutzer Eda ({EDITOR_ID}) · veröffentlicht · #{fifth}",
+            f"Nutzer Eda ({EDITOR_ID}) · zurückgezogen · Meldung #{fifth}",
+            f"Nutzer Eda ({EDITOR_ID}) · korrigiert · Meldung #{fourth}",
+            f"Nutzer Eda ({EDITOR_ID}) · veröffentlicht · Meldung #{fifth}",
         ]
         edit_entry = audit.split("korrigiert", 1)[1].split("\n\n", 1)[0]
         before, after = edit_entry.split(" → ")
-        assert "headline: Stromausfall in Mitte," in before and "behoben" not in before
-        assert "headline: Stromausfall in Mitte behoben" in after
+        assert "Stromausfall in Mitte" in before and "behoben" not in before
+        assert "Stromausfall in Mitte behoben" in after and "headline" not in edit_entry
         full = await bot.ask_text(EDITOR_ID, "/audit")
-        assert "korrigiert · #2" in full and "Brücke <A1> gesperrt" in full
+        assert "korrigiert · Meldung #2" in full and "Brücke <A1> gesperrt" in full
 
 
 # ------------------------------------------------------------ pins, summary, quotes, bad input
@@ -536,7 +536,7 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
 
         # /newstory switches the editor's chat to it; posts go there.
         answer = await bot.ask_text(EDITOR_ID, "/newstory Sturm <Xaver> & Folgen")
-        assert answer == "✅ Neues Thema Nr. 3: Sturm <Xaver> & Folgen"
+        assert answer.startswith("✅ Neues Thema Nr. 3: Sturm <Xaver> & Folgen – /post")
         listing = await bot.ask_text(EDITOR_ID, "/stories")
         assert "3 · Sturm <Xaver> & Folgen ← aktuell" in listing
         item, _ = await post(bot, "Bäume auf der Fahrbahn")
@@ -567,11 +567,11 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
         # The audit trail names each of these actions.
         audit = await bot.ask_text(EDITOR_ID, "/audit 5")
         for what in (
-            "Thema archiviert · live-updates",
-            f"veröffentlicht · #{item}",
+            "Thema archiviert · Thema Nr. 2",
+            f"veröffentlicht · Meldung #{item}",
             "Thema angelegt",
-            f"importiert · upload/{SEED.name}",
-            "importiert · upload/geneva.txt",
+            f"importiert · Thema Nr. 1 ({SEED.name})",
+            "importiert · Thema Nr. 2 (geneva.txt)",
         ):
             assert what in audit, what
         assert "→ Sturm <Xaver> & Folgen" in audit

@@ -678,7 +678,11 @@ class Formatter:
         if entry.action in _QUOTE_ACTIONS and number is not None:
             return self.text("audit-target-quote", id=number)
         if entry.story_id is not None:
-            return self.text("audit-target-story", id=entry.story_id)
+            story = self.text("audit-target-story", id=entry.story_id)
+            if entry.action == "import" and entry.target:
+                # Which file fed the story is worth knowing; its source prefix is not.
+                return f"{story} ({escape(entry.target.rpartition('/')[2])})"
+            return story
         return escape(entry.target or "")
 
     @staticmethod
