@@ -435,7 +435,7 @@ async def test_an_upload_never_lands_in_an_archived_story(desk: Desk) -> None:
     assert outcome.created and outcome.story_id != first.story_id
     assert await desk.stories.live_story(outcome.story_id) is not None
     archived = await desk.story(first.story_id)
-    assert archived.title == "Live updates: Ceasefire talks resume in Geneva"
+    assert "Ceasefire talks resume in Geneva" in archived.title
     assert archived.archived_at is not None
     # The next upload of that file name updates the new, live story.
     target = await desk.stories.find_story_for_page(desk.stories.parse(other), "page.txt")

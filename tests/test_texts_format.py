@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.db.models import AuditEntry, PersonRecord, QuoteRecord, StoryRecord, TickerItemRecord
@@ -286,6 +286,16 @@ def test_search_highlights_accent_and_case_insensitively(texts: Texts) -> None:
     assert fmt.search_results("  ", []) == fmt.text("search-missing-words")
 
 
+def test_a_snippet_cut_inside_a_word_does_not_highlight_its_tail(texts: Texts) -> None:
+    fmt = Formatter(texts, "de")
+    # The snippet starts 80 characters before the match, inside the long word.
+    text = "x" * 100 + "ba" * 60 + "-am " + "y " * 200
+    html = fmt.search_results("a", [Hit("body", 0, text)])
+    assert "…a" in visible_text(html) or "…b" in visible_text(html)
+    assert "<b>ab" not in html  # "ababab…" is the tail of one long word, not a match
+    assert "<b>am</b>" in html
+
+
 def test_search_snippet_is_cut_around_the_match(texts: Texts) -> None:
     fmt = Formatter(texts, "en")
     long_text = "Vorher " * 80 + "Rutte sagte etwas. " + "Nachher " * 80
@@ -295,6 +305,8 @@ def test_search_snippet_is_cut_around_the_match(texts: Texts) -> None:
     assert len(snippet) <= 250
 
 
+# No deadline: the machine is shared, and this asserts validity, not speed.
+@settings(deadline=None)
 @given(st.text(max_size=300), st.text(max_size=30))
 def test_highlighted_snippets_are_always_valid(text: str, query: str) -> None:
     fmt = Formatter(default_texts(), "de")
