@@ -74,3 +74,69 @@ MEDIA_WORDS = wordset("""
 MEDIA_PHRASES = ("dieses thema im programm", "im programm:", "sendung:", "zur sendung")
 # Furniture: ticker markers that name the live format.
 TICKER_WORDS = wordset("liveblog liveticker ticker newsblog")
+
+# Speakers and roles: role nouns and the kind of role each names (stems; German endings
+# -e, -in, -innen, -en, -er, -n, -s follow). A role noun before or beside a name makes a person.
+ROLE_KINDS: dict[str, str] = {
+    "journalist": "media", "moderator": "media", "reporter": "media",
+    "korrespondent": "media", "kommentator": "media", "redakteur": "media",
+    "chefredakteur": "media", "publizist": "media", "blogger": "media", "podcaster": "media",
+    "talkmaster": "media", "showmaster": "media", "fernsehmoderator": "media",
+    "außenminister": "diplomacy", "diplomat": "diplomacy", "chefdiplomat": "diplomacy",
+    "botschafter": "diplomacy", "außenbeauftragte": "diplomacy", "gesandte": "diplomacy",
+    "präsident": "head", "staatspräsident": "head", "bundespräsident": "head",
+    "staatschef": "head", "kremlchef": "head", "kanzler": "head", "bundeskanzler": "head",
+    "premierminister": "head", "premier": "head", "ministerpräsident": "head",
+    "regierungschef": "head", "könig": "head", "monarch": "head", "machthaber": "head",
+    "vizepräsident": "deputy", "vizekanzler": "deputy",
+    "generalsekretär": "secretary", "sekretär": "secretary", "staatssekretär": "minister",
+    "minister": "minister", "kommissar": "minister", "senator": "politician",
+    "abgeordnete": "politician", "politiker": "politician", "gouverneur": "politician",
+    "bürgermeister": "politician", "kandidat": "politician", "oppositionsführer": "politician",
+    "parteichef": "politician", "fraktionschef": "politician", "vorsitzende": "politician",
+    "sprecher": "spokesperson", "regierungssprecher": "spokesperson",
+    "chef": "chief", "leiter": "chief", "direktor": "chief", "gründer": "chief",
+    "manager": "chief", "unternehmer": "chief", "milliardär": "chief",
+    "general": "military", "kommandeur": "military", "befehlshaber": "military",
+    "oberbefehlshaber": "military", "admiral": "military", "generalstabschef": "military",
+    "berater": "adviser", "sicherheitsberater": "adviser", "beauftragte": "adviser",
+    "experte": "expert", "analyst": "expert", "historiker": "expert", "professor": "expert",
+    "ökonom": "expert", "forscher": "expert", "wissenschaftler": "expert",
+    "politologe": "expert", "aktivist": "activist", "richter": "law", "anwalt": "law",
+    "staatsanwalt": "law", "papst": "church", "patriarch": "church", "bischof": "church",
+    "autor": "media", "schriftsteller": "media", "trainer": "sport", "schauspieler": "arts",
+}  # fmt: skip
+ROLE_KINDS.update({
+    "bundesrat": "minister", "rätin": "politician", "landrat": "politician",
+    "stadtrat": "politician", "obmann": "politician", "obfrau": "politician",
+    "klubobmann": "politician", "hauptmann": "politician", "hauptfrau": "politician",
+    "ökonom": "expert", "politolog": "expert", "soziolog": "expert", "virolog": "expert",
+    "meteorolog": "expert", "expert": "expert", "forscher": "expert", "ingenieur": "expert",
+    "geschäftsführer": "chief", "vorstand": "chief", "vorsitzend": "politician",
+    "gewerkschafter": "activist", "referent": "official", "beamt": "official",
+    "einsatzleiter": "chief", "festleiter": "chief", "wirt": "other", "sanitäter": "other",
+    "polizist": "official", "kommandant": "military", "oberst": "military",
+    "oberstleutnant": "military", "major": "military", "hydrolog": "expert",
+    "sprecher": "spokesperson", "chefin": "chief", "präsident": "head", "direktor": "chief",
+    "beauftragt": "adviser", "abgeordnet": "politician", "gesandt": "diplomacy",
+})  # fmt: skip
+# Roles: verbs of a relative clause that states a position ("die den Verband leitet").
+ROLE_CLAUSE_VERBS = frozenset({"leitet", "führt", "vertritt", "koordiniert"})
+# Speakers: stems that make a noun an organisation ("Gesamtbetriebsrat", "Initiativkomitee").
+ORG_STEMS = (
+    "verband", "komitee", "betriebsrat", "aufsichtsrat", "vorstand", "ministerium", "referat",
+    "gewerkschaft", "partei", "behörde", "amt", "unternehmen", "konzern", "gesellschaft",
+    "institut", "polizei", "regierung", "kommission", "bank", "gruppe", "agentur", "dienst",
+    "verein", "stiftung", "gremium", "organisation", "initiative", "opposition", "feuerwehr",
+    "senat", "rathaus", "bündnis", "kammer", "gericht", "staatsanwaltschaft", "landratsamt",
+    "bundesamt", "sanitätsdienst", "wache", "klinik", "krankenhaus", "universität", "hochschule",
+    "rat", "ausschuss", "fraktion", "kanzleramt", "staatskanzlei", "stadt", "gemeinde", "land",
+)  # fmt: skip
+# Speakers: generic nouns by which a page refers back to an organisation ("das Gremium").
+ORG_NOUNS = frozenset({
+    "verband", "komitee", "gremium", "unternehmen", "konzern", "ministerium", "behörde",
+    "gewerkschaft", "partei", "firma", "gesellschaft", "organisation", "initiative", "amt",
+    "institut", "polizei", "regierung", "kommission", "betriebsrat", "verein", "bündnis",
+    "stiftung", "referat", "bank", "gruppe", "agentur", "dienst", "kammer", "gericht",
+    "staatsanwaltschaft", "fraktion", "opposition", "stadt", "gemeinde", "sanitätsdienst",
+})  # fmt: skip

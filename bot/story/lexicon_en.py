@@ -90,3 +90,82 @@ MEDIA_PHRASES = (
 )
 # Furniture: ticker markers that name the live format.
 TICKER_WORDS = wordset("live blog updates")
+
+# Speakers and roles: role nouns and the kind of role each names.
+ROLE_KINDS: dict[str, str] = {
+    "journalist": "media", "host": "media", "anchor": "media", "presenter": "media",
+    "correspondent": "media", "commentator": "media", "reporter": "media",
+    "broadcaster": "media", "editor": "media", "columnist": "media", "pundit": "media",
+    "diplomat": "diplomacy", "ambassador": "diplomacy", "envoy": "diplomacy",
+    "president": "head", "president-elect": "head", "chancellor": "head", "premier": "head",
+    "king": "head", "queen": "head", "leader": "head",
+    "secretary-general": "secretary", "secretary": "minister", "minister": "minister",
+    "commissioner": "minister", "senator": "politician", "governor": "politician",
+    "mayor": "politician", "lawmaker": "politician", "congressman": "politician",
+    "congresswoman": "politician", "candidate": "politician", "politician": "politician",
+    "spokesperson": "spokesperson", "spokesman": "spokesperson", "spokeswoman": "spokesperson",
+    "chief": "chief", "head": "chief", "director": "chief", "ceo": "chief", "chairman": "chief",
+    "chairwoman": "chief", "founder": "chief", "general": "military", "commander": "military",
+    "admiral": "military", "adviser": "adviser", "advisor": "adviser", "analyst": "expert",
+    "professor": "expert", "economist": "expert", "historian": "expert", "expert": "expert",
+    "activist": "activist", "judge": "law", "lawyer": "law", "attorney": "law", "pope": "church",
+    "official": "official", "negotiator": "diplomacy", "counterpart": "counterpart",
+    "mediator": "diplomacy",
+}  # fmt: skip
+ROLE_KINDS.update({
+    "executive": "chief", "officer": "official", "candidate": "politician",
+    "manager": "chief", "superintendent": "official", "inspector": "official",
+    "sheriff": "official", "constable": "official", "sergeant": "military",
+    "colonel": "military", "chair": "chief", "chairperson": "chief", "framer": "other",
+    "farmer": "other", "teacher": "other", "owner": "chief", "researcher": "expert",
+    "scientist": "expert", "engineer": "expert", "doctor": "expert", "surgeon": "expert",
+    "nurse": "other", "coordinator": "official", "administrator": "official",
+    "sen": "politician", "gov": "politician", "rep": "politician", "lt": "military",
+    "col": "military", "gen": "military", "sgt": "military", "capt": "military",
+    "adm": "military", "supt": "official", "insp": "official", "mp": "politician",
+    "councillor": "politician", "councilor": "politician", "chancellor": "head",
+    "deputy": "deputy", "premier": "head", "leader": "head", "organiser": "activist",
+    "organizer": "activist", "campaigner": "activist", "lecturer": "expert",
+})  # fmt: skip
+# Roles: abbreviated titles that end in a dot ("Gov.", "Lt. Col.", "State Sen.").
+ABBREVIATED_TITLES = frozenset(
+    {"sen", "gov", "rep", "lt", "col", "gen", "sgt", "capt", "adm", "supt", "insp"}
+)
+# Roles: verbs of a relative clause that states a position ("who chairs the board").
+ROLE_CLAUSE_VERBS = frozenset(
+    {
+        "chairs",
+        "heads",
+        "leads",
+        "directs",
+        "runs",
+        "manages",
+        "chaired",
+        "headed",
+        "led",
+        "founded",
+        "represents",
+        "coordinates",
+        "oversees",
+    }
+)
+# Speakers: last words that make a capitalised run an organisation ("Network Rail").
+ORG_HEADS = frozenset({
+    "commission", "agency", "administration", "branch", "police", "trains", "rail", "hospital",
+    "society", "systems", "co", "inc", "ltd", "plc", "corp", "group", "union", "federation",
+    "council", "party", "ministry", "department", "service", "services", "office", "authority",
+    "alliance", "capital", "securities", "bank", "government", "committee", "board", "court",
+    "university", "institute", "foundation", "association", "network", "airlines", "airways",
+    "mining", "energy", "company", "corporation", "news", "times", "post", "guard", "army",
+    "navy", "force", "forces", "centre", "center", "school", "college", "club", "league",
+    "organisation", "organization", "campaign", "coalition", "greens", "labour", "democrats",
+    "republicans", "conservatives", "assembly", "parliament", "senate", "congress", "fund",
+})  # fmt: skip
+# Speakers: generic nouns by which a page refers back to an organisation ("the company").
+ORG_NOUNS = frozenset({
+    "company", "agency", "ministry", "commission", "union", "party", "council", "government",
+    "department", "firm", "group", "bank", "operator", "branch", "authority", "police",
+    "hospital", "board", "committee", "organisation", "organization", "campaign", "airline",
+    "federation", "association", "administration", "office", "service", "regulator",
+    "utility", "insurer", "retailer", "carrier", "network", "court", "army", "military",
+})  # fmt: skip

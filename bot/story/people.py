@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.story.layout import MAIN_FLOW, Para
+from bot.story import lexicon_de as de
+from bot.story import lexicon_en as en
 from bot.story.words import lazy, wordset
 
 _TOKEN = lazy(r"[^\W_](?:[\w'’.-]*[^\W_])?|[^\w\s]")
@@ -42,8 +44,11 @@ def tokenize(text: str) -> list[Token]:
     tokens = []
     for m in _TOKEN.finditer(text):
         word = m.group()
-        # Abbreviation dots belong to the word ("Dr."), a sentence's final dot does not.
-        if word.endswith(".") and len(word) > 1:
+        # Abbreviation dots belong to the word ("Dr."), a sentence's final dot does not;
+        # an abbreviated title keeps its dot ("Gov.", "Lt. Col.", "State Sen.").
+        if word.endswith(".") and word[:-1].lower() in en.ABBREVIATED_TITLES:
+            tokens.append(Token(word, m.start(), m.end()))
+        elif word.endswith(".") and len(word) > 1:
             tokens.append(Token(word[:-1], m.start(), m.end() - 1))
             tokens.append(Token(".", m.end() - 1, m.end()))
         else:
@@ -52,60 +57,13 @@ def tokenize(text: str) -> list[Token]:
 
 
 # Kinds of role let a role phrase without a name find its person ("the journalist").
-_DE_ROLES: dict[str, str] = {
-    "journalist": "media", "moderator": "media", "reporter": "media",
-    "korrespondent": "media", "kommentator": "media", "redakteur": "media",
-    "chefredakteur": "media", "publizist": "media", "blogger": "media", "podcaster": "media",
-    "talkmaster": "media", "showmaster": "media", "fernsehmoderator": "media",
-    "außenminister": "diplomacy", "diplomat": "diplomacy", "chefdiplomat": "diplomacy",
-    "botschafter": "diplomacy", "außenbeauftragte": "diplomacy", "gesandte": "diplomacy",
-    "präsident": "head", "staatspräsident": "head", "bundespräsident": "head",
-    "staatschef": "head", "kremlchef": "head", "kanzler": "head", "bundeskanzler": "head",
-    "premierminister": "head", "premier": "head", "ministerpräsident": "head",
-    "regierungschef": "head", "könig": "head", "monarch": "head", "machthaber": "head",
-    "vizepräsident": "deputy", "vizekanzler": "deputy",
-    "generalsekretär": "secretary", "sekretär": "secretary", "staatssekretär": "minister",
-    "minister": "minister", "kommissar": "minister", "senator": "politician",
-    "abgeordnete": "politician", "politiker": "politician", "gouverneur": "politician",
-    "bürgermeister": "politician", "kandidat": "politician", "oppositionsführer": "politician",
-    "parteichef": "politician", "fraktionschef": "politician", "vorsitzende": "politician",
-    "sprecher": "spokesperson", "regierungssprecher": "spokesperson",
-    "chef": "chief", "leiter": "chief", "direktor": "chief", "gründer": "chief",
-    "manager": "chief", "unternehmer": "chief", "milliardär": "chief",
-    "general": "military", "kommandeur": "military", "befehlshaber": "military",
-    "oberbefehlshaber": "military", "admiral": "military", "generalstabschef": "military",
-    "berater": "adviser", "sicherheitsberater": "adviser", "beauftragte": "adviser",
-    "experte": "expert", "analyst": "expert", "historiker": "expert", "professor": "expert",
-    "ökonom": "expert", "forscher": "expert", "wissenschaftler": "expert",
-    "politologe": "expert", "aktivist": "activist", "richter": "law", "anwalt": "law",
-    "staatsanwalt": "law", "papst": "church", "patriarch": "church", "bischof": "church",
-    "autor": "media", "schriftsteller": "media", "trainer": "sport", "schauspieler": "arts",
-}  # fmt: skip
-_EN_ROLES: dict[str, str] = {
-    "journalist": "media", "host": "media", "anchor": "media", "presenter": "media",
-    "correspondent": "media", "commentator": "media", "reporter": "media",
-    "broadcaster": "media", "editor": "media", "columnist": "media", "pundit": "media",
-    "diplomat": "diplomacy", "ambassador": "diplomacy", "envoy": "diplomacy",
-    "president": "head", "president-elect": "head", "chancellor": "head", "premier": "head",
-    "king": "head", "queen": "head", "leader": "head",
-    "secretary-general": "secretary", "secretary": "minister", "minister": "minister",
-    "commissioner": "minister", "senator": "politician", "governor": "politician",
-    "mayor": "politician", "lawmaker": "politician", "congressman": "politician",
-    "congresswoman": "politician", "candidate": "politician", "politician": "politician",
-    "spokesperson": "spokesperson", "spokesman": "spokesperson", "spokeswoman": "spokesperson",
-    "chief": "chief", "head": "chief", "director": "chief", "ceo": "chief", "chairman": "chief",
-    "chairwoman": "chief", "founder": "chief", "general": "military", "commander": "military",
-    "admiral": "military", "adviser": "adviser", "advisor": "adviser", "analyst": "expert",
-    "professor": "expert", "economist": "expert", "historian": "expert", "expert": "expert",
-    "activist": "activist", "judge": "law", "lawyer": "law", "attorney": "law", "pope": "church",
-    "official": "official", "negotiator": "diplomacy", "counterpart": "counterpart",
-    "mediator": "diplomacy",
-}  # fmt: skip
+_DE_ROLES = de.ROLE_KINDS
+_EN_ROLES = en.ROLE_KINDS
 # A foreign minister is the country's top diplomat, whatever the page calls it.
 _DIPLOMACY_WORDS = lazy(r"diplomat|außenminist|foreign minist|secretary of state", re.I)
 _DE_ROLE = lazy(
     "(?P<stem>" + "|".join(sorted(_DE_ROLES, key=len, reverse=True)) + ")"
-    r"(?P<suffix>innen|in|en|es|n|s|r)?$"
+    r"(?P<suffix>innen|in|en|es|er|e|n|s|r)?$"
 )
 _DE_CASE_SUFFIXES = {"en", "es", "n", "s"}
 _FEMININE_ROLE = lazy(r"(?:in|innen)$|woman$|queen", re.I)
@@ -132,6 +90,10 @@ _EN_MODIFIER = lazy(
     r"foreign|defen[cs]e|interior|finance|state|general|conservative|liberal|controversial|"
     r"longtime|veteran|elected|\w+(?:ian|ese|ish|ic|al|ive|an|i))$",
     re.I,
+)
+_PERSON_CLAUSE = lazy(
+    r"\s*(?:,\s*(?:(?:who|der|die)\s+(?P<verb>[a-zäöüß]+)\s*(?P<rest>[^,.;]{0,80})|whose\s|deren\s|dessen\s"
+    r"|\d{1,3}\s*,)|\s*\(\d{1,3}\))"
 )
 _SPEECH_AFTER_NAME = lazy(r"\b(?:said|says|told|added|wrote|tweeted|posted|noted|warned|argued)\b")
 _SPEECH_BEFORE_NAME = lazy(
@@ -312,10 +274,11 @@ class Registry:
         self, text: str, tokens: list[Token], index: int, token: Token
     ) -> RolePhrase | None:
         german = _german_role_noun(token)
-        english = token.text.lower() in _EN_ROLES and self.language == "en"
+        english = token.text.lower().rstrip(".") in _EN_ROLES and self.language == "en"
         if german is None and not english:
             return None
-        if english and index + 1 < len(tokens) and tokens[index + 1].text.lower() in _EN_ROLES:
+        following = tokens[index + 1].text.lower().rstrip(".") if index + 1 < len(tokens) else ""
+        if english and following in _EN_ROLES:
             return None  # "Foreign Minister" is read at its last noun
         first, modifiers = _modifiers(tokens, index, english)
         after = index + 1
@@ -333,7 +296,13 @@ class Registry:
                 j += 1
             run = _cap_run(tokens, j)
             if run:
-                keep_for_name = min(2, len(run) - 1) if len(run) >= 2 else 0
+                # "Jonas Pfeiffer, Stahlexperte der Privatbank Hallbach," and "der
+                # Gemeindepräsident von Bergün Filisur, Andrea Tscharner,": the name stands
+                # apart, the whole capitalised run is the complement.
+                apart = self._appositive_name(tokens, first) or self._name_after_comma(
+                    tokens, j + len(run)
+                )
+                keep_for_name = 2 if len(run) >= 3 and not apart else 0
                 complement_end = j + len(run) - keep_for_name
                 complement = tokens[after:complement_end]
                 after = complement_end
@@ -435,8 +404,24 @@ class Registry:
                 continue  # "Polish Foreign Minister": title words, not a name
             before = text[max(0, run[0].start - 20) : run[0].start]
             after = text[run[-1].end : run[-1].end + 12]
+            name = " ".join(t.text for t in run)
             if _SPEECH_BEFORE_NAME.search(before) or _SPEECH_AFTER_NAME.match(after.lstrip()):
-                self._register(" ".join(t.text for t in run), None, None)
+                self._register(name, None, None)
+                continue
+            # Family roles in relative clauses and person appositions: "Ruth Ellison, who
+            # chairs the town's select board,", "Brenda Lyle, whose son …", "Ellie
+            # Warrington, 29,", "Martin Gruber (61)".
+            clause = _PERSON_CLAUSE.match(text, run[-1].end)
+            if clause is not None and not self._is_org_name(name):
+                role = None
+                verb = (clause.group("verb") or "").lower()
+                if verb in en.ROLE_CLAUSE_VERBS or verb in de.ROLE_CLAUSE_VERBS:
+                    role = " ".join(f"{verb} {clause.group('rest')}".split())
+                self._register(name, role, role_kind(role) if role else None)
+
+    def _is_org_name(self, name: str) -> bool:
+        last = name.split()[-1].lower().strip(".")
+        return last in en.ORG_HEADS or any(last.endswith(stem) for stem in de.ORG_STEMS)
 
     def _persons_by_first_mention(self) -> None:
         for para in self.paras:
@@ -584,7 +569,12 @@ _DETERMINERS = wordset("""
     der die das den dem des ein eine einen einem einer eines sein seine seinem seinen seiner
     ihr ihre ihrem ihren ihrer dieser diese diesem diesen dieses jener unser unsere unseren
     """)
-_EN_NOT_MODIFIERS = wordset("only same first last other new next former said")
+_EN_NOT_MODIFIERS = wordset("only same first last other new next said")
+_EN_DETERMINERS = wordset("the a an his her its their our my your this that")
+_EN_ADJUNCT_STOP = wordset("""
+    and or but with to of for from by at in on as is was are were be has have had said says
+    told that who which when while after before then than also not
+    """)
 _ADVERBS_IN_ER = wordset(
     "aber oder immer wieder später weiter unter über hinter außer sondern er der wer vier"
 )
@@ -609,12 +599,22 @@ def _modifiers(tokens: list[Token], index: int, english: bool) -> tuple[int, lis
                 break
         first -= 1
     if english:
-        # A noun in front of the title belongs to it when an article opens the phrase:
-        # "the transport secretary".
-        if first >= 2 and tokens[first - 2].text.lower() in ("the", "a", "an"):
-            left = tokens[first - 1].text
-            if left.isalpha() and left.islower() and left not in _EN_NOT_MODIFIERS:
-                first -= 1
+        # Nouns in front of the title belong to it when a determiner or possessive opens
+        # the phrase: "the transport secretary", "his campaign manager", "the bank's chief
+        # operating officer", "former council leader".
+        j = first
+        while j > 0 and first - j < 3:
+            left = tokens[j - 1].text
+            if not (left.isalpha() and left.islower() and left not in _EN_NOT_MODIFIERS):
+                break
+            if left in _EN_ADJUNCT_STOP or left in _EN_DETERMINERS:
+                break
+            j -= 1
+        opener = tokens[j - 1].text if j > 0 else ""
+        if j < first and (
+            opener.lower() in _EN_DETERMINERS or _possessive(opener) or opener in (",", "")
+        ):
+            first = j
         return first, [t.text for t in tokens[first:index]]
     if first == index:
         return first, []
