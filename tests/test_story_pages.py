@@ -81,7 +81,8 @@ def test_energy_quotes(energy: ParsedStory) -> None:
             False,
         ),
         ("Der Bund lässt die Länder mit den Kosten allein.", "Thomas Brandl", False),
-        ("Termingründe", None, True),
+        # A spokesperson speaks for the body the role names.
+        ("Termingründe", "Staatskanzlei", True),
         ("Jeder Monat ohne Entscheidung kostet Arbeitsplätze", "Jonas Keller", False),
     ]
     # An unnamed speaker keeps the role the page gives.

@@ -24,6 +24,7 @@ class Para:
     language: str
     context_before: int = 0
     continues_quote: bool = False
+    headline: bool = False
     _scan: QuoteScan | None = field(default=None, repr=False)
     _sentences: list[tuple[int, int]] | None = field(default=None, repr=False)
 

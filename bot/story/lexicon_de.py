@@ -124,7 +124,8 @@ ROLE_KINDS.update({
 ROLE_CLAUSE_VERBS = frozenset({"leitet", "führt", "vertritt", "koordiniert"})
 # Speakers: stems that make a noun an organisation ("Gesamtbetriebsrat", "Initiativkomitee").
 ORG_STEMS = (
-    "verband", "komitee", "betriebsrat", "aufsichtsrat", "vorstand", "ministerium", "referat",
+    "bund", "verband", "komitee", "betriebsrat", "aufsichtsrat", "vorstand", "ministerium",
+    "referat",
     "gewerkschaft", "partei", "behörde", "amt", "unternehmen", "konzern", "gesellschaft",
     "institut", "polizei", "regierung", "kommission", "bank", "gruppe", "agentur", "dienst",
     "verein", "stiftung", "gremium", "organisation", "initiative", "opposition", "feuerwehr",
@@ -140,3 +141,27 @@ ORG_NOUNS = frozenset({
     "stiftung", "referat", "bank", "gruppe", "agentur", "dienst", "kammer", "gericht",
     "staatsanwaltschaft", "fraktion", "opposition", "stadt", "gemeinde", "sanitätsdienst",
 })  # fmt: skip
+# Quoted names of things: nouns and verbs before a quoted title ("die Initiative „…“").
+THING_NOUNS = frozenset({
+    "initiative", "volksinitiative", "sendung", "programm", "zeitung", "magazin", "kampagne",
+    "operation", "plan", "gesetz", "aktion", "projekt", "motto", "titel", "buch", "film",
+    "serie", "podcast", "show", "talkshow", "app", "rakete", "system", "waffe", "programms",
+    "bündnis", "bewegung", "slogan", "schlagzeile", "song", "lied", "album", "roman", "marke",
+    "formel", "vorlage", "papier", "strategie", "paket", "abkommen", "vertrag", "stück",
+})  # fmt: skip
+NAMING_WORDS = frozenset(
+    {
+        "genannt",
+        "genannte",
+        "genannten",
+        "namens",
+        "sogenannte",
+        "sogenannten",
+        "sogenannter",
+        "titel",
+        "motto",
+    }
+)
+NAMING_PREPOSITIONS = ("in der", "im", "in dem", "auf", "bei", "aus der", "aus dem", "laut der")
+# Speakers: organisations that a generic noun names by itself ("die Opposition").
+SELF_NAMING_ORGS = frozenset({"opposition", "regierung", "bundesregierung", "polizei", "feuerwehr"})

@@ -124,6 +124,8 @@ ROLE_KINDS.update({
     "col": "military", "gen": "military", "sgt": "military", "capt": "military",
     "adm": "military", "supt": "official", "insp": "official", "mp": "politician",
     "councillor": "politician", "councilor": "politician", "chancellor": "head",
+    "passenger": "other", "resident": "other", "witness": "other", "survivor": "other",
+    "student": "other", "voter": "other", "commuter": "other",
     "deputy": "deputy", "premier": "head", "leader": "head", "organiser": "activist",
     "organizer": "activist", "campaigner": "activist", "lecturer": "expert",
 })  # fmt: skip
@@ -169,3 +171,16 @@ ORG_NOUNS = frozenset({
     "federation", "association", "administration", "office", "service", "regulator",
     "utility", "insurer", "retailer", "carrier", "network", "court", "army", "military",
 })  # fmt: skip
+# Quoted names of things: nouns and verbs before a quoted title ("the programme “…”").
+THING_NOUNS = frozenset({
+    "programme", "program", "newspaper", "magazine", "show", "series", "operation", "campaign",
+    "plan", "initiative", "act", "bill", "book", "film", "movie", "slogan", "motto", "missile",
+    "system", "podcast", "app", "project", "album", "song", "novel", "brand", "strategy",
+    "package", "deal", "treaty", "report", "documentary", "exercise", "drone",
+})  # fmt: skip
+NAMING_WORDS = frozenset(
+    {"called", "named", "dubbed", "titled", "entitled", "so-called", "nicknamed"}
+)
+NAMING_PREPOSITIONS = ("in the", "on the", "on", "in", "from the", "to the")
+# Speakers: organisations that a generic noun names by itself ("the government").
+SELF_NAMING_ORGS = frozenset({"opposition", "government", "police", "army", "military"})

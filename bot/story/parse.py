@@ -432,7 +432,9 @@ def _paras(layout: _Layout, language: str) -> list[Para]:
         if item.headline and not item.derived_headline:
             # The readable form, so that names in the headline are found as names.
             display = item.display or item.headline
-            paras.append(Para(display, item.order, number, language, context_before=start))
+            paras.append(
+                Para(display, item.order, number, language, context_before=start, headline=True)
+            )
         paras.extend(
             Para(text, order, number, language, context_before=start) for order, text in item.body
         )

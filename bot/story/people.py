@@ -17,9 +17,9 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.story.layout import MAIN_FLOW, Para
 from bot.story import lexicon_de as de
 from bot.story import lexicon_en as en
+from bot.story.layout import MAIN_FLOW, Para
 from bot.story.words import lazy, wordset
 
 _TOKEN = lazy(r"[^\W_](?:[\w'’.-]*[^\W_])?|[^\w\s]")
@@ -41,13 +41,15 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Words and punctuation of a text with their offsets."""
-    tokens = []
+    tokens: list[Token] = []
     for m in _TOKEN.finditer(text):
         word = m.group()
+        if word == "." and tokens and tokens[-1].end == m.end():
+            continue  # the dot of an abbreviated title, already in its token
         # Abbreviation dots belong to the word ("Dr."), a sentence's final dot does not;
         # an abbreviated title keeps its dot ("Gov.", "Lt. Col.", "State Sen.").
-        if word.endswith(".") and word[:-1].lower() in en.ABBREVIATED_TITLES:
-            tokens.append(Token(word, m.start(), m.end()))
+        if word.lower() in en.ABBREVIATED_TITLES and text[m.end() : m.end() + 1] == ".":
+            tokens.append(Token(word + ".", m.start(), m.end() + 1))
         elif word.endswith(".") and len(word) > 1:
             tokens.append(Token(word[:-1], m.start(), m.end() - 1))
             tokens.append(Token(".", m.end() - 1, m.end()))
@@ -91,6 +93,7 @@ _EN_MODIFIER = lazy(
     r"longtime|veteran|elected|\w+(?:ian|ese|ish|ic|al|ive|an|i))$",
     re.I,
 )
+_SELF_NAMING = de.SELF_NAMING_ORGS | en.SELF_NAMING_ORGS
 _PERSON_CLAUSE = lazy(
     r"\s*(?:,\s*(?:(?:who|der|die)\s+(?P<verb>[a-zäöüß]+)\s*(?P<rest>[^,.;]{0,80})|whose\s|deren\s|dessen\s"
     r"|\d{1,3}\s*,)|\s*\(\d{1,3}\))"
@@ -129,6 +132,16 @@ class Mention:
     end: int
     person: Person
     in_quote: bool
+
+
+@dataclass(frozen=True)
+class OrgMention:
+    """Where a paragraph names an organisation; `head` is its last word, lower-cased."""
+
+    start: int
+    end: int
+    name: str
+    head: str
 
 
 @dataclass(frozen=True)
@@ -215,6 +228,7 @@ class Registry:
         self._common_nouns = _article_nouns(paras) if language == "de" else frozenset()
         self._roles: dict[int, list[RolePhrase]] = {}
         self._mentions: dict[int, list[Mention]] = {}
+        self._orgs: dict[int, list[OrgMention]] = {}
         self._collect()
 
     # -- building -------------------------------------------------------------------
@@ -341,6 +355,8 @@ class Registry:
     def _appositive_name(self, tokens: list[Token], first: int) -> str | None:
         # "Mark Rutte, NATO's secretary-general," / "Tsahkna, der estnische Außenminister,"
         j = first - 1
+        if j >= 0 and tokens[j].text.endswith(("'s", "’s")):
+            j -= 1  # "the hospital's medical director"
         if j >= 0 and tokens[j].text.lower() in _ARTICLES:
             j -= 1
         if j < 1 or tokens[j].text != ",":
@@ -387,7 +403,8 @@ class Registry:
             if run:
                 name = " ".join(t.text for t in run)
                 person = self.find_name(name) or self._register(name, None, None)
-                if person.gender is None:
+                # "Dr" and "Prof" say nothing about who the person is.
+                if person.gender is None and token.text not in ("Dr", "Prof"):
                     person.gender = "f" if token.text in _FEMALE_COURTESY else "m"
 
     def _speaker_names(self, text: str, tokens: list[Token], phrases: list[RolePhrase]) -> None:
@@ -405,19 +422,121 @@ class Registry:
             before = text[max(0, run[0].start - 20) : run[0].start]
             after = text[run[-1].end : run[-1].end + 12]
             name = " ".join(t.text for t in run)
-            if _SPEECH_BEFORE_NAME.search(before) or _SPEECH_AFTER_NAME.match(after.lstrip()):
+            clause = _PERSON_CLAUSE.match(text, run[-1].end)
+            speaking = _SPEECH_BEFORE_NAME.search(before) or _SPEECH_AFTER_NAME.match(
+                after.lstrip()
+            )
+            if speaking and clause is None:
                 self._register(name, None, None)
                 continue
             # Family roles in relative clauses and person appositions: "Ruth Ellison, who
             # chairs the town's select board,", "Brenda Lyle, whose son …", "Ellie
             # Warrington, 29,", "Martin Gruber (61)".
-            clause = _PERSON_CLAUSE.match(text, run[-1].end)
             if clause is not None and not self._is_org_name(name):
                 role = None
                 verb = (clause.group("verb") or "").lower()
                 if verb in en.ROLE_CLAUSE_VERBS or verb in de.ROLE_CLAUSE_VERBS:
                     role = " ".join(f"{verb} {clause.group('rest')}".split())
                 self._register(name, role, role_kind(role) if role else None)
+
+    def org_mentions(self, para: Para) -> list[OrgMention]:
+        """Organisations a paragraph names ("Der Wirtschaftsdachverband Swissindustrie")."""
+        cached = self._orgs.get(para.order)
+        if cached is not None:
+            return cached
+        found: list[OrgMention] = []
+        tokens = tokenize(para.text)
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            end = self._org_end(tokens, index)
+            if end is None:
+                index += 1
+                continue
+            start = index
+            # "Der Kommunale Arbeitgeberverband": a capitalised adjective belongs to it.
+            while (
+                start > 0
+                and tokens[start - 1].capitalised
+                and tokens[start - 1].text not in _CAP_STOP
+            ):
+                if tokens[start - 1].text.lower() in _ARTICLES or start - 1 < index - 3:
+                    break
+                start -= 1
+            name = _join_tokens(para.text, tokens[start].start, tokens[end - 1].end)
+            head = tokens[end - 1].text.lower()
+            if not para.in_quote(token.start) and self.find_name(name) is None:
+                found.append(OrgMention(tokens[start].start, tokens[end - 1].end, name, head))
+            index = end
+        self._orgs[para.order] = found
+        return found
+
+    def _org_end(self, tokens: list[Token], index: int) -> int | None:
+        """Where an organisation's name that starts at `index` ends (exclusive), if it is one."""
+        token = tokens[index]
+        if not token.capitalised or token.text in _CAP_STOP:
+            return None
+        lower = token.text.lower()
+        if (
+            self.language == "de"
+            and len(lower) > 5
+            and any(lower.endswith(s) for s in de.ORG_STEMS)
+        ):
+            if lower in de.ORG_NOUNS:
+                return None  # "das Gremium" refers back; it names nobody new
+            end = index + 1
+            # An apposition names it: "Wirtschaftsdachverband Swissindustrie".
+            while end < len(tokens) and end - index <= 3 and tokens[end].capitalised:
+                if tokens[end].text in _CAP_STOP or tokens[end].text in self._common_nouns:
+                    break
+                end += 1
+            return end
+        # English: a capitalised run that ends in an organisation's word ("Network Rail").
+        end = index
+        last_head = None
+        while end < len(tokens) and end - index < 7:
+            text = tokens[end].text
+            if tokens[end].capitalised and text not in _CAP_STOP:
+                if text.lower().strip(".") in en.ORG_HEADS or (
+                    last_head is not None and tokens[end - 1].text in ("of", "for")
+                ):
+                    last_head = end + 1
+                end += 1
+            elif text in ("and", "of", "for", "&") and end > index:
+                end += 1
+            else:
+                break
+        return last_head
+
+    def recent_org(self, para: Para, offset: int, noun: str | None = None) -> str | None:
+        """The organisation a generic noun ("der Verband", "the company") refers back to."""
+
+        def pick(mentions: list[OrgMention]) -> str | None:
+            if noun is not None:
+                for mention in reversed(mentions):
+                    if mention.head.endswith(noun) or noun.endswith(mention.head):
+                        return mention.name
+            return mentions[-1].name if mentions else None
+
+        here = [m for m in self.org_mentions(para) if m.start < offset]
+        if noun is not None and noun in _SELF_NAMING:
+            matched = next((m.name for m in reversed(here) if m.head.endswith(noun)), None)
+            return matched  # "die Opposition" is the opposition unless the page names it
+        if noun is not None:
+            matched = pick(here)
+            for earlier in [] if matched else self._context(para):
+                matched = pick(self.org_mentions(earlier))
+                if matched:
+                    break
+            if matched:
+                return matched
+        if here:
+            return here[-1].name
+        for earlier in self._context(para):
+            mentions = self.org_mentions(earlier)
+            if mentions:
+                return mentions[-1].name
+        return None
 
     def _is_org_name(self, name: str) -> bool:
         last = name.split()[-1].lower().strip(".")
@@ -481,14 +600,33 @@ class Registry:
 
     def person_for_role(self, phrase: RolePhrase, para: Para, offset: int) -> Person | None:
         """The person an unnamed role phrase ("der umstrittene Journalist") refers back to."""
+        here = (para.order, offset)
         candidates = [
-            p for p in self.persons if p.role_kind == phrase.kind and phrase.kind != "other"
+            p
+            for p in self.persons
+            if p.role_kind == phrase.kind and phrase.kind != "other" and p.order < here
         ]
         if phrase.nationality:
             same_country = [
                 p for p in candidates if p.role and phrase.nationality in p.role.lower()
             ]
             candidates = same_country or candidates
+        # Family epithets: "der ÖVP-Politiker", "die Managerin", "the governor" mostly name
+        # the person just spoken of; a role of the same kind among them decides first.
+        nearest: list[Person] = []
+        for person in itertools.islice(self._recent_persons(para, offset), 50):
+            if person not in nearest:
+                nearest.append(person)
+            if len(nearest) == 3:
+                break
+        for person in nearest:
+            if person in candidates:
+                return person
+        if phrase.definite and not candidates:
+            wanted = _gender(phrase.role) or ("m" if self.language == "de" else None)
+            for person in nearest:
+                if wanted is None or person.gender in (None, wanted):
+                    return person
         if not candidates:
             if not phrase.definite:
                 return None
@@ -517,6 +655,14 @@ class Registry:
             index = bisect_left([p.order for p in main], para.context_before)
             seen += main[max(0, index - _LOOKBACK + len(seen)) : index][::-1]
         return seen
+
+    def recent_persons(self, para: Para, offset: int) -> Iterator[Person]:
+        """Persons named before `offset`, outside quotations, the nearest first."""
+        return self._recent_persons(para, offset)
+
+    def sentence_subjects(self, para: Para, offset: int) -> Iterator[list[Person]]:
+        """Persons of each sentence before `offset`, nearest sentence first."""
+        return self._sentence_subjects(para, offset)
 
     def _recent_persons(self, para: Para, offset: int) -> Iterator[Person]:
         """Persons named before `offset`, outside quotations, the nearest first."""
@@ -612,7 +758,9 @@ def _modifiers(tokens: list[Token], index: int, english: bool) -> tuple[int, lis
             j -= 1
         opener = tokens[j - 1].text if j > 0 else ""
         if j < first and (
-            opener.lower() in _EN_DETERMINERS or _possessive(opener) or opener in (",", "")
+            opener.lower() in _EN_DETERMINERS
+            or opener.endswith(("'s", "’s"))
+            or opener in (",", "")
         ):
             first = j
         return first, [t.text for t in tokens[first:index]]

@@ -20,10 +20,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.story import lexicon_de as de
+from bot.story import lexicon_en as en
 from bot.story.layout import Para
 from bot.story.marks import ALL_MARKS_TEXT, QuoteSpan
 from bot.story.model import Quote
-from bot.story.people import PRONOUNS_DE, PRONOUNS_EN, Person, Registry, tokenize
+from bot.story.people import PRONOUNS_DE, PRONOUNS_EN, Person, Registry, RolePhrase, tokenize
 from bot.story.words import lazy, wordset
 
 _SPEECH_DE = (
@@ -67,6 +69,30 @@ _SOURCE = lazy(
     r"\s+(?P<np>[^,;:]+)",
     re.IGNORECASE,
 )
+_ORG_AFTER_ES = lazy(
+    r"\b(?:des|der|vom|von|aus\s+dem|of\s+the|from\s+the)\s+(?P<noun>[A-Za-zÄÖÜäöüß]+)"
+)
+_AGE_EPITHET = lazy(r"^(?:der|die|the)\s+\d{1,3}-(?:jährige\w*|year-old)\b", re.IGNORECASE)
+_FOR_ORG = lazy(
+    r"\s+(?:for|at|of|der|des|vom|von\s+der|von)\s+(?P<org>(?:the\s+)?[A-ZÄÖÜ][\w&.-]*(?:\s+(?:[A-ZÄÖÜ][\w&.-]*|and|of|for))*)"
+)
+_SUBJECT_OPENING = lazy(
+    r"^[\s"
+    + ALL_MARKS_TEXT
+    + r"]*(?:(?i:der|die|das|the)\s+)?(?P<run>[A-ZÄÖÜ][\w&.-]*(?:\s+[A-ZÄÖÜ][\w&.-]*){0,3})"
+    r"\s+(?P<verb>[a-zäöüß]+)\b"
+)
+_ROLE_OF_ORG = lazy(r"\s(?:der|des|vom|von|of|for|at)\s+(?:the\s+)?(?P<org>[A-ZÄÖÜ].*)$")
+_GENERIC_OPENING = lazy(
+    r"^[\s" + ALL_MARKS_TEXT + r"]*(?i:der|die|das|the)\s+(?P<noun>[A-Za-zÄÖÜäöüß]+)\b"
+)
+_OPENING_STOP = wordset("The A An This That These Those It He She They We I Der Die Das")
+# Family organisations: "Aus dem Ministerium hieß es", "hieß es in einer Mitteilung des Verbands".
+_HIESS_ES = lazy(
+    r"(?:(?:aus|von|vom|seitens)\s+(?:dem|der|des)?\s*(?P<a>[A-Za-zÄÖÜäöüß]+)\s+hieß\s+es"
+    r"|hieß\s+es\s+(?:aus|von|vom|seitens|in\s+einer\s+\w+\s+(?:des|der|vom))\s+"
+    r"(?:dem|der|den)?\s*(?P<b>[A-Za-zÄÖÜäöüß]+))"
+)
 _ZUFOLGE = lazy(r"(?P<np>(?:\b\w+\s+){1,5}?)zufolge\b")
 _NON_PERSON_PRONOUNS = frozenset({"es", "it", "they", "man"})
 _TERMINAL = ".!?…"
@@ -87,10 +113,15 @@ _NOBODY = _Speaker(None)
 
 
 def extract_quotes(paras: list[Para], registry: Registry) -> tuple[list[Quote], list[str]]:
-    """Every quotation of the given paragraphs, in reading order, with its speaker."""
-    quotes: list[Quote] = []
+    """Every quotation of the given paragraphs, in reading order, with its speaker.
+
+    A quotation in a headline and again in the text is one quotation; a quoted name of a
+    thing ("die Initiative „…“", "the programme “…”") is none.
+    """
+    found: list[tuple[Para, Quote, bool]] = []
     warnings: list[str] = []
     previous_open: _Speaker | None = None
+    last_in_flow: dict[int, _Speaker] = {}
     for para in sorted(paras, key=lambda p: p.order):
         scan = para.quotes
         warnings.extend(scan.warnings[:_WARNINGS_PER_PARAGRAPH])
@@ -103,22 +134,104 @@ def extract_quotes(paras: list[Para], registry: Registry) -> tuple[list[Quote], 
             if not text:
                 warnings.append(f"empty quotation dropped in: {para.text[:40]}…")
                 continue
+            if names_a_thing(para.text, span, text, para.language):
+                continue
             speaker = _attribute(para, span, text, registry)
+            weak = speaker is None or speaker.person is None
+            if para.headline and speaker is not None and speaker.person is None:
+                speaker = None  # the item's speaker first; the headline's subject is a label
             if speaker is None:
                 # A quotation without attribution goes on from the one before it.
                 continues = span.start == 0 and previous_open is not None
-                speaker = last or (previous_open if continues else None) or _NOBODY
+                speaker = last or (previous_open if continues else None)
+            if speaker is None and span.start == 0 and not para.headline:
+                # Family attribution: a paragraph that only quotes goes on from the last speaker.
+                speaker = last_in_flow.get(para.flow)
+            if speaker is None and not para.headline:
+                speaker = _previous_subject(para, span.start, registry)
+            speaker = speaker or _NOBODY
             last = speaker
-            quotes.append(
-                Quote(
-                    text=text,
-                    speaker=speaker.name,
-                    role=speaker.role,
-                    fragment=is_fragment(para.text, span, text),
-                )
+            if speaker.name and not para.headline:
+                last_in_flow[para.flow] = speaker
+            quote = Quote(
+                text=text,
+                speaker=speaker.name,
+                role=speaker.role,
+                fragment=is_fragment(para.text, span, text),
             )
+            found.append((para, quote, weak))
         previous_open = last if scan.spans and scan.spans[-1].unclosed else None
-    return quotes, warnings
+    return _headline_speakers(found, registry), warnings
+
+
+def _previous_subject(para: Para, offset: int, registry: Registry) -> _Speaker | None:
+    """Family attribution: a quoted sentence after one naming its speaker ("…, sagte X. „…“")."""
+    start, _ = para.sentence_at(offset)
+    if start == 0:
+        return None
+    for persons in registry.sentence_subjects(para, start):
+        return _person(persons[0])
+    return None
+
+
+def _headline_speakers(found: list[tuple[Para, Quote, bool]], registry: Registry) -> list[Quote]:
+    """Headline quotes take their item's speaker; a quote in headline and text is kept once."""
+    quotes: list[tuple[Quote, bool]] = []
+    seen: dict[str, int] = {}
+    for index, (para, quote, weak) in enumerate(found):
+        if para.headline and quote.speaker is None:
+            quote = _item_speaker(para, quote, found[index + 1 :], registry)
+        key = _quote_key(quote.text)
+        if key in seen:
+            kept, kept_weak = quotes[seen[key]]
+            if (kept.speaker is None and quote.speaker is not None) or (kept_weak and not weak):
+                quotes[seen[key]] = (quote, weak)
+            continue
+        seen[key] = len(quotes)
+        quotes.append((quote, weak or para.headline))
+    return [quote for quote, _ in quotes]
+
+
+def _item_speaker(
+    para: Para, quote: Quote, following: list[tuple[Para, Quote, bool]], registry: Registry
+) -> Quote:
+    """Family headlines: "Verkehrsministerin: «…»", "Union leader: ‘…’" name the item's speaker."""
+    label = para.text.split(":", 1)[0].strip() if ":" in para.text[:60] else ""
+    if label:
+        person = registry.find_name(label)
+        if person is not None:
+            return Quote(quote.text, person.name, person.role, quote.fragment)
+    for other_para, other, _ in following:
+        if other_para.flow != para.flow:
+            break
+        if other.speaker is not None:
+            return Quote(quote.text, other.speaker, other.role, quote.fragment)
+    subject = _subject_source(para, 0, len(para.text), registry)
+    if subject is not None and subject.name:
+        return Quote(quote.text, subject.name, None, quote.fragment)
+    return quote
+
+
+def _quote_key(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def names_a_thing(paragraph: str, span: QuoteSpan, text: str, language: str) -> bool:
+    """Family quoted names: a programme, initiative, paper or weapon is named, not quoted."""
+    words = text.split()
+    if not words or len(words) > 6 or not (text[0].isupper() or text[0].isdigit()):
+        return False
+    if text.rstrip()[-1:] in ".!?":
+        return False
+    before = paragraph[max(0, span.start - 40) : span.start].rstrip().lower()
+    previous = before.split()[-1].strip(",;:()") if before.split() else ""
+    if previous in de.THING_NOUNS or previous in en.THING_NOUNS:
+        return True
+    if previous in de.NAMING_WORDS or previous in en.NAMING_WORDS:
+        return True
+    prepositions = de.NAMING_PREPOSITIONS if language == "de" else en.NAMING_PREPOSITIONS
+    # "in der „ZiB 2“", "in the “Times”": a title right after a preposition and article.
+    return len(words) <= 3 and any(before.endswith(" " + p) or before == p for p in prepositions)
 
 
 def clean_quote(paragraph: str, span: QuoteSpan, stray: set[int]) -> str:
@@ -208,6 +321,10 @@ def _later_formula(para: Para, after: str, offset: int, registry: Registry) -> _
 
 
 def _source_before(para: Para, before: str, offset: int, registry: Registry) -> _Speaker | None:
+    said = _HIESS_ES.search(before)
+    if said is not None:
+        noun = said.group("a") or said.group("b")
+        return _org_speaker(para, noun, offset, registry) or _Speaker(noun, source=True)
     match = _SOURCE.search(before) or _ZUFOLGE.search(before)
     if match is None:
         return None
@@ -257,8 +374,70 @@ def _subject(para: Para, start: int, limit: int, registry: Registry) -> _Speaker
         None,
     )
     if unnamed is not None and (mention is None or unnamed.start < mention.start):
-        return _Speaker(None, unnamed.role)  # "Ein Sprecher der Staatskanzlei nannte „…“"
-    return _person(mention.person) if mention is not None else None
+        return _unnamed(para, unnamed, registry)  # "Ein Sprecher der Staatskanzlei nannte „…“"
+    if mention is not None:
+        return _person(mention.person)
+    return _subject_source(para, start, limit, registry)
+
+
+def _subject_source(para: Para, start: int, limit: int, registry: Registry) -> _Speaker | None:
+    """Family organisations as subject: "Die Opposition spricht von …", "Codelmin said …"."""
+    sentence = para.text[start:limit]
+    speech = _SPEECH_DE if para.language == "de" else _SPEECH_EN
+    for org in registry.org_mentions(para):
+        # "The train's operator, Northway Trains, said it was “…”"
+        if start <= org.start < limit and re.search(
+            r"\b" + speech + r"\b", para.text[org.end : limit], re.IGNORECASE
+        ):
+            return _Speaker(org.name, source=True)
+    generic = _GENERIC_OPENING.match(sentence)
+    if generic is not None:
+        noun = generic.group("noun")
+        if _org_noun(noun) is not None:
+            found = _org_speaker(para, noun, start, registry)
+            return found or _Speaker(noun[:1].upper() + noun[1:], source=True)
+    opening = _SUBJECT_OPENING.match(sentence)
+    if opening is None or para.language == "de":
+        return None  # German capitalises every noun: only organisations are sources here
+    noun = opening.group("run")
+    if noun in _OPENING_STOP or opening.group("verb").lower() in _NOT_VERBS:
+        return None
+    if registry.find_name(noun) is not None or not re.match(speech, opening.group("verb")):
+        return None
+    return _Speaker(noun, source=True)
+
+
+def _unnamed(para: Para, phrase: RolePhrase, registry: Registry) -> _Speaker:
+    """Family spokespersons: "a spokesperson for the European Commission" speaks for it."""
+    after = para.text[phrase.end : phrase.end + 80]
+    body = _FOR_ORG.match(after) or _ROLE_OF_ORG.search(phrase.role)
+    if body is not None:
+        return _Speaker(_strip_article(body.group("org")), phrase.role)
+    if phrase.kind == "spokesperson":
+        org = registry.recent_org(para, phrase.start)
+        if org is not None:
+            return _Speaker(org, phrase.role)
+    return _Speaker(None, phrase.role)
+
+
+def _org_noun(phrase: str) -> str | None:
+    """The generic noun of "der Verband", "das Gremium", "the company", if the phrase is one."""
+    words = _ARTICLE.sub("", phrase.strip(ALL_MARKS_TEXT + " ")).split()
+    if not words:
+        return None
+    first = words[0].strip(".,").lower()
+    if first in de.ORG_NOUNS or first in en.ORG_NOUNS:
+        return first
+    return None
+
+
+def _org_speaker(para: Para, noun: str, offset: int, registry: Registry) -> _Speaker | None:
+    org = registry.recent_org(para, offset, noun.lower())
+    return _Speaker(org, source=True) if org else None
+
+
+def _strip_article(text: str) -> str:
+    return _ARTICLE.sub("", text.strip()).strip()
 
 
 def _person(person: Person | None) -> _Speaker | None:
@@ -282,7 +461,18 @@ def _noun_phrase(
             _NOBODY if final else None
         )
     if lower[0] in _NON_PERSON_PRONOUNS:
+        # Family organisations: "hieß es in einer Mitteilung des Verbands".
+        body = _ORG_AFTER_ES.search(phrase)
+        if body is not None:
+            org = _org_speaker(para, body.group("noun"), offset, registry)
+            if org is not None:
+                return org
         return _NOBODY if final else None
+    if _AGE_EPITHET.match(phrase.strip()):
+        # Family epithets: "the 34-year-old said", "sagte der 61-Jährige".
+        return _person(next(registry.recent_persons(para, offset), None)) or (
+            _NOBODY if final else None
+        )
     end = offset + len(phrase)
     for mention in registry.mentions(para):
         if offset <= mention.start < end:
@@ -292,11 +482,16 @@ def _noun_phrase(
             if role_phrase.name:
                 return _person(registry.find_name(role_phrase.name))
             if not role_phrase.definite:
-                return _Speaker(None, role_phrase.role)
+                return _unnamed(para, role_phrase, registry)
             person = registry.person_for_role(role_phrase, para, role_phrase.start)
             if person is not None:
                 return _person(person)
-            return _Speaker(None, role_phrase.role)
+            return _unnamed(para, role_phrase, registry)
+    noun = _org_noun(phrase)
+    if noun is not None:
+        org = _org_speaker(para, noun, offset, registry)
+        if org is not None:
+            return org
     source = _capitalised_run(phrase)
     if source:
         person = registry.find_name(source)
