@@ -15,7 +15,16 @@ from bot.services.editor import EditorService
 from bot.services.follow import FollowError, FollowService
 from tests.conftest_delivery import make_engine, run_until_idle, sends, subscribe_users
 from tests.fakes.botapi import FakeBotApi
-from tests.fakes.feeds import FakeResolver, FeedEntry, FeedServer, atom, json_feed, liveblog, rss
+from tests.fakes.feeds import (
+    FakeResolver,
+    FeedEntry,
+    FeedServer,
+    article,
+    atom,
+    json_feed,
+    liveblog,
+    rss,
+)
 
 QUOTE_BODY = "„Wir sind erleichtert“, sagte Bürgermeisterin Anna Keller am Abend vor Journalisten."
 
@@ -64,7 +73,7 @@ def entries(n: int, **changes: str) -> list[FeedEntry]:
             id=f"urn:entry:{i}",
             title=f"Meldung {i}",
             body=f"Text der Meldung {i}. {QUOTE_BODY if i == 1 else ''}".strip(),
-            published=f"2025-10-08T2{i}:00:00+02:00",
+            published=f"2025-10-08T{10 + i:02d}:00:00+02:00",
         )
         for i in range(1, n + 1)
     ]
@@ -225,3 +234,67 @@ async def test_follow_into_an_existing_story_and_unfollow(world: World) -> None:
     again = await world.service.follow(42, world.url("feed"), story_id)
     assert again.items == 0
     assert await stories.count_items(world.db, story_id) == 2
+
+
+TICKER = [
+    "Der Streik im Nahverkehr geht weiter; die Gewerkschaft ruft zu weiteren Warnstreiks auf.",
+    "Liveblog",
+    "21:15 Uhr",
+    "Gewerkschaft lehnt Angebot ab",
+    "Die Gewerkschaft hat das Angebot der Arbeitgeber abgelehnt, wie ein Sprecher sagte.",
+    "20:40 Uhr",
+    "Arbeitgeber legen neues Angebot vor",
+    "Die Arbeitgeber haben ein neues Angebot vorgelegt: 4,5 Prozent mehr Lohn.",
+]
+
+
+async def test_a_plain_page_through_the_importer_pushes_new_items_and_corrects_edits(
+    world: World,
+) -> None:
+    page = "text/html; charset=utf-8"
+    world.feeds.put("page", article("Streik im Nahverkehr", TICKER), page)
+    followed = await world.service.follow(42, world.url("page"))
+    assert followed.source.format == "html" and followed.items == 2
+    await subscribe_users(world.db, world.fake, followed.story.id, 101)
+    newer = [*TICKER[:2], "21:50 Uhr", "Verhandlungen vertagt", "Weiter am Montag.", *TICKER[2:]]
+    world.feeds.put("page", article("Streik im Nahverkehr", newer), page)
+    result = await world.service.poll_source(followed.source.id)
+    assert len(result.new_item_ids) == 1
+    item = await stories.get_item(world.db, result.new_item_ids[0])
+    assert item is not None and item.headline == "Verhandlungen vertagt" and item.time == "21:50"
+    await run_until_idle(make_engine(world.db, world.fake))
+    assert len(await texts(world.fake, 101)) == 1
+    newer[4] = "Weiter am Montag um 10 Uhr."
+    world.feeds.put("page", article("Streik im Nahverkehr", newer), page)
+    result = await world.service.poll_source(followed.source.id)
+    assert result.corrected_item_ids == [item.id] and not result.new_item_ids
+    await run_until_idle(make_engine(world.db, world.fake))
+    (shown,) = await texts(world.fake, 101)
+    assert "um 10 Uhr" in shown
+
+
+async def test_items_per_source_are_capped_and_the_cap_is_shown(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.services.follow.MAX_ITEMS_PER_SOURCE", 3)
+    world.feeds.put("feed", rss("Viel", entries(2)), "application/rss+xml")
+    followed = await world.service.follow(42, world.url("feed"))
+    world.feeds.put("feed", rss("Viel", entries(5)), "application/rss+xml")
+    result = await world.service.poll_source(followed.source.id)
+    assert len(result.new_item_ids) == 1
+    source = await sources.get_source(world.db, followed.source.id)
+    assert source is not None and "limit of 3 items" in (source.last_error or "")
+    assert await stories.count_items(world.db, followed.story.id) == 3
+
+
+async def test_a_malformed_answer_is_one_log_line(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.feeds.put("feed", rss("Streik", entries(1)), "application/rss+xml")
+    followed = await world.service.follow(42, world.url("feed"))
+    world.feeds.put("feed", b'{"version": "https://jsonfeed.org/version/1.1"}', "text/html")
+    with caplog.at_level("WARNING", logger="bot.services.follow"):
+        await world.service.poll_source(followed.source.id)
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.services.follow"]
+    assert len(lines) == 1 and "without an items list" in lines[0] and "\n" not in lines[0]
+    assert caplog.records[0].exc_info is None
