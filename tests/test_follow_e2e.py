@@ -59,7 +59,10 @@ async def bot_world(
     await fake.start()
     for user, name in ((EDITOR, "Eda"), (READER, "Alice"), (LATE, "Bob")):
         fake.add_user(user, name, language_code="en")
+    # No .env and no FOLLOW_URLS from the environment: only loopback sources in tests.
+    extra.setdefault("follow_urls", ())
     settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
         bot_token=DEFAULT_TOKEN,
         telegram_base_url=fake.base_url,
         telegram_base_file_url=fake.base_file_url,
