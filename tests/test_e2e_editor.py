@@ -488,7 +488,7 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
         page = (PAGES / "en-live-updates.txt").read_bytes()
         preview = (await send_file(bot, EDITOR_ID, "geneva.txt", page))[-1]
         text = preview.text or ""
-        assert text.startswith("📄 Vorschau: Live updates: Ceasefire talks resume in Geneva")
+        assert text.startswith("📄 Vorschau: Ceasefire talks resume in Geneva")
         assert "1 Absatz · 4 Zitate · 2 Tickermeldungen" in text
         assert "„Nobody should expect a breakthrough tonight“ — Laura Benson" in text
         assert "Aktualisiert" not in text
@@ -503,10 +503,9 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
         preview = (await send_file(bot, EDITOR_ID, "geneva.txt", page))[-1]
         done = await bot.press(EDITOR_ID, preview, preview.callback_data[0])
         assert done.text == (
-            "✅ Neues Thema Nr. 2 angelegt: Live updates: Ceasefire talks resume in Geneva"
-            " (2 Meldungen)"
+            "✅ Neues Thema Nr. 2 angelegt: Ceasefire talks resume in Geneva (2 Meldungen)"
         )
-        assert "2 · Live updates" in await bot.ask_text(READER_EN, "/stories")
+        assert "2 · Ceasefire talks" in await bot.ask_text(READER_EN, "/stories")
         assert "Geneva" in await bot.ask_text(READER_EN, "/story 2")
         assert "Subscribed" in await bot.ask_text(READER_EN, "/subscribe")
         assert copies(bot, READER_EN, "Mediators") == []  # a story's first import is no news
@@ -546,9 +545,9 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
 
         # /archive: subscribers get a final recap, then their subscription ends.
         answer = await bot.ask_text(EDITOR_ID, "/archive 2")
-        assert answer.startswith("🏁 Thema Nr. 2 archiviert: Live updates")
+        assert answer.startswith("🏁 Thema Nr. 2 archiviert: Ceasefire talks resume in Geneva")
         recap = await copy_of(bot, READER_EN, "The live ticker on this story has ended.")
-        assert "Live updates: Ceasefire talks resume in Geneva" in (recap.text or "")
+        assert "Ceasefire talks resume in Geneva" in (recap.text or "")
         assert "2 updates in total." in (recap.text or "")
         await eventually(
             lambda: subscription_status(bot, READER_EN, 2) == "ended",

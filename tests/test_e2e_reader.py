@@ -45,7 +45,7 @@ async def _summary_quotes_people(bot: RunningBot) -> None:
     assert "Verfolgen Sie" not in summary
     english = await bot.ask_text(READER_EN, "/summary")
     assert "More: /ticker" in english
-    assert "Garantie" in english  # the story stays in its own language
+    assert "Sicherheitsgarantie" in english  # the story stays in its own language
 
     quotes = await bot.ask_text(READER_DE, "/quotes")
     assert quotes.index("Es gab keine Fortschritte") < quotes.index("irreversibel")
