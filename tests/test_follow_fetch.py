@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.follow.fetcher import Fetcher, FetchError, FetchFailure, parse_retry_after
 from bot.follow.safety import AddressPolicy, Refusal, RefusedAddress
@@ -163,3 +165,35 @@ def test_retry_after_as_date_or_seconds() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+@given(
+    st.one_of(
+        *(
+            st.ip_addresses(network=net)
+            for net in (
+                "10.0.0.0/8",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                "169.254.0.0/16",
+                "100.64.0.0/10",
+                "fc00::/7",
+                "fe80::/10",
+                "127.0.0.0/8",
+                "::1/128",
+            )
+        )
+    )
+)
+def test_every_non_public_address_is_refused(ip: object) -> None:
+    text = str(ip)
+    assert AddressPolicy().refusal(text) is not None
+    assert AddressPolicy().refusal(f"::ffff:{text}" if ":" not in text else text) is not None
+    host = f"[{text}]" if ":" in text else text
+    with pytest.raises(RefusedAddress):
+        AddressPolicy().check_url(f"http://{host}/feed")
+
+
+@given(st.sampled_from(["93.184.216.34", "151.101.1.69", "2606:4700::6810:85e5", "8.8.8.8"]))
+def test_public_addresses_pass(address: str) -> None:
+    assert AddressPolicy().refusal(address) is None
