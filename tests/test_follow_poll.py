@@ -298,3 +298,36 @@ async def test_a_malformed_answer_is_one_log_line(
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.services.follow"]
     assert len(lines) == 1 and "without an items list" in lines[0] and "\n" not in lines[0]
     assert caplog.records[0].exc_info is None
+
+
+async def test_an_unexpected_failure_reschedules_the_source_with_back_off(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.feeds.put("feed", rss("Streik", entries(1)), "application/rss+xml")
+    followed = await world.service.follow(42, world.url("feed"))
+    world.feeds.put("feed", rss("Streik", entries(2)), "application/rss+xml")
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(world.service, "_apply", broken)
+    await world.service.poll(followed.source.id)  # the poller's entry point: never raises
+    source = await sources.get_source(world.db, followed.source.id)
+    assert source is not None and source.last_error == "internal error (RuntimeError)"
+    assert source.next_fetch_at >= world.clock.now + 60
+    assert await stories.count_items(world.db, followed.story.id) == 1
+
+
+async def test_an_importer_crash_on_a_page_reads_as_unreadable(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.feeds.put("page", article("Streik im Nahverkehr", TICKER), "text/html")
+    followed = await world.service.follow(42, world.url("page"))
+
+    def crash(text: str) -> None:
+        raise IndexError("importer bug")
+
+    monkeypatch.setattr("bot.follow.formats.parse_story", crash)
+    world.feeds.put("page", article("Streik im Nahverkehr", TICKER[:5]), "text/html")
+    result = await world.service.poll_source(followed.source.id)
+    assert result.error == "unreadable: the page's text cannot be imported (IndexError)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ import trafilatura
 
 from bot.story import parse_story
 from bot.story.model import ParsedStory, StoryError
+
+log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 200
 MAX_HEADLINE_CHARS = 300
@@ -284,6 +287,10 @@ def _read_html(body: bytes, content_type: str) -> Snapshot:
         parsed = parse_story(page)
     except StoryError as exc:
         raise FormatError(f"the page's text cannot be imported ({exc.code})") from None
+    except Exception as exc:
+        # An importer bug on one page must not stop following it: shown like bad input.
+        log.exception("the story importer failed on a followed page")
+        raise FormatError(f"the page's text cannot be imported ({type(exc).__name__})") from None
     entries = [
         Entry(
             key=stable_key(t.headline, t.time),
@@ -420,6 +427,10 @@ def _importer_reading(title: str, entries: list[Entry]) -> ParsedStory | None:
     try:
         return parse_story("\n\n".join(blocks))
     except StoryError:
+        return None
+    except Exception:
+        # The entries stay exact without quotes and people; an importer bug is logged.
+        log.exception("the story importer failed on a followed source's entries")
         return None
 
 

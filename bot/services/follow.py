@@ -241,8 +241,25 @@ class FollowService:
         return await sources.next_due_at(self.db)
 
     async def poll(self, source_id: int) -> None:
-        """Fetch a source once and store what changed (the poller's entry point)."""
-        await self.poll_source(source_id)
+        """Fetch a source once and store what changed (the poller's entry point).
+
+        Whatever goes wrong, the source is rescheduled with back-off: an unexpected error
+        must not leave it due at once, fetched again and again."""
+        try:
+            await self.poll_source(source_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("polling source %s failed unexpectedly", source_id)
+            source = await sources.get_source(self.db, source_id)
+            if source is not None:
+                delay = next_delay(self.interval, failures=source.failures + 1, rng=self.rng)
+                await sources.record_failure(
+                    self.db,
+                    source_id,
+                    error=f"internal error ({type(exc).__name__})",
+                    next_fetch_at=self.clock() + delay,
+                )
 
     async def poll_source(self, source_id: int) -> PollResult:
         """Fetch a source once, conditionally, and store what changed in one transaction."""
