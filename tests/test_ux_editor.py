@@ -141,3 +141,34 @@ async def test_summary_shows_no_invented_time(tmp_path: Path) -> None:
         assert not re.search(r"\d\d:\d\d, \d\d\.\d\d\.", summary)
         await bot.ask(EDITOR_ID, "/post Neu\nText")
         assert "Stand:" in await bot.ask_text(READER_DE, "/summary")
+
+
+async def test_quote_numbers_survive_a_reimport(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        state = bot.app.bot_data
+        db = state.db
+        before = {
+            r["text"]: r["id"]
+            for r in await db.fetchall("SELECT id, text FROM quotes WHERE deleted_at IS NULL")
+        }
+        assert len(before) >= 3
+        fixed, dropped = sorted(before.values())[:2]
+        await bot.ask(EDITOR_ID, f"/setspeaker {fixed} Eda Meyer")
+        await bot.ask(EDITOR_ID, f"/delquote {dropped}")
+        # The page changes: a new quote on top, as a live page does.
+        page = changed_seed().replace(
+            "Minute für Minute\n",
+            "Minute für Minute\n„Wir sind bereit für Gespräche“, sagte Mark Rutte.\n",
+            1,
+        )
+        await state.stories.import_page(page.encode(), "seeds/ukraine-nato-liveblog.de.txt")
+        after = {
+            r["text"]: r["id"]
+            for r in await db.fetchall("SELECT id, text FROM quotes WHERE deleted_at IS NULL")
+        }
+        for text, quote_id in before.items():
+            if quote_id != dropped and text in after:
+                assert after[text] == quote_id, text
+        assert dropped not in after.values()
+        shown = await bot.ask_text(EDITOR_ID, "/quotes Meyer")
+        assert f"#{fixed}" in shown

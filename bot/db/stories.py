@@ -191,38 +191,63 @@ async def save_import(
     return outcome
 
 
+def _quote_key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
 async def _replace_imported_quotes(db: Database, story_id: int, parsed: ParsedStory) -> None:
+    """Bring the page's quotes in, keeping each known quote's number.
+
+    Editors note numbers for /setspeaker and /delquote: a quote still on the page keeps
+    its row (and id), an editor's fix of its attribution or deletion survives, a quote
+    gone from the page is hidden (its number is never reused), one that returns shows
+    again under its old number."""
     conn = db.writer
-    # An editor's fix of an attribution survives a re-import of the same quote text.
-    fixed = {
-        row["text"]: row
-        for row in await db.fetchall(
-            "SELECT text, speaker, role, deleted_at FROM quotes"
-            " WHERE story_id = ? AND origin = 'imported' AND edited_at IS NOT NULL",
-            (story_id,),
-        )
-    }
-    await conn.execute("DELETE FROM quotes WHERE story_id = ? AND origin = 'imported'", (story_id,))
-    rows = []
-    for i, q in enumerate(parsed.quotes):
-        fix = fixed.get(q.text)
-        speaker, role = (fix["speaker"], fix["role"]) if fix else (q.speaker, q.role)
-        rows.append(
-            (
-                story_id,
-                i,
-                q.text,
-                speaker,
-                role,
-                int(q.fragment),
-                now_iso() if fix else None,
-                fix["deleted_at"] if fix else None,
+    known: dict[str, sqlite3.Row | None] = {}
+    for stored in await db.fetchall(
+        "SELECT id, text, edited_at, deleted_at FROM quotes"
+        " WHERE story_id = ? AND origin = 'imported' ORDER BY id",
+        (story_id,),
+    ):
+        known.setdefault(_quote_key(stored["text"]), stored)
+    now = now_iso()
+    new_rows: list[tuple[int, int, str, str | None, str | None, int]] = []
+    for position, quote in enumerate(parsed.quotes):
+        row = known.pop(_quote_key(quote.text), None)
+        if row is None:
+            new_rows.append(
+                (story_id, position, quote.text, quote.speaker, quote.role, int(quote.fragment))
             )
-        )
+        elif row["edited_at"] is not None:
+            # The editors' word on who said it (or that it goes) wins over the page. An
+            # editor's /delquote stamps deleted_at and edited_at alike; a quote hidden
+            # because the page had dropped it shows again.
+            deleted_by_editor = (
+                row["deleted_at"] is not None and row["deleted_at"] == row["edited_at"]
+            )
+            await conn.execute(
+                "UPDATE quotes SET position = ?, fragment = ?, deleted_at = ? WHERE id = ?",
+                (
+                    position,
+                    int(quote.fragment),
+                    row["deleted_at"] if deleted_by_editor else None,
+                    row["id"],
+                ),
+            )
+        else:
+            await conn.execute(
+                "UPDATE quotes SET position = ?, text = ?, speaker = ?, role = ?, fragment = ?,"
+                " deleted_at = NULL WHERE id = ?",
+                (position, quote.text, quote.speaker, quote.role, int(quote.fragment), row["id"]),
+            )
     await conn.executemany(
-        "INSERT INTO quotes (story_id, position, text, speaker, role, fragment, origin,"
-        " edited_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, 'imported', ?, ?)",
-        rows,
+        "INSERT INTO quotes (story_id, position, text, speaker, role, fragment, origin)"
+        " VALUES (?, ?, ?, ?, ?, ?, 'imported')",
+        new_rows,
+    )
+    gone = [row["id"] for row in known.values() if row is not None and row["deleted_at"] is None]
+    await conn.executemany(
+        "UPDATE quotes SET deleted_at = ? WHERE id = ?", [(now, quote_id) for quote_id in gone]
     )
 
 
