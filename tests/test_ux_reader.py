@@ -70,8 +70,8 @@ async def test_bare_language_offers_the_choice_and_a_button_switches(tmp_path: P
         assert len(answer) == 1
         assert "kenne ich nicht" not in (answer[0].text or "")
         assert "Deutsch" in (answer[0].text or "")
-        answered = await bot.press(READER_DE, answer[0], "lg:en")
-        assert "English" in answered.get("text", "")
+        await bot.press(READER_DE, answer[0], "lg:en")
+        assert "English" in (bot.current(answer[0]).text or "")
         assert "Commands" in await bot.ask_text(READER_DE, "/help")
         unknown = await bot.ask_messages(READER_DE, "/language klingonisch")
         assert "don't know" in (unknown[0].text or "") and unknown[0].callback_data

@@ -18,6 +18,7 @@ from bot.db.models import StoryRecord
 from bot.handlers import callbacks
 from bot.handlers.callbacks import ImportAction, ImportButton
 from bot.handlers.common import (
+    clean,
     command_text,
     current_story,
     edit_in_place,
@@ -304,7 +305,9 @@ async def document(update: Update, context: BotContext, fmt: Formatter) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and message.document is not None and user is not None
     doc = message.document
-    name = (doc.file_name or "page.txt")[:100]
+    # The name becomes part of a stored source name: no control characters or lone
+    # surrogates from a broken client.
+    name = clean(doc.file_name or "").strip()[:100] or "page.txt"
     limit = context.state.settings.max_import_bytes
     if doc.file_size is not None and doc.file_size > min(limit, TELEGRAM_DOWNLOAD_LIMIT):
         await reply(update, context, fmt.import_error("too_large", max_bytes=limit))

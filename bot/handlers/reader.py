@@ -261,7 +261,7 @@ async def language_button(update: Update, context: BotContext) -> None:
     await chats.set_language(context.state.db, chat.id, chat.type, data.language)
     chosen = Formatter(context.state.texts, data.language)
     await edit_in_place(update, context, chosen.text("language-switched"))
-    await query.answer(chosen.plain("language-switched"))
+    await query.answer()
 
 
 async def free_text(update: Update, context: BotContext) -> None:
