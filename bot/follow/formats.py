@@ -310,12 +310,13 @@ def _read_html(body: bytes, content_type: str) -> Snapshot:
 
 
 def _html_title(tree: Any) -> str:
-    for xpath in ('//meta[@property="og:title"]/@content', "//title/text()", "//h1//text()"):
-        found = tree.xpath(xpath)
-        if found:
-            title = _clean_line(str(found[0]))
-            if title:
-                return title[:MAX_HEADLINE_CHARS]
+    # The page's own headline first: <title> often carries the outlet's name as well.
+    og = tree.xpath('//meta[@property="og:title"]/@content')
+    h1 = [el.text_content() for el in tree.xpath("//h1")]
+    for candidate in (*og[:1], *h1[:1], *tree.xpath("//title/text()")[:1]):
+        title = _clean_line(str(candidate))
+        if title:
+            return title[:MAX_HEADLINE_CHARS]
     return ""
 
 

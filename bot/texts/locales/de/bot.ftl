@@ -256,6 +256,8 @@ audit-action = { $action ->
     [archive] Thema archiviert
     [import] importiert
     [settitle] Titel geändert
+    [follow] Quelle verfolgt
+    [unfollow] Quelle nicht mehr verfolgt
    *[other] { $action }
   }
 

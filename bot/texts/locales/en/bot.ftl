@@ -256,6 +256,8 @@ audit-action = { $action ->
     [archive] story archived
     [import] imported
     [settitle] title changed
+    [follow] source followed
+    [unfollow] source no longer followed
    *[other] { $action }
   }
 
