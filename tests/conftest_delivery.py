@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,44 @@ from bot.delivery.transport import AiohttpRequest
 from tests.fakes.botapi import FakeBotApi
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"
+
+
+class ScaledClock:
+    """Simulated time that runs `factor` times faster than the real clock.
+
+    The engine, its budget and its pacer all read and sleep on it, so an outage of minutes
+    or a deadline of an hour plays out in seconds while the order of events stays real.
+    """
+
+    def __init__(self, factor: float = 60.0) -> None:
+        self.factor = factor
+        self._real0 = time.monotonic()
+        self._wall0 = time.time()
+
+    def _elapsed(self) -> float:
+        return (time.monotonic() - self._real0) * self.factor
+
+    def time(self) -> float:
+        return self._wall0 + self._elapsed()
+
+    def monotonic(self) -> float:
+        return self._real0 + self._elapsed()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / self.factor)
+
+    async def wait(self, event: asyncio.Event, seconds: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), max(0.0, seconds) / self.factor)
+        return event.is_set()
+
+
+async def wait_until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Wait (real seconds, bounded) until the condition holds; fail the test otherwise."""
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.01)
 
 
 class SimpleRenderer:
@@ -129,23 +170,32 @@ def make_engine(
     paid: bool = True,
     request: dict[str, Any] | None = None,
     pacer: ChatPacer | None = None,
+    clock: ScaledClock | None = None,
     **kwargs: Any,
 ) -> DeliveryEngine:
     kwargs.setdefault("backoff_base", 0.05)
     kwargs.setdefault("backoff_max", 0.2)
     kwargs.setdefault("poll_interval", 0.1)
     kwargs.setdefault("concurrency", 16)
+    kwargs.setdefault("probe_interval", 0.05)
+    kwargs.setdefault("probe_max", 0.2)
+    if clock is not None:
+        kwargs["clock"] = clock
+        budget = SendBudget(rate, clock=clock.monotonic, sleep=clock.sleep)
+    else:
+        budget = SendBudget(rate)
+    now = clock.monotonic if clock is not None else time.monotonic
     return DeliveryEngine(
         db,
         make_bot(fake, **(request or {})),
         renderer or SimpleRenderer(),
         rate=rate,
         paid=paid,
-        budget=SendBudget(rate),
+        budget=budget,
         # Fast per-chat pacing unless a test is about the per-chat limits.
         pacer=pacer
         if pacer is not None
-        else ChatPacer(private_interval=0.0, slack=0.0, group_limit=1000),
+        else ChatPacer(private_interval=0.0, slack=0.0, group_limit=1000, clock=now),
         **kwargs,
     )
 

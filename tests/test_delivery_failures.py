@@ -8,12 +8,14 @@ from bot.db import chats, deliveries, subscriptions
 from bot.db.connection import Database
 from tests.conftest_delivery import (
     TOKEN,
+    ScaledClock,
     add_item,
     add_story,
     make_engine,
     run_until_idle,
     sends,
     subscribe_users,
+    wait_until,
 )
 from tests.fakes.botapi import FakeBotApi, FaultRule
 
@@ -24,28 +26,52 @@ async def _row(db: Database, chat_id: int) -> dict[str, object]:
     return dict(row)
 
 
-async def test_429_makes_every_send_wait_and_is_no_failed_attempt(
+async def test_one_chats_429_holds_only_that_chat_and_is_no_failed_attempt(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
     await subscribe_users(db, fake, story, *range(101, 111))
     await add_item(db, story, "Flood")
-    fake.faults.add(FaultRule(kind="retry_after", method="sendMessage", times=1, retry_after=1))
+    fake.faults.add(
+        FaultRule(kind="retry_after", method="sendMessage", chat_id=101, times=1, retry_after=1)
+    )
     engine = make_engine(db, fake, concurrency=2)
     await run_until_idle(engine)
     calls = fake.calls("sendMessage")
     flood = next(c for c in calls if c.status == 429)
-    # Nothing at all went out during retry_after after the 429 was answered.
     answered = flood.time + (flood.duration or 0)
-    # Requests already on the wire when the 429 came back cannot be recalled; after that,
-    # nothing leaves until retry_after has passed.
-    during = [c for c in calls if answered + 0.01 < c.time < answered + 0.95]
-    assert during == []
+    # The other chats went on at once; the flooded chat waited exactly retry_after.
+    others = [c for c in calls if c.chat_id != 101]
+    assert max(c.time for c in others) < answered + 0.9
+    again = [c for c in calls if c.chat_id == 101 and c.status == 200]
+    assert len(again) == 1 and again[0].time >= answered + 0.95
     assert len(calls) == 11, "\n".join(c.summary() for c in calls)
     assert sorted(c.chat_id for c in sends(fake)) == list(range(101, 111))
     rows = await db.fetchall("SELECT attempts, status FROM deliveries")
     assert {(r["attempts"], r["status"]) for r in rows} == {(0, "sent")}
     assert engine.stats.retry_after == 1
+
+
+async def test_429_for_several_chats_at_once_holds_every_send(
+    db: Database, fake: FakeBotApi
+) -> None:
+    story = await add_story(db)
+    await subscribe_users(db, fake, story, *range(101, 111))
+    await add_item(db, story, "Flood")
+    # The bot-wide limit: the first three sends, to three chats, all get a 429.
+    fake.faults.add(FaultRule(kind="retry_after", method="sendMessage", times=3, retry_after=1))
+    engine = make_engine(db, fake, concurrency=3)
+    await run_until_idle(engine)
+    calls = fake.calls("sendMessage")
+    floods = [c for c in calls if c.status == 429]
+    assert len({c.chat_id for c in floods}) == 3
+    answered = max(c.time + (c.duration or 0) for c in floods)
+    # Requests already on the wire when the last 429 came back cannot be recalled; after
+    # that, nothing leaves until retry_after has passed.
+    during = [c for c in calls if answered + 0.01 < c.time < answered + 0.95]
+    assert during == []
+    assert sorted(c.chat_id for c in sends(fake)) == list(range(101, 111))
+    assert len(sends(fake)) == 10
 
 
 async def test_server_error_then_success(db: Database, fake: FakeBotApi) -> None:
@@ -59,21 +85,34 @@ async def test_server_error_then_success(db: Database, fake: FakeBotApi) -> None
     assert (row["status"], row["attempts"]) == ("sent", 2)
 
 
-async def test_server_error_forever_is_dead_lettered_with_reason(
+async def test_server_error_past_the_deadline_is_dead_lettered_with_reason(
     db: Database, fake: FakeBotApi
 ) -> None:
     story = await add_story(db)
     await subscribe_users(db, fake, story, 101, 102)
     item = await add_item(db, story, "Never")
     fake.faults.add(FaultRule(kind="server_error", method="sendMessage", chat_id=101))
-    await run_until_idle(make_engine(db, fake, max_attempts=3))
-    assert len(fake.calls("sendMessage")) == 3 + 1  # 3 attempts for 101, one send to 102
+    # Ten simulated minutes of deadline, backoff up to a minute: it plays out in seconds.
+    clock = ScaledClock(600)
+    engine = make_engine(
+        db, fake, clock=clock, deadline=600, backoff_base=1, backoff_max=60, poll_interval=1
+    )
+    await engine.start()
+    try:
+        await wait_until(lambda: engine.stats.dead_lettered == 1, within=20)
+    finally:
+        await engine.stop()
+    failed = [c for c in fake.calls("sendMessage") if c.chat_id == 101]
+    # Retried with backoff all through the deadline, not given up after a handful of tries.
+    assert len(failed) >= 8
+    last, first = failed[-1].time, failed[0].time
+    assert (last - first) * clock.factor >= 600 * 0.9
     row = await _row(db, 101)
-    assert (row["status"], row["attempts"]) == ("failed", 3)
+    assert row["status"] == "failed"
     letters = await deliveries.dead_letters(db)
     assert len(letters) == 1
     assert letters[0].chat_id == 101
-    assert "gave up after 3 attempts" in letters[0].reason
+    assert "gave up after" in letters[0].reason
     assert "Internal Server Error" in letters[0].reason
     assert TOKEN not in letters[0].reason
     progress = await deliveries.item_progress(db, item)

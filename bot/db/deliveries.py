@@ -54,6 +54,7 @@ class ClaimedDelivery:
     attempts: int
     timeouts: int
     message_id: int | None
+    failing_since: float | None = None  # unix time of the first failure since the last success
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> ClaimedDelivery:
@@ -68,6 +69,7 @@ class ClaimedDelivery:
             attempts=row["attempts"],
             timeouts=row["timeouts"],
             message_id=row["message_id"],
+            failing_since=row["failing_since"],
         )
 
 
@@ -105,6 +107,7 @@ class Resolution:
     error: str | None = None
     count_attempt: bool = False
     count_timeout: bool = False
+    failing_since: float | None = None  # action 'retry': when these deliveries first failed
     new_chat_id: int | None = None
     # kind 'refresh': what happened to each message of the group, (message_id, state).
     refreshed: list[tuple[int, RefreshState]] = field(default_factory=list)
@@ -216,9 +219,15 @@ async def open_jobs(db: Database) -> int:
 
 
 async def materialize(
-    db: Database, *, batch: int = 2000, channel_id: int | None = None, max_jobs: int = 8
+    db: Database,
+    *,
+    batch: int = 2000,
+    channel_id: int | None = None,
+    max_jobs: int = 8,
+    now: float | None = None,
 ) -> int:
     """Turn the next batch of every open job (oldest first) into delivery rows; rows made."""
+    now = time.time() if now is None else now
     made = 0
     jobs = await db.fetchall(
         "SELECT * FROM fanout_jobs WHERE state = 'open' ORDER BY id LIMIT ?", (max_jobs,)
@@ -232,11 +241,11 @@ async def materialize(
             if current is None:
                 continue
             if current["kind"] == "item":
-                made += await _materialize_item(db, current, batch, channel_id)
+                made += await _materialize_item(db, current, batch, channel_id, now)
             elif current["kind"] == "recap":
-                made += await _materialize_recap(db, current, batch)
+                made += await _materialize_recap(db, current, batch, now)
             else:
-                made += await _materialize_refresh(db, current, batch)
+                made += await _materialize_refresh(db, current, batch, now)
     return made
 
 
@@ -254,7 +263,7 @@ async def _finish_job(db: Database, job_id: int, state: str = "done") -> None:
 
 
 async def _materialize_item(
-    db: Database, job: sqlite3.Row, batch: int, channel_id: int | None
+    db: Database, job: sqlite3.Row, batch: int, channel_id: int | None, now: float
 ) -> int:
     conn = db.writer
     job_id, story_id, item_id, cursor = job["id"], job["story_id"], job["item_id"], job["cursor"]
@@ -262,7 +271,6 @@ async def _materialize_item(
     if item is None or item["retracted_at"] is not None:
         await _finish_job(db, job_id, "cancelled")
         return 0
-    now = time.time()
     made = 0
     if channel_id is not None and not job["channel_done"]:
         cur = await conn.execute(
@@ -317,7 +325,7 @@ async def _materialize_item(
     return made
 
 
-async def _materialize_recap(db: Database, job: sqlite3.Row, batch: int) -> int:
+async def _materialize_recap(db: Database, job: sqlite3.Row, batch: int, now: float) -> int:
     conn = db.writer
     job_id, story_id, cursor = job["id"], job["story_id"], job["cursor"]
     upper = await _next_upper(db, story_id, cursor, batch)
@@ -328,7 +336,7 @@ async def _materialize_recap(db: Database, job: sqlite3.Row, batch: int) -> int:
         "INSERT INTO deliveries (job_id, kind, story_id, chat_id, sub_id, next_at)"
         " SELECT ?, 'recap', story_id, chat_id, id, ? FROM subscriptions"
         " WHERE story_id = ? AND id > ? AND id <= ? AND status = 'active'",
-        (job_id, time.time(), story_id, cursor, upper),
+        (job_id, now, story_id, cursor, upper),
     )
     await conn.execute("UPDATE fanout_jobs SET cursor = ? WHERE id = ?", (upper, job_id))
     return int(cur.rowcount)
@@ -354,7 +362,7 @@ async def _add_refreshes(
     return max(0, cursor.rowcount)
 
 
-async def _materialize_refresh(db: Database, job: sqlite3.Row, batch: int) -> int:
+async def _materialize_refresh(db: Database, job: sqlite3.Row, batch: int, now: float) -> int:
     conn = db.writer
     job_id, item_id, cursor = job["id"], job["item_id"], job["cursor"]
     # Every message of a group lists the group's items: walking the first messages finds
@@ -373,7 +381,7 @@ async def _materialize_refresh(db: Database, job: sqlite3.Row, batch: int) -> in
         await _finish_job(db, job_id)
         return 0
     todo = [(r["story_id"], item_id, r["chat_id"], r["message_id"]) for r in rows if r["live"]]
-    made = await _add_refreshes(db, job_id, todo, time.time())
+    made = await _add_refreshes(db, job_id, todo, now)
     await conn.execute("UPDATE fanout_jobs SET cursor = ? WHERE id = ?", (rows[-1]["rid"], job_id))
     return made
 
@@ -382,7 +390,8 @@ async def _materialize_refresh(db: Database, job: sqlite3.Row, batch: int) -> in
 
 
 _CLAIM_COLUMNS = (
-    "id, job_id, kind, story_id, item_id, chat_id, sub_id, attempts, timeouts, message_id"
+    "id, job_id, kind, story_id, item_id, chat_id, sub_id, attempts, timeouts, message_id,"
+    " failing_since"
 )
 
 
@@ -488,7 +497,8 @@ async def apply_resolutions(
         if done:
             await conn.executemany(
                 "UPDATE deliveries SET status = 'sent', sent_at = ?, claimed_at = NULL,"
-                " message_id = COALESCE(?, message_id), error = NULL WHERE id = ?",
+                " message_id = COALESCE(?, message_id), error = NULL, failing_since = NULL"
+                " WHERE id = ?",
                 done,
             )
         ended = [
@@ -537,7 +547,7 @@ async def apply_resolutions(
                 released,
             )
         retried = [
-            (r.next_at, int(r.count_attempt), int(r.count_timeout), r.error, i)
+            (r.next_at, int(r.count_attempt), int(r.count_timeout), r.error, r.failing_since, i)
             for r in resolutions
             if r.action == "retry"
             for i in r.rest_ids
@@ -545,7 +555,8 @@ async def apply_resolutions(
         if retried:
             await conn.executemany(
                 "UPDATE deliveries SET status = 'pending', claimed_at = NULL, next_at = ?,"
-                " attempts = attempts + ?, timeouts = timeouts + ?, error = ? WHERE id = ?",
+                " attempts = attempts + ?, timeouts = timeouts + ?, error = ?,"
+                " failing_since = COALESCE(failing_since, ?) WHERE id = ?",
                 retried,
             )
         for r in resolutions:

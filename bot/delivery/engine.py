@@ -10,7 +10,6 @@ its outcome is committed; only those rows can be sent twice after a crash.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import itertools
 import logging
@@ -35,6 +34,7 @@ from bot.db.deliveries import (
     item_version,
 )
 from bot.db.models import TickerItemRecord
+from bot.delivery.clock import SYSTEM_CLOCK, Clock
 from bot.delivery.errors import Failure, FailureKind, classify
 from bot.delivery.ratelimit import (
     PRIORITY_PUSH,
@@ -43,9 +43,10 @@ from bot.delivery.ratelimit import (
     effective_rate,
     retry_after_seconds,
     shared_budget,
+    shared_pacer,
 )
 from bot.delivery.render import Renderer, pack
-from bot.delivery.transport import build_push_bot
+from bot.delivery.transport import PoolTimedOut, build_push_bot
 from bot.logs import redact
 
 __all__ = ["DeliveryEngine", "EngineStats", "Renderer", "build_push_bot"]
@@ -67,6 +68,7 @@ class EngineStats:
     transient: int = 0  # 5xx, network, not-sent timeouts: backed off
     read_timeouts: int = 0  # ambiguous: the message may have arrived
     dead_lettered: int = 0
+    outages: int = 0  # times the Bot API failed for many chats at once: paused and probed
     blocked: int = 0
     migrated: int = 0
     recovered_claims: int = 0  # claimed by a dead process: the only possible duplicates
@@ -115,11 +117,15 @@ class DeliveryEngine:
         pacer: ChatPacer | None = None,
         concurrency: int | None = None,
         materialize_batch: int = 2000,
-        max_attempts: int = 5,
+        deadline: float = 6 * 3600.0,
         backoff_base: float = 1.0,
         backoff_max: float = 120.0,
         flush_interval: float = 0.02,
         poll_interval: float = 1.0,
+        outage_failures: int = 8,
+        probe_interval: float = 1.0,
+        probe_max: float = 30.0,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -136,11 +142,18 @@ class DeliveryEngine:
             )
         # By default the budget is the one the reply bot's SharedRateLimiter draws from.
         self.budget = budget if budget is not None else shared_budget(rate, paid)
-        self.pacer = pacer if pacer is not None else ChatPacer()
+        self.clock = clock
+        if pacer is None:
+            # Replies and pushes to one chat count together (a group's 20 a minute).
+            pacer = shared_pacer() if clock is SYSTEM_CLOCK else ChatPacer(clock=clock.monotonic)
+        self.pacer = pacer
         # Enough senders to keep rate × round-trip requests in flight (150 ms assumed).
         self.concurrency = concurrency or max(8, min(256, int(self.rate * 0.2) + 4))
         self.materialize_batch = materialize_batch
-        self.max_attempts = max_attempts
+        self.deadline = deadline
+        self.outage_failures = outage_failures
+        self.probe_interval = probe_interval
+        self.probe_max = probe_max
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.flush_interval = flush_interval
@@ -164,6 +177,19 @@ class DeliveryEngine:
         # the parts the previous one added or deleted, or it would add them again.
         self._unrecorded: dict[int, int] = {}
         self._started_bot = False
+        # The circuit breaker: transient failures in a row (across chats) since the last
+        # success; past outage_failures from several chats the API is taken to be down.
+        self._failures = 0
+        self._failing_chats: set[int] = set()
+        self._down_since: float | None = None
+        self._api_up = asyncio.Event()
+        self._api_up.set()
+        self._probe_task: asyncio.Task[None] | None = None
+
+    @property
+    def stalled_since(self) -> float | None:
+        """Unix time since which the Bot API is down and the engine is paused, or None."""
+        return self._down_since
 
     # ------------------------------------------------------------ lifecycle
 
@@ -180,6 +206,10 @@ class DeliveryEngine:
                 "push: %d deliveries were claimed by a stopped process; resending", recovered
             )
         self._stopping = False
+        self._api_up = asyncio.Event()
+        self._api_up.set()
+        self._down_since = None
+        self._failures = 0
         self._writer_task = asyncio.create_task(self._writer(), name="push-writer")
         self._senders = [
             asyncio.create_task(self._sender(), name=f"push-sender-{n}")
@@ -209,6 +239,10 @@ class DeliveryEngine:
         for task in stuck:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._probe_task is not None:
+            self._probe_task.cancel()
+            await asyncio.gather(self._probe_task, return_exceptions=True)
+            self._probe_task = None
         # Groups waiting in the queue or for their chat's pace never started: give them back.
         self._release_unstarted()
         for _ in self._senders:
@@ -265,12 +299,17 @@ class DeliveryEngine:
         """
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            if self._outstanding == 0 and not self._results and not self._delayed:
+            if (
+                self._outstanding == 0
+                and not self._results
+                and not self._delayed
+                and self._down_since is None
+            ):
                 busy = await self.db.fetchval(
                     "SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'claimed'"
                     " OR (status = 'pending' AND next_at <= ?))"
                     " + (SELECT COUNT(*) FROM fanout_jobs WHERE state = 'open')",
-                    (time.time() + horizon,),
+                    (self.clock.time() + horizon,),
                     0,
                 )
                 if not busy:
@@ -286,30 +325,37 @@ class DeliveryEngine:
         while not self._stopping:
             try:
                 await self._claim_once()
-                if time.monotonic() >= next_report:
-                    next_report = time.monotonic() + 0.5
+                if self.clock.monotonic() >= next_report:
+                    next_report = self.clock.monotonic() + 0.5
                     await self._report_finished()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("push: claim loop failed; retrying")
-                await asyncio.sleep(1.0)
+                await self.clock.sleep(1.0)
 
     async def _claim_once(self) -> None:
+        if not self._api_up.is_set():
+            # The Bot API is down: claim nothing until the probe sees it answer again.
+            await self.clock.wait(self._api_up, self.poll_interval)
+            return
         self._wake.clear()
         self._release_due()
         room = self._target - self._outstanding
         # Claim in batches: only once half the buffer is used up, so a busy fan-out costs a
         # few claim transactions a second instead of one per message.
         if room >= self._target // 2:
-            rows = await outbox.claim(self.db, limit=room)
+            rows = await outbox.claim(self.db, limit=room, now=self.clock.time())
             if rows:
                 self._dispatch(rows)
                 if len(rows) >= room:
                     await asyncio.sleep(0)
                     return
             made = await outbox.materialize(
-                self.db, batch=self.materialize_batch, channel_id=self.channel_id
+                self.db,
+                batch=self.materialize_batch,
+                channel_id=self.channel_id,
+                now=self.clock.time(),
             )
             if made:
                 return
@@ -317,14 +363,13 @@ class DeliveryEngine:
                 return
         timeout = self.poll_interval
         if self._delayed:
-            timeout = min(timeout, self._delayed[0][0] - time.monotonic())
+            timeout = min(timeout, self._delayed[0][0] - self.clock.monotonic())
         if room >= self._target // 2:
             due = await outbox.next_due(self.db)
             if due is not None:
-                timeout = min(timeout, due - time.time())
+                timeout = min(timeout, due - self.clock.time())
         if timeout > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            await self.clock.wait(self._wake, timeout)
 
     def _dispatch(self, rows: Sequence[ClaimedDelivery]) -> None:
         groups: dict[tuple[int, int, str, int], _Group] = {}
@@ -338,7 +383,7 @@ class DeliveryEngine:
                 groups[key] = _Group(row.chat_id, row.story_id, row.kind, [row])
             else:
                 group.rows.append(row)
-        now = time.monotonic()
+        now = self.clock.monotonic()
         for group in groups.values():
             self._outstanding += 1
             ready = self.pacer.ready_at(group.chat_id)
@@ -352,13 +397,13 @@ class DeliveryEngine:
         self._wake.set()
 
     def _release_due(self) -> None:
-        now = time.monotonic()
+        now = self.clock.monotonic()
         while self._delayed and self._delayed[0][0] <= now:
             _, _, group = heapq.heappop(self._delayed)
             self._ready.put_nowait(group)
 
     async def _report_finished(self) -> None:
-        for job in await outbox.finished_jobs(self.db):
+        for job in await outbox.finished_jobs(self.db, now=self.clock.time()):
             counts = ", ".join(f"{k}={v}" for k, v in sorted(job.counts.items()))
             log.info(
                 "push %s done: story=%d item=%s in %.1fs (%s)",
@@ -551,7 +596,7 @@ class DeliveryEngine:
         for _ in range(50):
             if not self._unrecorded.get(chat_id):
                 break
-            await asyncio.sleep(max(self.flush_interval, 0.01))
+            await self.clock.sleep(max(self.flush_interval, 0.01))
         else:
             raise _Released(1.0)
         target = (
@@ -605,7 +650,7 @@ class DeliveryEngine:
             if n < len(keep):
                 await self._edit_part(attempt, chat_id, part.message_id, keep[n])
             elif not (
-                time.time() - part.sent_at < outbox.DELETE_WINDOW_SECONDS
+                self.clock.time() - part.sent_at < outbox.DELETE_WINDOW_SECONDS
                 and await self._delete_part(attempt, chat_id, part.message_id)
             ):
                 # Older than 48 hours, or Telegram refused: show the notice instead.
@@ -686,25 +731,92 @@ class DeliveryEngine:
     ) -> int:
         """Run one Bot API call within the limits; wait out 429s (not failed attempts)."""
         for tries in range(20):
+            if not self._api_up.is_set():
+                # Paused: the Bot API is down. Give the group back instead of failing it.
+                raise _Released(0.0)
             # Subsequent messages of one group respect the chat's own pace.
-            wait = self.pacer.ready_at(chat_id) - time.monotonic()
+            wait = self.pacer.ready_at(chat_id) - self.clock.monotonic()
             if wait > 0:
-                await asyncio.sleep(wait)
+                await self.clock.sleep(wait)
             await self.budget.acquire(PRIORITY_PUSH)
             self.pacer.sent(chat_id)
             attempt.in_flight = True
             try:
-                return await request()
+                result = await request()
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
-                # Flood control is bot-wide: every send waits, and it is no failed attempt.
-                self.budget.hold(seconds)
+                # A 429 is no failed attempt. It holds this chat only, unless several chats
+                # got one at once: then the limit is bot-wide and every send waits.
                 self.stats.retry_after += 1
-                if self._stopping or tries == 19:
+                self.pacer.hold(chat_id, seconds)
+                if not self.budget.flood(chat_id, seconds) or self._stopping or tries == 19:
                     raise _Released(seconds) from None
+            except Exception as exc:
+                self._note_failure(chat_id, exc)
+                raise
+            else:
+                self._note_success()
+                return result
             finally:
                 attempt.in_flight = False
         raise _Released(1.0)
+
+    # ------------------------------------------------------------ outages
+
+    def _note_success(self) -> None:
+        self._failures = 0
+        self._failing_chats.clear()
+
+    def _note_failure(self, chat_id: int, exc: Exception) -> None:
+        if self._down_since is not None or isinstance(exc, PoolTimedOut):
+            return  # already paused; a full local pool says nothing about the API
+        kind = classify(exc).kind
+        if kind not in (FailureKind.TRANSIENT, FailureKind.AMBIGUOUS):
+            return
+        self._failures += 1
+        self._failing_chats.add(chat_id)
+        # One chat failing again and again is that chat's problem; many chats in a row
+        # with no success in between is the API's.
+        if self._failures >= self.outage_failures and len(self._failing_chats) >= 3:
+            self._pause(classify(exc).reason)
+
+    def _pause(self, reason: str) -> None:
+        self._down_since = self.clock.time()
+        self._api_up.clear()
+        self.stats.outages += 1
+        log.warning(
+            "push: the Bot API failed for %d chats in a row (%s); pausing every push and"
+            " probing with getMe",
+            len(self._failing_chats),
+            reason,
+        )
+        self._probe_task = asyncio.create_task(self._probe(), name="push-probe")
+
+    async def _probe(self) -> None:
+        """Ask getMe, backing off, until the Bot API answers; then resume every push."""
+        delay = self.probe_interval
+        tries = 0
+        while not self._stopping:
+            await self.clock.sleep(delay)
+            tries += 1
+            try:
+                await self.bot.get_me()
+            except RetryAfter:
+                pass  # flood control answers: the API is up
+            except Exception as exc:
+                if tries % 10 == 1:
+                    log.info("push: Bot API still down (%s)", classify(exc).reason)
+                delay = min(self.probe_max, delay * 2)
+                continue
+            break
+        if self._stopping:
+            return
+        down = self.clock.time() - (self._down_since or self.clock.time())
+        log.warning("push: the Bot API answers again after %.0fs; resuming", down)
+        self._note_success()
+        self._down_since = None
+        self._api_up.set()
+        self._wake.set()
 
     # ------------------------------------------------------------ outcomes
 
@@ -720,7 +832,7 @@ class DeliveryEngine:
             refreshed=attempt.refreshed,
             rest_ids=[r.id for r in group.rows if r.id not in done_ids],
             action="release",
-            next_at=time.time() + delay,
+            next_at=self.clock.time() + delay,
         )
 
     def _backoff(self, attempts: int) -> float:
@@ -763,18 +875,25 @@ class DeliveryEngine:
                 self.stats.dead_lettered += 1
             else:
                 res.action = "retry"
-                res.next_at = time.time() + self._backoff(1)
+                res.next_at = self.clock.time() + self._backoff(1)
         elif kind is FailureKind.TRANSIENT:
             self.stats.transient += 1
             res.count_attempt = True
+            now = self.clock.time()
             attempts = max(r.attempts for r in rest) + 1
-            if attempts >= self.max_attempts:
+            since = min((r.failing_since for r in rest if r.failing_since is not None), default=now)
+            res.failing_since = since
+            if now - since >= self.deadline:
                 res.action = "failed"
-                res.error = f"gave up after {attempts} attempts: {res.error}"
+                res.error = (
+                    f"gave up after {attempts} attempts over {_duration(now - since)}: {res.error}"
+                )
                 self.stats.dead_lettered += 1
             else:
                 res.action = "retry"
-                res.next_at = time.time() + self._backoff(attempts)
+                # Paused for an outage: due again at once, claimed as soon as the API answers.
+                paused = self._down_since is not None
+                res.next_at = now if paused else now + self._backoff(attempts)
         else:
             res.action = "failed"
             res.count_attempt = True
@@ -793,7 +912,7 @@ class DeliveryEngine:
             batch, self._results = self._results, []
             self._results_ready.clear()
             try:
-                await outbox.apply_resolutions(self.db, batch)
+                await outbox.apply_resolutions(self.db, batch, now=self.clock.time())
                 self._recorded(batch)
             except asyncio.CancelledError:
                 self._results = batch + self._results
@@ -807,3 +926,12 @@ class DeliveryEngine:
                 await asyncio.sleep(0.5)
             else:
                 self._wake.set()
+
+
+def _duration(seconds: float) -> str:
+    """A short human duration for dead-letter reasons: 45s, 12m, 6.0h."""
+    if seconds < 120:
+        return f"{seconds:.0f}s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.1f}h"

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from telegram.error import RetryAfter
@@ -52,10 +52,17 @@ class SendBudget:
         window: float = 1.0,
         slack: float = 0.01,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        global_flood_chats: int = 3,
+        global_flood_window: float = 2.0,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
+        self._sleep = sleep
+        self._flood_chats = global_flood_chats
+        self._flood_window = global_flood_window
+        self._floods: deque[tuple[float, int | None]] = deque()
         self._capacity = max(1, int(rate * window))
         self._window = window + slack
         self._interval = self._window / self._capacity
@@ -82,6 +89,23 @@ class SendBudget:
         if until > self._paused_until:
             self._paused_until = until
             self.pauses += 1
+
+    def flood(self, chat_id: int | None, seconds: float) -> bool:
+        """Note a 429; hold every send (and say True) only if the limit looks bot-wide.
+
+        Telegram answers 429 for one chat's limit as well as for the bot's: one chat's 429
+        must not freeze everyone. The limit is taken as bot-wide when the 429 is not about
+        a chat, or when several different chats got one within a short window.
+        """
+        now = self._clock()
+        self._floods.append((now, chat_id))
+        while self._floods and self._floods[0][0] < now - self._flood_window:
+            self._floods.popleft()
+        chats = {c for _, c in self._floods}
+        if chat_id is None or None in chats or len(chats) >= self._flood_chats:
+            self.hold(seconds)
+            return True
+        return False
 
     def _ready_at(self, now: float) -> float:
         while self._log and self._log[0] <= now - self._window:
@@ -151,7 +175,7 @@ class SendBudget:
             now = self._clock()
             ready = self._ready_at(now)
             if ready > now:
-                await asyncio.sleep(ready - now)
+                await self._sleep(ready - now)
                 continue
             # Grant everything that is due now: timers fire in whole milliseconds, so one
             # grant per wake-up would cap 1000/s at about 500/s.
@@ -209,18 +233,36 @@ class ChatPacer:
         self._clock = clock
         self._last: dict[int, float] = {}
         self._group_log: dict[int, deque[float]] = {}
+        self._held: dict[int, float] = {}
         self._busy: set[int] = set()
         self._ops = 0
 
     def ready_at(self, chat_id: int) -> float:
         """Monotonic time at which the chat may receive its next message."""
+        held = self._held.get(chat_id, 0.0) if self._held else 0.0
         if chat_id < 0:  # groups, supergroups and channels have negative ids
             sent = self._group_log.get(chat_id)
             if sent is None or len(sent) < self._group_limit:
-                return 0.0
-            return sent[-self._group_limit] + self._group_period
+                return held
+            return max(held, sent[-self._group_limit] + self._group_period)
         last = self._last.get(chat_id)
-        return 0.0 if last is None else last + self._private
+        return held if last is None else max(held, last + self._private)
+
+    def group_ready_at(self, chat_id: int) -> float:
+        """Like ready_at, but a private chat is only held by a 429 (replies may burst)."""
+        if chat_id < 0:
+            return self.ready_at(chat_id)
+        return self._held.get(chat_id, 0.0) if self._held else 0.0
+
+    def now(self) -> float:
+        """The pacer's clock (monotonic seconds)."""
+        return self._clock()
+
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Send nothing to this chat for `seconds` (its own 429)."""
+        until = self._clock() + max(0.0, seconds)
+        if until > self._held.get(chat_id, 0.0):
+            self._held[chat_id] = until
 
     def try_acquire(self, chat_id: int) -> float:
         """0.0 if the chat is now held for a send, else the monotonic time to try again."""
@@ -254,10 +296,21 @@ class ChatPacer:
         self._group_log = {
             c: q for c, q in self._group_log.items() if q and q[-1] > now - self._group_period
         }
+        self._held = {c: t for c, t in self._held.items() if t > now}
 
     def tracked(self) -> int:
         """How many chats the pacer currently remembers (bounded by pruning)."""
         return len(self._last) + len(self._group_log)
+
+
+_SHARED_PACER: list[ChatPacer] = []
+
+
+def shared_pacer() -> ChatPacer:
+    """The process-wide per-chat pacer: replies and pushes to one chat count together."""
+    if not _SHARED_PACER:
+        _SHARED_PACER.append(ChatPacer())
+    return _SHARED_PACER[0]
 
 
 Callback = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
@@ -266,18 +319,23 @@ Callback = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[s
 class SharedRateLimiter(BaseRateLimiter[int]):
     """PTB rate limiter for the reply bot: draws from the push budget, ahead of pushes.
 
-    A 429 pauses the shared budget for exactly retry_after (pushes and replies alike) and the
-    reply is retried up to `max_retries` times; nothing is halted longer than Telegram asked.
+    Replies to a group are paced like pushes (20 a minute, counted together with pushes to
+    that group). A 429 holds only the chat it was about, for exactly retry_after, unless
+    the evidence says the limit is bot-wide (SendBudget.flood); the reply is retried up to
+    `max_retries` times. Nothing is halted longer than Telegram asked.
     """
 
-    def __init__(self, budget: SendBudget, *, max_retries: int = 2) -> None:
+    def __init__(
+        self, budget: SendBudget, *, pacer: ChatPacer | None = None, max_retries: int = 2
+    ) -> None:
         self.budget = budget
+        self.pacer = pacer if pacer is not None else shared_pacer()
         self._max_retries = max_retries
 
     @classmethod
     def for_settings(cls, settings: Settings) -> SharedRateLimiter:
-        """A limiter on the process-wide budget that an engine with these settings uses."""
-        return cls(shared_budget(settings.push_rate, settings.paid_broadcast))
+        """A limiter on the process-wide budget and pacer the engine of these settings uses."""
+        return cls(shared_budget(settings.push_rate, settings.paid_broadcast), pacer=shared_pacer())
 
     async def initialize(self) -> None:
         """Nothing to set up: the budget lives as long as the engine."""
@@ -296,10 +354,13 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Send one request of the reply bot within the shared budget (replies first)."""
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        chat_id = _chat_of(data)
         # Like AIORateLimiter: only requests aimed at a chat count against the flood limits.
         limited = data.get("chat_id") is not None
         attempt = 0
         while True:
+            if chat_id is not None:
+                await self._chat_turn(chat_id)
             if limited:
                 await self.budget.acquire(PRIORITY_REPLY)
             else:
@@ -310,8 +371,35 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
-                self.budget.hold(seconds)
+                if chat_id is not None:
+                    self.pacer.hold(chat_id, seconds)
+                bot_wide = self.budget.flood(chat_id, seconds)
                 if attempt >= retries:
                     raise
                 attempt += 1
-                log.info("reply hit flood control (%s): retrying in %.1fs", endpoint, seconds)
+                log.info(
+                    "reply hit flood control (%s, %s): retrying in %.1fs",
+                    endpoint,
+                    "bot-wide" if bot_wide else "this chat only",
+                    seconds,
+                )
+
+    async def _chat_turn(self, chat_id: int) -> None:
+        # A group's 20 per minute, and any chat's own 429, hold this chat only. The slot is
+        # taken with no await after the check, so concurrent replies cannot both take it.
+        for _ in range(10_000):
+            wait = self.pacer.group_ready_at(chat_id) - self.pacer.now()
+            if wait <= 0:
+                break
+            await asyncio.sleep(wait)
+        self.pacer.sent(chat_id)
+
+
+def _chat_of(data: dict[str, Any]) -> int | None:
+    """The numeric chat a request is aimed at, if any (@channel names are not paced)."""
+    value = data.get("chat_id")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return None
