@@ -121,6 +121,7 @@ async def _post_init(app: BotApplication) -> None:
             rate=settings.push_rate,
             paid=settings.paid_broadcast,
             channel_id=settings.channel_id,
+            deadline=settings.delivery_deadline_seconds,
         )
         await state.engine.start()
     if state.options.get("load_seeds", True):

@@ -6,10 +6,13 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+# Telegram's broadcast ceilings (messages/s): without and with paid broadcast.
+FREE_PUSH_RATE = 30.0
+PAID_PUSH_RATE = 1000.0
 
 
 class Settings(BaseSettings):
@@ -30,8 +33,11 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str | None = None
     log_level: str = "INFO"
-    push_rate: float = Field(default=30.0, gt=0, le=1000)
+    # Unset: Telegram's ceiling for the mode (30/s, or 1000/s with PAID_BROADCAST).
+    push_rate: float = Field(default=FREE_PUSH_RATE, gt=0)
     paid_broadcast: bool = False
+    # A transient failure (5xx, network) is retried this long before it is dead-lettered.
+    delivery_deadline_seconds: float = Field(default=6 * 3600.0, ge=60)
     channel_id: int | None = None
     seeds_poll_seconds: float = Field(default=5.0, gt=0)
     max_import_bytes: int = Field(default=2_000_000, gt=0)
@@ -96,6 +102,23 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
+    @model_validator(mode="after")
+    def _check_push_rate(self) -> Settings:
+        ceiling = PAID_PUSH_RATE if self.paid_broadcast else FREE_PUSH_RATE
+        if "push_rate" not in self.model_fields_set:
+            self.push_rate = ceiling  # paying for paid broadcast should also speed it up
+        elif self.push_rate > ceiling:
+            hint = (
+                "lower it"
+                if self.paid_broadcast
+                else "set PAID_BROADCAST=true (paid, up to 1000/s) or lower it"
+            )
+            raise ValueError(
+                f"PUSH_RATE {self.push_rate:g} is above Telegram's ceiling of {ceiling:g}"
+                f" messages/s{' with paid broadcast' if self.paid_broadcast else ''}: {hint}"
+            )
+        return self
+
     @property
     def file_base_url(self) -> str:
         """The file download prefix that belongs to telegram_base_url."""
@@ -120,9 +143,11 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
         hint = "Fix it in .env or the environment."
+        if not first["loc"]:  # a check of several settings names them itself
+            raise SettingsError(f"{message}. {hint}") from None
+        name = str(first["loc"][0]).upper()
         raise SettingsError(f"Setting {name} {message}. {hint}") from None
 
 

@@ -96,6 +96,7 @@ def bot_env(server: FakeBotApi, workdir: Path, **extra: str) -> dict[str, str]:
         LOG_LEVEL="INFO",
         PYTHONPATH=str(REPO),
         PUSH_RATE="200",
+        PAID_BROADCAST="true",
         FLOOD_LIMIT="1000",
     )
     env.update(extra)

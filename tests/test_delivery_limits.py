@@ -101,9 +101,9 @@ async def test_a_429_pauses_replies_exactly_retry_after() -> None:
     await budget.close()
 
 
-async def test_reply_429_is_retried_and_holds_the_budget() -> None:
+async def test_reply_429_is_retried_after_retry_after() -> None:
     budget = SendBudget(100)
-    limiter = SharedRateLimiter(budget, max_retries=1)
+    limiter = SharedRateLimiter(budget, pacer=ChatPacer(), max_retries=1)
     attempts = 0
 
     async def callback() -> dict[str, Any]:
@@ -118,8 +118,87 @@ async def test_reply_429_is_retried_and_holds_the_budget() -> None:
     assert result == {"ok": True}
     assert attempts == 2
     assert 0.95 <= time.monotonic() - started < 1.4
-    assert budget.paused_until > 0
     await budget.close()
+
+
+async def test_one_groups_429_does_not_delay_another_users_reply() -> None:
+    budget = SendBudget(30)
+    limiter = SharedRateLimiter(budget, pacer=ChatPacer())
+    flooded = asyncio.Event()
+
+    async def group_reply() -> dict[str, Any]:
+        flooded.set()
+        raise RetryAfter(30)
+
+    async def help_reply() -> dict[str, Any]:
+        return {"ok": True}
+
+    group = asyncio.create_task(
+        limiter.process_request(group_reply, (), {}, "sendMessage", {"chat_id": -500}, None)
+    )
+    await flooded.wait()
+    await asyncio.sleep(0)
+    started = time.monotonic()
+    await limiter.process_request(help_reply, (), {}, "sendMessage", {"chat_id": 7}, None)
+    assert time.monotonic() - started < 0.2  # not the 28 s it took when the 429 froze all
+    # The flooded group itself waits its retry_after.
+    assert not group.done()
+    assert limiter.pacer.group_ready_at(-500) - time.monotonic() > 25
+    group.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await group
+    await budget.close()
+
+
+async def test_429s_from_several_chats_at_once_hold_every_reply() -> None:
+    budget = SendBudget(100)
+    limiter = SharedRateLimiter(budget, pacer=ChatPacer(), max_retries=0)
+
+    async def flood() -> dict[str, Any]:
+        raise RetryAfter(1)
+
+    for chat in (1, 2, 3):
+        with pytest.raises(RetryAfter):
+            await limiter.process_request(flood, (), {}, "sendMessage", {"chat_id": chat}, None)
+    assert budget.paused_until - time.monotonic() > 0.8
+    await budget.close()
+
+
+async def test_replies_to_one_group_are_paced_like_pushes() -> None:
+    # Twenty a "minute" shortened to 1.2 s; the logic is the one used for 60 s.
+    budget = SendBudget(1000)
+    pacer = ChatPacer(group_limit=20, group_period=1.2, slack=0.0)
+    limiter = SharedRateLimiter(budget, pacer=pacer)
+    times: list[float] = []
+
+    async def reply() -> dict[str, Any]:
+        times.append(time.monotonic())
+        return {"ok": True}
+
+    await asyncio.gather(
+        *(
+            limiter.process_request(reply, (), {}, "sendMessage", {"chat_id": -500}, None)
+            for _ in range(45)
+        )
+    )
+    assert len(times) == 45
+    assert _max_in_window(times, span=1.2) <= 20
+    assert times[-1] - times[0] >= 2 * 1.2
+    await budget.close()
+
+
+def test_a_group_gets_no_21st_reply_within_a_minute() -> None:
+    now = [100.0]
+    pacer = ChatPacer(clock=lambda: now[0])
+    for _ in range(20):
+        pacer.sent(-500)
+        now[0] += 0.5
+    assert pacer.group_ready_at(-500) >= 100.0 + 60
+    # A private chat's replies may come in a burst; only a 429 holds it.
+    pacer.sent(7)
+    assert pacer.group_ready_at(7) == 0.0
+    pacer.hold(7, 5)
+    assert pacer.group_ready_at(7) == now[0] + 5
 
 
 def test_shared_limiter_and_engine_draw_from_one_budget() -> None:

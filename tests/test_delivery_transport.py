@@ -134,7 +134,9 @@ async def test_pool_timeout_means_not_sent(fake: FakeBotApi) -> None:
 
 async def test_transport_round_trip_and_settings(fake: FakeBotApi) -> None:
     fake.add_user(5, "U")
-    settings = Settings(bot_token=TOKEN, telegram_base_url=fake.base_url, push_rate=1000)
+    settings = Settings(
+        bot_token=TOKEN, telegram_base_url=fake.base_url, push_rate=1000, paid_broadcast=True
+    )
     bot = build_push_bot(settings)
     async with bot:
         message = await bot.send_message(5, "<b>hi</b>", parse_mode="HTML")

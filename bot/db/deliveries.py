@@ -40,6 +40,7 @@ class ItemProgress:
     blocked: int
     cancelled: int
     done: bool
+    retrying: int = 0  # pending after a transient failure: waiting for the next attempt
 
 
 @dataclass(frozen=True)
@@ -736,7 +737,7 @@ async def item_progress(db: Database, item_id: int) -> ItemProgress:
     )
     story_id = jobs[0]["story_id"] if jobs else await _story_of(db, item_id)
     by_status: dict[str, int] = {}
-    unmaterialised = 0
+    unmaterialised = retrying = 0
     for job in jobs:
         made = 0
         for r in await db.fetchall(
@@ -744,6 +745,15 @@ async def item_progress(db: Database, item_id: int) -> ItemProgress:
         ):
             by_status[r["state"]] = by_status.get(r["state"], 0) + int(r["n"])
             made += int(r["n"])
+        # Only deliveries failing right now carry failing_since (a partial index).
+        retrying += int(
+            await db.fetchval(
+                "SELECT COUNT(*) FROM deliveries WHERE job_id = ? AND failing_since IS NOT NULL"
+                " AND status IN ('pending', 'claimed') AND sub_id IS NOT NULL",
+                (job["id"],),
+                0,
+            )
+        )
         if job["state"] == "open":
             # Subscribers who left before their batch was made are in the estimate until
             # the job is done; the figure is exact from then on.
@@ -764,6 +774,7 @@ async def item_progress(db: Database, item_id: int) -> ItemProgress:
         cancelled=cancelled,
         # An item that was never pushed (no job) has nothing left to do.
         done=pending == 0 and all(j["state"] != "open" for j in jobs),
+        retrying=retrying,
     )
 
 
@@ -775,6 +786,39 @@ async def recent_items_progress(db: Database, story_id: int, limit: int = 5) -> 
         (story_id, limit),
     )
     return [await item_progress(db, r["item_id"]) for r in rows]
+
+
+async def requeue_dead_letters(
+    db: Database, story_id: int, item_id: int | None = None, now: float | None = None
+) -> int:
+    """Send a story's dead letters (or one item's) again, from a fresh deadline; how many.
+
+    Deliveries to chats that are gone or have unsubscribed since stay where they are.
+    Runs in the caller's transaction when there is one.
+    """
+    now = time.time() if now is None else now
+    where = (
+        "status = 'failed' AND story_id = ?"
+        " AND (sub_id IS NULL OR sub_id IN (SELECT id FROM subscriptions WHERE status = 'active'))"
+    )
+    params: tuple[int, ...] = (story_id,)
+    if item_id is not None:
+        where += " AND item_id = ?"
+        params = (story_id, item_id)
+    async with db.atomic() as conn:
+        async with conn.execute(
+            "UPDATE deliveries SET status = 'pending', next_at = ?, attempts = 0, timeouts = 0,"
+            f" failing_since = NULL, error = NULL WHERE {where} RETURNING id",
+            (now, *params),
+        ) as cursor:
+            ids = [int(r[0]) for r in await cursor.fetchall()]
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            await conn.execute(
+                f"DELETE FROM dead_letters WHERE delivery_id IN ({','.join('?' * len(part))})",
+                part,
+            )
+    return len(ids)
 
 
 async def dead_letters(db: Database, limit: int = 50) -> list[DeadLetter]:

@@ -37,6 +37,7 @@ from bot.db.models import TickerItemRecord
 from bot.delivery.clock import SYSTEM_CLOCK, Clock
 from bot.delivery.errors import Failure, FailureKind, classify
 from bot.delivery.ratelimit import (
+    FREE_CEILING,
     PRIORITY_PUSH,
     ChatPacer,
     SendBudget,
@@ -130,9 +131,10 @@ class DeliveryEngine:
         self.db = db
         self.bot = bot
         self.renderer = renderer
-        self.paid = paid
         self.channel_id = channel_id
         self.rate = effective_rate(rate, paid)
+        # allow_paid_broadcast costs Stars on every message: only worth it above 30/s.
+        self.paid = paid and self.rate > FREE_CEILING
         if self.rate < rate:
             log.warning(
                 "PUSH_RATE %.0f/s is above Telegram's ceiling; sending at %.0f/s%s",

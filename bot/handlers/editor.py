@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -279,11 +280,18 @@ async def stats(update: Update, context: BotContext, fmt: Formatter) -> None:
             pending=p.pending,
             failed=p.failed,
             blocked=p.blocked,
+            retrying=p.retrying,
         )
         for p in recent
     ]
+    engine = context.state.engine
+    stalled = engine.stalled_since if engine is not None else None
     html = fmt.stats(
-        active=counts.active, blocked=counts.blocked, items=rows, story_title=story.heading
+        active=counts.active,
+        blocked=counts.blocked,
+        items=rows,
+        story_title=story.heading,
+        paused_since=None if stalled is None else datetime.fromtimestamp(stalled, UTC).isoformat(),
     )
     await reply(update, context, html)
 

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import editor, follow, reader, subscriptions
+from bot.handlers import delivery, editor, follow, reader, subscriptions
 from bot.handlers.common import formatter_for, is_editor, reply
 from bot.handlers.flood import Verdict
 
@@ -108,6 +108,7 @@ EDITOR: tuple[tuple[str, Any], ...] = (
     ("settitle", editor.set_title),
     ("archive", editor.archive),
     ("stats", editor.stats),
+    ("retry", delivery.retry),
     ("audit", editor.audit_command),
     ("follow", follow.follow),
     ("sources", follow.sources_command),

@@ -75,6 +75,7 @@ EDITOR_COMMANDS: Final[tuple[str, ...]] = (
     "settitle",
     "archive",
     "stats",
+    "retry",
     "audit",
     "follow",
     "sources",
@@ -150,6 +151,8 @@ class ItemDelivery:
     pending: int
     failed: int
     blocked: int = 0
+    # Pending deliveries that failed transiently and wait for their retry.
+    retrying: int = 0
 
     @property
     def total(self) -> int:
@@ -627,12 +630,16 @@ class Formatter:
         blocked: int,
         items: Sequence[ItemDelivery],
         story_title: str | None = None,
+        paused_since: str | None = None,
     ) -> str:
+        """Subscribers and recent pushes; a push held up by an outage or retries is stalled."""
         head = [self.text("stats-title")]
         if story_title:
             head.append(self.text("stats-story", title=story_title))
         head.append(self.text("stats-subscribers", active=active, blocked=blocked))
         parts = ["\n".join(head)]
+        if paused_since is not None:
+            parts.append(self.text("stats-paused", since=self.datetime_short(paused_since)))
         if not items:
             parts.append(self.text("stats-no-items"))
         else:
@@ -642,6 +649,8 @@ class Formatter:
                 counts = [progress_bar(item.delivered, item.total)]
                 if item.pending:
                     counts.append(self.text("stats-item-pending", pending=item.pending))
+                if item.pending and (paused_since is not None or item.retrying):
+                    counts.append(self.text("stats-item-stalled", retrying=item.retrying))
                 if item.failed:
                     counts.append(self.text("stats-item-failed", failed=item.failed))
                 if item.blocked:
@@ -649,6 +658,8 @@ class Formatter:
                     counts.append(self.text("stats-item-blocked", blocked=item.blocked))
                 lines.append(f"<code>#{item.item_id}</code> {headline}\n" + " · ".join(counts))
             parts.append("\n".join(lines))
+            if any(item.failed for item in items):  # dead letters: /retry sends them again
+                parts.append(self.text("stats-retry-hint"))
         return "\n\n".join(parts)
 
     def audit(self, entries: Sequence[AuditEntry], names: Mapping[int, str] | None = None) -> str:

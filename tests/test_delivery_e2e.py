@@ -1,0 +1,93 @@
+"""Delivery as editors and readers meet it in `python -m bot`: stalls shown, dead letters retried."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from tests.e2e import EDITOR_ID, READER_DE, READER_EN, RunningBot, running_bot
+from tests.fakes.botapi import FaultRule
+
+T = TypeVar("T")
+HEADLINE = "Pegel steigt weiter"
+SUBSCRIBERS = (2001, 2002, 2003, 2004, 2005)
+
+
+async def eventually(check: Callable[[], T | None], what: str, within: float = 15.0) -> T:
+    deadline = time.monotonic() + within
+    while True:
+        found = check()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+def pushes(bot: RunningBot, chat_id: int, needle: str = HEADLINE) -> int:
+    return sum(1 for m in bot.server.sent_messages(chat_id) if needle in (m.text or ""))
+
+
+async def test_an_editor_sends_dead_letters_again_with_retry(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as bot:
+        assert "Abonniert" in await bot.ask_text(READER_DE, "/subscribe")
+        assert "Subscribed" in await bot.ask_text(READER_EN, "/subscribe")
+        # Telegram refuses the push to one reader for good: it becomes a dead letter.
+        refusal = bot.server.faults.add(
+            FaultRule(kind="bad_request", method="sendMessage", chat_id=READER_EN)
+        )
+        await bot.ask(EDITOR_ID, f"/post {HEADLINE}", settle=0.05)
+        await eventually(lambda: pushes(bot, READER_DE), "the German reader's push")
+        stats = await eventually_stats(bot, "/retry")
+        assert "1 fehlgeschlagen" in stats
+        assert "/retry" in await bot.ask_text(EDITOR_ID, "/help")
+
+        bot.server.faults.remove(refusal)
+        answer = await bot.ask_text(EDITOR_ID, "/retry")
+        assert "1 fehlgeschlagene Zustellung geht jetzt erneut raus" in answer
+        await eventually(lambda: pushes(bot, READER_EN), "the retried push")
+        assert "Nichts zu wiederholen" in await bot.ask_text(EDITOR_ID, "/retry")
+        assert "Nummer einer Meldung" in await bot.ask_text(EDITOR_ID, "/retry zwei")
+        assert (pushes(bot, READER_EN), pushes(bot, READER_DE)) == (1, 1)
+        # A reader may not retry anything.
+        assert "wiederholen" not in await bot.ask_text(READER_DE, "/retry")
+
+
+async def eventually_stats(bot: RunningBot, needle: str, within: float = 15.0) -> str:
+    """Ask /stats until its answer shows `needle` (delivery outcomes are recorded async)."""
+    deadline = time.monotonic() + within
+    while True:
+        answer = await bot.ask_text(EDITOR_ID, "/stats", settle=0.05)
+        if needle in answer:
+            return answer
+        assert time.monotonic() < deadline, f"/stats never showed {needle!r}:\n{answer}"
+        await asyncio.sleep(0.3)
+
+
+async def test_stats_shows_a_push_stalled_by_an_outage_and_it_arrives_after(
+    tmp_path: Path,
+) -> None:
+    async with running_bot(tmp_path) as bot:
+        for uid in SUBSCRIBERS:
+            bot.server.add_user(uid, f"Reader {uid}", language_code="de")
+            assert "Abonniert" in await bot.ask_text(uid, "/subscribe")
+        # The Bot API fails for every subscriber and for the engine's getMe probe; the
+        # editor's own chat still works, so /stats can tell them.
+        outage = [
+            bot.server.faults.add(FaultRule(kind="server_error", status=502, chat_id=uid))
+            for uid in SUBSCRIBERS
+        ]
+        outage.append(bot.server.faults.add(FaultRule(kind="server_error", method="getMe")))
+        await bot.ask(EDITOR_ID, f"/post {HEADLINE}", settle=0.05)
+        stats = await eventually_stats(bot, "Zustellung angehalten", within=30)
+        assert "stockt" in stats
+        assert all(pushes(bot, uid) == 0 for uid in SUBSCRIBERS)
+        for rule in outage:
+            bot.server.faults.remove(rule)
+        for uid in SUBSCRIBERS:
+            await eventually(lambda uid=uid: pushes(bot, uid), f"the push to {uid}", 60)
+        assert [pushes(bot, uid) for uid in SUBSCRIBERS] == [1] * len(SUBSCRIBERS)
+        assert "angehalten" not in await eventually_stats(bot, "▓▓▓▓▓▓")
+        assert "Bot API failed" in bot.log() and "resuming" in bot.log()
