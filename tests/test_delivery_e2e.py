@@ -1,4 +1,4 @@
-"""Delivery as editors and readers meet it in `python -m bot`: stalls shown, dead letters retried."""
+"""Delivery as editors and readers meet it in `python -m bot`: stalls shown, retries."""
 
 from __future__ import annotations
 
