@@ -736,11 +736,15 @@ class DeliveryEngine:
             if not self._api_up.is_set():
                 # Paused: the Bot API is down. Give the group back instead of failing it.
                 raise _Released(0.0)
-            # Subsequent messages of one group respect the chat's own pace.
-            wait = self.pacer.ready_at(chat_id) - self.clock.monotonic()
-            if wait > 0:
-                await self.clock.sleep(wait)
-            await self.budget.acquire(PRIORITY_PUSH)
+            # Subsequent messages of one group respect the chat's own pace, and so do
+            # replies to the same chat that took its slot while the budget was awaited.
+            for _ in range(1000):
+                wait = self.pacer.ready_at(chat_id) - self.clock.monotonic()
+                if wait > 0:
+                    await self.clock.sleep(wait)
+                await self.budget.acquire(PRIORITY_PUSH)
+                if self.pacer.ready_at(chat_id) <= self.clock.monotonic():
+                    break
             self.pacer.sent(chat_id)
             attempt.in_flight = True
             try:

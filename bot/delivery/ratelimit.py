@@ -359,14 +359,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         limited = data.get("chat_id") is not None
         attempt = 0
         while True:
-            if chat_id is not None:
-                await self._chat_turn(chat_id)
-            if limited:
-                await self.budget.acquire(PRIORITY_REPLY)
-            else:
-                wait = self.budget.paused_until - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
+            await self._turn(chat_id, limited)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -384,15 +377,27 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                     seconds,
                 )
 
-    async def _chat_turn(self, chat_id: int) -> None:
-        # A group's 20 per minute, and any chat's own 429, hold this chat only. The slot is
-        # taken with no await after the check, so concurrent replies cannot both take it.
+    async def _turn(self, chat_id: int | None, limited: bool) -> None:
+        # A group's 20 per minute, and any chat's own 429, hold this chat only. The chat is
+        # checked again once the budget granted the send, with no await before the slot is
+        # taken: a reply or push to the same chat may have used the slot meanwhile.
         for _ in range(10_000):
-            wait = self.pacer.group_ready_at(chat_id) - self.pacer.now()
-            if wait <= 0:
-                break
-            await asyncio.sleep(wait)
-        self.pacer.sent(chat_id)
+            if chat_id is not None:
+                wait = self.pacer.group_ready_at(chat_id) - self.pacer.now()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    continue
+            if limited:
+                await self.budget.acquire(PRIORITY_REPLY)
+            else:
+                wait = self.budget.paused_until - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            if chat_id is None:
+                return
+            if self.pacer.group_ready_at(chat_id) <= self.pacer.now():
+                self.pacer.sent(chat_id)
+                return
 
 
 def _chat_of(data: dict[str, Any]) -> int | None:
