@@ -174,6 +174,7 @@ class DeliveryEngine:
         self._senders: list[asyncio.Task[None]] = []
         self._attempts: dict[asyncio.Task[None], _Attempt] = {}
         self._writer_task: asyncio.Task[None] | None = None
+        self._writer_closing = False
         self._items: dict[int, tuple[float, TickerItemRecord]] = {}
         # Chats with refresh outcomes not yet committed: the next refresh of a chat must see
         # the parts the previous one added or deleted, or it would add them again.
@@ -212,6 +213,7 @@ class DeliveryEngine:
         self._api_up.set()
         self._down_since = None
         self._failures = 0
+        self._writer_closing = False
         self._writer_task = asyncio.create_task(self._writer(), name="push-writer")
         self._senders = [
             asyncio.create_task(self._sender(), name=f"push-sender-{n}")
@@ -263,8 +265,13 @@ class DeliveryEngine:
             task.cancel()
         await asyncio.gather(*self._senders, return_exceptions=True)
         if self._writer_task is not None:
+            # Never cancel the writer inside its transaction (that leaves it open and the
+            # last outcomes unrecorded): ask it to finish its flush and return.
+            self._writer_closing = True
             self._results_ready.set()
-            self._writer_task.cancel()
+            _, late = await asyncio.wait({self._writer_task}, timeout=drain_timeout)
+            for task in late:
+                task.cancel()
             await asyncio.gather(self._writer_task, return_exceptions=True)
         await self._flush()
         await self.budget.close()
@@ -907,8 +914,10 @@ class DeliveryEngine:
         return res
 
     async def _writer(self) -> None:
-        while True:
+        while not self._writer_closing:
             await self._results_ready.wait()
+            if self._writer_closing:
+                break
             # Let outcomes gather for a moment: one transaction records many of them.
             await asyncio.sleep(self.flush_interval)
             await self._flush()
