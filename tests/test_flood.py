@@ -26,3 +26,14 @@ def test_memory_stays_bounded_under_many_users() -> None:
     for uid in range(1000):
         guard.check(uid, now=float(uid) * 2)
     assert len(guard._users) <= 101
+
+
+def test_a_silenced_user_learns_how_long_to_wait() -> None:
+    guard = FloodGuard(limit=2, window_s=10, silence_s=30)
+    for i in range(2):
+        guard.check(5, now=float(i))
+    assert guard.check(5, now=2.0) == Verdict.WARN
+    assert guard.retry_in(5, now=2.0) == 30.0
+    assert guard.retry_in(5, now=20.0) == 12.0
+    assert guard.retry_in(5, now=40.0) == 0.0
+    assert guard.retry_in(99, now=2.0) == 0.0
