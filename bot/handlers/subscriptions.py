@@ -37,10 +37,12 @@ async def _subscribe_chat(update: Update, context: BotContext, story: StoryRecor
     chat = update.effective_chat
     assert chat is not None
     db = context.state.db
-    created = await subscriptions.subscribe(db, chat.id, chat.type, story.id)
-    prefs = await chats.get_chat(db, chat.id)
-    if prefs is None or prefs.language is None:
-        await chats.set_language(db, chat.id, chat.type, await language_of(update, context))
+    language = await language_of(update, context)
+    async with db.atomic():  # one user action, one transaction
+        created = await subscriptions.subscribe(db, chat.id, chat.type, story.id)
+        prefs = await chats.get_chat(db, chat.id)
+        if prefs is None or prefs.language is None:
+            await chats.set_language(db, chat.id, chat.type, language)
     return created
 
 
