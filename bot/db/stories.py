@@ -60,10 +60,23 @@ async def _unique_slug(db: Database, base: str) -> str:
     return slug
 
 
+# `scope` tokens name the story, the kind and the entry of a sentence, so a search or a
+# change finds a story's or an entry's sentences through the index (migration 051).
+_INSERT_SENTENCE = (
+    "INSERT INTO search_sentences (text, story_id, kind, ref, scope) VALUES (?1, ?2, ?3, ?4,"
+    " 's' || ?2 || ' ' || substr(?3, 1, 1)"
+    " || CASE WHEN ?3 = 'body' THEN '' ELSE ' ' || substr(?3, 1, 1) || ?4 END)"
+)
+_DELETE_SCOPE = (
+    "DELETE FROM search_sentences WHERE rowid IN"
+    " (SELECT rowid FROM search_sentences WHERE search_sentences MATCH ?)"
+)
+
+
 async def _reindex(db: Database, story_id: int) -> None:
     """Rebuild the search index of one story; runs inside the caller's transaction."""
     conn = db.writer
-    await conn.execute("DELETE FROM search_sentences WHERE story_id = ?", (story_id,))
+    await conn.execute(_DELETE_SCOPE, (f'scope : "s{story_id}"',))
     rows: list[tuple[str, int, str, int]] = []
     story = await db.fetchone("SELECT lead FROM stories WHERE id = ?", (story_id,))
     if story and story["lead"]:
@@ -81,9 +94,7 @@ async def _reindex(db: Database, story_id: int) -> None:
         (story_id,),
     ):
         rows += _ticker_rows(story_id, t)
-    await conn.executemany(
-        "INSERT INTO search_sentences (text, story_id, kind, ref) VALUES (?, ?, ?, ?)", rows
-    )
+    await conn.executemany(_INSERT_SENTENCE, rows)
 
 
 def _ticker_rows(story_id: int, item: sqlite3.Row) -> list[tuple[str, int, str, int]]:
@@ -97,10 +108,9 @@ async def reindex_entry(db: Database, story_id: int, kind: str, ref: int) -> Non
     Editors change one entry at a time; rebuilding a story of 10,000 items for each would
     put a full index rewrite on every /post."""
     conn = db.writer
-    await conn.execute(
-        "DELETE FROM search_sentences WHERE story_id = ? AND kind = ? AND ref = ?",
-        (story_id, kind, ref),
-    )
+    if kind not in ("ticker", "quote"):
+        raise ValueError(f"unknown index entry kind {kind!r}")
+    await conn.execute(_DELETE_SCOPE, (f'scope : "{kind[0]}{ref}"',))
     rows: list[tuple[str, int, str, int]] = []
     if kind == "ticker":
         item = await db.fetchone(
@@ -115,9 +125,7 @@ async def reindex_entry(db: Database, story_id: int, kind: str, ref: int) -> Non
         rows = [(quote["text"], story_id, "quote", ref)] if quote else []
     else:
         raise ValueError(f"unknown index entry kind {kind!r}")
-    await conn.executemany(
-        "INSERT INTO search_sentences (text, story_id, kind, ref) VALUES (?, ?, ?, ?)", rows
-    )
+    await conn.executemany(_INSERT_SENTENCE, rows)
 
 
 def chronological(entries: tuple[TickerEntry, ...]) -> list[TickerEntry]:
@@ -491,26 +499,56 @@ class SearchHit:
     text: str
 
 
-def _fts_query(words: str) -> str | None:
-    tokens = re.findall(r"\w+", words, flags=re.UNICODE)[:12]
-    if not tokens:
-        return None
-    # Quoted prefix terms: user text can never inject FTS syntax.
-    return " ".join(f'"{t}"*' for t in tokens)
+# A search ranks at most this many of the story's newest matching sentences, plus as many
+# of its page and quotes in reading order: their cost is set by this, not by the matches.
+SEARCH_WINDOW = 200
+# The longest prefix the index keeps (migration 051): a longer word is looked up by its
+# first PREFIX_MAX characters and checked in full on the few candidates.
+PREFIX_MAX = 8
+_TOKEN = re.compile(r"[^\W_]+")
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def _fold(text: str) -> str:
+    """Lowercase without diacritics, as the index's tokenizer (remove_diacritics 2) sees it."""
+    lowered = text.lower()
+    return lowered if lowered.isascii() else _MARKS.sub("", unicodedata.normalize("NFD", lowered))
+
+
+def _query_words(words: str) -> list[str]:
+    return list(dict.fromkeys(_TOKEN.findall(_fold(words))))[:12]
 
 
 async def search(db: Database, story_id: int, words: str, limit: int = 8) -> list[SearchHit]:
     """Sentences matching every word (prefix, accent-insensitive), best first."""
-    query = _fts_query(words)
-    if query is None:
+    wanted = _query_words(words)
+    if not wanted:
         return []
+    # Quoted prefix terms: user text can never inject FTS syntax.
+    terms = " AND ".join(f'"{w[:PREFIX_MAX]}"*' for w in wanted)
+    story = f'text : ({terms}) AND scope : "s{story_id}"'
+    # Newest first and a LIMIT inside FTS5: it stops after SEARCH_WINDOW matches instead of
+    # ranking them all (bm25 would read every match of every term to weigh one).
     rows = await db.fetchall(
-        "SELECT kind, ref, text FROM search_sentences"
-        " WHERE search_sentences MATCH ? AND story_id = ? ORDER BY rank"
-        " LIMIT ?",
-        (query, story_id, limit),
+        "SELECT rowid, kind, ref, text FROM (SELECT rowid, kind, ref, text"
+        " FROM search_sentences WHERE search_sentences MATCH ?1 ORDER BY rowid DESC LIMIT ?2)"
+        " UNION SELECT rowid, kind, ref, text FROM (SELECT rowid, kind, ref, text"
+        " FROM search_sentences WHERE search_sentences MATCH ?3 ORDER BY rowid LIMIT ?2)",
+        (story, SEARCH_WINDOW, f'{story} AND scope : ("b" OR "q")'),
     )
-    return [SearchHit(kind=r["kind"], ref=int(r["ref"]), text=r["text"]) for r in rows]
+    long_words = [w for w in wanted if len(w) > PREFIX_MAX]
+    ranked: list[tuple[int, int, SearchHit]] = []
+    for r in rows:
+        if long_words:
+            tokens = _TOKEN.findall(_fold(r["text"]))
+            if not all(any(t.startswith(w) for t in tokens) for w in long_words):
+                continue  # only the first PREFIX_MAX characters of a long word matched
+        # Every candidate has every word: bm25 would rank it by how short it is; the
+        # newest wins a tie.
+        hit = SearchHit(kind=r["kind"], ref=int(r["ref"]), text=r["text"])
+        ranked.append((len(r["text"]), -int(r["rowid"]), hit))
+    ranked.sort(key=lambda entry: entry[:2])
+    return [entry[2] for entry in ranked[:limit]]
 
 
 async def reindex(db: Database, story_id: int) -> None:
