@@ -148,14 +148,15 @@ class Database:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Rows of a query, read from a consistent snapshot."""
-        async with self._read_conn().execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # Executed and stepped to the end in one call on the connection's thread: a cursor
+        # left open across an await keeps its read transaction open, and every other task's
+        # query on the shared reader would run in that old snapshot, missing fresh commits.
+        return list(await self._read_conn().execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a query, or None."""
-        async with self._read_conn().execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchval(self, sql: str, params: Params = (), default: Any = None) -> Any:
         """The first column of the first row, or default."""
