@@ -474,8 +474,8 @@ async def last_update(db: Database, story_id: int) -> str | None:
     The moment a page was imported is not the time of its news, so it never counts."""
     value = await db.fetchval(
         "SELECT MAX(t) FROM (SELECT edited_at AS t FROM stories WHERE id = ?"
-        " UNION ALL SELECT MAX(CASE WHEN origin = 'posted' THEN updated_at END)"
-        " FROM ticker_items WHERE story_id = ?"
+        " UNION ALL SELECT MAX(updated_at) FROM ticker_items"
+        " WHERE story_id = ? AND origin = 'posted'"
         " UNION ALL SELECT MAX(corrected_at) FROM ticker_items WHERE story_id = ?"
         " UNION ALL SELECT MAX(retracted_at) FROM ticker_items WHERE story_id = ?)",
         (story_id, story_id, story_id, story_id),
