@@ -112,7 +112,7 @@ def settings_for(server: FakeBotApi, workdir: Path, **extra: Any) -> Settings:
         "database_path": workdir / "data" / "bot.sqlite3",
         "seeds_dir": seeds,
         "seeds_poll_seconds": 60.0,
-        "push_rate": 500.0,
+        "push_rate": 30.0,
     }
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

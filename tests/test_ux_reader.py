@@ -215,3 +215,10 @@ async def test_ticker_paging_by_button_never_loses_an_item(tmp_path: Path) -> No
             message = page[-1]
         assert len(seen) == len(set(seen)), seen
         assert {f"Kurzmeldung {n}" for n in range(6)} <= set(seen)
+
+
+async def test_settings_without_a_story_still_offer_the_language(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    async with inproc_bot(tmp_path) as bot:
+        answer = await bot.ask_messages(READER_DE, "/settings")
+        assert "Deutsch" in (answer[-1].text or "") and "lg:en" in answer[-1].callback_data

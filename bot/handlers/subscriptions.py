@@ -119,7 +119,10 @@ async def settings(update: Update, context: BotContext) -> None:
     fmt = await formatter_for(update, context)
     story = await current_story(update, context)
     if story is None:
-        await reply(update, context, fmt.text("no-story"))
+        # Nothing to subscribe to yet, but the language can be set already.
+        current = fmt.plain("language-name", code=fmt.lang)
+        html = fmt.text("no-story") + "\n\n" + fmt.text("language-choose", language=current)
+        await reply(update, context, html, keyboard=language_keyboard(fmt))
         return
     html, keyboard = await _view(update, context, fmt, story.id, story.heading)
     await reply(update, context, html, keyboard=keyboard)
