@@ -5,22 +5,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
-from collections.abc import AsyncIterator
+import sqlite3
+import sys
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
 from telegram import Bot, BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application, BaseRateLimiter, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.context import AppState, BotContext
-from bot.db.connection import Database
+from bot.db.connection import Database, DatabaseUnusable
+from bot.delivery.transport import AiohttpRequest
 from bot.handlers.flood import FloodGuard
 from bot.handlers.registry import register_handlers
-from bot.logs import setup_logging
+from bot.logs import redact, setup_logging
+from bot.polling import TOKEN_REJECTED, Poller, PollingEnded, describe
 from bot.services.editor import EditorService
 from bot.services.stories import StoryService
 from bot.texts import DEFAULT_LANGUAGE, Formatter, Texts
@@ -67,8 +73,6 @@ def build_app(
     if request is not None:
         builder = builder.request(request)
     else:
-        from bot.delivery.transport import AiohttpRequest
-
         # The same transport as the fan-out: httpx spends ~1 ms of CPU per request and
         # caps how many updates a second the bot can answer (docs/benchmarks.md).
         builder = builder.request(AiohttpRequest(pool_size=64, read_timeout=15))
@@ -101,7 +105,8 @@ def build_app(
 async def _post_init(app: BotApplication) -> None:
     state = app.bot_data
     settings = state.settings
-    state.db = await Database.open(settings.database_path)
+    if not hasattr(state, "db"):
+        state.db = await Database.open(settings.database_path)
     state.texts = Texts()
     state.stories = StoryService(
         state.db, max_import_bytes=settings.max_import_bytes, on_new_items=state.notify_delivery
@@ -189,7 +194,8 @@ async def _post_stop(app: BotApplication) -> None:
             await task
     state.background.clear()
     if state.engine is not None:
-        await state.engine.stop(drain_timeout=10)
+        # Docker and most supervisors send SIGKILL 10 s after SIGTERM.
+        await state.engine.stop(drain_timeout=4)
 
 
 async def _post_shutdown(app: BotApplication) -> None:
@@ -216,19 +222,201 @@ async def running(app: BotApplication) -> AsyncIterator[BotApplication]:
         await _post_shutdown(app)
 
 
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
+EXIT_FAILED, EXIT_SETUP = 1, 2
+# A stop must end the process: the push engine drains for up to 10 s, the rest is quick.
+SHUTDOWN_LIMIT_S = 20.0
+START_ATTEMPTS = 1
+HANDLER_GRACE_S = 3.0
+
+
+class StartupError(Exception):
+    """A start-up condition the operator must fix; the message is one line naming it."""
+
+
 def run_bot(settings: Settings) -> int:
-    """Run long polling until SIGINT or SIGTERM; returns the exit code."""
+    """Run until SIGINT or SIGTERM, or until polling cannot go on; returns the exit code."""
     assert settings.bot_token is not None
     setup_logging(settings.log_level, secrets=(settings.bot_token.get_secret_value(),))
-    app = build_app(settings)
-    log.info("starting against %s", _public_base(settings.telegram_base_url))
-    app.run_polling(
-        allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER],
-        stop_signals=(signal.SIGINT, signal.SIGTERM),
-        timeout=30,
-        bootstrap_retries=3,
+    try:
+        code = asyncio.run(_serve(settings))
+    except KeyboardInterrupt:
+        code = 0
+    _exit_if_threads_linger(code)
+    return code
+
+
+def _exit_if_threads_linger(code: int) -> None:
+    # Worker threads that were not closed (a connection of a crashed service) would keep
+    # the interpreter alive after main returns; a supervisor expects the process gone.
+    lingering = [
+        t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon
+    ]
+    if lingering:
+        log.warning("exiting with %d worker threads still open", len(lingering))
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+async def _serve(settings: Settings) -> int:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGINT, signal.SIGTERM)
+
+    def on_signal(signum: int) -> None:
+        if stop.is_set():
+            # A second signal while stopping: the operator wants it gone now.
+            log.warning("second %s while stopping: exiting now", signal.Signals(signum).name)
+            logging.shutdown()
+            os._exit(EXIT_FAILED)
+        log.info("%s received: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    for signum in signals:
+        loop.add_signal_handler(signum, on_signal, signum)
+    requests: list[BaseRequest] = [
+        AiohttpRequest(pool_size=64, read_timeout=15),
+        HTTPXRequest(connection_pool_size=2, read_timeout=10),
+    ]
+    app = build_app(settings, request=requests[0], updates_request=requests[1])
+    state = app.bot_data
+    started: list[str] = []
+    code = 0
+    try:
+        try:
+            await _start(app, started, stop)
+        except StartupError as exc:
+            print(redact(str(exc)), file=sys.stderr, flush=True)
+            return EXIT_SETUP
+        if stop.is_set():
+            return 0
+        log.info("running (long polling against %s)", _public_base(settings.telegram_base_url))
+        code = await _poll_until_stopped(app, stop)
+        return code
+    finally:
+        try:
+            await asyncio.wait_for(_stop(app, started), SHUTDOWN_LIMIT_S)
+        except Exception as exc:
+            log.error("stopping did not finish cleanly: %s", describe(exc))
+        finally:
+            if hasattr(state, "db"):
+                with contextlib.suppress(Exception):
+                    await state.db.close()
+            for request in requests:
+                with contextlib.suppress(Exception):
+                    await request.shutdown()
+            for signum in signals:
+                loop.remove_signal_handler(signum)
+
+
+async def _start(app: BotApplication, started: list[str], stop: asyncio.Event) -> None:
+    settings = app.bot_data.settings
+    try:
+        app.bot_data.db = await Database.open(settings.database_path)
+    except DatabaseUnusable as exc:
+        raise StartupError(f"DATABASE_PATH {exc}") from None
+    await _initialize(app, stop)
+    started.append("initialized")
+    try:
+        await _post_init(app)
+    except DatabaseUnusable as exc:
+        raise StartupError(f"DATABASE_PATH {exc}") from None
+    except sqlite3.Error as exc:
+        raise StartupError(f"DATABASE_PATH {settings.database_path}: {exc}") from None
+    finally:
+        started.append("services")
+    await app.start()
+    started.append("app")
+
+
+async def _initialize(app: BotApplication, stop: asyncio.Event) -> None:
+    """getMe through app.initialize(), retried briefly; failures become one line."""
+    settings = app.bot_data.settings
+    base = _public_base(settings.telegram_base_url)
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            await app.initialize()
+            return
+        except InvalidToken as exc:
+            # PTB re-raises with the token in the message; only the cause says 401 or 404.
+            cause = exc.__cause__ if isinstance(exc.__cause__, TelegramError) else exc
+            if "not found" in cause.message.lower():
+                raise StartupError(
+                    f"TELEGRAM_BASE_URL {base} answers 404 Not Found: it does not look like "
+                    "the Bot API (the address ends in /bot)"
+                ) from None
+            raise StartupError(TOKEN_REJECTED) from None
+        except (NetworkError, TimedOut) as exc:
+            if attempt == START_ATTEMPTS or stop.is_set():
+                raise StartupError(
+                    f"TELEGRAM_BASE_URL {base} cannot be reached ({describe(exc)})"
+                ) from None
+            log.warning("the Bot API at %s cannot be reached yet (%s)", base, describe(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), attempt * 2.0)
+        except TelegramError as exc:
+            raise StartupError(
+                f"TELEGRAM_BASE_URL {base} refused getMe ({describe(exc)})"
+            ) from None
+
+
+async def _poll_until_stopped(app: BotApplication, stop: asyncio.Event) -> int:
+    settings = app.bot_data.settings
+    with contextlib.suppress(TelegramError):
+        # A webhook left from webhook mode would answer every getUpdates with 409.
+        await app.bot.delete_webhook(drop_pending_updates=False)
+    poller = Poller(
+        app.bot,
+        app.update_queue.put,
+        allowed_updates=ALLOWED_UPDATES,
+        token_grace_s=settings.token_rejected_grace_seconds,
+        health=app.bot_data.api_health,
     )
+    polling = asyncio.create_task(poller.run(), name="polling")
+    stopping = asyncio.create_task(stop.wait(), name="stop-signal")
+    try:
+        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    poller.stop()
+    try:
+        await polling
+    except PollingEnded as exc:
+        log.error("%s; exiting so a supervisor can restart the bot", exc)
+        return EXIT_SETUP if exc.token_rejected else EXIT_FAILED
+    except Exception as exc:
+        log.error("polling failed (%s); exiting so a supervisor can restart the bot", describe(exc))
+        return EXIT_FAILED
+    await poller.confirm(timeout_s=1.0)
     return 0
+
+
+async def _stop_application(app: BotApplication) -> None:
+    try:
+        await asyncio.wait_for(app.stop(), HANDLER_GRACE_S)
+    except TimeoutError:
+        # A reply stuck in a hung request must not hold the stop; the user's update was
+        # confirmed already, the reply is lost either way.
+        log.warning("replies still in flight after %.0f s were cancelled", HANDLER_GRACE_S)
+
+
+async def _stop(app: BotApplication, started: list[str]) -> None:
+    """Undo what _start did, step by step; one failing step does not skip the others."""
+    steps: list[tuple[str, Callable[[], Awaitable[object]]]] = []
+    if "app" in started:
+        steps.append(("stopping the application", lambda: _stop_application(app)))
+    if "services" in started:
+        steps.append(("stopping the services", lambda: _post_stop(app)))
+    if "initialized" in started:
+        steps.append(("shutting down", app.shutdown))
+    steps.append(("closing the database", lambda: _post_shutdown(app)))
+    for what, step in steps:
+        try:
+            await step()
+        except Exception as exc:
+            log.warning("%s failed: %s", what, describe(exc))
 
 
 def _public_base(url: str) -> str:

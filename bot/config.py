@@ -13,6 +13,15 @@ TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 # Telegram's broadcast ceilings (messages/s): without and with paid broadcast.
 FREE_PUSH_RATE = 30.0
 PAID_PUSH_RATE = 1000.0
+# Telegram: chat and user ids "have at most 52 significant bits"; anything larger is not an
+# id any chat can have, and would fail on every send (or overflow a 64-bit column).
+MAX_CHAT_ID = 2**52
+
+
+def _check_chat_id(value: int, what: str) -> int:
+    if value == 0 or abs(value) > MAX_CHAT_ID:
+        raise ValueError(f"{value} is not a Telegram {what} id (at most 52 bits, not 0)")
+    return value
 
 
 class Settings(BaseSettings):
@@ -46,6 +55,8 @@ class Settings(BaseSettings):
     follow_urls: Annotated[tuple[str, ...], NoDecode] = ()
     follow_allow_loopback: bool = False
     follow_max_bytes: int = Field(default=5_000_000, gt=0)
+    # A 401 can be a passing fault of the Bot API; only one that lasts ends polling.
+    token_rejected_grace_seconds: float = Field(default=60.0, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -53,16 +64,21 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return frozenset()
         if isinstance(value, int):
-            return frozenset({value})
+            return frozenset({_check_chat_id(value, "user")})
         if isinstance(value, (list, tuple, set, frozenset)):
-            return frozenset(int(v) for v in value)
+            return frozenset(_check_chat_id(int(v), "user") for v in value)
         parts = [p.strip() for p in str(value).split(",") if p.strip()]
         ids = set()
         for part in parts:
             if not part.lstrip("-").isdigit():
                 raise ValueError(f"{part!r} is not a numeric Telegram user id")
-            ids.add(int(part))
+            ids.add(_check_chat_id(int(part), "user"))
         return frozenset(ids)
+
+    @field_validator("channel_id")
+    @classmethod
+    def _check_channel_id(cls, value: int | None) -> int | None:
+        return None if value is None else _check_chat_id(value, "chat")
 
     @field_validator("follow_urls", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.db import chats
 from bot.db.models import ChatRecord
 from bot.handlers.flood import FloodGuard
+from bot.polling import PollingHealth
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -126,6 +127,7 @@ class AppState:
         self.background: list[asyncio.Task[Any]] = []
         self.options: dict[str, bool] = {}
         self.push_bot: Bot | None = None
+        self.api_health = PollingHealth()
 
     def take_pending_import(self, token: str) -> PendingImport | None:
         """Remove and return a pending upload unless it has expired."""

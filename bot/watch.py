@@ -12,7 +12,9 @@ from bot.story.model import StoryError
 
 log = logging.getLogger(__name__)
 
-Snapshot = dict[Path, tuple[int, int]]
+# Size, modification and change time: chmod changes only the last, and makes an
+# unreadable page readable.
+Snapshot = dict[Path, tuple[int, int, int]]
 
 
 def snapshot(folder: Path) -> Snapshot:
@@ -23,7 +25,7 @@ def snapshot(folder: Path) -> Snapshot:
             stat = path.stat()
         except OSError:
             continue
-        result[path] = (stat.st_size, stat.st_mtime_ns)
+        result[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
     return result
 
 
@@ -52,8 +54,8 @@ async def watch_seeds(state: AppState, *, rounds: int | None = None) -> None:
             except StoryError as exc:
                 log.warning("seed %s not imported: %s", path.name, exc.detail)
             except OSError as exc:
-                log.warning("seed %s unreadable: %s", path.name, exc)
-                continue
+                # Warned once: it is read again only when it changes.
+                log.warning("seed %s skipped: unreadable (%s)", path.name, exc.strerror or exc)
             except Exception:
                 log.exception("seed %s failed to import", path.name)
             else:

@@ -58,6 +58,38 @@ def test_malformed_token_is_named_but_never_echoed(monkeypatch: pytest.MonkeyPat
     assert "not-a-real-token" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("CHANNEL_ID", str(2**64 + 5)),
+        ("CHANNEL_ID", str(-(2**63))),
+        ("CHANNEL_ID", "0"),
+        ("ADMIN_IDS", f"42,{2**70}"),
+    ],
+)
+def test_ids_no_chat_can_have_are_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch, name: str, raw: str
+) -> None:
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(SettingsError, match=name) as caught:
+        load_settings()
+    assert "52 bits" in str(caught.value)
+
+
+def test_real_channel_and_group_ids_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHANNEL_ID", "-1001234567890")
+    monkeypatch.setenv("ADMIN_IDS", "7123456789")
+    settings = load_settings()
+    assert settings.channel_id == -1001234567890 and settings.admin_ids == {7123456789}
+
+
+def test_huge_channel_id_stops_the_start_with_one_line(tmp_path: Path) -> None:
+    result = _run_bot({"BOT_TOKEN": TOKEN, "CHANNEL_ID": str(2**64)}, tmp_path)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "CHANNEL_ID" in lines[0], result.stderr
+
+
 def test_dotenv_with_empty_values_loads(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text((REPO / ".env.example").read_text())
     settings = load_settings()

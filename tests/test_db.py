@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.db import migrations
@@ -83,7 +84,7 @@ async def test_a_failing_migration_leaves_no_trace(
     broken = "CREATE TABLE half_done (id INTEGER);\nCREATE TABLE oops (;\n"
     shipped = migration_files()
     monkeypatch.setattr(migrations, "migration_files", lambda: [*shipped, ("999_broken", broken)])
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(sqlite3.DatabaseError, match="syntax error"):
         await Database.open(path)
     monkeypatch.undo()
 
@@ -218,6 +219,45 @@ async def test_a_failure_after_a_released_savepoint_undoes_it_too(db: Database) 
                 await add_story(db, "inner")
             raise Boom
     assert await slugs(db) == []
+
+
+async def orphan_item(conn: object) -> None:
+    """A page import of a story that does not exist: refused only at COMMIT (deferred)."""
+    assert isinstance(conn, aiosqlite.Connection)
+    await conn.execute("PRAGMA defer_foreign_keys = ON")
+    await conn.execute(
+        "INSERT INTO page_imports (source_name, story_id, page_hash, imported_at)"
+        " VALUES ('seeds/orphan.txt', 999, 'hash', ?)",
+        (now_iso(),),
+    )
+
+
+async def test_a_refused_commit_rolls_back_and_raises_its_own_error(db: Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        async with db.atomic() as conn:
+            await add_story(db, "lost")
+            await orphan_item(conn)
+    assert not db.writer.in_transaction
+    assert await slugs(db) == []
+    # The writer is usable again: the transaction did not stay open.
+    await add_story(db, "next")
+    assert await slugs(db) == ["next"]
+
+
+async def test_a_failing_rollback_to_does_not_hide_the_first_error(db: Database) -> None:
+    with pytest.raises(Boom) as caught:
+        async with db.atomic() as conn:
+            await add_story(db, "outer")
+            async with db.atomic():
+                # The savepoint disappears under the block (committed away): ROLLBACK TO
+                # fails, and the error that ended the block must still be the one raised.
+                await conn.execute("COMMIT")
+                await conn.execute("BEGIN IMMEDIATE")
+                raise Boom
+    assert any("rolling back failed too" in note for note in caught.value.__notes__)
+    assert not db.writer.in_transaction
+    await add_story(db, "after")
+    assert "after" in await slugs(db)
 
 
 # ---------------------------------------------------------------- one writer, snapshot reads

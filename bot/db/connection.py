@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.db.migrations import apply_migrations
+from bot.db.migrations import apply_migrations, migration_files
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -46,14 +46,86 @@ async def _enable_wal(conn: aiosqlite.Connection) -> None:
     # Two processes creating the same file at once (the bot and `python -m bot import`):
     # SQLite refuses one mode switch with "database is locked" without waiting for the
     # busy timeout; the other finishes within milliseconds, so try again briefly.
-    for attempt in range(100):
+    deadline = asyncio.get_running_loop().time() + 5
+    while True:
         try:
             await conn.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or attempt == 99:
+            if "locked" not in str(exc) or asyncio.get_running_loop().time() > deadline:
                 raise
             await asyncio.sleep(0.02)
+
+
+class DatabaseUnusable(sqlite3.DatabaseError):
+    """The database file cannot be used; the message names the file and says why."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def _why_unusable(path: str, exc: BaseException) -> str:
+    target = Path(path)
+    text = str(exc)
+    if isinstance(exc, OSError):
+        return f"cannot create its folder ({exc.strerror or exc})"
+    if target.is_dir():
+        return "is a folder, not a database file"
+    if "locked" in text:
+        return "is locked by another process (is another bot running on it?)"
+    if "not a database" in text or "malformed" in text:
+        return f"is not a usable SQLite database ({text}): corrupted, or another kind of file"
+    if "readonly" in text or "read-only" in text:
+        return "is not writable (check the permissions of the file and its folder)"
+    if "unable to open" in text:
+        parent = target.parent
+        if not parent.is_dir():
+            return f"cannot be created: {parent} is not a folder"
+        return "cannot be opened or created (check the permissions of the file and its folder)"
+    return text
+
+
+def _refuse_foreign(path: str) -> None:
+    """Refuse, before changing a byte of it, a file that is not this bot's database."""
+    target = Path(path)
+    if path == ":memory:" or not target.is_file() or target.stat().st_size == 0:
+        return
+    conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    try:
+        tables = {
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        if tables and "schema_migrations" not in tables:
+            shown = ", ".join(sorted(tables)[:5])
+            raise DatabaseUnusable(
+                path, f"belongs to another program (tables: {shown}); use a new file for the bot"
+            )
+        if "schema_migrations" in tables:
+            known = {name for name, _ in migration_files()}
+            applied = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+            unknown = sorted(applied - known)
+            if unknown:
+                raise DatabaseUnusable(
+                    path, f"was written by a newer version of the bot (migration {unknown[-1]})"
+                )
+    finally:
+        conn.close()
+
+
+async def _undo(conn: aiosqlite.Connection, cause: BaseException, *statements: str) -> None:
+    """Roll back after `cause`; a failure here is noted on the cause, never raised instead."""
+    try:
+        for statement in statements:
+            if not conn.in_transaction:
+                break
+            await asyncio.shield(conn.execute(statement))
+    except Exception as exc:
+        cause.add_note(f"rolling back failed too: {exc}")
 
 
 class Database:
@@ -67,17 +139,22 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
-        """Open (creating folders and schema as needed) and migrate the database."""
+        """Open (creating folders and schema as needed) and migrate the database.
+
+        Raises DatabaseUnusable, naming the file and the reason, when it cannot be used."""
         db = cls(path)
-        if db.path != ":memory:":
-            Path(db.path).parent.mkdir(parents=True, exist_ok=True)
-        db._writer = await _connect(db.path, readonly=False)
         try:
+            if db.path != ":memory:":
+                Path(db.path).parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(_refuse_foreign, db.path)
+            db._writer = await _connect(db.path, readonly=False)
             await apply_migrations(db._writer)
             if db.path != ":memory:":
                 db._reader = await _connect(db.path, readonly=True)
-        except BaseException:
+        except BaseException as exc:
             await db.close()
+            if isinstance(exc, (sqlite3.Error, OSError)) and not isinstance(exc, DatabaseUnusable):
+                raise DatabaseUnusable(db.path, _why_unusable(db.path, exc)) from None
             raise
         return db
 
@@ -102,7 +179,10 @@ class Database:
 
     @asynccontextmanager
     async def atomic(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run a block as one transaction (savepoint when nested); roll back on any error."""
+        """Run a block as one transaction (savepoint when nested); roll back on any error.
+
+        A failed COMMIT or RELEASE rolls back too, and the error that ended the block is the
+        one raised, even when rolling back fails as well."""
         depth = _tx_depth.get()
         conn = self.writer
         if depth > 0:
@@ -110,28 +190,29 @@ class Database:
             await conn.execute(f"SAVEPOINT {name}")
             token = _tx_depth.set(depth + 1)
             try:
-                yield conn
-            except BaseException:
-                await conn.execute(f"ROLLBACK TO {name}")
+                try:
+                    yield conn
+                finally:
+                    _tx_depth.reset(token)
                 await conn.execute(f"RELEASE {name}")
+            except BaseException as exc:
+                await _undo(conn, exc, f"ROLLBACK TO {name}", f"RELEASE {name}")
                 raise
-            else:
-                await conn.execute(f"RELEASE {name}")
-            finally:
-                _tx_depth.reset(token)
             return
         async with self._write_lock:
             await conn.execute("BEGIN IMMEDIATE")
             token = _tx_depth.set(1)
             try:
-                yield conn
-            except BaseException:
-                await asyncio.shield(conn.execute("ROLLBACK"))
-                raise
-            else:
+                try:
+                    yield conn
+                finally:
+                    _tx_depth.reset(token)
                 await conn.execute("COMMIT")
-            finally:
-                _tx_depth.reset(token)
+            except BaseException as exc:
+                # A COMMIT refused (deferred constraint, disk full, busy) leaves the
+                # transaction open: without this ROLLBACK the next BEGIN would fail.
+                await _undo(conn, exc, "ROLLBACK")
+                raise
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write in its own transaction (or the caller's); lastrowid or rowcount."""

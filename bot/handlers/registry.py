@@ -7,6 +7,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -20,6 +21,7 @@ from bot.context import BotContext
 from bot.handlers import delivery, editor, follow, reader, subscriptions
 from bot.handlers.common import formatter_for, is_editor, reply
 from bot.handlers.flood import Verdict
+from bot.polling import describe
 
 if TYPE_CHECKING:
     from bot.app import BotApplication
@@ -57,7 +59,17 @@ async def flood_guard(update: Update, context: BotContext) -> None:
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log first (the formatter redacts tokens), then apologise to the user if there is one."""
-    log.error("handler failed for an update", exc_info=context.error)
+    if not context.application.running:
+        # Replies still hanging when the bot stops are cut off on purpose: one line each.
+        log.warning("a reply was cut off by the stop (%s)", type(context.error).__name__)
+        return
+    if isinstance(context.error, (NetworkError, InvalidToken)):
+        # The Bot API failing (outage, 401): one line, a traceback would say nothing more.
+        log.warning("handler failed for an update: %s", describe(context.error))
+        if isinstance(context.error, InvalidToken):
+            return
+    else:
+        log.error("handler failed for an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
@@ -66,6 +78,8 @@ async def on_error(update: object, context: BotContext) -> None:
             await update.callback_query.answer(fmt.plain("error-generic"))
         else:
             await reply(update, context, fmt.text("error-generic"))
+    except NetworkError as exc:
+        log.warning("could not send the apology: %s", describe(exc))
     except Exception:
         log.warning("could not send the apology", exc_info=True)
 

@@ -77,7 +77,17 @@ def story_files(folder: Path) -> list[Path] | None:
 def read_story_files(folder: Path) -> list[tuple[Path, bytes]] | None:
     """Every story page in a folder with its bytes; None when the folder does not exist."""
     paths = story_files(folder)
-    return None if paths is None else [(p, p.read_bytes()) for p in paths]
+    if paths is None:
+        return None
+    pages = []
+    for path in paths:
+        try:
+            pages.append((path, path.read_bytes()))
+        except OSError as exc:
+            # One unreadable page must not stop the start; the watcher will not retry it
+            # until it changes.
+            log.warning("seed %s skipped: unreadable (%s)", path.name, exc.strerror or exc)
+    return pages
 
 
 def parse_count(raw: str | None, *, default: int, low: int = 1, high: int = TICKER_MAX) -> int:

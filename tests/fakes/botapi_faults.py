@@ -25,6 +25,7 @@ FaultKind = Literal[
     "hang",  # no answer until the client gives up or the server stops
     "bad_request",  # 400 with a custom `description`
     "disconnect",  # connection dropped without any HTTP response
+    "unauthorized",  # 401 "Unauthorized", as for a revoked token (or a passing API fault)
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
@@ -97,6 +98,8 @@ class FaultRule:
             return 403, self.description or "Forbidden: user is deactivated", None
         if kind == "chat_not_found":
             return 400, self.description or "Bad Request: chat not found", None
+        if kind == "unauthorized":
+            return 401, self.description or "Unauthorized", None
         if kind == "bad_request":
             return 400, self.description or "Bad Request: fault injected", None
         raise ValueError(f"fault kind {kind!r} is not an error response")

@@ -1,0 +1,214 @@
+"""Start-up as an operator meets it: every bad condition is one line naming it, exit 2.
+
+Each test runs `python -m bot` against the fake Bot API (or against nothing) and reads
+what the operator would read on the terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import RunningBot, bot_env, start_bot_process
+from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi
+from tests.seed_page import SEED, changed_seed
+
+pytestmark = pytest.mark.timeout(90)
+
+OTHER_TOKEN = "4242424242:AAHrejectedSecretPartOfTheTokenXYZ123"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotApi]:
+    fake = FakeBotApi(token=DEFAULT_TOKEN)
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+async def start_and_wait(
+    server: FakeBotApi, workdir: Path, limit_s: float = 30, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the bot to its exit (it must exit by itself) and return what it printed."""
+    (workdir / "seeds").mkdir(exist_ok=True)
+    env = bot_env(server, workdir, **extra)
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot"],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=limit_s,
+            stdin=subprocess.DEVNULL,
+        )
+
+    return await asyncio.to_thread(run)
+
+
+def assert_one_clean_line(result: subprocess.CompletedProcess[str], *needles: str) -> str:
+    output = result.stdout + result.stderr
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert result.returncode == 2, output
+    assert len(lines) == 1, output
+    assert "Traceback" not in output and "Unclosed" not in output, output
+    for secret in (DEFAULT_TOKEN, OTHER_TOKEN, OTHER_TOKEN.split(":")[1], "AAH"):
+        assert secret not in output, output
+    for needle in needles:
+        assert needle in lines[0], output
+    return lines[0]
+
+
+async def test_rejected_token_is_one_line_without_the_token(
+    server: FakeBotApi, tmp_path: Path
+) -> None:
+    result = await start_and_wait(server, tmp_path, BOT_TOKEN=OTHER_TOKEN)
+    line = assert_one_clean_line(result)
+    assert line == "the Bot API rejected BOT_TOKEN: check it with @BotFather"
+    assert server.calls("getUpdates") == []
+
+
+async def test_base_url_that_is_not_the_bot_api_is_named(
+    server: FakeBotApi, tmp_path: Path
+) -> None:
+    result = await start_and_wait(server, tmp_path, TELEGRAM_BASE_URL=f"{server.url}/nothing/")
+    assert_one_clean_line(result, "TELEGRAM_BASE_URL", server.url)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_unreachable_base_url_is_named(server: FakeBotApi, tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/bot"
+    result = await start_and_wait(server, tmp_path, TELEGRAM_BASE_URL=url)
+    assert_one_clean_line(result, "TELEGRAM_BASE_URL", "cannot be reached")
+
+
+def foreign_database(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+
+
+def corrupted_database(path: Path) -> None:
+    path.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 64)
+
+
+def not_a_database(path: Path) -> None:
+    path.write_text("just some notes\n" * 100)
+
+
+def newer_database(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        conn.execute("INSERT INTO schema_migrations VALUES ('999_from_the_future', 'x')")
+
+
+@pytest.mark.parametrize(
+    ("prepare", "needle"),
+    [
+        (foreign_database, "another program"),
+        (corrupted_database, "not a usable SQLite database"),
+        (not_a_database, "not a usable SQLite database"),
+        (newer_database, "newer version"),
+    ],
+)
+async def test_unusable_database_file_is_named(
+    server: FakeBotApi, tmp_path: Path, prepare: object, needle: str
+) -> None:
+    path = tmp_path / "data" / "bot.sqlite3"
+    path.parent.mkdir()
+    assert callable(prepare)
+    prepare(path)
+    before = path.read_bytes()
+    result = await start_and_wait(server, tmp_path)
+    assert_one_clean_line(result, "DATABASE_PATH", str(path), needle)
+    assert path.read_bytes() == before, "the file was changed"
+    assert server.calls("getMe") == []
+
+
+async def test_database_path_that_is_a_folder_is_named(server: FakeBotApi, tmp_path: Path) -> None:
+    path = tmp_path / "data" / "bot.sqlite3"
+    path.mkdir(parents=True)
+    result = await start_and_wait(server, tmp_path)
+    assert_one_clean_line(result, "DATABASE_PATH", str(path), "folder")
+
+
+async def test_database_path_below_a_file_is_named(server: FakeBotApi, tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    path = tmp_path / "blocker" / "bot.sqlite3"
+    result = await start_and_wait(server, tmp_path, DATABASE_PATH=str(path))
+    assert_one_clean_line(result, "DATABASE_PATH", str(path), "folder")
+
+
+async def test_unwritable_database_location_is_named(server: FakeBotApi, tmp_path: Path) -> None:
+    # /proc refuses new entries even to root, so this holds whoever runs the tests.
+    path = Path("/proc/briefing-bot-test/bot.sqlite3")
+    result = await start_and_wait(server, tmp_path, DATABASE_PATH=str(path))
+    assert_one_clean_line(result, "DATABASE_PATH", str(path))
+
+
+async def test_locked_database_is_named(server: FakeBotApi, tmp_path: Path) -> None:
+    path = tmp_path / "data" / "bot.sqlite3"
+    path.parent.mkdir()
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        holder.execute("BEGIN EXCLUSIVE")
+        result = await start_and_wait(server, tmp_path)
+    finally:
+        holder.close()
+    assert_one_clean_line(result, "DATABASE_PATH", str(path), "locked")
+
+
+async def wait_for_log(bot: RunningBot, needle: str, within: float = 15) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while needle not in bot.log():
+        assert loop.time() < deadline, f"{needle!r} never logged:\n{bot.log()}"
+        await asyncio.sleep(0.05)
+
+
+def unreadable_page(path: Path) -> None:
+    # A link to this process's own memory file: a regular file that fails with EIO on
+    # read for everyone, root included (permission bits would not stop root).
+    path.symlink_to("/proc/self/mem")
+
+
+async def test_unreadable_seed_is_skipped_with_one_warning(
+    server: FakeBotApi, tmp_path: Path
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / SEED.name).write_bytes(SEED.read_bytes())
+    unreadable_page(seeds / "broken.txt")
+    server.add_user(1001, "Alice", language_code="en")
+    bot = start_bot_process(server, tmp_path)
+    try:
+        await server.wait_until_polling(timeout=30)
+        update = server.send_text(1001, "/summary")
+        await server.wait_for_reply(1001, after_update=update, timeout=10)
+        assert "NATO" in (server.sent_messages(1001)[-1].text or "")
+        unreadable_page(seeds / "broken-later.txt")
+        # A page dropped in after the broken one is imported: the watcher polled past it
+        # several times (each page waits one poll to settle).
+        (seeds / "zz-second.txt").write_bytes(changed_seed().encode())
+        await wait_for_log(bot, "seed zz-second.txt imported")
+    finally:
+        assert await bot.stop() == 0
+    for name in ("broken.txt", "broken-later.txt"):
+        warnings = [line for line in bot.log().splitlines() if name in line]
+        assert len(warnings) == 1, bot.log()
+        assert "WARNING" in warnings[0]
