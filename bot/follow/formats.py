@@ -21,7 +21,6 @@ from typing import Any
 import feedparser
 import lxml.etree
 import lxml.html
-import trafilatura
 
 from bot.story import parse_story
 from bot.story.model import ParsedStory, StoryError
@@ -275,6 +274,9 @@ def _read_html(body: bytes, content_type: str) -> Snapshot:
     blog = _find_liveblog(tree)
     if blog is not None:
         return _read_liveblog(blog, _html_title(tree))
+    # Imported here: it costs ~0.7 s at import, and most sources are feeds or live blogs.
+    import trafilatura
+
     # trafilatura takes the parsed tree: the page is parsed once for both readings.
     text = trafilatura.extract(
         tree, output_format="txt", include_comments=False, include_tables=False, favor_recall=True
