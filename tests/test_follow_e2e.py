@@ -69,7 +69,6 @@ async def bot_world(
         admin_ids=frozenset({EDITOR}),
         database_path=tmp_path / "bot.sqlite3",
         seeds_dir=tmp_path / "no-seeds",
-        push_rate=200,
         flood_limit=1000,
         follow_interval_seconds=1,
         follow_allow_loopback=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.follow.fetcher import Fetcher, FetchError, FetchFailure, parse_retry_after
@@ -167,6 +167,7 @@ def test_retry_after_as_date_or_seconds() -> None:
     assert parse_retry_after(None) is None
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.one_of(
         *(
@@ -194,6 +195,7 @@ def test_every_non_public_address_is_refused(ip: object) -> None:
         AddressPolicy().check_url(f"http://{host}/feed")
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(["93.184.216.34", "151.101.1.69", "2606:4700::6810:85e5", "8.8.8.8"]))
 def test_public_addresses_pass(address: str) -> None:
     assert AddressPolicy().refusal(address) is None

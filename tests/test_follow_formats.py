@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.follow.formats import (
@@ -166,7 +166,7 @@ def test_json_feed_deleted_extension_is_a_retraction() -> None:
     assert [e.headline for e in snapshot.entries] == ["Eintrag 1"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
 def test_html_to_paragraphs_never_keeps_markup_or_empty_paragraphs(text: str) -> None:
     fragment = f"<div><p>{text}</p><script>var x = '<b>';</script><br>{text}</div>"
@@ -175,7 +175,7 @@ def test_html_to_paragraphs_never_keeps_markup_or_empty_paragraphs(text: str) ->
         assert "var x" not in paragraph
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400))
 def test_any_bytes_give_a_snapshot_or_a_format_error(data: bytes) -> None:
     with contextlib.suppress(FormatError):

@@ -7,18 +7,20 @@ import asyncio
 import random
 from collections.abc import Callable
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.follow.poller import MAX_BACKOFF_S, MAX_RETRY_AFTER_S, Poller, next_delay
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.floats(1, 3600), st.integers(0, 2**31))
 def test_jitter_only_ever_makes_a_fetch_earlier(interval: float, seed: int) -> None:
     delay = next_delay(interval, rng=random.Random(seed))
     assert 0.9 * interval <= delay <= interval
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.floats(1, 600), st.integers(1, 40), st.integers(0, 2**31))
 def test_errors_back_off_exponentially_up_to_an_hour(
     interval: float, failures: int, seed: int
@@ -28,6 +30,7 @@ def test_errors_back_off_exponentially_up_to_an_hour(
     assert expected <= delay <= expected * 1.1
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.floats(0, 10**6), st.floats(1, 600))
 def test_retry_after_is_honoured_and_bounded(retry_after: float, interval: float) -> None:
     delay = next_delay(interval, failures=3, retry_after=retry_after, rng=random.Random(1))
