@@ -128,7 +128,10 @@ async def _post_init(app: BotApplication) -> None:
             channel_id=settings.channel_id,
             deadline=settings.delivery_deadline_seconds,
         )
-        await state.engine.start()
+        # The engine's tasks read on a connection of their own: readers never queue behind
+        # a push's reads.
+        with state.db.background_reads():
+            await state.engine.start()
     if state.options.get("load_seeds", True):
         state.background.append(asyncio.create_task(watch_seeds(state), name="watch-seeds"))
     await _start_following(state)

@@ -1,4 +1,4 @@
-"""SQLite access: one writer connection behind a lock, one reader connection, WAL."""
+"""SQLite access: one writer connection behind a lock, reader connections, WAL."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import asyncio
 import contextvars
 import itertools
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,9 @@ Params = Sequence[Any] | dict[str, Any]
 # Depth of atomic() blocks in the current task: 0 outside a transaction.
 _tx_depth: contextvars.ContextVar[int] = contextvars.ContextVar("tx_depth", default=0)
 _savepoint_ids = itertools.count(1)
+# Set for background work (the push engine's tasks): its reads go through a connection of
+# their own, so a reader's command never waits in line behind a push's steady reads.
+_background: contextvars.ContextVar[bool] = contextvars.ContextVar("background", default=False)
 
 
 async def _connect(path: str, *, readonly: bool) -> aiosqlite.Connection:
@@ -135,6 +138,7 @@ class Database:
         self.path = str(path)
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._background_reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
 
     @classmethod
@@ -151,6 +155,7 @@ class Database:
             await apply_migrations(db._writer)
             if db.path != ":memory:":
                 db._reader = await _connect(db.path, readonly=True)
+                db._background_reader = await _connect(db.path, readonly=True)
         except BaseException as exc:
             await db.close()
             if isinstance(exc, (sqlite3.Error, OSError)) and not isinstance(exc, DatabaseUnusable):
@@ -159,11 +164,11 @@ class Database:
         return db
 
     async def close(self) -> None:
-        """Close both connections; safe to call twice."""
-        for conn in (self._reader, self._writer):
+        """Close every connection; safe to call twice."""
+        for conn in (self._background_reader, self._reader, self._writer):
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = None
+        self._background_reader = self._reader = self._writer = None
 
     @property
     def writer(self) -> aiosqlite.Connection:
@@ -171,10 +176,22 @@ class Database:
             raise RuntimeError("database is not open")
         return self._writer
 
+    @staticmethod
+    @contextmanager
+    def background_reads() -> Iterator[None]:
+        """Tasks started inside this block read through the background connection."""
+        token = _background.set(True)
+        try:
+            yield
+        finally:
+            _background.reset(token)
+
     def _read_conn(self) -> aiosqlite.Connection:
         # Inside a transaction, read through the writer so the task sees its own writes.
         if _tx_depth.get() > 0 or self._reader is None:
             return self.writer
+        if _background.get() and self._background_reader is not None:
+            return self._background_reader
         return self._reader
 
     @asynccontextmanager
