@@ -172,3 +172,13 @@ async def test_quote_numbers_survive_a_reimport(tmp_path: Path) -> None:
         assert dropped not in after.values()
         shown = await bot.ask_text(EDITOR_ID, "/quotes Meyer")
         assert f"#{fixed}" in shown
+
+
+async def test_a_broken_name_or_text_from_the_client_is_cleaned_not_crashed_on(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        bot.server.add_user(EDITOR_ID, "Eda\ud800", language_code="de")
+        answer = await bot.ask_text(EDITOR_ID, "/post Meldung\ud83d mit Bruch\nText\udfff")
+        assert "veröffentlicht" in answer
+        assert "Eda" in await bot.ask_text(EDITOR_ID, "/audit 1")

@@ -72,7 +72,7 @@ def editor_only(handler: EditorHandler) -> Handler:
                 await reply(update, context, fmt.text("editor-private-only"))
             return
         if user is not None:
-            await chats.remember_name(context.state.db, user.id, "private", user.full_name)
+            await chats.remember_name(context.state.db, user.id, "private", clean(user.full_name))
         try:
             await handler(update, context, fmt)
         except EditorError as exc:
