@@ -89,10 +89,11 @@ def hold_until(
     return max(now, local - offset)
 
 
-async def _max_item_id(db: Database, story_id: int) -> int:
-    value = await db.fetchval(
-        "SELECT COALESCE(MAX(id), 0) FROM ticker_items WHERE story_id = ?", (story_id,), 0
-    )
+async def _max_item_id(db: Database) -> int:
+    # The newest item of any story: every item that exists now has an id up to it and every
+    # later one a higher id, which is all since_item_id needs. Read from the end of the
+    # rowid tree; the story's own maximum would walk all its items (no index ends in id).
+    value = await db.fetchval("SELECT COALESCE(MAX(id), 0) FROM ticker_items", (), 0)
     return int(value)
 
 
@@ -100,7 +101,7 @@ async def subscribe(db: Database, chat_id: int, chat_type: str, story_id: int) -
     """Subscribe a chat to a story; True if it was not subscribed before (or had left)."""
     now = now_iso()
     async with db.atomic() as conn:
-        since = await _max_item_id(db, story_id)
+        since = await _max_item_id(db)
         row = await db.fetchone(
             "SELECT status FROM subscriptions WHERE chat_id = ? AND story_id = ?",
             (chat_id, story_id),
