@@ -56,6 +56,12 @@ async def test_subscribing_by_button_keeps_the_readers_language_for_pushes(
         await bot.ask(EDITOR_ID, "/edit 1 x")
         # An English date ("05:20, 2 Dec"), not a German one ("05:20, 02.12.").
         assert re.search(r"\d\d:\d\d, \d{1,2} [A-Z][a-z]{2}", item.text or ""), item.text
+        await bot.ask(EDITOR_ID, "/archive 1")
+        recap = await eventually(
+            lambda: next((m for m in bot.sent(READER_EN) if "🏁" in (m.text or "")), None),
+            "the archive recap",
+        )
+        assert "has ended" in (recap.text or "") and "beendet" not in (recap.text or "")
 
 
 async def test_unknown_languages_get_english_and_de_variants_german(tmp_path: Path) -> None:
