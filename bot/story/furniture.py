@@ -68,7 +68,8 @@ _SECTION_WORDS = wordset("""
     forum ansichtssache abo donate embed transcript download flipboard copy follow save
     """)
 _BYLINE = lazy(
-    r"^(?i:von|by|text|aus|from)\s*:?\s+[A-ZÄÖÜ][\w.'’-]+(?:\s+(?:und|and|&|,)?\s*[A-ZÄÖÜ][\w.'’-]+){0,6}"
+    r"^(?i:von|by|text|aus|from)\s*:?\s+[A-ZÄÖÜ][\w.'’-]+"
+    r"(?:(?:\s*(?:und|and|&|,)\s*|\s+)[A-ZÄÖÜ][\w.'’-]+){0,6}"
     r"(?:\s*(?:,|/|\||–|-)\s*[\wÄÖÜäöüß .]+)?$"
 )
 _AGENCY = lazy(
@@ -198,7 +199,8 @@ def _is_chrome(core: str) -> bool:
 _CHROME_ANYWHERE = (
     "opens new tab", "purchase licensing rights", "trust principles", "jetzt herunterladen",
     "in der app", "download the app", "get the app", "startseite", "back to home",
-    "accessible video player", "reading list", "scroll to continue",
+    "accessible video player", "reading list", "scroll to continue", "app herunterladen",
+    "turn on javascript", "enable javascript", "javascript aktivieren",
 )  # fmt: skip
 _CREDIT_NAME = r"[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){0,3}"
 _CREDIT_ONLY = lazy(
@@ -214,7 +216,8 @@ _INLINE_CREDIT = lazy(
     r"|\[[^\]]{2,60}/[^\]]{2,40}\]\s*$"
     r"|\b(?:REUTERS|KEYSTONE|IMAGO)/"
     r"|©"
-    r"|\b(?:Bild|Foto|Fotos|Pic|Photo|Picture|Image|Credit|Bildquelle)\s*:\s*\S[^.]{0,60}$"
+    r"|\b(?:Bild|Foto|Fotos|Pic|Photo|Photograph|Picture|Image|Credit|Bildquelle|Illustration)"
+    r"\s*:\s*\S[^.]{0,60}$"
     r"|^\[\d+/\d+\]"
     r"|\b(?:picture alliance|Getty Images)\b)"
 )
@@ -239,7 +242,8 @@ def is_credit_line(line: str) -> bool:
 
 
 _PHOTO_CREDIT = lazy(
-    r"^(?:bild|foto|fotos|photo|image|pic|picture|credit|bildquelle|quelle\s+bild)\s*:\s*[^.]{1,60}$",
+    r"^\(?(?:bild|foto|fotos|photo|photograph|image|pic|picture|credit|bildquelle|quelle\s+bild)"
+    r"\s*:\s*[^.]{1,60}\)?$",
     re.IGNORECASE,
 )
 

@@ -148,6 +148,7 @@ THING_NOUNS = frozenset({
     "serie", "podcast", "show", "talkshow", "app", "rakete", "system", "waffe", "programms",
     "bündnis", "bewegung", "slogan", "schlagzeile", "song", "lied", "album", "roman", "marke",
     "formel", "vorlage", "papier", "strategie", "paket", "abkommen", "vertrag", "stück",
+    "sturmtief", "tief", "hoch", "orkan", "hurrikan", "taifun", "zyklon", "schiff", "mission",
 })  # fmt: skip
 NAMING_WORDS = frozenset(
     {

@@ -41,6 +41,7 @@ SUMMARY_LABELS = (
     "what we know", "what to know", "key points", "key events", "summary", "at a glance",
     "the latest", "in brief", "what you need to know", "the big picture", "key developments",
     "highlights", "catch up", "quick summary", "in short", "what we know so far",
+    "what we’re covering", "what we're covering", "what we are covering", "key updates",
 )  # fmt: skip
 
 # Furniture: labels that open a box of teaser links ("Read more" and the lines below).
@@ -49,6 +50,7 @@ TEASER_LABELS = (
     "related stories", "read next", "recommended", "more coverage", "you may also like",
     "also read", "see also", "most read", "popular", "more on this story", "related articles",
     "related topics", "top stories", "more stories from", "read more from", "further reading",
+    "explore more on these topics", "more on these topics", "topics",
 )  # fmt: skip
 # Furniture: whole lines of page chrome (buttons, counters, players), matched after lower-casing.
 CHROME_LINES = wordset("""
@@ -64,6 +66,8 @@ CHROME_PHRASES = (
     "accessible video player", "this live page is now closed", "this live blog is now closed",
     "this blog is now closed", "live coverage has ended", "jump to", "refresh", "auto-update",
     "our standards", "trust principles", "exclusive news data and analytics",
+    "show key events only", "reuse this content", "see all updates", "ad feedback",
+    "view all updates", "back to top", "sign in", "log in",
 )  # fmt: skip
 # Furniture: who wrote or supplied the text ("Reporting by …", "… contributed to this report").
 CREDIT_OPENERS = (
@@ -176,7 +180,8 @@ THING_NOUNS = frozenset({
     "programme", "program", "newspaper", "magazine", "show", "series", "operation", "campaign",
     "plan", "initiative", "act", "bill", "book", "film", "movie", "slogan", "motto", "missile",
     "system", "podcast", "app", "project", "album", "song", "novel", "brand", "strategy",
-    "package", "deal", "treaty", "report", "documentary", "exercise", "drone",
+    "package", "deal", "treaty", "report", "documentary", "exercise", "drone", "storm",
+    "hurricane", "typhoon", "cyclone", "ship", "vessel", "mission", "newsletter",
 })  # fmt: skip
 NAMING_WORDS = frozenset(
     {"called", "named", "dubbed", "titled", "entitled", "so-called", "nicknamed"}

@@ -191,7 +191,13 @@ def _summary_blocks(lines: list[str], kinds: list[Kind]) -> list[tuple[int, str]
         j, taken = i + 1, 0
         while j < len(lines) and taken < _MAX_POINTS:
             text = lines[j]
-            if kinds[j] is not Kind.TEXT or parse_stamp(text) is not None:
+            linked = parse_stamp(text)
+            if kinds[j] is Kind.TEXT and linked is not None and _repeated_later(lines, j, linked):
+                # "10.52pm GMT Dam near Cremona under pressure" under "Key events": a link.
+                kinds[j] = Kind.FURNITURE
+                j += 1
+                continue
+            if kinds[j] is not Kind.TEXT or linked is not None:
                 break
             following = _next_text(kinds, j)
             if following is not None and parse_stamp(lines[following]) is not None and taken:
@@ -211,6 +217,21 @@ def _summary_blocks(lines: list[str], kinds: list[Kind]) -> list[tuple[int, str]
     return points
 
 
+def _repeated_later(lines: list[str], index: int, stamp: Stamp) -> bool:
+    """True if a stamped line's text stands again further down (as a post of its own)."""
+    if not stamp.rest:
+        return False
+    wanted = " ".join(stamp.rest.split()).casefold()
+    for line in lines[index + 1 :]:
+        bare = " ".join(line.split()).casefold()
+        if bare == wanted:
+            return True
+        later = parse_stamp(line) if wanted in bare else None
+        if later is not None and " ".join(later.rest.split()).casefold() == wanted:
+            return True
+    return False
+
+
 def _has_paragraph_after(lines: list[str], kinds: list[Kind], index: int) -> bool:
     j = _next_text(kinds, index)
     return j is not None and not looks_like_headline(lines[j])
@@ -225,6 +246,21 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
         stamp = parse_stamp(line)
         if stamp is not None:
             found[i] = stamp
+    # Family furniture: a stamped line that repeats a later post (a banner, a key-events
+    # link) points to the post; it is not one.
+    later_lines = {" ".join(line.split()).casefold(): i for i, line in enumerate(lines)}
+    by_text: dict[tuple[str, str], int] = {}
+    for i in sorted(found, reverse=True):
+        stamp = found[i]
+        if not stamp.rest:
+            continue
+        key = (stamp.printed, stamp.rest.casefold())
+        repeated = later_lines.get(" ".join(stamp.rest.split()).casefold(), -1) > i
+        if key in by_text or repeated:
+            kinds[i] = Kind.FURNITURE
+            del found[i]
+        else:
+            by_text[key] = i
     dated = [i for i, s in found.items() if s.has_date]
     undated = [i for i, s in found.items() if not s.has_date]
     items: dict[int, Stamp] = {}

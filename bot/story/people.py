@@ -93,6 +93,7 @@ _EN_MODIFIER = lazy(
     r"longtime|veteran|elected|\w+(?:ian|ese|ish|ic|al|ive|an|i))$",
     re.I,
 )
+_SPEECH_WORDS_EN = wordset("said says told added who whose which and")
 _SELF_NAMING = de.SELF_NAMING_ORGS | en.SELF_NAMING_ORGS
 _PERSON_CLAUSE = lazy(
     r"\s*(?:,\s*(?:(?:who|der|die)\s+(?P<verb>[a-zäöüß]+)\s*(?P<rest>[^,.;]{0,80})|whose\s|deren\s|dessen\s"
@@ -320,6 +321,15 @@ class Registry:
                 complement_end = j + len(run) - keep_for_name
                 complement = tokens[after:complement_end]
                 after = complement_end
+        if english and not complement and after < len(tokens):
+            # Family roles: "head of operations", "head of technology research at brokerage
+            # Merrow & Finch" when a name stands apart ("X, head of …, said").
+            extent = self._english_complement(tokens, after)
+            if extent > after and (
+                self._appositive_name(tokens, first) or self._name_after_comma(tokens, extent)
+            ):
+                complement = tokens[after:extent]
+                after = extent
         name_tokens = self._name_run(tokens, after)
         noun = token.text
         suffix = german.group("suffix") or "" if german else ""
@@ -342,6 +352,19 @@ class Registry:
         determiner = tokens[first - 1].text.lower() if first > 0 else ""
         definite = _definite_singular(determiner, suffix, noun, english)
         return RolePhrase(role, kind, start, end, name, nationality, definite)
+
+    def _english_complement(self, tokens: list[Token], after: int) -> int:
+        """Where "of …", "for …", "at …" after an English role noun ends (before a comma)."""
+        if tokens[after].text not in ("of", "for", "at"):
+            return after
+        j = after + 1
+        while j < len(tokens) and j - after <= 9:
+            text = tokens[j].text
+            if text in (",", ".", ";", ":", "(", ")") or text.lower() in _SPEECH_WORDS_EN:
+                break
+            j += 1
+        ends = j < len(tokens) and tokens[j].text in (",", ".", ";")
+        return j if ends or j == len(tokens) else after
 
     def _name_after_comma(self, tokens: list[Token], after: int) -> str | None:
         # "Der Ministerpräsident von Bayern, Thomas Brandl, kritisierte …"
@@ -641,6 +664,10 @@ class Registry:
             if person in candidates:
                 return person
         return candidates[0]
+
+    def context(self, para: Para) -> list[Para]:
+        """The paragraphs a reader saw just before `para`, nearest first."""
+        return self._context(para)
 
     def _context(self, para: Para) -> list[Para]:
         """The paragraphs a reader saw just before `para`, nearest first (a bounded look-back).

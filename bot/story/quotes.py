@@ -93,6 +93,8 @@ _HIESS_ES = lazy(
     r"|hieß\s+es\s+(?:aus|von|vom|seitens|in\s+einer\s+\w+\s+(?:des|der|vom))\s+"
     r"(?:dem|der|den)?\s*(?P<b>[A-Za-zÄÖÜäöüß]+))"
 )
+_EN_NOT_SUBJECTS = wordset("and or but to that which who as if when while because so then also")
+_SPOKESPERSON_COMPOUND = lazy(r"^(?P<org>[A-ZÄÖÜ][a-zäöüß]+?)-?sprecher(?:in)?$")
 _ZUFOLGE = lazy(r"(?P<np>(?:\b\w+\s+){1,5}?)zufolge\b")
 _NON_PERSON_PRONOUNS = frozenset({"es", "it", "they", "man"})
 _TERMINAL = ".!?…"
@@ -182,6 +184,19 @@ def _headline_speakers(found: list[tuple[Para, Quote, bool]], registry: Registry
         if para.headline and quote.speaker is None:
             quote = _item_speaker(para, quote, found[index + 1 :], registry)
         key = _quote_key(quote.text)
+        if para.headline:
+            # "Regional president: ‘worst flooding in a century’" above “the worst flooding in
+            # a century”: the text's quote covers the headline's.
+            covering = next(
+                (
+                    o
+                    for p, o, _ in found[index + 1 :]
+                    if p.flow == para.flow and key in _quote_key(o.text)
+                ),
+                None,
+            )
+            if covering is not None:
+                continue
         if key in seen:
             kept, kept_weak = quotes[seen[key]]
             if (kept.speaker is None and quote.speaker is not None) or (kept_weak and not weak):
@@ -189,7 +204,22 @@ def _headline_speakers(found: list[tuple[Para, Quote, bool]], registry: Registry
             continue
         seen[key] = len(quotes)
         quotes.append((quote, weak or para.headline))
-    return [quote for quote, _ in quotes]
+    # A fragment that stands again inside a longer, attributed quotation is that quotation.
+    keys = [_quote_key(quote.text) for quote, _ in quotes]
+    return [
+        quote
+        for index, (quote, weak) in enumerate(quotes)
+        if not (
+            (quote.speaker is None or weak)
+            and any(
+                other_index != index
+                and keys[index] in keys[other_index]
+                and keys[index] != keys[other_index]
+                and other.speaker is not None
+                for other_index, (other, _) in enumerate(quotes)
+            )
+        )
+    ]
 
 
 def _item_speaker(
@@ -218,6 +248,8 @@ def _quote_key(text: str) -> str:
 
 def names_a_thing(paragraph: str, span: QuoteSpan, text: str, language: str) -> bool:
     """Family quoted names: a programme, initiative, paper or weapon is named, not quoted."""
+    if paragraph[span.end + 1 : span.end + 2] == "-" and len(text.split()) <= 3:
+        return True  # "der „Bild“-Zeitung": the quotation is part of a name
     words = text.split()
     if not words or len(words) > 6 or not (text[0].isupper() or text[0].isdigit()):
         return False
@@ -295,6 +327,8 @@ def _named_in(person: Person, text: str) -> bool:
 def _after_closer(para: Para, after: str, offset: int, registry: Registry) -> _Speaker | None:
     if para.language == "en":
         match = _AFTER_EN_VERB_FIRST.match(after) or _AFTER_EN_NP_FIRST.match(after)
+        if match is not None and match.group("np").split()[0] in _EN_NOT_SUBJECTS:
+            match = None  # "… “the worst flooding” and asked Rome …": no speaker follows
     else:
         match = _AFTER_DE.match(after)
         if match is None:
@@ -413,11 +447,30 @@ def _unnamed(para: Para, phrase: RolePhrase, registry: Registry) -> _Speaker:
     body = _FOR_ORG.match(after) or _ROLE_OF_ORG.search(phrase.role)
     if body is not None:
         return _Speaker(_strip_article(body.group("org")), phrase.role)
+    compound = _SPOKESPERSON_COMPOUND.match(phrase.role.split()[-1]) if phrase.role else None
+    if compound is not None and len(compound.group("org")) >= 3:
+        # "eine Bahnsprecherin", "ein Polizeisprecher": the compound names the body.
+        named = _named_body(para, compound.group("org"), registry)
+        if named is not None:
+            return _Speaker(named, phrase.role)
     if phrase.kind == "spokesperson":
         org = registry.recent_org(para, phrase.start)
         if org is not None:
             return _Speaker(org, phrase.role)
     return _Speaker(None, phrase.role)
+
+
+def _named_body(para: Para, stem: str, registry: Registry) -> str | None:
+    """The page's name for the body a compound points to ("Bahn" → "Deutsche Bahn")."""
+    stem = stem.rstrip("s") if stem.endswith("s") and len(stem) > 4 else stem
+    pattern = re.compile(
+        r"(?:\b[A-ZÄÖÜ][\wäöüß]+(?:e|er|en)\s+)?\b" + re.escape(stem.capitalize()) + r"\w*",
+    )
+    for candidate in [para, *registry.context(para)]:
+        match = pattern.search(candidate.text)
+        if match is not None:
+            return match.group().removeprefix("Die ").removeprefix("Der ").removeprefix("Das ")
+    return None
 
 
 def _org_noun(phrase: str) -> str | None:

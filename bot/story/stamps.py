@@ -60,7 +60,9 @@ _COUNT_WORDS = "|".join(
 _RELATIVE_STAMP = lazy(
     r"^" + _FRAME + r"(?:"
     r"vor\s+(?P<de_n>\d+|" + _COUNT_WORDS + r")\s*(?P<de_unit>" + _UNITS + r")\.?"
-    r"|(?P<en_n>\d+|" + _COUNT_WORDS + r")\s*(?P<en_unit>" + _UNITS + r")\.?\s+ago"
+    r"(?:,?\s*(?:und\s+)?(?P<de_n2>\d+)\s*(?P<de_unit2>" + _UNITS + r")\.?)?"
+    r"|(?P<en_n>\d+|" + _COUNT_WORDS + r")\s*(?P<en_unit>" + _UNITS + r")\.?"
+    r"(?:,?\s*(?:and\s+)?(?P<en_n2>\d+)\s*(?P<en_unit2>" + _UNITS + r")\.?)?\s+ago"
     r"|(?P<now>gerade\s+eben|soeben|just\s+now|moments?\s+ago|a\s+moment\s+ago))"
     r"(?![\w])(?P<rest>.*)$",
     re.IGNORECASE,
@@ -149,6 +151,13 @@ def _relative(core: str) -> Stamp | None:
         if count is None or seconds is None:
             return None
         ago = timedelta(seconds=count * seconds)
+        # "1 hr 5 min ago", "vor 1 Std. 5 Min.": a second count and unit add to the first.
+        second_count = match.group("de_n2" if german else "en_n2")
+        second_unit = match.group("de_unit2" if german else "en_unit2")
+        if second_count and second_unit:
+            ago += timedelta(
+                seconds=int(second_count) * units.get(second_unit.lower().rstrip("."), 0)
+            )
     return _finish(core, match, Stamp(printed="", rest="", ago=ago))
 
 
@@ -251,8 +260,10 @@ def _looks_like_author(raw_rest: str, rest: str) -> bool:
         return len(rest.split()) <= 6
     separator = raw_rest.lstrip()[:1]
     tokens = rest.split()
+    # After "|" a short capitalised line is as often a headline ("| Neue Angriffe").
     return (
-        separator in ",|"
+        separator == ","
+        and not rest.isupper()
         and 2 <= len(tokens) <= 4
         and all(_NAME_TOKEN.match(t) for t in tokens)
         and tokens[0][:1].isupper()
