@@ -7,6 +7,7 @@ share bars, bylines, section labels), never the wording of one page.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.story import lexicon_de as de
 from bot.story import lexicon_en as en
@@ -116,6 +117,7 @@ def mentions_ticker(line: str) -> bool:
     return bool(_MARKER_PHRASES.search(line))
 
 
+@lru_cache(maxsize=65536)
 def is_furniture(line: str) -> bool:
     """True for page furniture: calls to action, share bars, bylines, labels, cookie notes."""
     core = _core(line)
@@ -137,15 +139,30 @@ def is_furniture(line: str) -> bool:
         return True
     if _COUNTER.match(core) or _WIDGET.search(core) or _MEDIA_LINE.search(core):
         return True
-    if is_label(core, de.TEASER_LABELS + en.TEASER_LABELS) or is_summary_label(core):
+    if _is_teaser_label_line(core) or is_summary_label(core):
         return True
     tokens = re.split(r"[\s|/·•,>›»]+", core.lower())
     tokens = [t.strip(".:!") for t in tokens if t.strip(".:!")]
     return bool(tokens) and len(tokens) <= 6 and all(t in _SECTION_WORDS for t in tokens)
 
 
+_NOT_BARE = lazy(r"[^\w’'&+\s-]")
+
+
 def _bare(line: str) -> str:
-    return " ".join(re.sub(r"[^\w’'&+\s-]", " ", line.lower()).split())
+    return " ".join(_NOT_BARE.sub(" ", line.lower()).split())
+
+
+def _alternation(phrases: tuple[str, ...] | frozenset[str]) -> str:
+    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+
+# One compiled alternation per list: a line is read once, not once per phrase.
+_TEASER_LABELS = lazy(
+    r"^(?:" + _alternation(de.TEASER_LABELS + en.TEASER_LABELS) + r")(?: |$)(?P<more>.*)$"
+)
+_SUMMARY_LABELS = frozenset(x.replace("'", "’") for x in de.SUMMARY_LABELS + en.SUMMARY_LABELS)
+_CHROME_START = lazy(r"^(?:" + _alternation(de.CHROME_PHRASES + en.CHROME_PHRASES) + r")")
 
 
 def is_label(line: str, labels: tuple[str, ...]) -> bool:
@@ -162,13 +179,18 @@ def is_label(line: str, labels: tuple[str, ...]) -> bool:
     )
 
 
+def _is_teaser_label_line(core: str) -> bool:
+    bare = _bare(core)
+    if not bare or len(bare) > 60:
+        return False
+    match = _TEASER_LABELS.match(bare)
+    return match is not None and len(match.group("more").split()) <= 3
+
+
 def is_summary_label(line: str) -> bool:
     """Family summary blocks: "Die wichtigsten Entwicklungen:", "Here’s what we know:"."""
     bare = _bare(_core(line)).replace("'", "’")
-    labels = de.SUMMARY_LABELS + en.SUMMARY_LABELS
-    return (
-        bool(bare) and len(bare.split()) <= 6 and any(bare == x.replace("'", "’") for x in labels)
-    )
+    return bool(bare) and len(bare.split()) <= 6 and bare in _SUMMARY_LABELS
 
 
 def is_teaser_label(line: str) -> bool:
@@ -176,11 +198,7 @@ def is_teaser_label(line: str) -> bool:
     core = _core(line)
     if len(core.split()) > 6:
         return False
-    bare = _bare(core)
-    return any(
-        bare == label or bare.startswith(label + " ")
-        for label in de.TEASER_LABELS + en.TEASER_LABELS
-    )
+    return _TEASER_LABELS.match(_bare(core)) is not None
 
 
 def _is_chrome(core: str) -> bool:
@@ -190,10 +208,10 @@ def _is_chrome(core: str) -> bool:
         return False
     if bare in de.CHROME_LINES or bare in en.CHROME_LINES:
         return True
-    phrases = de.CHROME_PHRASES + en.CHROME_PHRASES
-    if len(bare.split()) <= 14 and any(bare.startswith(p) for p in phrases):
+    count = bare.count(" ") + 1
+    if count <= 14 and _CHROME_START.match(bare):
         return True
-    return len(bare.split()) <= 30 and any(p in bare for p in _CHROME_ANYWHERE)
+    return count <= 30 and _CHROME_ANYWHERE_PATTERN.search(bare) is not None
 
 
 _CHROME_ANYWHERE = (
@@ -202,6 +220,7 @@ _CHROME_ANYWHERE = (
     "accessible video player", "reading list", "scroll to continue", "app herunterladen",
     "turn on javascript", "enable javascript", "javascript aktivieren",
 )  # fmt: skip
+_CHROME_ANYWHERE_PATTERN = lazy(_alternation(_CHROME_ANYWHERE))
 _CREDIT_NAME = r"[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){0,3}"
 _CREDIT_ONLY = lazy(
     r"^(?:" + _CREDIT_NAME + r"\s+for\s+[A-Z][\w ]{1,30}"  # "Emily Carter for NPR"
@@ -229,9 +248,7 @@ def is_credit_line(line: str) -> bool:
     lower = core.lower()
     if len(core.split()) > 25:
         return False
-    if any(lower.startswith(o) for o in de.CREDIT_OPENERS + en.CREDIT_OPENERS):
-        return True
-    if any(lower.rstrip(".").endswith(e) for e in en.CREDIT_ENDINGS):
+    if _CREDIT_OPENING.match(lower) or _CREDIT_ENDING.search(lower):
         return True
     if lower in ("hide caption", "toggle caption", "show caption"):
         return True
@@ -241,6 +258,8 @@ def is_credit_line(line: str) -> bool:
     return bool(_CREDIT_ONLY.match(core))
 
 
+_CREDIT_OPENING = lazy(r"^(?:" + _alternation(de.CREDIT_OPENERS + en.CREDIT_OPENERS) + r")")
+_CREDIT_ENDING = lazy(r"(?:" + _alternation(en.CREDIT_ENDINGS) + r")\.?$")
 _PHOTO_CREDIT = lazy(
     r"^\(?(?:bild|foto|fotos|photo|photograph|image|pic|picture|credit|bildquelle|quelle\s+bild)"
     r"\s*:\s*[^.]{1,60}\)?$",

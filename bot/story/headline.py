@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from functools import lru_cache
 
 from bot.story.furniture import is_all_caps
@@ -16,60 +14,100 @@ _TOKEN = lazy(r"[^\W_]+")
 @lru_cache(maxsize=4)
 def _vocabulary(text: str) -> dict[str, str]:
     """Lower-case word → the spelling it has mid-sentence, where sentence case says nothing."""
-    spellings: dict[str, Counter[str]] = {}
+    spellings: dict[str, dict[str, int]] = {}
     for line in text.split("\n"):
-        matches = list(_TOKEN.finditer(line))
-        for index, match in enumerate(matches):
-            gap = line[matches[index - 1].end() : match.start()] if index else ""
-            if index == 0 or any(mark in gap for mark in _SENTENCE_ENDS):
-                continue
-            if _in_caps_run(matches, index):
-                continue  # another ALL-CAPS headline says nothing about spelling
+        if is_all_caps(line):
+            continue  # another ALL-CAPS headline says nothing about spelling
+        previous_end = -1
+        previous_caps = False
+        for match in _TOKEN.finditer(line):
             word = match.group()
-            spellings.setdefault(word.lower(), Counter())[word] += 1
-    return {lower: counts.most_common(1)[0][0] for lower, counts in spellings.items()}
+            caps = len(word) > 1 and word.isupper() and not word.isdigit()
+            mid_sentence = previous_end >= 0 and not _SENTENCE_END_IN.search(
+                line, previous_end, match.start()
+            )
+            previous_end = match.end()
+            was_caps, previous_caps = previous_caps, caps
+            if not mid_sentence or (caps and was_caps):
+                continue
+            counts = spellings.setdefault(word.lower(), {})
+            counts[word] = counts.get(word, 0) + 1
+    return {lower: max(counts, key=counts.__getitem__) for lower, counts in spellings.items()}
 
 
-_SENTENCE_ENDS = ".!?:…"
+_SENTENCE_END_IN = lazy(r"[.!?:…]")
 
 
-def _in_caps_run(matches: list[re.Match[str]], index: int) -> bool:
-    def caps(i: int) -> bool:
-        word = matches[i].group() if 0 <= i < len(matches) else ""
-        return len(word) > 1 and word.isupper() and not word.isdigit()
+@lru_cache(maxsize=4)
+def _noun_tails(text: str) -> frozenset[str]:
+    """Endings (of at least `_COMPOUND_TAIL` letters) of the capitalised nouns of a text."""
+    tails: set[str] = set()
+    for noun in set(_NOUN.findall(text)):
+        lower = noun.lower()
+        for cut in range(0, len(lower) - _COMPOUND_TAIL + 1):
+            tails.add(lower[cut:])
+    return frozenset(tails)
 
-    return caps(index) and (caps(index - 1) or caps(index + 1))
+
+_NOUN = lazy(r"(?<![\w])[A-ZÄÖÜ][a-zäöüß]{6,}(?![\w])")
 
 
-def _compound_spelling(lower: str, vocabulary: dict[str, str]) -> str | None:
-    """A German compound takes the case of a known word it ends with ("bahnverkehr")."""
-    nouns = [w for w in vocabulary.values() if w[:1].isupper() and not w.isupper()]
+def _compound_spelling(lower: str, text: str) -> str | None:
+    """A German compound takes the case of a known word it ends with ("bahnverkehr").
+
+    Linear in the word: its endings are looked up in a set made once per page.
+    """
+    tails = _noun_tails(text)
     for cut in range(1, len(lower) - _COMPOUND_TAIL + 1):
-        tail = lower[cut:]
-        if any(noun.lower().endswith(tail) for noun in nouns):
+        if lower[cut:] in tails:
             return lower[:1].upper() + lower[1:]
     return None
 
 
 # "Bahnverkehr" meets "Fernverkehr" in "verkehr"; shorter tails are mere inflection.
 _COMPOUND_TAIL = 7
+# Family ALL-CAPS headlines: German words after an article are nouns ("ÜBER DEN REGEN").
+_DE_DETERMINERS = wordset("""
+    der die das den dem des ein eine einen einem einer eines kein keine keinen keinem keiner
+    zum zur im am vom beim ins
+    """)
+_DE_NOUN_SUFFIXES = (
+    "ung", "heit", "keit", "schaft", "tion", "tät", "ismus", "nis", "chen", "ment", "ik", "ur",
+    "ei", "tum", "ling", "eur", "ist", "ität",
+)  # fmt: skip
+_DE_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
+_DE_ADVERB_ENDINGS = ("ig", "lich", "isch", "bar", "los", "sam", "haft", "weise", "wärts")
+_DE_PREPOSITIONS = wordset("""
+    vor nach über unter mit gegen für ohne bei aus von zu seit trotz wegen dank statt gegenüber
+    """)
+# Separable particles and adverbs end headlines without being nouns ("… LEGT VERKEHR LAHM").
+_DE_PARTICLES = wordset("""
+    lahm fest ab an auf aus ein zu vor zurück weiter fort los bei mit nach her hin vorbei
+    bekannt frei offen weg nieder heim hoch statt teil kaputt wieder erneut noch nicht mehr
+    """)
+_DE_FUNCTION = wordset("""
+    und oder aber mit von zu für über unter auf aus bei nach vor um durch gegen ohne seit bis
+    in an als wie nicht noch auch nur schon sich ist sind war wird werden hat haben
+    """)
 
 
-def display_headline(headline: str, vocabulary_text: str) -> str:
+def display_headline(headline: str, vocabulary_text: str, language: str | None = None) -> str:
     """An ALL-CAPS headline in sentence case, names restored from the story; others unchanged."""
     if not is_all_caps(headline):
         return headline
     vocabulary = _vocabulary(vocabulary_text)
+    german = language == "de" if language else _looks_german(headline)
     first = True
     pieces: list[str] = []
     position = 0
-    for match in _TOKEN.finditer(headline):
+    words = [m.group().lower() for m in _TOKEN.finditer(headline)]
+    for index, match in enumerate(_TOKEN.finditer(headline)):
         pieces.append(headline[position : match.start()])
         word = match.group()
-        known = vocabulary.get(word.lower()) or _compound_spelling(word.lower(), vocabulary)
+        known = vocabulary.get(word.lower()) or _compound_spelling(word.lower(), vocabulary_text)
         if known is not None and (not first or not known.islower()):
             readable = known
-        elif first:
+        elif first or (german and _german_noun(words, index)):
             readable = word[:1] + word[1:].lower()
         else:
             readable = word.lower()
@@ -78,6 +116,39 @@ def display_headline(headline: str, vocabulary_text: str) -> str:
         position = match.end()
     pieces.append(headline[position:])
     return "".join(pieces)
+
+
+def _looks_german(headline: str) -> bool:
+    words = {w.lower() for w in _TOKEN.findall(headline)}
+    return bool(words & (_DE_DETERMINERS | _DE_FUNCTION)) or any(c in headline for c in "ÄÖÜß")
+
+
+def _german_noun(words: list[str], index: int) -> bool:
+    """A word of a German ALL-CAPS headline that is a noun by its place or its ending."""
+    word = words[index]
+    if word in _DE_DETERMINERS or word in _DE_FUNCTION or len(word) < 3:
+        return False
+    if word.endswith(_DE_NOUN_SUFFIXES) and len(word) > 5:
+        return True
+    before = words[index - 1] if index else ""
+    after = words[index + 1] if index + 1 < len(words) else ""
+    if before in _DE_DETERMINERS:
+        # "DEN REGEN" – a noun; "DEN STARKEN REGEN" – an adjective, then the noun.
+        adjective = word.endswith(_DE_ADJECTIVE_ENDINGS) and after and after not in _DE_FUNCTION
+        return not adjective
+    two_before = words[index - 2] if index > 1 else ""
+    if two_before in _DE_DETERMINERS and before.endswith(_DE_ADJECTIVE_ENDINGS):
+        return True
+    if before in _DE_PREPOSITIONS:
+        # "VOR GLATTEIS": a noun after a preposition, unless an adjective leads to one.
+        return not (word.endswith(_DE_ADJECTIVE_ENDINGS) and after and after not in _DE_FUNCTION)
+    if word in _DE_PARTICLES or word.endswith(_DE_ADVERB_ENDINGS):
+        return False
+    if index + 1 == len(words):
+        # The last word after a finite verb is its object: "ARBEITGEBER FORDERN REFORMEN".
+        return any(w.endswith(("t", "en", "n")) and w not in _DE_FUNCTION for w in words[1:index])
+    # Right after the finite verb in second place: "POLIZEI SPERRT STRASSE NACH UNFALL".
+    return index == 2 and words[1].endswith(("t", "en")) and words[1] not in _DE_FUNCTION
 
 
 _TRAILING_FUNCTION_WORDS = wordset("""

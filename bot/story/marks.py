@@ -6,6 +6,7 @@ decided by the characters around it, never by which mark it is.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -14,6 +15,7 @@ SINGLE_MARKS = frozenset("'‚‘’‹›‛")
 ALL_MARKS = DOUBLE_MARKS | SINGLE_MARKS
 ALL_MARKS_TEXT = "".join(sorted(ALL_MARKS))
 
+_MARK = re.compile("[" + re.escape(ALL_MARKS_TEXT) + "]")
 _LEFT_OF_OPENER = frozenset("([{<–—/")
 _RIGHT_OF_CLOSER = frozenset(".,;:!?)]}>…–—/")
 
@@ -59,9 +61,8 @@ def scan_quotes(paragraph: str, *, continues: bool = False) -> QuoteScan:
     """Pair the marks of a paragraph; `continues` if the next paragraph goes on quoting."""
     scan = QuoteScan()
     marks = [
-        (i, ch in DOUBLE_MARKS, _role(paragraph, i))
-        for i, ch in enumerate(paragraph)
-        if ch in ALL_MARKS
+        (m.start(), m.group() in DOUBLE_MARKS, _role(paragraph, m.start()))
+        for m in _MARK.finditer(paragraph)
     ]
     closes_later = _closes_later(marks)
     double_open: int | None = None

@@ -104,7 +104,7 @@ def parse_story(text: str, *, now: datetime | None = None) -> ParsedStory:
         raise StoryError("empty", "no paragraphs")
     vocabulary = "\n".join(content)
     for item in layout.items:
-        item.display = display_headline(item.headline, vocabulary)
+        item.display = display_headline(item.headline, vocabulary, language)
     ticker = tuple(
         TickerEntry(
             headline=item.headline,

@@ -16,6 +16,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.story import lexicon_de as de
 from bot.story import lexicon_en as en
@@ -94,6 +95,9 @@ _EN_MODIFIER = lazy(
     re.I,
 )
 _SPEECH_WORDS_EN = wordset("said says told added who whose which and")
+_NAME_WORD = lazy(r"[^\s,;:!?()\[\]{}\"“”„«»‹›/]+")
+_WORD_TAIL = ".'’‘"
+_POSSESSIVE_TAIL = lazy(r"['’]s$")
 _SELF_NAMING = de.SELF_NAMING_ORGS | en.SELF_NAMING_ORGS
 _PERSON_CLAUSE = lazy(
     r"\s*(?:,\s*(?:(?:who|der|die)\s+(?P<verb>[a-zäöüß]+)\s*(?P<rest>[^,.;]{0,80})|whose\s|deren\s|dessen\s"
@@ -173,14 +177,20 @@ def _noun_kind(word: str) -> str | None:
     lower = word.lower().strip(".,")
     if lower in _EN_ROLES:
         return _EN_ROLES[lower]
-    match = _DE_ROLE.search(lower)
+    match = _de_role(lower)
     return _DE_ROLES[match.group("stem")] if match else None
+
+
+@lru_cache(maxsize=8192)
+def _de_role(lower: str) -> re.Match[str] | None:
+    # A page repeats its words: each is matched against the role nouns once.
+    return _DE_ROLE.search(lower)
 
 
 def _german_role_noun(token: Token) -> re.Match[str] | None:
     if not token.capitalised or len(token.text) < 4:
         return None
-    return _DE_ROLE.search(token.text.lower())
+    return _de_role(token.text.lower())
 
 
 def _is_name_token(token: Token, common_nouns: frozenset[str]) -> bool:
@@ -226,16 +236,23 @@ class Registry:
         self._flows: dict[int, list[Para]] = {}
         for para in sorted(paras, key=lambda p: p.order):
             self._flows.setdefault(para.flow, []).append(para)
-        self._common_nouns = _article_nouns(paras) if language == "de" else frozenset()
         self._roles: dict[int, list[RolePhrase]] = {}
         self._mentions: dict[int, list[Mention]] = {}
         self._orgs: dict[int, list[OrgMention]] = {}
+        self._index: dict[str, list[tuple[str, ...]]] | None = None
+        self._orders: dict[int, list[int]] = {
+            flow: [p.order for p in paras] for flow, paras in self._flows.items()
+        }
+        self._tokens: dict[int, list[Token]] = {}
+        self._common_nouns = (
+            _article_nouns([self.tokens(p) for p in paras]) if language == "de" else frozenset()
+        )
         self._collect()
 
     # -- building -------------------------------------------------------------------
     def _collect(self) -> None:
         for para in sorted(self.paras, key=lambda p: p.order):
-            tokens = tokenize(para.text)
+            tokens = self.tokens(para)
             phrases = self._role_phrases(para.text, tokens)
             self._roles[para.order] = phrases
             for phrase in phrases:
@@ -252,6 +269,7 @@ class Registry:
     ) -> Person:
         # A role said inside a quotation is the speaker's wording, not the page's.
         page_role = None if in_quote else role
+        self._index = None
         existing = self.find_name(name)
         if existing is None:
             person = Person(name, page_role, kind, _gender(role))
@@ -468,7 +486,7 @@ class Registry:
         if cached is not None:
             return cached
         found: list[OrgMention] = []
-        tokens = tokenize(para.text)
+        tokens = self.tokens(para)
         index = 0
         while index < len(tokens):
             token = tokens[index]
@@ -589,6 +607,24 @@ class Registry:
                 return person
         return None
 
+    def tokens(self, para: Para) -> list[Token]:
+        """The tokens of a paragraph (computed once)."""
+        cached = self._tokens.get(para.order)
+        if cached is None:
+            cached = self._tokens[para.order] = tokenize(para.text)
+        return cached
+
+    def _name_index(self) -> dict[str, list[tuple[str, ...]]]:
+        """First word → the names and surnames that start with it, longest first."""
+        if self._index is None:
+            names = {p.name for p in self.persons} | {p.surname for p in self.persons}
+            index: dict[str, list[tuple[str, ...]]] = {}
+            for name in sorted(names, key=lambda n: len(n.split()), reverse=True):
+                words = tuple(name.split())
+                index.setdefault(words[0], []).append(words)
+            self._index = index
+        return self._index
+
     def role_phrases(self, para: Para) -> list[RolePhrase]:
         """Role phrases of a paragraph, in order."""
         return self._roles.get(para.order, [])
@@ -600,18 +636,37 @@ class Registry:
             return cached
         found: list[Mention] = []
         if self.persons:
-            names = sorted(
-                {p.name for p in self.persons} | {p.surname for p in self.persons},
-                key=len,
-                reverse=True,
-            )
-            pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
-            for match in pattern.finditer(para.text):
-                person = self.find_name(match.group())
-                if person is not None:
-                    found.append(
-                        Mention(match.start(), match.end(), person, para.in_quote(match.start()))
-                    )
+            # Word by word against an index of the names: linear in the paragraph, where
+            # one alternation of every name would cost the page's length times its names.
+            index = self._name_index()
+            words = [
+                (
+                    m.start(),
+                    m.start() + len(m.group().rstrip(_WORD_TAIL)),
+                    m.group().rstrip(_WORD_TAIL),
+                )
+                for m in _NAME_WORD.finditer(para.text)
+            ]
+            position = 0
+            while position < len(words):
+                start, _, word = words[position]
+                word = _POSSESSIVE_TAIL.sub("", word)
+                taken = 0
+                for name_words in index.get(word, ()):
+                    size = len(name_words)
+                    candidate = [w for _, _, w in words[position : position + size]]
+                    if len(candidate) == size:
+                        candidate[-1] = _POSSESSIVE_TAIL.sub("", candidate[-1])
+                    if tuple(candidate) == name_words:
+                        last_end = words[position + size - 1][1]
+                        if para.text[last_end - 2 : last_end] in ("'s", "’s"):
+                            last_end -= 2
+                        person = self.find_name(" ".join(name_words))
+                        if person is not None:
+                            found.append(Mention(start, last_end, person, para.in_quote(start)))
+                            taken = size
+                        break
+                position += max(taken, 1)
         self._mentions[para.order] = found
         for phrase in self.role_phrases(para):
             if phrase.name is None and phrase.definite and not para.in_quote(phrase.start):
@@ -675,11 +730,11 @@ class Registry:
         A ticker item's own paragraphs come first, then the main text before its block.
         """
         same = self._flows.get(para.flow, [])
-        index = bisect_left([p.order for p in same], para.order)
+        index = bisect_left(self._orders.get(para.flow, []), para.order)
         seen = same[max(0, index - _LOOKBACK) : index][::-1]
         if para.flow != MAIN_FLOW and len(seen) < _LOOKBACK:
             main = self._flows.get(MAIN_FLOW, [])
-            index = bisect_left([p.order for p in main], para.context_before)
+            index = bisect_left(self._orders.get(MAIN_FLOW, []), para.context_before)
             seen += main[max(0, index - _LOOKBACK + len(seen)) : index][::-1]
         return seen
 
@@ -842,11 +897,10 @@ def _gender(role: str | None) -> str | None:
     return "f" if _FEMININE_ROLE.search(role.split()[-1] if role.split() else role) else None
 
 
-def _article_nouns(paras: list[Para]) -> frozenset[str]:
+def _article_nouns(token_lists: list[list[Token]]) -> frozenset[str]:
     """Capitalised words used after an article somewhere: common nouns, places, bodies."""
     nouns: set[str] = set()
-    for para in paras:
-        tokens = tokenize(para.text)
+    for tokens in token_lists:
         for left, right in itertools.pairwise(tokens):
             if left.text.lower() in _ARTICLES and right.capitalised:
                 nouns.add(right.text)

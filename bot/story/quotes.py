@@ -16,8 +16,9 @@ else it is the speaker itself ("Ukraine"). A name inside a quote is never its sp
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.story import lexicon_de as de
@@ -95,6 +96,7 @@ _HIESS_ES = lazy(
 )
 _EN_NOT_SUBJECTS = wordset("and or but to that which who as if when while because so then also")
 _SPOKESPERSON_COMPOUND = lazy(r"^(?P<org>[A-ZÄÖÜ][a-zäöüß]+?)-?sprecher(?:in)?$")
+_NEAR_QUOTES = 30
 _ZUFOLGE = lazy(r"(?P<np>(?:\b\w+\s+){1,5}?)zufolge\b")
 _NON_PERSON_PRONOUNS = frozenset({"es", "it", "they", "man"})
 _TERMINAL = ".!?…"
@@ -182,19 +184,18 @@ def _headline_speakers(found: list[tuple[Para, Quote, bool]], registry: Registry
     seen: dict[str, int] = {}
     for index, (para, quote, weak) in enumerate(found):
         if para.headline and quote.speaker is None:
-            quote = _item_speaker(para, quote, found[index + 1 :], registry)
+            quote = _item_speaker(para, quote, itertools.islice(found, index + 1, None), registry)
         key = _quote_key(quote.text)
         if para.headline:
             # "Regional president: ‘worst flooding in a century’" above “the worst flooding in
             # a century”: the text's quote covers the headline's.
-            covering = next(
-                (
-                    o
-                    for p, o, _ in found[index + 1 :]
-                    if p.flow == para.flow and key in _quote_key(o.text)
-                ),
-                None,
-            )
+            covering = None
+            for other_para, other, _ in itertools.islice(found, index + 1, None):
+                if other_para.flow != para.flow:
+                    break  # an item's paragraphs follow its headline
+                if key in _quote_key(other.text):
+                    covering = other
+                    break
             if covering is not None:
                 continue
         if key in seen:
@@ -205,25 +206,25 @@ def _headline_speakers(found: list[tuple[Para, Quote, bool]], registry: Registry
         seen[key] = len(quotes)
         quotes.append((quote, weak or para.headline))
     # A fragment that stands again inside a longer, attributed quotation is that quotation.
+    # Looked for among the quotations near it, so that a long page stays linear.
     keys = [_quote_key(quote.text) for quote, _ in quotes]
-    return [
-        quote
-        for index, (quote, weak) in enumerate(quotes)
-        if not (
-            (quote.speaker is None or weak)
-            and any(
-                other_index != index
-                and keys[index] in keys[other_index]
-                and keys[index] != keys[other_index]
-                and other.speaker is not None
-                for other_index, (other, _) in enumerate(quotes)
-            )
+    result: list[Quote] = []
+    for index, (quote, weak) in enumerate(quotes):
+        near = range(max(0, index - _NEAR_QUOTES), min(len(quotes), index + _NEAR_QUOTES + 1))
+        covered = (quote.speaker is None or weak) and any(
+            other != index
+            and keys[index] != keys[other]
+            and keys[index] in keys[other]
+            and quotes[other][0].speaker is not None
+            for other in near
         )
-    ]
+        if not covered:
+            result.append(quote)
+    return result
 
 
 def _item_speaker(
-    para: Para, quote: Quote, following: list[tuple[Para, Quote, bool]], registry: Registry
+    para: Para, quote: Quote, following: Iterable[tuple[Para, Quote, bool]], registry: Registry
 ) -> Quote:
     """Family headlines: "Verkehrsministerin: «…»", "Union leader: ‘…’" name the item's speaker."""
     label = para.text.split(":", 1)[0].strip() if ":" in para.text[:60] else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from bot.story import lexicon_de as de
 from bot.story import lexicon_en as en
@@ -67,6 +68,11 @@ _RELATIVE_STAMP = lazy(
     r"(?![\w])(?P<rest>.*)$",
     re.IGNORECASE,
 )
+_STAMP_OPENERS = (
+    de.WEEKDAYS | en.WEEKDAYS | set(de.MONTHS) | set(en.MONTHS)
+    | set(de.RELATIVE_COUNT_WORDS) | set(en.RELATIVE_COUNT_WORDS) | de.RELATIVE_NOW
+    | {"vor", "post", "eintrag", "update", "just", "moments", "few"}
+)  # fmt: skip
 _SEPARATORS = ":–—-|/+·•,;> \u2013"
 _NAME_TOKEN = lazy(r"^(?:[A-ZÄÖÜ][\w'’.-]+|von|van|de|der|di|da|le|la|al|bin)$")
 _BY = lazy(r"^(?:von|by|text|autor(?:in)?)\s*:?\s+", re.IGNORECASE)
@@ -126,11 +132,17 @@ class Stamp:
         return moment.astimezone(now.tzinfo).strftime("%H:%M") if moment else None
 
 
+@lru_cache(maxsize=65536)
 def parse_stamp(line: str) -> Stamp | None:
     """The stamp that opens a ticker line ("22:41 Uhr · …", "11:06 PM EDT", "vor 4 Minuten")."""
     core = line.strip()
     if not core or not (core[0].isdigit() or core[0] in "+|·•–—-*►▶■▪#" or core[0].isalpha()):
         return None
+    if core[0].isalpha():
+        # Most lines are text: only a weekday, month, "vor", "Post 3" or a count word opens a stamp.
+        first = core.split(None, 1)[0].strip(".,:").lower()
+        if first not in _STAMP_OPENERS:
+            return None
     return _relative(core) or _clock(core)
 
 

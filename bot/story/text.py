@@ -88,10 +88,13 @@ def _mostly_utf8(data: bytes) -> bool:
     return bool(valid) and valid_high >= 0.9 * all_high
 
 
+# Unicode's Cc category is exactly these ranges; a class keeps the scan in C, not per char.
+_CONTROL = lazy("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_CONTROL_OR_SEPARATOR = lazy("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
 def _control_ratio(text: str) -> float:
-    control = sum(
-        1 for ch in text if unicodedata.category(ch) == "Cc" and ord(ch) not in _ALLOWED_CONTROL
-    )
+    control = len(_CONTROL.findall(text))
     return control / max(len(text), 1)
 
 
@@ -99,10 +102,7 @@ def clean_text(text: str) -> str:
     """Normalise a page for parsing: NFC, \\n newlines, plain spaces, no invisible characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_SPACES)
-    text = "".join(
-        ch if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs", "Zl", "Zp") else " "
-        for ch in text
-    )
+    text = _CONTROL_OR_SEPARATOR.sub(" ", text)
     lines = (_MULTI_SPACE.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines)
 

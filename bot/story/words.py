@@ -38,9 +38,9 @@ class LazyPattern:
         """Like `re.Pattern.fullmatch`."""
         return self.compiled.fullmatch(string)
 
-    def search(self, string: str, pos: int = 0) -> re.Match[str] | None:
+    def search(self, string: str, pos: int = 0, endpos: int = -1) -> re.Match[str] | None:
         """Like `re.Pattern.search`."""
-        return self.compiled.search(string, pos)
+        return self.compiled.search(string, pos, len(string) if endpos < 0 else endpos)
 
     def finditer(self, string: str) -> Iterator[re.Match[str]]:
         """Like `re.Pattern.finditer`."""
