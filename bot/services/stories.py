@@ -16,6 +16,7 @@ from bot.db.models import PersonRecord, QuoteRecord, StoryRecord, TickerItemReco
 from bot.db.stories import ImportOutcome, SearchHit
 from bot.story import decode_page, parse_story
 from bot.story.model import ParsedStory, StoryError
+from bot.story.worker import SHARED_WORKER
 
 # Load no more quotes than one /quotes message shows.
 from bot.texts.format import MAX_FRAGMENTS, MAX_STATEMENTS
@@ -123,8 +124,8 @@ class StoryService:
         return parse_story(decode_page(data, max_bytes=self.max_import_bytes))
 
     async def preview(self, data: bytes) -> ParsedStory:
-        """parse() off the event loop: a large page takes seconds, replies must not wait."""
-        return await asyncio.to_thread(self.parse, data)
+        """parse() in a worker process: a large page takes seconds, replies must not wait."""
+        return await SHARED_WORKER.parse(data, self.max_import_bytes)
 
     async def import_page(
         self,

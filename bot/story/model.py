@@ -14,6 +14,10 @@ class StoryError(ValueError):
         self.code = code
         self.detail = detail or code
 
+    def __reduce__(self) -> tuple[type[StoryError], tuple[str, str]]:
+        # Raised in the parsing process, it must arrive with its code intact.
+        return (StoryError, (self.code, self.detail))
+
 
 @dataclass(frozen=True)
 class Quote:

@@ -1,0 +1,54 @@
+"""Pages are parsed in a worker process: same result, same errors, and a dead worker is replaced."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from bot.story import StoryError, decode_page, parse_story
+from bot.story.worker import ParseWorker
+from tests.seed_page import SEED
+
+
+@pytest.fixture
+def worker() -> ParseWorker:
+    return ParseWorker()
+
+
+async def test_the_worker_parses_as_the_importer_does(worker: ParseWorker) -> None:
+    data = SEED.read_bytes()
+    try:
+        parsed = await worker.parse(data, 2_000_000)
+    finally:
+        worker.close()
+    expected = parse_story(decode_page(data), now=None)
+    assert parsed.title == expected.title
+    assert parsed.quotes == expected.quotes
+    assert [t.headline for t in parsed.ticker] == [t.headline for t in expected.ticker]
+
+
+async def test_an_unusable_page_fails_with_its_reason(worker: ParseWorker) -> None:
+    try:
+        with pytest.raises(StoryError) as binary:
+            await worker.parse(b"\x89PNG\r\n\x1a\n" + bytes(100), 2_000_000)
+        with pytest.raises(StoryError) as large:
+            await worker.parse(b"x" * 200, 100)
+    finally:
+        worker.close()
+    assert binary.value.code == "binary"
+    assert large.value.code == "too_large"
+
+
+async def test_a_killed_worker_is_replaced(worker: ParseWorker) -> None:
+    data = SEED.read_bytes()
+    try:
+        await worker.parse(data, 2_000_000)
+        pool = worker._executor()
+        for pid in list(pool._processes):  # the test reaches into the pool to kill it
+            os.kill(pid, signal.SIGKILL)
+        parsed = await worker.parse(data, 2_000_000)
+    finally:
+        worker.close()
+    assert parsed.lead.startswith("Nach Ansicht der Ukraine")
