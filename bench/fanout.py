@@ -1,6 +1,11 @@
 """Fan-out benchmarks: the delivery engine, a naive send loop, and enqueue at 1M subscribers.
 
+The fan-out renders with the bot's own TextRenderer (Fluent texts, each chat's language),
+posts through EditorService and reads the real store; `--renderer stand-in` swaps in a
+one-f-string renderer for comparison only (its figures are recorded under their own key).
+
     python -m bench fanout --latency-ms 50 --subscribers 20000 --rate 1000 --paid --json
+    python -m bench fanout --latency-ms 50 --paid --no-cap --json   # the engine's headroom
     python -m bench naive --latency-ms 50 --subscribers 200 --json
     python -m bench enqueue --subscribers 1000000 --json
 
@@ -14,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import resource
 import subprocess
 import sys
@@ -27,14 +33,22 @@ from typing import Any
 from telegram import Bot
 
 from bench import report
-from bot.db import deliveries
+from bot.db import deliveries, stories
 from bot.db.connection import Database
 from bot.db.models import TickerItemRecord, now_iso
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SendBudget
+from bot.delivery.render import Renderer
 from bot.delivery.transport import AiohttpRequest
+from bot.render import TextRenderer
+from bot.services.editor import EditorService
+from bot.texts import Texts
 
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuv"
+BENCH_POST = (
+    "Pegel in Dresden steigt auf 6,20 Meter\n"
+    "Die Stadt sperrt die Altstadt; Anwohner <Terrassenufer> sollen Keller räumen & warten."
+)
 
 
 def peak_rss_mb() -> float:
@@ -43,7 +57,10 @@ def peak_rss_mb() -> float:
 
 
 class BenchRenderer:
-    """A renderer that costs what a real one costs at most: one small f-string."""
+    """A stand-in renderer (one f-string), only for the comparison figure `renderer=stand-in`."""
+
+    async def prepare(self, chat_ids: list[int]) -> None:
+        return None
 
     async def render_items(
         self, chat_id: int, story_id: int, items: list[TickerItemRecord]
@@ -172,28 +189,80 @@ def record_result(key: str, result: dict[str, Any]) -> None:
 # ---------------------------------------------------------------- fanout
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def seed_real(db: Database, subscribers: int, *, first_chat: int = 1_000_000) -> int:
+    """A story made as an editor makes one, readers in both languages; returns its id."""
+    editor = EditorService(db, notify=lambda: None)
+    story = await editor.new_story(1, "Hochwasser an der Elbe", "de")
+    now = now_iso()
+    chunk = 100_000
+    for start in range(0, subscribers, chunk):
+        ids = range(first_chat + start, first_chat + min(subscribers, start + chunk))
+        async with db.atomic() as conn:
+            # Every other reader chose English: the push is rendered in both languages.
+            await conn.executemany(
+                "INSERT INTO chats (chat_id, chat_type, language, created_at, updated_at)"
+                " VALUES (?, 'private', ?, ?, ?)",
+                ((c, "en" if c % 2 else "de", now, now) for c in ids),
+            )
+            await conn.executemany(
+                "INSERT INTO subscriptions (chat_id, story_id, chat_type, since_item_id,"
+                " subscribed_at, updated_at) VALUES (?, ?, 'private', 0, ?, ?)",
+                ((c, story.id, now, now) for c in ids),
+            )
+    return story.id
+
+
+async def post_real(db: Database, story_id: int, text: str) -> tuple[int, float]:
+    """Post an item through EditorService (item, audit and enqueue in one transaction)."""
+    story = await stories.get_story(db, story_id)
+    assert story is not None
+    started = time.perf_counter()
+    item = await EditorService(db, notify=lambda: None).post(1, story, text)
+    return item.id, time.perf_counter() - started
+
+
 async def run_fanout(
-    subscribers: int, latency_ms: float, rate: float, paid: bool, limit_s: float
+    subscribers: int,
+    latency_ms: float,
+    rate: float,
+    paid: bool,
+    limit_s: float,
+    *,
+    renderer_name: str = "bot",
+    no_cap: bool = False,
 ) -> dict[str, Any]:
     with fake_server(latency_ms) as url:
         async with temp_db() as db:
-            story_id, _ = await seed(db, subscribers)
+            story_id = await seed_real(db, subscribers)
             bot = Bot(
                 TOKEN,
                 base_url=f"{url}/bot",
                 request=AiohttpRequest(pool_size=256),
                 get_updates_request=AiohttpRequest(pool_size=1),
             )
+            renderer: Renderer = (
+                BenchRenderer() if renderer_name == "stand-in" else TextRenderer(db, Texts())
+            )
+            # The cap lifted: what the engine could do if Telegram allowed more (headroom).
+            budget_rate = 100_000.0 if no_cap else (rate if paid else min(rate, 30))
             engine = DeliveryEngine(
                 db,
                 bot,
-                BenchRenderer(),
+                renderer,
                 rate=rate,
                 paid=paid,
-                budget=SendBudget(rate if paid else min(rate, 30)),
+                budget=SendBudget(budget_rate),
+                concurrency=512 if no_cap else None,
             )
-            item_id, enqueue_s = await post_item(db, story_id, "Bench item")
+            item_id, enqueue_s = await post_real(db, story_id, BENCH_POST)
             started = time.perf_counter()
+            cpu_started = cpu_seconds()
             await engine.start()
             deadline = time.monotonic() + limit_s
             progress = await deliveries.item_progress(db, item_id)
@@ -201,16 +270,19 @@ async def run_fanout(
                 await asyncio.sleep(0.2)
                 progress = await deliveries.item_progress(db, item_id)
             seconds = time.perf_counter() - started
+            cpu = cpu_seconds() - cpu_started
             await engine.stop(drain_timeout=5)
             stats = server_stats(url)
     lost = subscribers - stats["chats"]
     span = stats["last"] - stats["first"]
     return {
         "bench": "fanout",
+        "renderer": renderer_name,
         "subscribers": subscribers,
         "latency_ms": latency_ms,
         "rate": rate,
         "paid": paid,
+        "cap": not no_cap,
         "seconds": round(seconds, 2),
         # Sustained: sends between the first and the last arrival at the server. The wall
         # figure also counts start-up and the 0.2 s progress poll that notices the end.
@@ -219,6 +291,9 @@ async def run_fanout(
         "max_per_1s_window": stats["max_per_1s_window"],
         "lost": lost,
         "duplicates": stats["duplicates"],
+        # CPU of the sending process (engine, renderer, store, transport) per message.
+        "cpu_ms_per_message": round(cpu * 1000 / stats["sends"], 3) if stats["sends"] else None,
+        "load_avg_1m": round(os.getloadavg()[0], 2),
         "peak_rss_mb": peak_rss_mb(),
         "enqueue_ms": round(enqueue_s * 1000, 2),
         "delivered": progress.delivered,
@@ -236,14 +311,34 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--paid", action="store_true")
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--renderer",
+        choices=("bot", "stand-in"),
+        default="bot",
+        help="bot: the bot's TextRenderer (default); stand-in: an f-string, for comparison",
+    )
+    parser.add_argument("--no-cap", action="store_true", help="lift the rate cap (headroom)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--record", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     result = asyncio.run(
-        run_fanout(args.subscribers, args.latency_ms, args.rate, args.paid, args.timeout)
+        run_fanout(
+            args.subscribers,
+            args.latency_ms,
+            args.rate,
+            args.paid,
+            args.timeout,
+            renderer_name=args.renderer,
+            no_cap=args.no_cap,
+        )
     )
-    key = f"fanout {'paid' if args.paid else 'free'} n={args.subscribers} rate={args.rate:g}"
+    key = (
+        f"fanout {'paid' if args.paid else 'free'} n={args.subscribers} rate={args.rate:g}"
+        f" latency={args.latency_ms:g}ms"
+        + (" renderer=stand-in" if args.renderer == "stand-in" else "")
+        + (" cap lifted" if args.no_cap else "")
+    )
     emit(result, as_json=args.json, record=args.record, key=key)
     return 0 if result["lost"] == 0 and result["duplicates"] == 0 else 1
 

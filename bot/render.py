@@ -2,29 +2,74 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+
 from bot.db import chats, stories
 from bot.db.connection import Database
 from bot.db.models import StoryRecord, TickerItemRecord
 from bot.texts import Formatter, Texts, pick_language, split_message
 
+# How long a story read from the store is reused: a new title shows within a second.
+STORY_TTL_S = 1.0
+# Chats whose language was loaded ahead (one claim batch after another); oldest dropped.
+MAX_PREPARED_CHATS = 50_000
+MAX_RENDERINGS = 256
+
 
 class TextRenderer:
-    """The delivery engine's Renderer: HTML, escaped, split under Telegram's limit."""
+    """The delivery engine's Renderer: HTML, escaped, split under Telegram's limit.
+
+    A fan-out renders the same items for thousands of chats: each distinct rendering
+    (story heading, language, items as they are now) is made once and reused, the story is
+    read at most once a second, and the chats' languages come in one query per claim.
+    """
 
     def __init__(self, db: Database, texts: Texts) -> None:
         self.db = db
         self.texts = texts
+        self._languages: dict[int, str | None] = {}
+        self._stories: dict[int, tuple[float, StoryRecord]] = {}
+        self._rendered: OrderedDict[tuple[object, ...], list[str]] = OrderedDict()
+        self._formatters: dict[str, Formatter] = {}
 
-    async def _formatter(self, chat_id: int, story: StoryRecord) -> Formatter:
-        prefs = await chats.get_chat(self.db, chat_id)
-        stored = prefs.language if prefs else None
+    async def prepare(self, chat_ids: list[int]) -> None:
+        """Load the stored languages of a claimed batch of chats in one query."""
+        missing = [c for c in chat_ids if c not in self._languages]
+        if not missing:
+            return
+        found = await chats.languages(self.db, missing)
+        for chat_id in missing:
+            self._languages[chat_id] = found.get(chat_id)
+        if len(self._languages) > MAX_PREPARED_CHATS:
+            # Dicts keep insertion order: drop the older half (chats already pushed to).
+            for chat_id in list(self._languages)[: len(self._languages) // 2]:
+                del self._languages[chat_id]
+
+    async def _language(self, chat_id: int, story: StoryRecord) -> str:
+        if chat_id in self._languages:
+            stored = self._languages[chat_id]
+        else:
+            prefs = await chats.get_chat(self.db, chat_id)
+            stored = prefs.language if prefs else None
         # A channel or a chat that never chose gets the story's own language.
-        return Formatter(self.texts, pick_language(stored, story.language))
+        return pick_language(stored, story.language)
+
+    def _formatter(self, language: str) -> Formatter:
+        fmt = self._formatters.get(language)
+        if fmt is None:
+            fmt = self._formatters[language] = Formatter(self.texts, language)
+        return fmt
 
     async def _story(self, story_id: int) -> StoryRecord:
+        now = time.monotonic()
+        cached = self._stories.get(story_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
         story = await stories.get_story(self.db, story_id)
         if story is None:
             raise LookupError(f"story {story_id} no longer exists")
+        self._stories[story_id] = (now + STORY_TTL_S, story)
         return story
 
     async def render_items(
@@ -32,12 +77,21 @@ class TextRenderer:
     ) -> list[str]:
         """One or more messages showing the items (retracted as notice, corrected marked)."""
         story = await self._story(story_id)
-        fmt = await self._formatter(chat_id, story)
-        return split_message(fmt.push(story, items))
+        language = await self._language(chat_id, story)
+        key = (language, story.id, story.heading, tuple(items))
+        texts = self._rendered.get(key)
+        if texts is None:
+            texts = split_message(self._formatter(language).push(story, items))
+            self._rendered[key] = texts
+            if len(self._rendered) > MAX_RENDERINGS:
+                self._rendered.popitem(last=False)
+        else:
+            self._rendered.move_to_end(key)
+        return list(texts)
 
     async def render_recap(self, chat_id: int, story_id: int) -> str:
         """The short final recap of an archived story."""
         story = await self._story(story_id)
-        fmt = await self._formatter(chat_id, story)
+        fmt = self._formatter(await self._language(chat_id, story))
         count = await stories.count_items(self.db, story_id)
         return split_message(fmt.archive_recap(story, item_count=count))[0]

@@ -95,6 +95,9 @@ class SimpleRenderer:
     async def render_recap(self, chat_id: int, story_id: int) -> str:
         return f"Final recap of story {story_id}"
 
+    async def prepare(self, chat_ids: list[int]) -> None:
+        return None
+
 
 async def open_db(path: Path) -> Database:
     return await Database.open(path / "bot.sqlite3")

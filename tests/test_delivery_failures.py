@@ -58,9 +58,10 @@ async def test_429_for_several_chats_at_once_holds_every_send(
     story = await add_story(db)
     await subscribe_users(db, fake, story, *range(101, 111))
     await add_item(db, story, "Flood")
-    # The bot-wide limit: the first three sends, to three chats, all get a 429.
+    # The bot-wide limit: the first three sends, to three chats, all get a 429. One sender,
+    # so no request is already on its way when the third 429 comes back.
     fake.faults.add(FaultRule(kind="retry_after", method="sendMessage", times=3, retry_after=1))
-    engine = make_engine(db, fake, concurrency=3)
+    engine = make_engine(db, fake, concurrency=1)
     await run_until_idle(engine)
     calls = fake.calls("sendMessage")
     floods = [c for c in calls if c.status == 429]

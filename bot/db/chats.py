@@ -77,3 +77,16 @@ async def display_names(db: Database, chat_ids: list[int]) -> dict[int, str]:
         chat_ids,
     )
     return {r["chat_id"]: r["display_name"] for r in rows}
+
+
+async def languages(db: Database, chat_ids: list[int]) -> dict[int, str | None]:
+    """The stored language of each chat that has one row (for rendering a batch of pushes)."""
+    found: dict[int, str | None] = {}
+    for start in range(0, len(chat_ids), 500):
+        part = chat_ids[start : start + 500]
+        rows = await db.fetchall(
+            f"SELECT chat_id, language FROM chats WHERE chat_id IN ({','.join('?' * len(part))})",
+            part,
+        )
+        found.update((int(r["chat_id"]), r["language"]) for r in rows)
+    return found

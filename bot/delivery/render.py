@@ -23,6 +23,10 @@ class Renderer(Protocol):
         """The short final recap of an archived story."""
         ...
 
+    async def prepare(self, chat_ids: list[int]) -> None:
+        """Load what rendering for these chats needs in one go (called once per claim)."""
+        ...
+
 
 async def pack(
     renderer: Renderer, chat_id: int, story_id: int, items: Sequence[TickerItemRecord]
