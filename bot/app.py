@@ -19,13 +19,17 @@ from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application, BaseRateLimiter, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import metrics
 from bot.config import Settings
 from bot.context import AppState, BotContext
 from bot.db.connection import Database, DatabaseUnusable
+from bot.db.stories import ImportOutcome
 from bot.delivery.transport import AiohttpRequest
 from bot.handlers.flood import FloodGuard
 from bot.handlers.registry import register_handlers
+from bot.health import HealthServer
 from bot.logs import redact, setup_logging
+from bot.metered import MeteredApplication, MeteredRequest
 from bot.polling import TOKEN_REJECTED, Poller, PollingEnded, describe
 from bot.services.editor import EditorService
 from bot.services.stories import StoryService
@@ -64,6 +68,7 @@ def build_app(
             )
         )
         .context_types(context_types)
+        .application_class(MeteredApplication)
         # Updates are handled concurrently: one user's slow request never holds up another.
         .concurrent_updates(64)
         .post_init(_post_init)
@@ -115,6 +120,8 @@ async def _post_init(app: BotApplication) -> None:
     if state.options.get("load_seeds", True):
         for path, outcome in await state.stories.load_seed_folder(settings.seeds_dir):
             log.info("seed %s: %s", path.name, _describe(outcome))
+            if not isinstance(outcome, ImportOutcome):
+                metrics.import_failed()
     if state.options.get("with_delivery", True):
         from bot.delivery.engine import DeliveryEngine, build_push_bot
         from bot.render import TextRenderer
@@ -197,6 +204,7 @@ async def _post_stop(app: BotApplication) -> None:
             await task
     state.background.clear()
     if state.engine is not None:
+        state.engine_stopped = True
         # Docker and most supervisors send SIGKILL 10 s after SIGTERM.
         await state.engine.stop(drain_timeout=4)
 
@@ -240,7 +248,10 @@ class StartupError(Exception):
 def run_bot(settings: Settings) -> int:
     """Run until SIGINT or SIGTERM, or until polling cannot go on; returns the exit code."""
     assert settings.bot_token is not None
-    setup_logging(settings.log_level, secrets=(settings.bot_token.get_secret_value(),))
+    secrets = [settings.bot_token.get_secret_value()]
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    setup_logging(settings.log_level, secrets=tuple(secrets))
     try:
         code = asyncio.run(_serve(settings))
     except KeyboardInterrupt:
@@ -280,7 +291,7 @@ async def _serve(settings: Settings) -> int:
     for signum in signals:
         loop.add_signal_handler(signum, on_signal, signum)
     requests: list[BaseRequest] = [
-        AiohttpRequest(pool_size=64, read_timeout=15),
+        MeteredRequest(pool_size=64, read_timeout=15),
         HTTPXRequest(connection_pool_size=2, read_timeout=10),
     ]
     app = build_app(settings, request=requests[0], updates_request=requests[1])
@@ -295,7 +306,17 @@ async def _serve(settings: Settings) -> int:
             return EXIT_SETUP
         if stop.is_set():
             return 0
-        log.info("running (long polling against %s)", _public_base(settings.telegram_base_url))
+        base = _public_base(settings.telegram_base_url)
+        if settings.webhook_url is not None:
+            from bot.webhook import WebhookFailed, serve_webhook
+
+            try:
+                await serve_webhook(app, stop, started)
+            except WebhookFailed as exc:
+                print(redact(str(exc)), file=sys.stderr, flush=True)
+                return EXIT_SETUP
+            return 0
+        log.info("running (long polling against %s)", base)
         code = await _poll_until_stopped(app, stop)
         return code
     finally:
@@ -332,6 +353,17 @@ async def _start(app: BotApplication, started: list[str], stop: asyncio.Event) -
         started.append("services")
     await app.start()
     started.append("app")
+    if settings.health_port is not None:
+        health = HealthServer(app.bot_data, settings.health_listen, settings.health_port)
+        try:
+            await health.start()
+        except OSError as exc:
+            raise StartupError(
+                f"HEALTH_PORT {settings.health_port} on HEALTH_LISTEN {settings.health_listen}"
+                f" cannot be opened ({exc.strerror or exc})"
+            ) from None
+        app.bot_data.health_server = health
+        started.append("health")
 
 
 async def _initialize(app: BotApplication, stop: asyncio.Event) -> None:
@@ -408,6 +440,10 @@ async def _stop_application(app: BotApplication) -> None:
 async def _stop(app: BotApplication, started: list[str]) -> None:
     """Undo what _start did, step by step; one failing step does not skip the others."""
     steps: list[tuple[str, Callable[[], Awaitable[object]]]] = []
+    if "updater" in started and app.updater is not None:
+        steps.append(("stopping the webhook", app.updater.stop))
+    if "health" in started and app.bot_data.health_server is not None:
+        steps.append(("stopping the health server", app.bot_data.health_server.stop))
     if "app" in started:
         steps.append(("stopping the application", lambda: _stop_application(app)))
     if "services" in started:

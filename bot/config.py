@@ -16,6 +16,7 @@ PAID_PUSH_RATE = 1000.0
 # Telegram: chat and user ids "have at most 52 significant bits"; anything larger is not an
 # id any chat can have, and would fail on every send (or overflow a 64-bit column).
 MAX_CHAT_ID = 2**52
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 def _check_chat_id(value: int, what: str) -> int:
@@ -57,6 +58,19 @@ class Settings(BaseSettings):
     follow_max_bytes: int = Field(default=5_000_000, gt=0)
     # A 401 can be a passing fault of the Bot API; only one that lasts ends polling.
     token_rejected_grace_seconds: float = Field(default=60.0, ge=0)
+    # Webhook mode: set WEBHOOK_URL (the public https address Telegram posts to) and
+    # WEBHOOK_SECRET; the listener's path is the URL's. Unset: long polling.
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    # Health and metrics HTTP server; off unless HEALTH_PORT is set.
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_listen: str = "127.0.0.1"
+    # Rotating backups: a consistent copy into BACKUP_DIR every BACKUP_EVERY seconds.
+    backup_dir: Path | None = None
+    backup_every_seconds: float = Field(default=6 * 3600.0, ge=60)
+    backup_keep: int = Field(default=8, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -117,6 +131,33 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the public https:// address Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _check_webhook_secret(cls, value: Any) -> Any:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if raw is None or raw == "":
+            return None
+        # Telegram's rule for secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -.
+        if not WEBHOOK_SECRET_PATTERN.match(str(raw)):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return raw
+
+    @model_validator(mode="after")
+    def _check_webhook(self) -> Settings:
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_URL needs WEBHOOK_SECRET (1-256 characters of A-Z, a-z, 0-9, _ and -)"
+                ": without it anyone who finds the address can send the bot updates"
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_push_rate(self) -> Settings:

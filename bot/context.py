@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.db.connection import Database
     from bot.delivery.engine import DeliveryEngine
     from bot.follow.poller import Poller
+    from bot.health import HealthServer
     from bot.services.editor import EditorService
     from bot.services.follow import FollowService
     from bot.services.stories import StoryService
@@ -128,6 +129,8 @@ class AppState:
         self.options: dict[str, bool] = {}
         self.push_bot: Bot | None = None
         self.api_health = PollingHealth()
+        self.engine_stopped = False
+        self.health_server: HealthServer | None = None
 
     def take_pending_import(self, token: str) -> PendingImport | None:
         """Remove and return a pending upload unless it has expired."""

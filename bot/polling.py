@@ -18,6 +18,7 @@ from datetime import timedelta
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
 
+from bot import metrics
 from bot.logs import redact
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class Poller:
                 await self._pause(wait)
                 continue
             except (InvalidToken, Conflict, TelegramError) as exc:
+                metrics.poll_failed(type(exc).__name__)
                 if failing_since is None:
                     failing_since = now
                     self.health.failing_since = now

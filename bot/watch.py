@@ -6,6 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+from bot import metrics
 from bot.context import AppState
 from bot.services.stories import story_files
 from bot.story.model import StoryError
@@ -52,11 +53,14 @@ async def watch_seeds(state: AppState, *, rounds: int | None = None) -> None:
                 data = await asyncio.to_thread(path.read_bytes)
                 outcome = await state.stories.import_page(data, source_name=f"seeds/{path.name}")
             except StoryError as exc:
+                metrics.import_failed()
                 log.warning("seed %s not imported: %s", path.name, exc.detail)
             except OSError as exc:
+                metrics.import_failed()
                 # Warned once: it is read again only when it changes.
                 log.warning("seed %s skipped: unreadable (%s)", path.name, exc.strerror or exc)
             except Exception:
+                metrics.import_failed()
                 log.exception("seed %s failed to import", path.name)
             else:
                 if not outcome.unchanged:

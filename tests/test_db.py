@@ -260,6 +260,30 @@ async def test_a_failing_rollback_to_does_not_hide_the_first_error(db: Database)
     assert "after" in await slugs(db)
 
 
+async def test_cancelled_while_waiting_for_the_lock_leaves_no_transaction(
+    db: Database,
+) -> None:
+    holder = sqlite3.connect(db.path, isolation_level=None, timeout=10)
+    holder.execute("BEGIN IMMEDIATE")
+    entered = asyncio.Event()
+
+    async def write() -> None:
+        async with db.atomic():
+            entered.set()
+
+    task = asyncio.create_task(write())
+    await asyncio.sleep(0.2)  # the BEGIN is now waiting out the busy lock in its thread
+    task.cancel()
+    holder.execute("ROLLBACK")
+    holder.close()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not entered.is_set()
+    assert not db.writer.in_transaction
+    await add_story(db, "after")
+    assert await slugs(db) == ["after"]
+
+
 # ---------------------------------------------------------------- one writer, snapshot reads
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import itertools
 import sqlite3
@@ -120,6 +121,21 @@ def _refuse_foreign(path: str) -> None:
         conn.close()
 
 
+async def _begin(conn: aiosqlite.Connection) -> None:
+    """BEGIN IMMEDIATE that a cancellation cannot leave half done: the statement runs on in
+    the connection's thread (waiting out a busy lock), and would open a transaction that
+    nobody owns once the write lock is released."""
+    begin = asyncio.ensure_future(conn.execute("BEGIN IMMEDIATE"))
+    try:
+        await asyncio.shield(begin)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await begin
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+        raise
+
+
 async def _undo(conn: aiosqlite.Connection, cause: BaseException, *statements: str) -> None:
     """Roll back after `cause`; a failure here is noted on the cause, never raised instead."""
     try:
@@ -217,7 +233,7 @@ class Database:
                 raise
             return
         async with self._write_lock:
-            await conn.execute("BEGIN IMMEDIATE")
+            await _begin(conn)
             token = _tx_depth.set(1)
             try:
                 try:
