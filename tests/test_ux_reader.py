@@ -89,6 +89,8 @@ async def test_settings_show_the_language_with_buttons_to_change_it(tmp_path: Pa
         assert "Sprache: Deutsch" in (view.text or "")
         assert "lg:en" in view.callback_data
         await bot.press(READER_DE, view, "lg:en")
+        shown = bot.current(view)  # the same view, now in English, buttons kept
+        assert "Language: English" in (shown.text or "") and "lg:de" in shown.callback_data
         assert "Language: English" in (await _settings(bot, READER_DE)).text  # type: ignore[operator]
 
 

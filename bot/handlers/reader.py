@@ -248,22 +248,6 @@ async def language_command(update: Update, context: BotContext) -> None:
     await reply(update, context, Formatter(context.state.texts, choice).text("language-switched"))
 
 
-async def language_button(update: Update, context: BotContext) -> None:
-    query, chat = update.callback_query, update.effective_chat
-    assert query is not None and chat is not None
-    fmt = await formatter_for(update, context)
-    data = callbacks.decode(query.data)
-    if not isinstance(data, LanguageButton):
-        await query.answer(fmt.plain("button-invalid"))
-        return
-    if await refuse_non_admin(update, context, fmt):
-        return
-    await chats.set_language(context.state.db, chat.id, chat.type, data.language)
-    chosen = Formatter(context.state.texts, data.language)
-    await edit_in_place(update, context, chosen.text("language-switched"))
-    await query.answer()
-
-
 async def free_text(update: Update, context: BotContext) -> None:
     if not is_private(update):
         return

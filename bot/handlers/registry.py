@@ -139,7 +139,7 @@ def register_handlers(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(reader.ticker_button, pattern=r"^tk:"))
     app.add_handler(CallbackQueryHandler(subscriptions.settings_button, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(editor.import_button, pattern=r"^i[mx]:"))
-    app.add_handler(CallbackQueryHandler(reader.language_button, pattern=r"^lg:"))
+    app.add_handler(CallbackQueryHandler(subscriptions.language_button, pattern=r"^lg:"))
     app.add_handler(
         MessageHandler(
             filters.Document.ALL & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE,

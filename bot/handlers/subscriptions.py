@@ -11,13 +11,14 @@ from bot.db import chats, subscriptions
 from bot.db.models import StoryRecord
 from bot.db.subscriptions import SubscriptionRecord
 from bot.handlers import callbacks
-from bot.handlers.callbacks import DeliveryChoice, SettingsButton
+from bot.handlers.callbacks import DeliveryChoice, LanguageButton, SettingsButton
 from bot.handlers.common import (
     current_story,
     edit_in_place,
     formatter_for,
     language_of,
     may_change_chat,
+    refuse_non_admin,
     reply,
 )
 from bot.handlers.reader import language_keyboard
@@ -159,3 +160,37 @@ async def settings_button(update: Update, context: BotContext) -> None:
     html, keyboard = await _view(update, context, fmt, story_id, story.heading)
     await edit_in_place(update, context, html, keyboard=keyboard)
     await query.answer(fmt.plain("settings-saved", mode=fmt.delivery_mode(choice)))
+
+
+def _settings_story_of(message: object) -> int | None:
+    """The story of a /settings view whose language button was pressed, else None."""
+    markup = getattr(message, "reply_markup", None)
+    for row in getattr(markup, "inline_keyboard", ()):
+        for button in row:
+            data = callbacks.decode(getattr(button, "callback_data", None))
+            if isinstance(data, SettingsButton):
+                return data.story_id
+    return None
+
+
+async def language_button(update: Update, context: BotContext) -> None:
+    """A language chosen by button: under /settings the view is shown again in it."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None and chat is not None
+    fmt = await formatter_for(update, context)
+    data = callbacks.decode(query.data)
+    if not isinstance(data, LanguageButton):
+        await query.answer(fmt.plain("button-invalid"))
+        return
+    if await refuse_non_admin(update, context, fmt):
+        return
+    await chats.set_language(context.state.db, chat.id, chat.type, data.language)
+    chosen = Formatter(context.state.texts, data.language)
+    story_id = _settings_story_of(query.message)
+    story = await context.state.stories.live_story(story_id) if story_id else None
+    if story is not None:
+        html, keyboard = await _view(update, context, chosen, story.id, story.heading)
+        await edit_in_place(update, context, html, keyboard=keyboard)
+    else:
+        await edit_in_place(update, context, chosen.text("language-switched"))
+    await query.answer(chosen.plain("language-switched"))
