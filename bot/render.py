@@ -34,12 +34,15 @@ class TextRenderer:
         self._formatters: dict[str, Formatter] = {}
 
     async def prepare(self, chat_ids: list[int]) -> None:
-        """Load the stored languages of a claimed batch of chats in one query."""
-        missing = [c for c in chat_ids if c not in self._languages]
-        if not missing:
+        """Load the stored languages of a claimed batch of chats in one query.
+
+        Every claim reads them afresh: a reader who switched /language since the last
+        push gets the next one in the new language."""
+        if not chat_ids:
             return
-        found = await chats.languages(self.db, missing)
-        for chat_id in missing:
+        found = await chats.languages(self.db, chat_ids)
+        for chat_id in chat_ids:
+            self._languages.pop(chat_id, None)  # re-inserted last: the newest stay longest
             self._languages[chat_id] = found.get(chat_id)
         if len(self._languages) > MAX_PREPARED_CHATS:
             # Dicts keep insertion order: drop the older half (chats already pushed to).

@@ -230,3 +230,19 @@ async def test_settings_without_a_story_still_offer_the_language(tmp_path: Path)
     async with inproc_bot(tmp_path) as bot:
         answer = await bot.ask_messages(READER_DE, "/settings")
         assert "Deutsch" in (answer[-1].text or "") and "lg:en" in answer[-1].callback_data
+
+
+async def test_a_language_changed_after_subscribing_reaches_the_next_push(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        await bot.ask(READER_DE, "/subscribe")
+
+        def push(headline: str) -> StoredMessage | None:
+            return next((m for m in bot.sent(READER_DE) if headline in (m.text or "")), None)
+
+        await bot.ask(EDITOR_ID, "/post Erste Meldung\nText")
+        first = await eventually(lambda: push("Erste Meldung"), "the first push")
+        assert re.search(r"\d\d:\d\d, \d\d\.\d\d\.", first.text or "")  # a German date
+        await bot.ask(READER_DE, "/language en")
+        await bot.ask(EDITOR_ID, "/post Zweite Meldung\nText")
+        second = await eventually(lambda: push("Zweite Meldung"), "the second push")
+        assert re.search(r"\d\d:\d\d, \d{1,2} [A-Z][a-z]{2}", second.text or ""), second.text
