@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.story import ParsedStory, decode_page, parse_story
+from bot.story.marks import normalise_marks
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "ukraine-nato-liveblog.de.txt"
 PRONOUN_OPENERS = re.compile(r"^\W*(Er|Sie|Es|Letzterer|Dieser|Diese|He|She|It|They|This)\b")
@@ -171,7 +172,8 @@ def test_places_and_organisations_are_not_people(story: ParsedStory, not_a_perso
 
 def test_summary_has_three_to_five_sentences_from_the_story(story: ParsedStory) -> None:
     assert 3 <= len(story.summary) <= 5
-    main_text = "\n".join([story.lead, *story.body])
+    # Sentences of the story, with a broken pair of marks (“… Ukraine„) mended.
+    main_text = normalise_marks("\n".join([story.lead, *story.body]), story.language)
     positions = [main_text.index(sentence) for sentence in story.summary]
     assert positions == sorted(positions)
 
@@ -222,3 +224,12 @@ def test_a_large_page_parses_in_linear_time(raw: str) -> None:
     large_time = time.perf_counter() - start
     assert large_time < 5.0
     assert large_time < 8 * small_time * 3
+
+
+def test_the_summary_shows_no_broken_quotation_marks(story: ParsedStory) -> None:
+    assert not any("„" in s and s.index("„") > s.find("“") >= 0 for s in story.summary)
+    assert any("Ukraine“" in s for s in story.summary)
+
+
+def test_the_first_summary_point_does_not_repeat_the_title(story: ParsedStory) -> None:
+    assert not story.summary[0].startswith(story.title.rstrip("…"))

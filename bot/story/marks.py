@@ -140,3 +140,26 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
 def opens_with_quote(paragraph: str) -> bool:
     """True if the paragraph starts with an opening quotation mark."""
     return bool(paragraph) and paragraph[0] in ALL_MARKS and _role(paragraph, 0) is _Role.OPENER
+
+
+_PAIRS = frozenset({("„", "“"), ("“", "”"), ('"', '"'), ("«", "»"), ("»", "«"), ("„", "”")})
+_CANONICAL = {"de": ("„", "“"), "en": ("“", "”")}
+
+
+def normalise_marks(text: str, language: str) -> str:
+    """Text whose quotations open and close with a matching pair of marks.
+
+    A page may close with an opening mark (“… Ukraine„); readers would see it broken. Only
+    mismatched double pairs change; they take the language's own pair.
+    """
+    if not any(ch in DOUBLE_MARKS for ch in text):
+        return text
+    chars = list(text)
+    opener, closer = _CANONICAL.get(language, _CANONICAL["en"])
+    for span in scan_quotes(text).spans:
+        if span.unclosed or span.end >= len(text):
+            continue
+        pair = (text[span.start], text[span.end])
+        if pair[0] in DOUBLE_MARKS and pair[1] in DOUBLE_MARKS and pair not in _PAIRS:
+            chars[span.start], chars[span.end] = opener, closer
+    return "".join(chars)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from bot.story.furniture import (
@@ -37,7 +37,8 @@ from bot.story.furniture import (
 )
 from bot.story.headline import display_headline, shorten
 from bot.story.layout import MAIN_FLOW, Para
-from bot.story.marks import opens_with_quote, scan_quotes
+from bot.story.limits import cap_story
+from bot.story.marks import normalise_marks, opens_with_quote, scan_quotes
 from bot.story.model import ParsedStory, Person, StoryError, TickerEntry
 from bot.story.page import TITLE_LIMIT, Page, read_page
 from bot.story.people import build_registry
@@ -131,7 +132,7 @@ def parse_story(text: str, *, now: datetime | None = None) -> ParsedStory:
     title = layout.title or _title_from(layout, language)
     points = [text for _, text in page.points]
     summary = points if len(points) >= 2 else summarize(summary_source, language)
-    return ParsedStory(
+    story = ParsedStory(
         title=title,
         lead=layout.lead,
         language=language,
@@ -141,6 +142,24 @@ def parse_story(text: str, *, now: datetime | None = None) -> ParsedStory:
         people=people,
         ticker=ticker,
         warnings=tuple(warnings),
+    )
+    return cap_story(normalise_story_marks(story))
+
+
+def normalise_story_marks(story: ParsedStory) -> ParsedStory:
+    """Family broken marks: the summary's and headlines' quotations paired (“… Ukraine„).
+
+    Lead and body stay as the page printed them; the summary is what readers are shown.
+    """
+    language = story.language
+
+    def fix(text: str) -> str:
+        return normalise_marks(text, language)
+
+    return replace(
+        story,
+        summary=tuple(fix(s) for s in story.summary),
+        ticker=tuple(replace(t, display_headline=fix(t.display_headline)) for t in story.ticker),
     )
 
 

@@ -1,0 +1,136 @@
+"""Every common way outlets print a post's time, kept as printed and resolved where it can be."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from bot.story import parse_story
+from bot.story.headline import display_headline
+from bot.story.stamps import parse_stamp
+
+NOW = datetime(2025, 3, 12, 23, 40, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("line", "clock", "rest"),
+    [
+        ("21:40 Uhr | Fähren fallen aus", "21:40", "Fähren fallen aus"),  # the evening
+        ("23:59 Uhr: Letzte Meldung", "23:59", "Letzte Meldung"),
+        ("20:05", "20:05", ""),
+        ("22:31:05", "22:31", ""),  # seconds
+        ("11:06 PM EDT", "23:06", ""),  # 12-hour with a zone
+        ("9:45 a.m. ET – Markets open", "09:45", "Markets open"),
+        ("10.30pm GMT", "22:30", ""),
+        ("23:41 GMT", "23:41", ""),
+        ("12.03.2025 • 23:18 Uhr", "23:18", ""),  # date before
+        ("Sonntag, 23.11.2025, 22:41 Uhr", "22:41", ""),
+        ("Thursday 20 November 2025 23:58 GMT", "23:58", ""),
+        ("22:41 Uhr · Polizei: Weniger Schlägereien", "22:41", "Polizei: Weniger Schlägereien"),
+        ("+++ 21:40 Uhr: Fähren fallen aus +++", "21:40", "Fähren fallen aus"),
+        ("– 20:15 – Zwei Zelte geschlossen", "20:15", "Zwei Zelte geschlossen"),
+        ("#12 · 21:40 Neue Angriffe", "21:40", "Neue Angriffe"),  # numbered posts
+        ("21.30 Uhr | ARBEITGEBER FORDERN REFORMEN", "21:30", "ARBEITGEBER FORDERN REFORMEN"),
+    ],
+)
+def test_clock_stamps(line: str, clock: str, rest: str) -> None:
+    stamp = parse_stamp(line)
+    assert stamp is not None
+    assert (stamp.clock, stamp.rest) == (clock, rest)
+
+
+def test_stamp_and_author_on_one_line() -> None:
+    stamp = parse_stamp("23:52 , Holly Brennan")
+    assert stamp is not None
+    assert (stamp.clock, stamp.rest, stamp.author) == ("23:52", "", "Holly Brennan")
+
+
+@pytest.mark.parametrize(
+    ("line", "minutes"),
+    [
+        ("vor 5 Minuten", 5),
+        ("Vor 12 Min.", 12),
+        ("vor 1 Stunde", 60),
+        ("vor 1 Std. 5 Min.", 65),
+        ("12 minutes ago", 12),
+        ("2h ago", 120),
+        ("3 hr ago", 180),
+        ("1 hr 5 min ago", 65),
+    ],
+)
+def test_relative_stamps_resolve_against_the_import_time(line: str, minutes: int) -> None:
+    stamp = parse_stamp(line)
+    assert stamp is not None and stamp.relative
+    assert stamp.moment(NOW) == NOW - timedelta(minutes=minutes)
+    assert stamp.time_of_day(NOW) == (NOW - timedelta(minutes=minutes)).strftime("%H:%M")
+
+
+@pytest.mark.parametrize(
+    "line", ["20.000 Menschen kamen.", "2025 war ein Jahr.", "18.45 Euro", "10 am Morgen", "4 h"]
+)
+def test_numbers_are_no_stamps(line: str) -> None:
+    assert parse_stamp(line) is None
+
+
+def test_a_printed_date_and_zone_go_into_the_resolved_time() -> None:
+    stamp = parse_stamp("11:06 PM EDT, October 8, 2025")
+    assert stamp is not None
+    moment = stamp.moment(NOW)
+    assert moment == datetime(2025, 10, 8, 23, 6, tzinfo=timezone(timedelta(hours=-4)))
+
+
+def test_a_later_time_without_a_date_was_yesterday() -> None:
+    stamp = parse_stamp("23:52")
+    assert stamp is not None
+    assert stamp.moment(NOW) == datetime(2025, 3, 11, 23, 52, tzinfo=UTC)
+
+
+PAGE = """Sturm über Hamburg
+Orkanböen haben am Abend weite Teile Norddeutschlands getroffen, mehrere Menschen wurden verletzt.
+vor 12 Minuten
+Bahn stellt Verkehr ein
+Die Bahn hat den Fernverkehr nördlich von Hannover bis auf Weiteres eingestellt.
+21:40 Uhr
+FEUERWEHR WARNT VOR GLATTEIS
+Die Feuerwehr rechnet mit einer langen Nacht und warnt vor glatten Straßen.
+"""
+
+
+def test_items_keep_the_printed_stamp_and_get_a_resolved_time() -> None:
+    story = parse_story(PAGE, now=NOW)
+    first, second = story.ticker
+    assert (first.stamp, first.time, first.published_at) == (
+        "vor 12 Minuten",
+        "23:28",
+        "2025-03-12T23:28+00:00",
+    )
+    assert (second.stamp, second.time) == ("21:40 Uhr", "21:40")
+    assert second.display_headline == "Feuerwehr warnt vor Glatteis"
+
+
+def test_an_item_without_a_stamp_gets_no_time() -> None:
+    story = parse_story("Titel der Seite\n" + "Ein Absatz mit genug Wörtern für einen Vorspann. " * 3
+                        + "\nMinute für Minute\nNEUE MELDUNG AUS BERLIN\nDer Text der Meldung.",
+                        now=NOW)  # fmt: skip
+    assert [(t.time, t.stamp, t.published_at) for t in story.ticker] == [(None, None, None)]
+
+
+@pytest.mark.parametrize(
+    ("caps", "readable"),
+    [
+        ("FEUERWEHR WARNT VOR GLATTEIS", "Feuerwehr warnt vor Glatteis"),
+        ("WIESNWIRTE KLAGEN ÜBER DEN REGEN", "Wiesnwirte klagen über den Regen"),
+        ("ARBEITGEBER FORDERN REFORMEN", "Arbeitgeber fordern Reformen"),
+        ("STURM LEGT DEN VERKEHR LAHM", "Sturm legt den Verkehr lahm"),
+    ],
+)
+def test_german_all_caps_headlines_capitalise_nouns(caps: str, readable: str) -> None:
+    assert display_headline(caps, "", "de") == readable
+
+
+def test_proper_nouns_keep_the_spelling_of_the_story() -> None:
+    text = "Gestern traf Ursula von der Leyen in Brüssel ein."
+    assert display_headline("URSULA VON DER LEYEN IN BRÜSSEL", text, "de") == (
+        "Ursula von der Leyen in Brüssel"
+    )
