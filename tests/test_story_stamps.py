@@ -110,9 +110,9 @@ def test_items_keep_the_printed_stamp_and_get_a_resolved_time() -> None:
 
 
 def test_an_item_without_a_stamp_gets_no_time() -> None:
-    story = parse_story("Titel der Seite\n" + "Ein Absatz mit genug Wörtern für einen Vorspann. " * 3
-                        + "\nMinute für Minute\nNEUE MELDUNG AUS BERLIN\nDer Text der Meldung.",
-                        now=NOW)  # fmt: skip
+    lead = "Ein Absatz mit genug Wörtern für einen Vorspann. " * 3
+    page = f"Titel der Seite\n{lead}\nMinute für Minute\nNEUE MELDUNG AUS BERLIN\nDer Text.\n"
+    story = parse_story(page, now=NOW)
     assert [(t.time, t.stamp, t.published_at) for t in story.ticker] == [(None, None, None)]
 
 
