@@ -431,6 +431,19 @@ async def claim(db: Database, *, limit: int, now: float | None = None) -> list[C
     return sorted(first + more, key=lambda d: d.id)
 
 
+async def compact(db: Database, *, sent_before: float, limit: int = 5000) -> int:
+    """Delete up to `limit` deliveries sent before `sent_before`; how many went.
+
+    Their counts stay in job_counts and the message ids corrections need stay in
+    sent_messages, so the outbox only holds what is still to do.
+    """
+    return await db.execute(
+        "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE status = 'sent'"
+        " AND sent_at < ? ORDER BY sent_at LIMIT ?)",
+        (sent_before, limit),
+    )
+
+
 async def next_due(db: Database) -> float | None:
     """When the earliest pending delivery becomes due (unix seconds), or None."""
     value = await db.fetchval("SELECT MIN(next_at) FROM deliveries WHERE status = 'pending'", ())
@@ -676,8 +689,9 @@ async def move_chat(
         await conn.execute(
             "DELETE FROM deliveries WHERE chat_id = ? AND kind = 'item'"
             " AND status IN ('pending', 'claimed')"
-            " AND item_id IN (SELECT item_id FROM deliveries WHERE chat_id = ? AND kind = 'item')",
-            (old_chat_id, new_chat_id),
+            " AND item_id IN (SELECT item_id FROM deliveries WHERE chat_id = ? AND kind = 'item'"
+            "  UNION SELECT item_id FROM message_items WHERE chat_id = ?)",
+            (old_chat_id, new_chat_id, new_chat_id),
         )
         await conn.execute(
             "UPDATE deliveries SET chat_id = ? WHERE chat_id = ?"

@@ -47,7 +47,7 @@ from bot.delivery.ratelimit import (
     shared_pacer,
 )
 from bot.delivery.render import Renderer, pack
-from bot.delivery.transport import AiohttpRequest, PoolTimedOut, build_push_bot
+from bot.delivery.transport import JsonTransport, PoolTimedOut, build_push_bot
 from bot.logs import redact
 
 __all__ = ["DeliveryEngine", "EngineStats", "Renderer", "build_push_bot"]
@@ -124,6 +124,8 @@ class DeliveryEngine:
         flush_interval: float = 0.1,
         poll_interval: float = 1.0,
         outage_failures: int = 8,
+        keep_sent: float = 60.0,
+        compact_every: float = 5.0,
         probe_interval: float = 1.0,
         probe_max: float = 30.0,
         clock: Clock = SYSTEM_CLOCK,
@@ -153,6 +155,8 @@ class DeliveryEngine:
         self.concurrency = concurrency or max(8, min(256, int(self.rate * 0.2) + 4))
         self.materialize_batch = materialize_batch
         self.deadline = deadline
+        self.keep_sent = keep_sent
+        self.compact_every = compact_every
         self.outage_failures = outage_failures
         self.probe_interval = probe_interval
         self.probe_max = probe_max
@@ -182,7 +186,7 @@ class DeliveryEngine:
         self._started_bot = False
         # Pushes through our own transport skip PTB's Message objects (see call_json).
         request = bot.request
-        self._fast_transport = request if isinstance(request, AiohttpRequest) else None
+        self._fast_transport = request if isinstance(request, JsonTransport) else None
         self._send_url = f"{bot.base_url}/sendMessage"
         # The circuit breaker: transient failures in a row (across chats) since the last
         # success; past outage_failures from several chats the API is taken to be down.
@@ -334,13 +338,16 @@ class DeliveryEngine:
     # ------------------------------------------------------------ claiming
 
     async def _claim_loop(self) -> None:
-        next_report = 0.0
+        next_report = next_compaction = 0.0
         while not self._stopping:
             try:
                 await self._claim_once()
                 if self.clock.monotonic() >= next_report:
                     next_report = self.clock.monotonic() + 0.5
                     await self._report_finished()
+                if self.clock.monotonic() >= next_compaction:
+                    next_compaction = self.clock.monotonic() + self.compact_every
+                    await self._compact()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -419,6 +426,14 @@ class DeliveryEngine:
         while self._delayed and self._delayed[0][0] <= now:
             _, _, group = heapq.heappop(self._delayed)
             self._ready.put_nowait(group)
+
+    async def _compact(self) -> None:
+        """Drop sent deliveries older than `keep_sent` from the outbox, a batch at a time."""
+        before = self.clock.time() - self.keep_sent
+        for _ in range(20):  # bounded: at most 100,000 rows per round, in short transactions
+            if await outbox.compact(self.db, sent_before=before, limit=5000) < 5000:
+                return
+            await asyncio.sleep(0)
 
     async def _report_finished(self) -> None:
         for job in await outbox.finished_jobs(self.db, now=self.clock.time()):

@@ -12,9 +12,10 @@ import asyncio
 import functools
 import json
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import aiohttp
+import yarl
 from telegram import Bot
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -51,6 +52,15 @@ class ReadTimedOut(TimedOut):
 
 def _seconds(value: ODVInput[float], default: float | None) -> float | None:
     return default if isinstance(value, DefaultValue) else value
+
+
+@runtime_checkable
+class JsonTransport(Protocol):
+    """A transport that posts a JSON body to a Bot API method and returns its result."""
+
+    async def call_json(self, url: str, payload: dict[str, Any]) -> Any:
+        """The method's `result`, or the PTB exception for its error answer."""
+        ...
 
 
 class AiohttpRequest(BaseRequest):
@@ -107,6 +117,8 @@ class AiohttpRequest(BaseRequest):
             # The caller interprets every status itself (BaseRequest maps 4xx/5xx).
             raise_for_status=False,
             auto_decompress=True,
+            # The Bot API sets no cookies; a real jar is consulted on every request.
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
         # Our own semaphore gives a pool timeout distinct from connect and read timeouts:
         # waiting for a free connection means the request has not been sent.
@@ -207,7 +219,7 @@ class AiohttpRequest(BaseRequest):
             )
             timeout = _client_timeout(total, connect, read)
             async with self._session.request(
-                method, url, data=data, headers=headers, timeout=timeout
+                method, _parsed(url), data=data, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError:
@@ -221,6 +233,12 @@ class AiohttpRequest(BaseRequest):
 
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(url: str) -> yarl.URL:
+    # A push goes to the same few URLs a million times: parse each once.
+    return yarl.URL(url)
 
 
 @functools.lru_cache(maxsize=64)
