@@ -32,6 +32,7 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest, RequestData
 
+from bot.delivery.http1 import AnswerTimedOut, ConnectTimedOutError, Http1Client
 from bot.logs import redact
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class AiohttpRequest(BaseRequest):
 
     __slots__ = (
         "_connect_timeout",
+        "_http1",
         "_media_write_timeout",
         "_pool",
         "_pool_size",
@@ -95,6 +97,7 @@ class AiohttpRequest(BaseRequest):
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
         self._pool: asyncio.Semaphore | None = None
+        self._http1: Http1Client | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -123,12 +126,16 @@ class AiohttpRequest(BaseRequest):
         # Our own semaphore gives a pool timeout distinct from connect and read timeouts:
         # waiting for a free connection means the request has not been sent.
         self._pool = asyncio.Semaphore(self._pool_size)
+        self._http1 = Http1Client(self.USER_AGENT)
 
     async def shutdown(self) -> None:
         """Close the pool; safe to call twice."""
         if self._session is not None:
             await self._session.close()
         self._session = None
+        if self._http1 is not None:
+            await self._http1.close()
+        self._http1 = None
 
     def _body(self, request_data: RequestData | None) -> Any:
         if request_data is None:
@@ -170,16 +177,28 @@ class AiohttpRequest(BaseRequest):
         everything else on the path. Failures raise the exceptions PTB's BaseRequest raises
         for the same answers (RetryAfter, ChatMigrated, Forbidden, BadRequest, ...).
         """
-        status, body = await self._exchange(
-            "POST",
-            url,
-            json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
-            _JSON_HEADERS,
-            self._read_timeout,
-            self._write_timeout,
-            self._connect_timeout,
-            self._pool_timeout,
-        )
+        if self._pool is None or self._http1 is None:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            if self._pool.locked():
+                await asyncio.wait_for(self._pool.acquire(), self._pool_timeout)
+            else:
+                await self._pool.acquire()
+        except TimeoutError:
+            raise PoolTimedOut(
+                "Pool timeout: every connection is busy; the request was not sent"
+            ) from None
+        try:
+            status, body = await self._http1.post_json(
+                url, body, connect_timeout=self._connect_timeout, read_timeout=self._read_timeout
+            )
+        except ConnectTimedOutError:
+            raise ConnectTimedOut("Connect timeout: the request was not sent") from None
+        except AnswerTimedOut:
+            raise ReadTimedOut("Read timeout: the request may have been executed") from None
+        finally:
+            self._pool.release()
         if HTTPStatus.OK <= status <= 299:
             data = self.parse_json_payload(body)
             if not data.get("ok", False):

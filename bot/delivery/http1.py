@@ -1,0 +1,196 @@
+"""A lean keep-alive HTTP/1.1 client for the push path: one JSON POST per message.
+
+aiohttp's client spends most of a push's CPU on machinery a Bot API call does not need
+(tracing, cookies, multidict headers, URL joins). This client writes one pre-formatted
+request and reads a Content-Length or chunked answer over pooled connections. Everything
+else (uploads, polling, replies) stays on aiohttp. No error raised here carries the URL,
+which holds the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from telegram.error import NetworkError
+
+IDLE_SECONDS = 30.0  # drop a kept-alive connection unused this long (servers close them)
+MAX_HEADER_LINES = 100
+
+
+class ConnectFailed(NetworkError):
+    """The connection could not be opened: the request was not sent."""
+
+
+class AnswerTimedOut(Exception):
+    """The request went out but no complete answer came in time."""
+
+
+class ConnectTimedOutError(Exception):
+    """The connection could not be opened in time."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    host: str
+    port: int
+    tls: bool
+    path: bytes
+    host_header: str
+
+
+@dataclass
+class _Connection:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    used_at: float = field(default_factory=time.monotonic)
+
+    def reusable(self, now: float) -> bool:
+        # A server that closed an idle connection has fed EOF: never write into it.
+        return (
+            not self.writer.is_closing()
+            and not self.reader.at_eof()
+            and now - self.used_at < IDLE_SECONDS
+        )
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class Http1Client:
+    """POST JSON bodies over kept-alive connections, per origin (the caller bounds concurrency)."""
+
+    def __init__(self, user_agent: str) -> None:
+        self._user_agent = user_agent
+        self._idle: dict[tuple[str, int, bool], deque[_Connection]] = {}
+        self._targets: dict[str, _Target] = {}
+        self._ssl: ssl.SSLContext | None = None
+
+    def _target(self, url: str) -> _Target:
+        target = self._targets.get(url)
+        if target is None:
+            parts = urlsplit(url)
+            tls = parts.scheme == "https"
+            port = parts.port or (443 if tls else 80)
+            host = parts.hostname or ""
+            default = port == (443 if tls else 80)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            target = _Target(host, port, tls, path.encode(), host if default else f"{host}:{port}")
+            if len(self._targets) < 256:
+                self._targets[url] = target
+        return target
+
+    async def _connect(self, target: _Target, seconds: float | None) -> _Connection:
+        context: ssl.SSLContext | None = None
+        if target.tls:
+            if self._ssl is None:
+                self._ssl = ssl.create_default_context()
+            context = self._ssl
+        try:
+            async with asyncio.timeout(seconds):
+                reader, writer = await asyncio.open_connection(
+                    target.host, target.port, ssl=context, limit=1 << 20
+                )
+        except TimeoutError:
+            raise ConnectTimedOutError from None
+        except (OSError, ssl.SSLError) as exc:
+            raise ConnectFailed(f"Connect failed: {type(exc).__name__}") from None
+        return _Connection(reader, writer)
+
+    async def post_json(
+        self, url: str, body: bytes, *, connect_timeout: float | None, read_timeout: float | None
+    ) -> tuple[int, bytes]:
+        """Send one POST; (status, body). Raises ConnectFailed, ConnectTimedOutError,
+        AnswerTimedOut or NetworkError (the request may have arrived)."""
+        target = self._target(url)
+        key = (target.host, target.port, target.tls)
+        idle = self._idle.setdefault(key, deque())
+        now = time.monotonic()
+        connection: _Connection | None = None
+        while idle:
+            candidate = idle.pop()
+            if candidate.reusable(now):
+                connection = candidate
+                break
+            candidate.close()
+        if connection is None:
+            connection = await self._connect(target, connect_timeout)
+        head = (
+            b"POST "
+            + target.path
+            + b" HTTP/1.1\r\nHost: "
+            + target.host_header.encode()
+            + b"\r\nUser-Agent: "
+            + self._user_agent.encode()
+            + b"\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+        )
+        keep = False
+        try:
+            connection.writer.write(head + body)
+            async with asyncio.timeout(read_timeout):
+                status, answer, keep = await _read_answer(connection.reader)
+        except TimeoutError:
+            raise AnswerTimedOut from None
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
+            raise NetworkError(f"Connection dropped: {type(exc).__name__}") from None
+        finally:
+            if keep:
+                connection.used_at = time.monotonic()
+                idle.append(connection)
+            else:
+                connection.close()
+        return status, answer
+
+    async def close(self) -> None:
+        """Close every idle connection."""
+        for idle in self._idle.values():
+            while idle:
+                idle.pop().close()
+
+
+async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    line = await reader.readline()
+    if not line:
+        raise ConnectionResetError("closed before an answer")
+    version, status_text = line.split(b" ", 2)[:2]
+    status = int(status_text)
+    length: int | None = None
+    chunked = False
+    keep = version.upper() == b"HTTP/1.1"
+    for _ in range(MAX_HEADER_LINES):
+        header = await reader.readline()
+        if header in (b"\r\n", b"\n"):
+            break
+        if not header:
+            raise ConnectionResetError("closed inside the headers")
+        name, _, value = header.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value.strip())
+        elif name == b"transfer-encoding":
+            chunked = b"chunked" in value.lower()
+        elif name == b"connection":
+            token = value.strip().lower()
+            keep = token == b"keep-alive" or (keep and token != b"close")
+    else:
+        raise ValueError("too many header lines")
+    if chunked:
+        parts = []
+        while True:
+            size = int((await reader.readline()).split(b";", 1)[0].strip(), 16)
+            if size == 0:
+                while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    pass
+                break
+            parts.append(await reader.readexactly(size))
+            await reader.readexactly(2)
+        return status, b"".join(parts), keep
+    if length is not None:
+        return status, await reader.readexactly(length), keep
+    return status, await reader.read(), False

@@ -1,0 +1,106 @@
+"""The push path's HTTP/1.1 client against answers real servers give."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from telegram.error import BadRequest, NetworkError, RetryAfter
+
+from bot.delivery.transport import AiohttpRequest, ReadTimedOut
+
+TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[str]:
+    async def chunked(request: web.Request) -> web.StreamResponse:
+        payload = await request.json()
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        text = json.dumps({"ok": True, "result": {"message_id": 7, "echo": payload["text"]}})
+        for start in range(0, len(text), 5):
+            await response.write(text[start : start + 5].encode())
+        await response.write_eof()
+        return response
+
+    async def closing(request: web.Request) -> web.Response:
+        return web.json_response(
+            {"ok": True, "result": {"message_id": 8}}, headers={"Connection": "close"}
+        )
+
+    async def flood(request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 3",
+                "parameters": {"retry_after": 3},
+            },
+            status=429,
+        )
+
+    async def bad(request: web.Request) -> web.Response:
+        body = {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+        return web.json_response(body, status=400)
+
+    async def drop(request: web.Request) -> web.Response:
+        assert request.transport is not None
+        request.transport.abort()
+        return web.Response()
+
+    async def slow(request: web.Request) -> web.Response:
+        import asyncio
+
+        await asyncio.sleep(2)
+        return web.json_response({"ok": True, "result": {}})
+
+    app = web.Application()
+    for name, handler in [
+        ("chunked", chunked),
+        ("closing", closing),
+        ("flood", flood),
+        ("bad", bad),
+        ("drop", drop),
+        ("slow", slow),
+    ]:
+        app.router.add_post(f"/bot{TOKEN}/{name}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}/bot{TOKEN}"
+    finally:
+        await runner.cleanup()
+
+
+async def test_answers_chunked_closing_and_errors_like_ptb(server: str) -> None:
+    request = AiohttpRequest(pool_size=4, read_timeout=0.5)
+    await request.initialize()
+    try:
+        for _ in range(3):  # the kept-alive connection is reused
+            result = await request.call_json(f"{server}/chunked", {"chat_id": 1, "text": "Grüße"})
+            assert result == {"message_id": 7, "echo": "Grüße"}
+        for _ in range(2):  # the server closes after each answer: a new connection
+            assert (await request.call_json(f"{server}/closing", {}))["message_id"] == 8
+        with pytest.raises(RetryAfter):
+            await request.call_json(f"{server}/flood", {})
+        with pytest.raises(BadRequest, match="Chat not found"):
+            await request.call_json(f"{server}/bad", {})
+        errors: list[Exception] = []
+        for name in ("drop", "slow"):
+            with pytest.raises((NetworkError, ReadTimedOut)) as caught:
+                await request.call_json(f"{server}/{name}", {})
+            errors.append(caught.value)
+        assert isinstance(errors[1], ReadTimedOut)
+        # Nothing raised carries the URL, which holds the token.
+        assert all(TOKEN not in str(e) and TOKEN not in repr(e) for e in errors)
+        # After failures the pool still works.
+        assert (await request.call_json(f"{server}/chunked", {"text": "x"}))["message_id"] == 7
+    finally:
+        await request.shutdown()
