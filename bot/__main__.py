@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("path", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="show the result, store nothing")
     imp.add_argument("--json", action="store_true", help="print the result as JSON")
+    back = sub.add_parser(
+        "backup", help="write a consistent copy of the database (safe while running)"
+    )
+    back.add_argument("path", type=Path, help="the copy's file name, or a folder to put it in")
+    res = sub.add_parser("restore", help="put a backup in place of the database (bot stopped)")
+    res.add_argument("path", type=Path, help="the backup file")
     con = sub.add_parser("console", help="chat with the bot offline in this terminal")
     con.add_argument("--user-id", type=int, default=1000, help="the reader's user id")
     con.add_argument("--admin", action="store_true", help="act as an editor")
@@ -133,6 +139,28 @@ async def _store(settings: Settings, path: Path, data: bytes) -> int:
     return EXIT_OK
 
 
+def _backup_or_restore(command: str, path: Path, settings: Settings) -> int:
+    from bot.backup import BackupError, backup_database, check_backup, restore_database
+
+    database = settings.database_path
+    try:
+        if command == "backup":
+            written = backup_database(database, path)
+            print(f"Backup of {database} written to {written}")
+            return EXIT_OK
+        check = check_backup(path)
+        kept = restore_database(path, database)
+    except BackupError as exc:
+        print(f"Cannot {command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    later = (
+        f"; {len(check.missing)} newer migrations apply at the next start" if check.missing else ""
+    )
+    old = f"; the replaced database is kept as {kept}" if kept else ""
+    print(f"Restored {path} to {database}{old}{later}")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
@@ -140,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "import":
         return _import(args)
     settings = _settings_or_exit()
+    if command in ("backup", "restore"):
+        return _backup_or_restore(command, args.path, settings)
     if command == "console":
         from bot.console import run_console
 

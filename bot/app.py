@@ -20,6 +20,7 @@ from telegram.ext import Application, BaseRateLimiter, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import metrics
+from bot.backup import BackupError, DatabaseInUse, backup_database, hold_database, rotate
 from bot.config import Settings
 from bot.context import AppState, BotContext
 from bot.db.connection import Database, DatabaseUnusable
@@ -331,14 +332,29 @@ async def _serve(settings: Settings) -> int:
             for request in requests:
                 with contextlib.suppress(Exception):
                     await request.shutdown()
+            state.exit_stack.close()
             for signum in signals:
                 loop.remove_signal_handler(signum)
 
 
 async def _start(app: BotApplication, started: list[str], stop: asyncio.Event) -> None:
     settings = app.bot_data.settings
+    path = settings.database_path
+    if str(path) != ":memory:":
+        try:
+            # Held while the bot runs: a second bot on the same file (it would send every
+            # push twice) and a restore underneath it are refused.
+            app.bot_data.exit_stack.enter_context(hold_database(path))
+        except DatabaseInUse:
+            raise StartupError(
+                f"DATABASE_PATH {path}: in use by another running bot (stop it first)"
+            ) from None
+        except OSError as exc:
+            raise StartupError(
+                f"DATABASE_PATH {path}: cannot create its folder ({exc.strerror or exc})"
+            ) from None
     try:
-        app.bot_data.db = await Database.open(settings.database_path)
+        app.bot_data.db = await Database.open(path)
     except DatabaseUnusable as exc:
         raise StartupError(f"DATABASE_PATH {exc}") from None
     await _initialize(app, stop)
@@ -353,6 +369,10 @@ async def _start(app: BotApplication, started: list[str], stop: asyncio.Event) -
         started.append("services")
     await app.start()
     started.append("app")
+    if settings.backup_dir is not None:
+        app.bot_data.background.append(
+            asyncio.create_task(_back_up_every(app.bot_data), name="backups")
+        )
     if settings.health_port is not None:
         health = HealthServer(app.bot_data, settings.health_listen, settings.health_port)
         try:
@@ -426,6 +446,24 @@ async def _poll_until_stopped(app: BotApplication, stop: asyncio.Event) -> int:
         return EXIT_FAILED
     await poller.confirm(timeout_s=1.0)
     return 0
+
+
+async def _back_up_every(state: AppState) -> None:
+    """Rotating backups into BACKUP_DIR; a failed one is a warning, the next one is tried."""
+    settings = state.settings
+    assert settings.backup_dir is not None
+    while True:
+        await asyncio.sleep(settings.backup_every)
+        try:
+            await asyncio.to_thread(settings.backup_dir.mkdir, parents=True, exist_ok=True)
+            written = await asyncio.to_thread(
+                backup_database, settings.database_path, settings.backup_dir
+            )
+            dropped = await asyncio.to_thread(rotate, settings.backup_dir, settings.backup_keep)
+        except (BackupError, OSError) as exc:
+            log.warning("backup failed: %s", exc)
+            continue
+        log.info("backup written to %s (%d old ones removed)", written, len(dropped))
 
 
 async def _stop_application(app: BotApplication) -> None:

@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     health_listen: str = "127.0.0.1"
     # Rotating backups: a consistent copy into BACKUP_DIR every BACKUP_EVERY seconds.
     backup_dir: Path | None = None
-    backup_every_seconds: float = Field(default=6 * 3600.0, ge=60)
+    backup_every: float = Field(default=6 * 3600.0, ge=1)
     backup_keep: int = Field(default=8, ge=1)
 
     @field_validator("admin_ids", mode="before")
@@ -130,6 +130,21 @@ class Settings(BaseSettings):
     def _check_base_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("backup_every", mode="before")
+    @classmethod
+    def _parse_duration(cls, value: Any) -> Any:
+        # "6h", "30m", "90s" or plain seconds.
+        if isinstance(value, str):
+            text = value.strip().lower()
+            units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+            if text and text[-1] in units:
+                number = text[:-1].strip()
+                try:
+                    return float(number) * units[text[-1]]
+                except ValueError:
+                    raise ValueError("must be seconds or a duration like 30m, 6h, 1d") from None
         return value
 
     @field_validator("webhook_url")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -130,6 +131,7 @@ class AppState:
         self.push_bot: Bot | None = None
         self.api_health = PollingHealth()
         self.engine_stopped = False
+        self.exit_stack = contextlib.ExitStack()
         self.health_server: HealthServer | None = None
 
     def take_pending_import(self, token: str) -> PendingImport | None:

@@ -1,0 +1,180 @@
+"""Backups of the SQLite store: consistent copies while the bot runs, and a careful restore.
+
+A copy is taken with SQLite's online backup API: a snapshot of one moment, however busy
+the writer is. A restore refuses to run beside a bot on the same database (the bot holds
+a lock file while it runs), checks the copy's integrity and migration level, and keeps
+the file it replaces.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from bot.db.migrations import migration_files
+
+log = logging.getLogger(__name__)
+
+BACKUP_PREFIX = "bot-"
+BACKUP_SUFFIX = ".sqlite3"
+
+
+class BackupError(Exception):
+    """A backup or restore cannot be done; the message is one line naming the file."""
+
+
+class DatabaseInUse(BackupError):
+    """A running bot holds the database."""
+
+
+def lock_path(database: Path) -> Path:
+    """The lock file a running bot holds beside its database."""
+    return database.with_name(database.name + ".lock")
+
+
+@contextlib.contextmanager
+def hold_database(database: Path) -> Iterator[IO[str]]:
+    """Hold the database's lock file for as long as the block runs; DatabaseInUse if held."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    handle = lock_path(database).open("a+")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatabaseInUse(
+                f"{database} is in use by a running bot (it holds {lock_path(database).name})"
+            ) from None
+        yield handle
+    finally:
+        handle.close()
+
+
+def backup_file_name(now: float | None = None) -> str:
+    """bot-YYYYmmddTHHMMSSZ.sqlite3 in UTC: names sort in time order."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+    return f"{BACKUP_PREFIX}{stamp}{BACKUP_SUFFIX}"
+
+
+def backup_database(database: Path, target: Path) -> Path:
+    """Write a consistent copy of `database` to `target` (a file, or a folder to put it in)."""
+    if not database.is_file():
+        raise BackupError(f"{database} does not exist: nothing to back up")
+    if target.is_dir():
+        target = target / backup_file_name()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        source = sqlite3.connect(database, timeout=30)
+        try:
+            copy = sqlite3.connect(partial)
+            try:
+                # In one step: one read transaction, which in WAL mode never blocks the
+                # bot's writer (a copy in steps would restart on every write it meets).
+                source.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+                if copy.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise BackupError(f"the copy of {database} failed its integrity check")
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        with partial.open("rb") as handle:
+            os.fsync(handle.fileno())
+        partial.replace(target)
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"{database} could not be copied to {target}: {exc}") from None
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"{target} could not be written: {exc.strerror or exc}") from None
+    return target
+
+
+@dataclass(frozen=True)
+class BackupCheck:
+    """What a backup file holds, as far as a restore cares."""
+
+    migrations: int
+    missing: tuple[str, ...]  # shipped migrations not in the copy: applied at next start
+
+
+def check_backup(path: Path) -> BackupCheck:
+    """Integrity and migration level of a backup; BackupError when it cannot be restored."""
+    if not path.is_file():
+        raise BackupError(f"{path} does not exist")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if verdict != "ok":
+                raise BackupError(f"{path} is damaged ({verdict})")
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "schema_migrations" not in tables:
+                raise BackupError(f"{path} is not a backup of this bot (no schema_migrations)")
+            applied = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path} is not a usable SQLite database ({exc})") from None
+    known = [name for name, _ in migration_files()]
+    unknown = sorted(applied - set(known))
+    if unknown:
+        raise BackupError(
+            f"{path} was written by a newer version of the bot (migration {unknown[-1]})"
+        )
+    return BackupCheck(migrations=len(applied), missing=tuple(n for n in known if n not in applied))
+
+
+def restore_database(backup: Path, database: Path, *, now: float | None = None) -> Path | None:
+    """Put `backup` in place of `database`; returns where the replaced file was kept."""
+    check_backup(backup)
+    with hold_database(database):
+        kept: Path | None = None
+        if database.exists():
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+            kept = database.with_name(f"{database.name}.replaced-{stamp}")
+            # The WAL holds committed writes not yet in the main file: keep it beside it.
+            for suffix in ("", "-wal", "-shm"):
+                part = database.with_name(database.name + suffix)
+                if part.exists():
+                    part.replace(kept.with_name(kept.name + suffix))
+        partial = database.with_name(database.name + ".restoring")
+        try:
+            source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                copy = sqlite3.connect(partial)
+                try:
+                    source.backup(copy)
+                finally:
+                    copy.close()
+            finally:
+                source.close()
+            with partial.open("rb") as handle:
+                os.fsync(handle.fileno())
+            partial.replace(database)
+        except (sqlite3.Error, OSError) as exc:
+            partial.unlink(missing_ok=True)
+            raise BackupError(f"{backup} could not be restored to {database}: {exc}") from None
+    return kept
+
+
+def rotate(folder: Path, keep: int) -> list[Path]:
+    """Delete the oldest backups in `folder` beyond `keep`; returns the deleted ones."""
+    backups = sorted(
+        p
+        for p in folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}")
+        if p.is_file() and not p.name.endswith(".partial")
+    )
+    doomed = backups[: max(0, len(backups) - keep)]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
