@@ -130,7 +130,7 @@ async def _post_init(app: BotApplication) -> None:
         state.engine = DeliveryEngine(
             state.db,
             state.push_bot or build_push_bot(settings),
-            TextRenderer(state.db, state.texts),
+            TextRenderer(state.db, state.texts, default_zone=settings.timezone),
             rate=settings.push_rate,
             paid=settings.paid_broadcast,
             channel_id=settings.channel_id,

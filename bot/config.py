@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_every: float = Field(default=6 * 3600.0, ge=1)
     backup_keep: int = Field(default=8, ge=1)
+    # The clock of chats that chose no zone: quiet hours, digests and times shown.
+    timezone: str = "UTC"
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -116,6 +118,16 @@ class Settings(BaseSettings):
             # Never echo the value: a near-miss token is still a secret.
             raise ValueError("does not look like a token from @BotFather (digits:secret)")
         return raw.strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        from bot.localtime import canonical_zone
+
+        name = canonical_zone(value)
+        if name is None:
+            raise ValueError(f"{value[:64]!r} is not an IANA time zone such as Europe/Berlin")
+        return name
 
     @field_validator("log_level")
     @classmethod

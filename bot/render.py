@@ -8,6 +8,7 @@ from collections import OrderedDict
 from bot.db import chats, stories
 from bot.db.connection import Database
 from bot.db.models import StoryRecord, TickerItemRecord
+from bot.localtime import DEFAULT_ZONE, zone
 from bot.texts import Formatter, Texts, pick_language, split_message
 
 # How long a story read from the store is reused: a new title shows within a second.
@@ -21,17 +22,20 @@ class TextRenderer:
     """The delivery engine's Renderer: HTML, escaped, split under Telegram's limit.
 
     A fan-out renders the same items for thousands of chats: each distinct rendering
-    (story heading, language, items as they are now) is made once and reused, the story is
-    read at most once a second, and the chats' languages come in one query per claim.
+    (story heading, language, time zone, items as they are now) is made once and reused,
+    the story is read at most once a second, and the chats' languages and zones come in
+    one query each per claim.
     """
 
-    def __init__(self, db: Database, texts: Texts) -> None:
+    def __init__(self, db: Database, texts: Texts, *, default_zone: str = DEFAULT_ZONE) -> None:
         self.db = db
         self.texts = texts
+        self.default_zone = default_zone
         self._languages: dict[int, str | None] = {}
+        self._zones: dict[int, str | None] = {}
         self._stories: dict[int, tuple[float, StoryRecord]] = {}
         self._rendered: OrderedDict[tuple[object, ...], list[str]] = OrderedDict()
-        self._formatters: dict[str, Formatter] = {}
+        self._formatters: dict[tuple[str, str], Formatter] = {}
 
     async def prepare(self, chat_ids: list[int]) -> None:
         """Load the stored languages of a claimed batch of chats in one query.
@@ -41,27 +45,34 @@ class TextRenderer:
         if not chat_ids:
             return
         found = await chats.languages(self.db, chat_ids)
+        zones = await chats.timezones(self.db, chat_ids)
         for chat_id in chat_ids:
             self._languages.pop(chat_id, None)  # re-inserted last: the newest stay longest
             self._languages[chat_id] = found.get(chat_id)
+            self._zones[chat_id] = zones.get(chat_id)
         if len(self._languages) > MAX_PREPARED_CHATS:
             # Dicts keep insertion order: drop the older half (chats already pushed to).
             for chat_id in list(self._languages)[: len(self._languages) // 2]:
                 del self._languages[chat_id]
+                self._zones.pop(chat_id, None)
 
-    async def _language(self, chat_id: int, story: StoryRecord) -> str:
+    async def _language(self, chat_id: int, story: StoryRecord) -> tuple[str, str]:
+        """The chat's language and time zone name."""
         if chat_id in self._languages:
-            stored = self._languages[chat_id]
+            stored, zone_name = self._languages[chat_id], self._zones.get(chat_id)
         else:
             prefs = await chats.get_chat(self.db, chat_id)
             stored = prefs.language if prefs else None
+            zone_name = prefs.timezone if prefs else None
         # A channel or a chat that never chose gets the story's own language.
-        return pick_language(stored, story.language)
+        return pick_language(stored, story.language), zone_name or self.default_zone
 
-    def _formatter(self, language: str) -> Formatter:
-        fmt = self._formatters.get(language)
+    def _formatter(self, view: tuple[str, str]) -> Formatter:
+        fmt = self._formatters.get(view)
         if fmt is None:
-            fmt = self._formatters[language] = Formatter(self.texts, language)
+            language, zone_name = view
+            fmt = Formatter(self.texts, language, tz=zone(zone_name))
+            self._formatters[view] = fmt
         return fmt
 
     async def _story(self, story_id: int) -> StoryRecord:
@@ -81,7 +92,7 @@ class TextRenderer:
         """One or more messages showing the items (retracted as notice, corrected marked)."""
         story = await self._story(story_id)
         language = await self._language(chat_id, story)
-        key = (language, story.id, story.heading, tuple(items))
+        key = (*language, story.id, story.heading, tuple(items))
         texts = self._rendered.get(key)
         if texts is None:
             texts = split_message(self._formatter(language).push(story, items))

@@ -14,6 +14,7 @@ from bot.handlers.callbacks import (
     ImportAction,
     ImportButton,
     LanguageButton,
+    QuietHoursButton,
     SettingsButton,
     TickerPageButton,
 )
@@ -26,6 +27,7 @@ BUTTONS = st.one_of(
         st.integers(1, callbacks.MAX_PAGE),
     ),
     st.builds(SettingsButton, st.integers(1, MAX_ID), st.sampled_from(DeliveryChoice)),
+    st.builds(QuietHoursButton, st.integers(1, MAX_ID), st.integers(0, 11), st.integers(12, 23)),
     st.builds(
         ImportButton,
         st.sampled_from(ImportAction),

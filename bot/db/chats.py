@@ -9,7 +9,8 @@ from bot.db.models import ChatRecord, now_iso
 async def get_chat(db: Database, chat_id: int) -> ChatRecord | None:
     """The stored preferences of a chat, or None for a chat never seen."""
     row = await db.fetchone(
-        "SELECT chat_id, chat_type, language, current_story_id FROM chats WHERE chat_id = ?",
+        "SELECT chat_id, chat_type, language, current_story_id, timezone FROM chats"
+        " WHERE chat_id = ?",
         (chat_id,),
     )
     if row is None:
@@ -19,6 +20,7 @@ async def get_chat(db: Database, chat_id: int) -> ChatRecord | None:
         chat_type=row["chat_type"],
         language=row["language"],
         current_story_id=row["current_story_id"],
+        timezone=row["timezone"],
     )
 
 
@@ -89,4 +91,18 @@ async def languages(db: Database, chat_ids: list[int]) -> dict[int, str | None]:
             part,
         )
         found.update((int(r["chat_id"]), r["language"]) for r in rows)
+    return found
+
+
+async def timezones(db: Database, chat_ids: list[int]) -> dict[int, str | None]:
+    """The chosen time zone of each chat that has one row (for rendering a batch of pushes)."""
+    found: dict[int, str | None] = {}
+    for start in range(0, len(chat_ids), 500):
+        part = chat_ids[start : start + 500]
+        rows = await db.fetchall(
+            f"SELECT chat_id, timezone FROM chats WHERE chat_id IN ({','.join('?' * len(part))})"
+            " AND timezone IS NOT NULL",
+            part,
+        )
+        found.update((int(r["chat_id"]), r["timezone"]) for r in rows)
     return found

@@ -300,7 +300,7 @@ async def _materialize_item(
     )
     made += cur.rowcount
     held = await db.fetchall(
-        "SELECT id, chat_id, mode, quiet_start, quiet_end, utc_offset_min"
+        "SELECT id, chat_id, mode, quiet_start, quiet_end, utc_offset_min, timezone"
         f" {where} AND NOT (mode = 'each' AND quiet_start IS NULL)",
         params,
     )
@@ -312,7 +312,14 @@ async def _materialize_item(
                 item_id,
                 r["chat_id"],
                 r["id"],
-                hold_until(r["mode"], r["quiet_start"], r["quiet_end"], r["utc_offset_min"], now),
+                hold_until(
+                    r["mode"],
+                    r["quiet_start"],
+                    r["quiet_end"],
+                    r["utc_offset_min"],
+                    now,
+                    r["timezone"],
+                ),
             )
             for r in held
         ]

@@ -139,6 +139,7 @@ class ChatRecord:
     chat_type: str
     language: str | None
     current_story_id: int | None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)

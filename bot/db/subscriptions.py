@@ -6,10 +6,13 @@ import math
 import sqlite3
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from typing import Literal
 
 from bot.db.connection import Database
 from bot.db.models import now_iso
+from bot.localtime import zone
 
 Mode = Literal["each", "digest"]
 MODES: tuple[str, ...] = ("each", "digest")
@@ -28,6 +31,7 @@ class SubscriptionRecord:
     utc_offset_min: int
     since_item_id: int
     subscribed_at: str
+    timezone: str | None = None
 
     @property
     def active(self) -> bool:
@@ -48,6 +52,7 @@ class SubscriptionRecord:
             utc_offset_min=row["utc_offset_min"],
             since_item_id=row["since_item_id"],
             subscribed_at=row["subscribed_at"],
+            timezone=row["timezone"],
         )
 
 
@@ -71,8 +76,14 @@ def hold_until(
     quiet_end: int | None,
     utc_offset_min: int,
     now: float,
+    timezone: str | None = None,
 ) -> float:
-    """When an item that became ready at `now` may go out to a subscriber (unix seconds)."""
+    """When an item that became ready at `now` may go out to a subscriber (unix seconds).
+
+    With a `timezone` the subscriber's clock is that zone's, summer time included; without
+    one it is UTC shifted by `utc_offset_min`."""
+    if timezone is not None:
+        return _hold_in_zone(mode, quiet_start, quiet_end, timezone, now)
     offset = utc_offset_min * 60
     local = now + offset
     if mode == "digest":
@@ -89,6 +100,25 @@ def hold_until(
     return max(now, local - offset)
 
 
+def _hold_in_zone(
+    mode: str, quiet_start: int | None, quiet_end: int | None, timezone: str, now: float
+) -> float:
+    tz = zone(timezone)
+    due = now
+    if mode == "digest":
+        hour = datetime.fromtimestamp(now, tz).replace(minute=0, second=0, microsecond=0)
+        due = hour.timestamp() + 3600  # elapsed time: right across a clock change too
+    if quiet_start is not None and quiet_end is not None and quiet_start != quiet_end:
+        local = datetime.fromtimestamp(due, tz)
+        if _in_quiet(local.hour, quiet_start, quiet_end):
+            day = local.date()
+            end = datetime.combine(day, clock_time(quiet_end), tzinfo=tz)
+            if end.timestamp() <= due:
+                end = datetime.combine(day + timedelta(days=1), clock_time(quiet_end), tzinfo=tz)
+            due = end.timestamp()
+    return max(now, due)
+
+
 async def _max_item_id(db: Database) -> int:
     # The newest item of any story: every item that exists now has an id up to it and every
     # later one a higher id, which is all since_item_id needs. Read from the end of the
@@ -97,8 +127,12 @@ async def _max_item_id(db: Database) -> int:
     return int(value)
 
 
-async def subscribe(db: Database, chat_id: int, chat_type: str, story_id: int) -> bool:
-    """Subscribe a chat to a story; True if it was not subscribed before (or had left)."""
+async def subscribe(
+    db: Database, chat_id: int, chat_type: str, story_id: int, timezone: str | None = None
+) -> bool:
+    """Subscribe a chat to a story; True if it was not subscribed before (or had left).
+
+    `timezone` is the chat's clock for quiet hours and digests."""
     now = now_iso()
     async with db.atomic() as conn:
         since = await _max_item_id(db)
@@ -112,13 +146,13 @@ async def subscribe(db: Database, chat_id: int, chat_type: str, story_id: int) -
         # delivery is "every item" again, as the confirmation says.
         await conn.execute(
             "INSERT INTO subscriptions (chat_id, story_id, chat_type, since_item_id,"
-            " subscribed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " subscribed_at, updated_at, timezone) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (chat_id, story_id) DO UPDATE SET status = 'active',"
             " chat_type = excluded.chat_type, since_item_id = excluded.since_item_id,"
             " status_reason = NULL, subscribed_at = excluded.subscribed_at,"
             " mode = 'each', quiet_start = NULL, quiet_end = NULL,"
-            " updated_at = excluded.updated_at",
-            (chat_id, story_id, chat_type, since, now, now),
+            " timezone = excluded.timezone, updated_at = excluded.updated_at",
+            (chat_id, story_id, chat_type, since, now, now, timezone),
         )
         return True
 
@@ -164,7 +198,9 @@ async def _reschedule_pending(db: Database, chat_id: int, story_id: int) -> None
     sub = await get_subscription(db, chat_id, story_id)
     if sub is None:
         return
-    due = hold_until(sub.mode, sub.quiet_start, sub.quiet_end, sub.utc_offset_min, time.time())
+    due = hold_until(
+        sub.mode, sub.quiet_start, sub.quiet_end, sub.utc_offset_min, time.time(), sub.timezone
+    )
     await db.writer.execute(
         "UPDATE deliveries SET next_at = ? WHERE chat_id = ? AND story_id = ?"
         " AND status = 'pending' AND kind = 'item' AND attempts = 0 AND timeouts = 0",
@@ -196,16 +232,27 @@ async def set_mode(db: Database, chat_id: int, story_id: int, mode: str) -> None
 
 
 async def set_quiet_hours(
-    db: Database, chat_id: int, story_id: int, start_hour: int | None, end_hour: int | None
+    db: Database,
+    chat_id: int,
+    story_id: int,
+    start_hour: int | None,
+    end_hour: int | None,
+    timezone: str | None = None,
 ) -> None:
-    """Hold pushes from start_hour to end_hour (subscriber's clock); None, None turns it off."""
+    """Hold pushes from start_hour to end_hour (subscriber's clock); None, None turns it off.
+
+    `timezone` is the clock the hours are on, kept unless the subscription has none yet."""
     if (start_hour is None) != (end_hour is None):
         raise ValueError("give both quiet hours or neither")
     for hour in (start_hour, end_hour):
         if hour is not None and not 0 <= hour <= 23:
             raise ValueError("quiet hours are whole hours from 0 to 23")
     await _update_settings(
-        db, chat_id, story_id, "quiet_start = ?, quiet_end = ?", (start_hour, end_hour)
+        db,
+        chat_id,
+        story_id,
+        "quiet_start = ?, quiet_end = ?, timezone = COALESCE(timezone, ?)",
+        (start_hour, end_hour, timezone),
     )
 
 
@@ -214,6 +261,24 @@ async def set_utc_offset(db: Database, chat_id: int, story_id: int, minutes: int
     if not -14 * 60 <= minutes <= 14 * 60:
         raise ValueError("a UTC offset lies between -14 and +14 hours")
     await _update_settings(db, chat_id, story_id, "utc_offset_min = ?", (minutes,))
+
+
+async def set_chat_timezone(db: Database, chat_id: int, chat_type: str, timezone: str) -> None:
+    """Set a chat's time zone, for its subscriptions too (held pushes are rescheduled)."""
+    now = now_iso()
+    async with db.atomic() as conn:
+        await conn.execute(
+            "INSERT INTO chats (chat_id, chat_type, timezone, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET"
+            " timezone = excluded.timezone, updated_at = excluded.updated_at",
+            (chat_id, chat_type, timezone, now, now),
+        )
+        await conn.execute(
+            "UPDATE subscriptions SET timezone = ?, updated_at = ? WHERE chat_id = ?",
+            (timezone, now, chat_id),
+        )
+        for sub in await chat_subscriptions(db, chat_id):
+            await _reschedule_pending(db, chat_id, sub.story_id)
 
 
 async def counts(db: Database, story_id: int) -> SubscriberCounts:

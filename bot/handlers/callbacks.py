@@ -50,6 +50,15 @@ class SettingsButton:
 
 
 @dataclass(frozen=True)
+class QuietHoursButton:
+    """Quiet hours from `start` to `end` o'clock on the chat's own clock."""
+
+    story_id: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class ImportButton:
     action: ImportAction
     token: str
@@ -60,7 +69,7 @@ class LanguageButton:
     language: Language
 
 
-CallbackData = TickerPageButton | SettingsButton | ImportButton | LanguageButton
+CallbackData = TickerPageButton | SettingsButton | QuietHoursButton | ImportButton | LanguageButton
 
 
 def _number(raw: str, *, low: int, high: int) -> int | None:
@@ -77,6 +86,8 @@ def encode(data: CallbackData) -> str:
             text = f"tk:{story_id}:{offset}:{limit}"
         case SettingsButton(story_id, choice):
             text = f"st:{story_id}:{choice.value}"
+        case QuietHoursButton(story_id, start, end):
+            text = f"qh:{story_id}:{start}:{end}"
         case ImportButton(action, token):
             text = f"{action.value}:{token}"
         case LanguageButton(language):
@@ -105,6 +116,13 @@ def decode(raw: str | None) -> CallbackData | None:
         if story is None or choice is None:
             return None
         return SettingsButton(story, choice)
+    if prefix == "qh" and len(fields) == 3:
+        story = _number(fields[0], low=1, high=MAX_ID)
+        start = _number(fields[1], low=0, high=23)
+        end = _number(fields[2], low=0, high=23)
+        if story is None or start is None or end is None or start == end:
+            return None
+        return QuietHoursButton(story, start, end)
     if prefix in ("im", "ix") and len(fields) == 1 and _TOKEN.fullmatch(fields[0]):
         return ImportButton(ImportAction(prefix), fields[0])
     if prefix == "lg" and len(fields) == 1:

@@ -11,6 +11,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
 from bot.db.models import StoryRecord
+from bot.localtime import zone
 from bot.texts import Formatter, pick_language, split_message
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,19 @@ async def language_of(update: Update, context: BotContext) -> str:
     return pick_language(stored, user.language_code if user else None)
 
 
+async def zone_name_of(update: Update, context: BotContext) -> str:
+    """The chat's chosen time zone, else the TIMEZONE setting."""
+    chat = update.effective_chat
+    prefs = await context.chat_prefs(chat.id) if chat is not None else None
+    if prefs is not None and prefs.timezone:
+        return prefs.timezone
+    return context.state.settings.timezone
+
+
 async def formatter_for(update: Update, context: BotContext) -> Formatter:
-    """The texts of this chat's language."""
-    return Formatter(context.state.texts, await language_of(update, context))
+    """The texts of this chat's language, times on its clock."""
+    tz = zone(await zone_name_of(update, context))
+    return Formatter(context.state.texts, await language_of(update, context), tz=tz)
 
 
 def is_private(update: Update) -> bool:

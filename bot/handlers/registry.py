@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import delivery, editor, follow, reader, subscriptions
+from bot.handlers import delivery, editor, follow, localtime, reader, subscriptions
 from bot.handlers.common import formatter_for, is_editor, reply
 from bot.handlers.flood import Verdict
 from bot.polling import describe
@@ -105,6 +105,8 @@ READER: tuple[tuple[str, Any], ...] = (
     ("subscribe", subscriptions.subscribe),
     ("unsubscribe", subscriptions.unsubscribe),
     ("settings", subscriptions.settings),
+    ("timezone", localtime.timezone_command),
+    ("quiet", localtime.quiet_command),
 )
 
 EDITOR: tuple[tuple[str, Any], ...] = (
@@ -138,6 +140,7 @@ def register_handlers(app: BotApplication) -> None:
         app.add_handler(CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE))
     app.add_handler(CallbackQueryHandler(reader.ticker_button, pattern=r"^tk:"))
     app.add_handler(CallbackQueryHandler(subscriptions.settings_button, pattern=r"^st:"))
+    app.add_handler(CallbackQueryHandler(subscriptions.quiet_hours_button, pattern=r"^qh:"))
     app.add_handler(CallbackQueryHandler(editor.import_button, pattern=r"^i[mx]:"))
     app.add_handler(CallbackQueryHandler(subscriptions.language_button, pattern=r"^lg:"))
     app.add_handler(

@@ -11,7 +11,12 @@ from bot.db import chats, subscriptions
 from bot.db.models import StoryRecord
 from bot.db.subscriptions import SubscriptionRecord
 from bot.handlers import callbacks
-from bot.handlers.callbacks import DeliveryChoice, LanguageButton, SettingsButton
+from bot.handlers.callbacks import (
+    DeliveryChoice,
+    LanguageButton,
+    QuietHoursButton,
+    SettingsButton,
+)
 from bot.handlers.common import (
     current_story,
     edit_in_place,
@@ -20,13 +25,14 @@ from bot.handlers.common import (
     may_change_chat,
     refuse_non_admin,
     reply,
+    zone_name_of,
 )
 from bot.handlers.reader import language_keyboard
 from bot.texts import Formatter
 
 log = logging.getLogger(__name__)
 
-QUIET_HOURS = (22, 7)  # the texts name this window ("Ruhezeit 22–07 Uhr")
+QUIET_HOURS = (22, 7)  # the window quiet hours start with, on the chat's own clock
 SETTINGS_CHOICES = tuple(choice.value for choice in DeliveryChoice)
 
 
@@ -40,7 +46,8 @@ async def _subscribe_chat(update: Update, context: BotContext, story: StoryRecor
     db = context.state.db
     language = await language_of(update, context)
     async with db.atomic():  # one user action, one transaction
-        created = await subscriptions.subscribe(db, chat.id, chat.type, story.id)
+        timezone = await zone_name_of(update, context)
+        created = await subscriptions.subscribe(db, chat.id, chat.type, story.id, timezone)
         prefs = await chats.get_chat(db, chat.id)
         if prefs is None or prefs.language is None:
             await chats.set_language(db, chat.id, chat.type, language)
@@ -86,21 +93,50 @@ def current_choice(sub: SubscriptionRecord | None) -> str:
     """The settings choice a subscription stands for."""
     if sub is None or not sub.active:
         return "off"
-    if sub.mode == "digest":
-        return "hourly"
-    return "quiet" if sub.quiet_start is not None else "instant"
+    # Quiet hours combine with either mode: the mode is the choice, quiet hours a switch.
+    return "hourly" if sub.mode == "digest" else "instant"
 
 
-def _keyboard(fmt: Formatter, story_id: int, chosen: str) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(
-            fmt.settings_button(choice.value, selected=choice.value == chosen),
-            callback_data=callbacks.encode(SettingsButton(story_id, choice)),
+def quiet_window(sub: SubscriptionRecord | None) -> tuple[int, int] | None:
+    """The subscription's quiet hours (from, to) on its clock, or None when off."""
+    if sub is None or not sub.active or sub.quiet_start is None or sub.quiet_end is None:
+        return None
+    return sub.quiet_start, sub.quiet_end
+
+
+def _keyboard(
+    fmt: Formatter, story_id: int, chosen: str, quiet: tuple[int, int] | None
+) -> InlineKeyboardMarkup:
+    def button(choice: DeliveryChoice) -> InlineKeyboardButton:
+        if choice is DeliveryChoice.QUIET:
+            label = fmt.quiet_button(quiet)
+        else:
+            label = fmt.settings_button(choice.value, selected=choice.value == chosen)
+        return InlineKeyboardButton(
+            label, callback_data=callbacks.encode(SettingsButton(story_id, choice))
         )
-        for choice in DeliveryChoice
-    ]
-    languages = list(language_keyboard(fmt).inline_keyboard[0])
-    return InlineKeyboardMarkup([buttons[:2], buttons[2:], languages])
+
+    buttons = [button(choice) for choice in DeliveryChoice]
+    rows = [buttons[:2], buttons[2:]]
+    if quiet is not None:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    fmt.quiet_window_button(start, end),
+                    callback_data=callbacks.encode(QuietHoursButton(story_id, start, end)),
+                )
+                for start, end in quiet_window_steps(*quiet)
+            ]
+        )
+    rows.append(list(language_keyboard(fmt).inline_keyboard[0]))
+    return InlineKeyboardMarkup(rows)
+
+
+def quiet_window_steps(start: int, end: int) -> list[tuple[int, int]]:
+    """The windows one tap away: start an hour earlier or later, end earlier or later."""
+    steps = [((start - 1) % 24, end), ((start + 1) % 24, end)]
+    steps += [(start, (end - 1) % 24), (start, (end + 1) % 24)]
+    return [(s, e) for s, e in steps if s != e]
 
 
 async def _view(
@@ -110,10 +146,15 @@ async def _view(
     assert chat is not None
     sub = await subscriptions.get_subscription(context.state.db, chat.id, story_id)
     chosen = current_choice(sub)
+    quiet = quiet_window(sub)
+    zone_name = await zone_name_of(update, context)
     html = fmt.settings(
-        language=fmt.lang, mode=None if chosen == "off" else chosen, story_title=title
+        language=fmt.lang,
+        mode=None if chosen == "off" else chosen,
+        story_title=title,
+        extra=fmt.local_time_lines(zone_name, quiet, subscribed=chosen != "off"),
     )
-    return html, _keyboard(fmt, story_id, chosen)
+    return html, _keyboard(fmt, story_id, chosen, quiet)
 
 
 async def settings(update: Update, context: BotContext) -> None:
@@ -147,19 +188,27 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await query.answer(fmt.plain("group-admins-only"), show_alert=True)
         return
     db = context.state.db
+    zone_name = await zone_name_of(update, context)
+    saved = fmt.plain("settings-saved", mode=fmt.delivery_mode(choice))
     async with db.atomic():
         if choice == "off":
             await subscriptions.unsubscribe(db, chat.id, story_id)
+        elif choice == "quiet":
+            await _subscribe_chat(update, context, story)
+            sub = await subscriptions.get_subscription(db, chat.id, story_id)
+            start, end = (None, None) if quiet_window(sub) else QUIET_HOURS
+            await subscriptions.set_quiet_hours(db, chat.id, story_id, start, end, zone_name)
+            saved = fmt.quiet_saved(
+                None if start is None or end is None else (start, end), zone_name
+            )
         else:
             await _subscribe_chat(update, context, story)
             await subscriptions.set_mode(
                 db, chat.id, story_id, "digest" if choice == "hourly" else "each"
             )
-            start, end = QUIET_HOURS if choice == "quiet" else (None, None)
-            await subscriptions.set_quiet_hours(db, chat.id, story_id, start, end)
     html, keyboard = await _view(update, context, fmt, story_id, story.heading)
     await edit_in_place(update, context, html, keyboard=keyboard)
-    await query.answer(fmt.plain("settings-saved", mode=fmt.delivery_mode(choice)))
+    await query.answer(saved)
 
 
 def _settings_story_of(message: object) -> int | None:
@@ -194,3 +243,32 @@ async def language_button(update: Update, context: BotContext) -> None:
     else:
         await edit_in_place(update, context, chosen.text("language-switched"))
     await query.answer(chosen.plain("language-switched"))
+
+
+async def quiet_hours_button(update: Update, context: BotContext) -> None:
+    """One of the buttons that move the start or end of the quiet hours by an hour."""
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None and chat is not None
+    fmt = await formatter_for(update, context)
+    data = callbacks.decode(query.data)
+    if not isinstance(data, QuietHoursButton):
+        await query.answer(fmt.plain("button-invalid"))
+        return
+    story = await context.state.stories.live_story(data.story_id)
+    if story is None:
+        await query.answer(fmt.plain("story-gone"))
+        return
+    if not await may_change_chat(update, context):
+        await query.answer(fmt.plain("group-admins-only"), show_alert=True)
+        return
+    db = context.state.db
+    sub = await subscriptions.get_subscription(db, chat.id, story.id)
+    if sub is None or not sub.active:
+        await query.answer(fmt.plain("quiet-not-subscribed"), show_alert=True)
+        return
+    zone_name = await zone_name_of(update, context)
+    await subscriptions.set_quiet_hours(db, chat.id, story.id, data.start, data.end, zone_name)
+    html, keyboard = await _view(update, context, fmt, story.id, story.heading)
+    await edit_in_place(update, context, html, keyboard=keyboard)
+    await query.answer(fmt.quiet_saved((data.start, data.end), zone_name))

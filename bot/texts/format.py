@@ -57,6 +57,8 @@ READER_COMMANDS: Final[tuple[str, ...]] = (
     "subscribe",
     "unsubscribe",
     "settings",
+    "timezone",
+    "quiet",
     "language",
     "help",
 )
@@ -589,8 +591,16 @@ class Formatter:
         """A delivery mode's name, e.g. "jede Meldung sofort" for "instant" (plain text)."""
         return self.plain("delivery-mode", mode=mode)
 
-    def settings(self, *, language: str, mode: str | None, story_title: str | None) -> str:
-        """The /settings view; `mode` None means the chat is not subscribed."""
+    def settings(
+        self,
+        *,
+        language: str,
+        mode: str | None,
+        story_title: str | None,
+        extra: Sequence[str] = (),
+    ) -> str:
+        """The /settings view; `mode` None means the chat is not subscribed; `extra` lines
+        (HTML) follow the delivery line."""
         lines = [self.text("settings-title")]
         if story_title:
             lines.append(self.text("settings-story", title=story_title))
@@ -602,12 +612,53 @@ class Formatter:
             lines.append(self.text("settings-not-subscribed"))
         else:
             lines.append(self.text("settings-mode", mode=self.delivery_mode(mode)))
+        lines.extend(extra)
         return "\n".join(lines) + "\n\n" + self.text("settings-choose")
 
     def settings_button(self, mode: str, *, selected: bool = False) -> str:
         """Label of the button for one delivery mode (plain text), ticked when chosen."""
         label = self.plain(f"settings-button-{mode}")
         return f"✓ {label}" if selected else label
+
+    # -- local time -------------------------------------------------------------------
+
+    def quiet_window(self, start: int, end: int) -> str:
+        """E.g. "22–07 Uhr" / "22:00–07:00" (plain text)."""
+        return self.plain("quiet-window", start=f"{start:02d}", end=f"{end:02d}")
+
+    def quiet_button(self, quiet: tuple[int, int] | None) -> str:
+        """The quiet-hours switch in /settings, ticked and naming the window when on."""
+        if quiet is None:
+            return self.plain("quiet-button-off")
+        return "✓ " + self.plain("quiet-button-on", window=self.quiet_window(*quiet))
+
+    def quiet_window_button(self, start: int, end: int) -> str:
+        """A button that sets the quiet hours to this window (plain text)."""
+        return "🌙 " + self.quiet_window(start, end)
+
+    def quiet_saved(self, quiet: tuple[int, int] | None, zone_name: str) -> str:
+        """The answer after quiet hours changed (plain text)."""
+        if quiet is None:
+            return self.plain("quiet-saved-off")
+        return self.plain("quiet-saved", window=self.quiet_window(*quiet), zone=zone_name)
+
+    def local_time_lines(
+        self, zone_name: str, quiet: tuple[int, int] | None, *, subscribed: bool
+    ) -> list[str]:
+        """The time zone and quiet-hours lines of /settings (HTML)."""
+        lines = [self.text("settings-timezone", zone=zone_name)]
+        if subscribed:
+            if quiet is None:
+                lines.append(self.text("settings-quiet-off"))
+            else:
+                lines.append(
+                    self.text("settings-quiet", window=self.quiet_window(*quiet), zone=zone_name)
+                )
+        return lines
+
+    def timezone_now(self, zone_name: str, now_iso: str) -> str:
+        """The chat's zone and its clock now (HTML)."""
+        return self.text("timezone-current", zone=zone_name, now=self.datetime_long(now_iso))
 
     # -- editors ----------------------------------------------------------------------
 

@@ -1,0 +1,24 @@
+## What a newsroom and its readers expect (issue 13): local time, quiet hours. English.
+## Arguments arrive HTML-escaped already. Every key must also be in de/newsroom.ftl.
+
+cmd-timezone = show or choose the chat's time zone
+    .args = [zone, e.g. Europe/Berlin]
+cmd-quiet = set quiet hours (local time)
+    .args = [from-to | off]
+
+quiet-window = { $start }:00–{ $end }:00
+quiet-button-off = 🌙 Quiet hours
+quiet-button-on = Quiet hours { $window }
+quiet-saved = Quiet hours { $window } ({ $zone })
+quiet-saved-off = Quiet hours off
+settings-timezone = Time zone: { $zone } (change it with /timezone Europe/London)
+settings-quiet = Quiet hours: { $window } ({ $zone }) – collected meanwhile, delivered after
+settings-quiet-off = Quiet hours: off (set them with /quiet 22-07 or the button)
+timezone-current = 🕰 Time zone: <b>{ $zone }</b> – now { $now }
+timezone-usage = Change it with <code>/timezone Europe/London</code> (IANA zone names, e.g. America/New_York, Asia/Tokyo, UTC).
+timezone-unknown = I don't know the time zone “{ $name }”. Please give an IANA name such as <code>Europe/London</code>.
+timezone-set = ✅ Time zone saved: <b>{ $zone }</b>. Quiet hours, digests and times shown follow it.
+quiet-usage = Set them with <code>/quiet 22-07</code> (from–to, whole hours, local time), switch them off with <code>/quiet off</code>.
+quiet-invalid = I don't understand that. Please like this: <code>/quiet 22-07</code> (whole hours 0–23, from and to different) or <code>/quiet off</code>.
+quiet-not-subscribed = This chat is not subscribed – /subscribe first, then the quiet hours.
+quiet-done = ✅ { $saved }
