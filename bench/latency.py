@@ -342,7 +342,9 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as folder:
         db_path = Path(folder) / "bench.sqlite3"
         populated = asyncio.run(populate(db_path, args.items, args.quotes, args.subscribers))
-        with fake_server(args.latency_ms) as url:
+        # The push server outlives any run this bench can make (it stops by itself after
+        # max_seconds): a slow build must still get its figures.
+        with fake_server(args.latency_ms, max_seconds=4 * 3600) as url:
             figures = asyncio.run(measure(db_path, populated, args, url))
             server = server_stats(url)
     result: dict[str, Any] = {

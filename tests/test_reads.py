@@ -46,3 +46,57 @@ async def test_a_reader_is_not_held_up_by_background_reads(db: Database) -> None
     assert await background == 1000000
     with db.background_reads():
         assert await db.fetchval("SELECT title FROM stories WHERE id = ?", (story,)) == title
+
+
+async def test_a_reader_facing_change_goes_before_queued_background_ones(db: Database) -> None:
+    story = await add_story(db)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def background_holder() -> None:
+        async with db.atomic():
+            await release.wait()
+            order.append("push 1")
+
+    async def background(name: str) -> None:
+        async with db.atomic() as conn:
+            await conn.execute("UPDATE stories SET title = ? WHERE id = ?", (name, story))
+            order.append(name)
+
+    async def editor() -> None:
+        async with db.atomic() as conn:
+            await conn.execute("UPDATE stories SET lead = 'x' WHERE id = ?", (story,))
+            order.append("editor")
+
+    with db.background_reads():
+        holder = asyncio.create_task(background_holder())
+        await asyncio.sleep(0)
+        queued = [asyncio.create_task(background(f"push {n}")) for n in (2, 3)]
+    for _ in range(3):
+        await asyncio.sleep(0)  # both background writes are waiting for the lock now
+    change = asyncio.create_task(editor())
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(holder, change, *queued)
+    assert order == ["push 1", "editor", "push 2", "push 3"]
+
+
+async def test_a_cancelled_wait_for_the_writer_loses_nothing(db: Database) -> None:
+    story = await add_story(db)
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with db.atomic():
+            await release.wait()
+
+    first = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    waiting = asyncio.create_task(db.execute("UPDATE stories SET title = 'never' WHERE id = 1"))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    release.set()
+    await first
+    assert waiting.cancelled()
+    # The lock is free again for everyone else.
+    await db.execute("UPDATE stories SET title = 'after' WHERE id = ?", (story,))
+    assert await db.fetchval("SELECT title FROM stories WHERE id = ?", (story,)) == "after"

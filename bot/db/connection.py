@@ -7,6 +7,7 @@ import contextlib
 import contextvars
 import itertools
 import sqlite3
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -147,6 +148,48 @@ async def _undo(conn: aiosqlite.Connection, cause: BaseException, *statements: s
         cause.add_note(f"rolling back failed too: {exc}")
 
 
+class _WriteLock:
+    """The writer's lock; when it is free again, a reader-facing task gets it before
+    background work, so an editor's change waits for one push transaction, not a queue."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+
+    @asynccontextmanager
+    async def held(self, *, background: bool) -> AsyncIterator[None]:
+        await self._acquire(background)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, background: bool) -> None:
+        if not self._held and not any(self._waiting):
+            self._held = True
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._waiting[1 if background else 0]
+        queue.append(future)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self._release()  # handed over just as we were cancelled: pass it on
+            elif future in queue:
+                queue.remove(future)
+            raise
+
+    def _release(self) -> None:
+        for queue in self._waiting:
+            while queue:
+                future = queue.popleft()
+                if not future.done():
+                    future.set_result(None)  # handed over: it stays held
+                    return
+        self._held = False
+
+
 class Database:
     """The bot's store: writes serialised through atomic(), reads on a separate snapshot."""
 
@@ -155,7 +198,7 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._background_reader: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
+        self._write_lock = _WriteLock()
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -232,7 +275,7 @@ class Database:
                 await _undo(conn, exc, f"ROLLBACK TO {name}", f"RELEASE {name}")
                 raise
             return
-        async with self._write_lock:
+        async with self._write_lock.held(background=_background.get()):
             await _begin(conn)
             token = _tx_depth.set(1)
             try:
