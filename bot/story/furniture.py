@@ -49,6 +49,10 @@ _CALL_TO_ACTION = lazy(
       | all\s+rights\s+reserved | alle\s+rechte\s+vorbehalten
       | this\s+(?:article|story)\s+(?:is|was|has\s+been)\s+(?:updated|part|originally)
       | dieser\s+(?:artikel|beitrag)\s+(?:wurde|ist)\s+(?:aktualisiert|zuerst|ursprünglich)
+      | (?:hinweis\s*:\s*)?(?:dieser|der)\s+(?:artikel|beitrag|text|ticker|liveblog|newsblog)\s+
+        (?:wurde|wird|ist)\b.{0,60}\b(?:aktualisiert|ergänzt)\b
+      | (?:note\s*:\s*)?this\s+(?:story|article|page|blog)\s+(?:is\s+being|will\s+be|has\s+been)
+        \s+(?:continually\s+|regularly\s+)?updated
       | (?:stand|aktualisiert|zuletzt\s+aktualisiert|veröffentlicht|updated|published
          |last\s+updated)\s*(?::|am\b|on\b|\d)
       | (?:foto|bild|fotos|bilder|photo|photos|image|credit|quelle|source|grafik|video)\s*:
@@ -139,7 +143,7 @@ def is_furniture(line: str) -> bool:
         return True
     if _COUNTER.match(core) or _WIDGET.search(core) or _MEDIA_LINE.search(core):
         return True
-    if _is_teaser_label_line(core) or is_summary_label(core):
+    if _is_teaser_label_line(core) or is_summary_label(core) or _PAYWALL_LABEL.match(line.strip()):
         return True
     tokens = re.split(r"[\s|/·•,>›»]+", core.lower())
     tokens = [t.strip(".:!") for t in tokens if t.strip(".:!")]
@@ -187,6 +191,9 @@ def _is_teaser_label_line(core: str) -> bool:
     return match is not None and len(match.group("more").split()) <= 3
 
 
+_PAYWALL_LABEL = lazy(r"^[A-ZÄÖÜ][\w.-]{0,15}\s?(?:\+|plus|Plus|PLUS)$")
+
+
 def is_summary_label(line: str) -> bool:
     """Family summary blocks: "Die wichtigsten Entwicklungen:", "Here’s what we know:"."""
     bare = _bare(_core(line)).replace("'", "’")
@@ -198,6 +205,8 @@ def is_teaser_label(line: str) -> bool:
     core = _core(line)
     if len(core.split()) > 6:
         return False
+    if _PAYWALL_LABEL.match(line.strip()):
+        return True  # "SPIEGEL+", "F+", "SZ Plus": the paid teaser under it
     return _TEASER_LABELS.match(_bare(core)) is not None
 
 
@@ -235,6 +244,7 @@ _INLINE_CREDIT = lazy(
     r"|\[[^\]]{2,60}/[^\]]{2,40}\]\s*$"
     r"|\b(?:REUTERS|KEYSTONE|IMAGO)/"
     r"|©"
+    r"|Credit(?:\.{3}|…)\s*\S"
     r"|\b(?:Bild|Foto|Fotos|Pic|Photo|Photograph|Picture|Image|Credit|Bildquelle|Illustration)"
     r"\s*:\s*\S[^.]{0,60}$"
     r"|^\[\d+/\d+\]"

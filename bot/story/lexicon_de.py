@@ -119,6 +119,9 @@ ROLE_KINDS.update({
     "oberstleutnant": "military", "major": "military", "hydrolog": "expert",
     "sprecher": "spokesperson", "chefin": "chief", "präsident": "head", "direktor": "chief",
     "beauftragt": "adviser", "abgeordnet": "politician", "gesandt": "diplomacy",
+    "chirurg": "expert", "arzt": "expert", "ärzt": "expert", "pfleger": "other",
+    "lehrer": "other", "pfarrer": "church", "augenzeug": "other", "anwohner": "other",
+    "bewohner": "other", "pilot": "other", "kapitän": "military", "helfer": "other",
 })  # fmt: skip
 # Roles: verbs of a relative clause that states a position ("die den Verband leitet").
 ROLE_CLAUSE_VERBS = frozenset({"leitet", "führt", "vertritt", "koordiniert"})

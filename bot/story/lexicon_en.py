@@ -67,6 +67,7 @@ CHROME_PHRASES = (
     "this blog is now closed", "live coverage has ended", "jump to", "refresh", "auto-update",
     "our standards", "trust principles", "exclusive news data and analytics",
     "show key events only", "reuse this content", "see all updates", "ad feedback",
+    "share full article", "share this article", "see more updates", "more updates",
     "view all updates", "back to top", "sign in", "log in",
 )  # fmt: skip
 # Furniture: who wrote or supplied the text ("Reporting by …", "… contributed to this report").
@@ -74,6 +75,7 @@ CREDIT_OPENERS = (
     "reporting by", "additional reporting by", "writing by", "editing by", "compiled by",
     "source:", "sources:", "with reporting from", "with additional reporting", "reported by",
     "from our correspondent", "written by", "produced by", "photography by", "heard on",
+    "reporting from",
 )  # fmt: skip
 CREDIT_ENDINGS = (
     "contributed to this report",
@@ -129,6 +131,8 @@ ROLE_KINDS.update({
     "adm": "military", "supt": "official", "insp": "official", "mp": "politician",
     "councillor": "politician", "councilor": "politician", "chancellor": "head",
     "passenger": "other", "resident": "other", "witness": "other", "survivor": "other",
+    "speaker": "politician", "whip": "politician", "paramedic": "other", "firefighter": "other",
+    "pilot": "other", "captain": "military",
     "student": "other", "voter": "other", "commuter": "other",
     "deputy": "deputy", "premier": "head", "leader": "head", "organiser": "activist",
     "organizer": "activist", "campaigner": "activist", "lecturer": "expert",

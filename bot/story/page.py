@@ -26,7 +26,7 @@ from bot.story.furniture import (
 )
 from bot.story.headline import shorten
 from bot.story.marks import ALL_MARKS_TEXT
-from bot.story.stamps import Stamp, parse_stamp
+from bot.story.stamps import Stamp, is_page_stamp, parse_stamp
 from bot.story.words import lazy
 
 TITLE_LIMIT = 85
@@ -107,6 +107,10 @@ def strip_calls_to_action(paragraph: str) -> str:
 def _first_kind(line: str) -> Kind:
     if is_ticker_marker(line):
         return Kind.MARKER
+    stamp = parse_stamp(line)
+    if stamp is not None and not stamp.rest and not is_page_stamp(line):
+        # A bare date and time may open a post; `_item_stamps` decides once it sees them all.
+        return Kind.TEXT
     if is_furniture(line):
         return Kind.FURNITURE
     return Kind.TEXT
@@ -281,7 +285,9 @@ _NAME_LINE = lazy(r"^[A-ZÄÖÜ][\w'’.-]+(?:\s+(?:von|van|de|der|di|da|al|[A-Z
 
 def _is_author_line(line: str) -> bool:
     """Family author labels: "Lara Haiden" above or below a stamp."""
-    return bool(_NAME_LINE.match(line.strip())) and len(line) <= 40
+    core = line.strip()
+    # An ALL-CAPS line is a headline; an author in capitals comes with "By".
+    return bool(_NAME_LINE.match(core)) and len(core) <= 40 and not core.isupper()
 
 
 def _is_item_label(line: str) -> bool:
@@ -292,6 +298,30 @@ def _is_item_label(line: str) -> bool:
 def _headline_like(line: str) -> bool:
     core = line.strip()
     return looks_like_headline(core.rstrip("?!"), max_words=20) and parse_stamp(core) is None
+
+
+def _sentence_headline(lines: list[str], kinds: list[Kind], index: int) -> bool:
+    """A short sentence under a stamp is the headline when a longer paragraph follows it."""
+    if not _short_sentence(lines[index]):
+        return False
+    following = _next_text(kinds, index)
+    return (
+        following is not None
+        and kinds[following] is Kind.TEXT
+        and len(lines[following]) > len(lines[index]) * 1.5
+    )
+
+
+def _short_sentence(line: str) -> bool:
+    """Family layouts: a headline printed as one short sentence ("The Senate passes the bill.")."""
+    core = line.strip()
+    return (
+        core.endswith(".")
+        and len(core.split()) <= 14
+        and ". " not in core
+        and core[:1].isupper()
+        and parse_stamp(core) is None
+    )
 
 
 def _stamped_page(
@@ -306,9 +336,19 @@ def _stamped_page(
         if stamps[i].rest:
             continue
         j = _next_text(kinds, i)
-        while j is not None and kinds[j] is Kind.TEXT and _is_item_label(lines[j]):
+        while j is not None and kinds[j] is Kind.TEXT:
+            following = _next_text(kinds, j)
+            # "Robert Chen" under the stamp, then the headline: the post's author.
+            author = (
+                _is_author_line(lines[j])
+                and following is not None
+                and kinds[following] is Kind.TEXT
+                and (_headline_like(lines[following]) or _short_sentence(lines[following]))
+            )
+            if not (_is_item_label(lines[j]) or author):
+                break
             kinds[j] = Kind.FURNITURE
-            j = _next_text(kinds, j)
+            j = following
     above = _headlines_above(lines, kinds, stamps)
     starts: list[int] = []
     headlines: list[tuple[str, int | None]] = []
@@ -334,7 +374,15 @@ def _stamped_page(
             if j is not None and kinds[j] is Kind.TEXT and _is_author_line(lines[j]):
                 kinds[j] = Kind.FURNITURE
             j = _next_text(kinds, i)
-            if j is not None and kinds[j] is Kind.TEXT and _headline_like(lines[j]):
+            if j is not None and kinds[j] is Kind.TEXT and _sentence_headline(lines, kinds, j):
+                lines_j_is_headline = True
+            else:
+                lines_j_is_headline = False
+            if (
+                j is not None
+                and kinds[j] is Kind.TEXT
+                and (_headline_like(lines[j]) or lines_j_is_headline)
+            ):
                 following = _next_text(kinds, j)
                 if following is None or kinds[following] is not Kind.STAMP or len(lines[j]) > 3:
                     headlines.append((lines[j], j))
@@ -374,7 +422,9 @@ def _headlines_above(lines: list[str], kinds: list[Kind], stamps: dict[int, Stam
         after = _next_text(kinds, i)
         before = _next_text(kinds, i, -1)
         after_head = (
-            after is not None and kinds[after] is Kind.TEXT and _headline_like(lines[after])
+            after is not None
+            and kinds[after] is Kind.TEXT
+            and (_headline_like(lines[after]) or _sentence_headline(lines, kinds, after))
         )
         before_head = (
             before is not None

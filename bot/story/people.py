@@ -838,6 +838,16 @@ def _modifiers(tokens: list[Token], index: int, english: bool) -> tuple[int, lis
             if left in _EN_ADJUNCT_STOP or left in _EN_DETERMINERS:
                 break
             j -= 1
+        if j < first:
+            # "The White House press secretary": an organisation's name before the nouns.
+            k = j
+            while k > 0 and j - k < 4 and tokens[k - 1].capitalised:
+                if tokens[k - 1].text in _CAP_STOP:
+                    break
+                k -= 1
+            before_name = tokens[k - 1].text if k > 0 else ""
+            if k < j and (before_name.lower() in _EN_DETERMINERS or before_name in (",", "")):
+                j = k
         opener = tokens[j - 1].text if j > 0 else ""
         if j < first and (
             opener.lower() in _EN_DETERMINERS
