@@ -18,6 +18,7 @@ from bot.db import chats
 from bot.db.connection import Database
 from bot.db.models import now_iso
 from bot.db.subscriptions import hold_until
+from bot.folding import mentions
 
 # A bot may delete its own messages for 48 hours; leave an hour of margin for clocks.
 DELETE_WINDOW_SECONDS = 47 * 3600
@@ -41,6 +42,7 @@ class ItemProgress:
     cancelled: int
     done: bool
     retrying: int = 0  # pending after a transient failure: waiting for the next attempt
+    skipped: int = 0  # left out by the subscriber's keyword filter: neither sent nor failed
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,9 @@ async def _materialize_item(
 ) -> int:
     conn = db.writer
     job_id, story_id, item_id, cursor = job["id"], job["story_id"], job["item_id"], job["cursor"]
-    item = await db.fetchone("SELECT retracted_at FROM ticker_items WHERE id = ?", (item_id,))
+    item = await db.fetchone(
+        "SELECT retracted_at, headline, body FROM ticker_items WHERE id = ?", (item_id,)
+    )
     if item is None or item["retracted_at"] is not None:
         await _finish_job(db, job_id, "cancelled")
         return 0
@@ -295,15 +299,27 @@ async def _materialize_item(
     cur = await conn.execute(
         "INSERT OR IGNORE INTO deliveries (job_id, kind, story_id, item_id, chat_id, sub_id,"
         f" next_at) SELECT ?, 'item', story_id, ?, chat_id, id, ? {where}"
-        " AND mode = 'each' AND quiet_start IS NULL",
+        " AND mode = 'each' AND quiet_start IS NULL AND keywords IS NULL",
         (job_id, item_id, now, *params),
     )
     made += cur.rowcount
     held = await db.fetchall(
-        "SELECT id, chat_id, mode, quiet_start, quiet_end, utc_offset_min, timezone"
-        f" {where} AND NOT (mode = 'each' AND quiet_start IS NULL)",
+        "SELECT id, chat_id, mode, quiet_start, quiet_end, utc_offset_min, timezone, keywords"
+        f" {where} AND NOT (mode = 'each' AND quiet_start IS NULL AND keywords IS NULL)",
         params,
     )
+    item_text = f"{item['headline']}\n{item['body']}"
+    wanted = [
+        r for r in held if not r["keywords"] or mentions(r["keywords"].split("\n"), item_text)
+    ]
+    if len(wanted) < len(held):
+        # Left out by the reader's own filter: no delivery, so never a failure; counted.
+        await conn.execute(
+            "INSERT INTO job_counts (job_id, channel, state, n) VALUES (?, 0, 'skipped', ?)"
+            " ON CONFLICT (job_id, channel, state) DO UPDATE SET n = n + excluded.n",
+            (job_id, len(held) - len(wanted)),
+        )
+    held = wanted
     if held:
         rows = [
             (
@@ -796,6 +812,7 @@ async def item_progress(db: Database, item_id: int) -> ItemProgress:
         # An item that was never pushed (no job) has nothing left to do.
         done=pending == 0 and all(j["state"] != "open" for j in jobs),
         retrying=retrying,
+        skipped=by_status.get("skipped", 0),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
@@ -32,6 +33,7 @@ class SubscriptionRecord:
     since_item_id: int
     subscribed_at: str
     timezone: str | None = None
+    keywords: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -53,6 +55,7 @@ class SubscriptionRecord:
             since_item_id=row["since_item_id"],
             subscribed_at=row["subscribed_at"],
             timezone=row["timezone"],
+            keywords=tuple(row["keywords"].split("\n")) if row["keywords"] else (),
         )
 
 
@@ -150,7 +153,7 @@ async def subscribe(
             " ON CONFLICT (chat_id, story_id) DO UPDATE SET status = 'active',"
             " chat_type = excluded.chat_type, since_item_id = excluded.since_item_id,"
             " status_reason = NULL, subscribed_at = excluded.subscribed_at,"
-            " mode = 'each', quiet_start = NULL, quiet_end = NULL,"
+            " mode = 'each', quiet_start = NULL, quiet_end = NULL, keywords = NULL,"
             " timezone = excluded.timezone, updated_at = excluded.updated_at",
             (chat_id, story_id, chat_type, since, now, now, timezone),
         )
@@ -261,6 +264,15 @@ async def set_utc_offset(db: Database, chat_id: int, story_id: int, minutes: int
     if not -14 * 60 <= minutes <= 14 * 60:
         raise ValueError("a UTC offset lies between -14 and +14 hours")
     await _update_settings(db, chat_id, story_id, "utc_offset_min = ?", (minutes,))
+
+
+async def set_keywords(db: Database, chat_id: int, story_id: int, keywords: Sequence[str]) -> None:
+    """Push only items mentioning one of the keywords; none: every item again."""
+    cleaned = [" ".join(k.split()) for k in keywords if k.strip()]
+    if any("\n" in k for k in keywords):
+        raise ValueError("a keyword is one line")
+    stored = "\n".join(cleaned) if cleaned else None
+    await _update_settings(db, chat_id, story_id, "keywords = ?", (stored,))
 
 
 async def set_chat_timezone(db: Database, chat_id: int, chat_type: str, timezone: str) -> None:

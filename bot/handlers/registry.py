@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import delivery, editor, follow, localtime, reader, subscriptions
+from bot.handlers import delivery, editor, follow, keywords, localtime, reader, subscriptions
 from bot.handlers.common import formatter_for, is_editor, reply
 from bot.handlers.flood import Verdict
 from bot.polling import describe
@@ -107,6 +107,7 @@ READER: tuple[tuple[str, Any], ...] = (
     ("settings", subscriptions.settings),
     ("timezone", localtime.timezone_command),
     ("quiet", localtime.quiet_command),
+    ("filter", keywords.filter_command),
 )
 
 EDITOR: tuple[tuple[str, Any], ...] = (

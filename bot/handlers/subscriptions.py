@@ -152,7 +152,10 @@ async def _view(
         language=fmt.lang,
         mode=None if chosen == "off" else chosen,
         story_title=title,
-        extra=fmt.local_time_lines(zone_name, quiet, subscribed=chosen != "off"),
+        extra=[
+            *fmt.local_time_lines(zone_name, quiet, subscribed=chosen != "off"),
+            *([fmt.filter_line(sub.keywords)] if sub is not None and chosen != "off" else []),
+        ],
     )
     return html, _keyboard(fmt, story_id, chosen, quiet)
 

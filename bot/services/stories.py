@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from bot.db import audit, chats, deliveries, stories
 from bot.db.connection import Database
 from bot.db.models import PersonRecord, QuoteRecord, StoryRecord, TickerItemRecord
 from bot.db.stories import ImportOutcome, SearchHit
+from bot.folding import fold
 from bot.story import decode_page, parse_story
 from bot.story.model import ParsedStory, StoryError
 from bot.story.worker import SHARED_WORKER
@@ -25,16 +25,6 @@ log = logging.getLogger(__name__)
 
 STORY_SUFFIXES = (".txt", ".text", ".md")
 TICKER_MAX = 20
-
-
-def fold(text: str) -> str:
-    """Case-, accent- and umlaut-insensitive form of a name for matching."""
-    text = text.casefold()
-    for umlaut, plain in (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ae", "a"), ("oe", "o")):
-        text = text.replace(umlaut, plain)
-    text = text.replace("ue", "u").replace("ß", "ss")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ READER_COMMANDS: Final[tuple[str, ...]] = (
     "settings",
     "timezone",
     "quiet",
+    "filter",
     "language",
     "help",
 )
@@ -655,6 +656,12 @@ class Formatter:
                     self.text("settings-quiet", window=self.quiet_window(*quiet), zone=zone_name)
                 )
         return lines
+
+    def filter_line(self, keywords: Sequence[str]) -> str:
+        """The keyword filter line of /settings and /filter (HTML)."""
+        if not keywords:
+            return self.text("settings-filter-off")
+        return self.text("settings-filter", words=", ".join(keywords))
 
     def timezone_now(self, zone_name: str, now_iso: str) -> str:
         """The chat's zone and its clock now (HTML)."""

@@ -22,3 +22,15 @@ quiet-usage = Einstellen mit <code>/quiet 22-07</code> (von–bis, volle Stunden
 quiet-invalid = Das verstehe ich nicht. Bitte so: <code>/quiet 22-07</code> (volle Stunden 0–23, von und bis verschieden) oder <code>/quiet off</code>.
 quiet-not-subscribed = Dieser Chat ist nicht abonniert – erst /subscribe, dann die Ruhezeit.
 quiet-done = ✅ { $saved }
+
+## Stichwortfilter (/filter)
+
+cmd-filter = nur Meldungen zu bestimmten Wörtern oder Personen
+    .args = [Wort, Wort … | off]
+settings-filter = Filter: nur Meldungen mit { $words } (ändern mit /filter, aus mit /filter off)
+settings-filter-off = Filter: keiner – alle Meldungen (nur bestimmte mit /filter Rutte, Gipfel)
+filter-usage = Mit <code>/filter Rutte, Gipfel</code> kommen nur Meldungen, die eines der Wörter nennen (Groß-/Kleinschreibung, Akzente und Umlaute egal, „Gipfel“ findet auch „Gipfeltreffen“). <code>/filter off</code> schaltet den Filter aus.
+filter-not-subscribed = Dieser Chat ist nicht abonniert – erst /subscribe, dann der Filter.
+filter-done = ✅ Filter gespeichert: nur noch Meldungen mit { $words }.
+filter-off-done = ✅ Filter aus: wieder alle Meldungen.
+filter-capped = Höchstens { $max } Wörter – der Rest wurde weggelassen.

@@ -22,3 +22,15 @@ quiet-usage = Set them with <code>/quiet 22-07</code> (from–to, whole hours, l
 quiet-invalid = I don't understand that. Please like this: <code>/quiet 22-07</code> (whole hours 0–23, from and to different) or <code>/quiet off</code>.
 quiet-not-subscribed = This chat is not subscribed – /subscribe first, then the quiet hours.
 quiet-done = ✅ { $saved }
+
+## Keyword filters (/filter)
+
+cmd-filter = only updates about given words or people
+    .args = [word, word … | off]
+settings-filter = Filter: only updates mentioning { $words } (change with /filter, off with /filter off)
+settings-filter-off = Filter: none – every update (only some with /filter Rutte, summit)
+filter-usage = With <code>/filter Rutte, summit</code> only updates that mention one of the words arrive (case, accents and umlauts do not matter, “summit” also finds “summits”). <code>/filter off</code> switches the filter off.
+filter-not-subscribed = This chat is not subscribed – /subscribe first, then the filter.
+filter-done = ✅ Filter saved: only updates mentioning { $words } from now on.
+filter-off-done = ✅ Filter off: every update again.
+filter-capped = At most { $max } words – the rest was left out.
