@@ -169,9 +169,13 @@ async def test_upgrade_counts_what_was_there_before(
     db = await Database.open(tmp_path / "old.sqlite3")
     try:
         story = await add_story(db)
-        for chat in (1, 2, 3):
-            await subscriptions.subscribe(db, chat, "private", story)
-        await subscriptions.unsubscribe(db, 3, story)
+        # Rows as the code of that schema wrote them (today's code writes later columns).
+        for chat, status in ((1, "active"), (2, "active"), (3, "unsubscribed")):
+            await db.execute(
+                "INSERT INTO subscriptions (chat_id, story_id, status, subscribed_at, updated_at)"
+                " VALUES (?, ?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                (chat, story, status),
+            )
         for n in range(4):
             await add_item(db, story, f"Old {n}", enqueue=False)
     finally:
