@@ -228,6 +228,7 @@ _CHROME_ANYWHERE = (
     "in der app", "download the app", "get the app", "startseite", "back to home",
     "accessible video player", "reading list", "scroll to continue", "app herunterladen",
     "turn on javascript", "enable javascript", "javascript aktivieren",
+    "not responsible for the content of external", "videolänge", "audiolänge",
 )  # fmt: skip
 _CHROME_ANYWHERE_PATTERN = lazy(_alternation(_CHROME_ANYWHERE))
 _CREDIT_NAME = r"[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){0,3}"

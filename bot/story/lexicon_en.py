@@ -50,7 +50,8 @@ TEASER_LABELS = (
     "related stories", "read next", "recommended", "more coverage", "you may also like",
     "also read", "see also", "most read", "popular", "more on this story", "related articles",
     "related topics", "top stories", "more stories from", "read more from", "further reading",
-    "explore more on these topics", "more on these topics", "topics",
+    "explore more on these topics", "more on these topics", "topics", "related internet links",
+    "related links",
 )  # fmt: skip
 # Furniture: whole lines of page chrome (buttons, counters, players), matched after lower-casing.
 CHROME_LINES = wordset("""
@@ -68,6 +69,7 @@ CHROME_PHRASES = (
     "our standards", "trust principles", "exclusive news data and analytics",
     "show key events only", "reuse this content", "see all updates", "ad feedback",
     "share full article", "share this article", "see more updates", "more updates",
+    "get in touch", "image caption", "media caption", "is not responsible for the content",
     "view all updates", "back to top", "sign in", "log in",
 )  # fmt: skip
 # Furniture: who wrote or supplied the text ("Reporting by …", "… contributed to this report").

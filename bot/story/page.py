@@ -137,6 +137,13 @@ def _context_furniture(lines: list[str], kinds: list[Kind]) -> None:
                 j -= 1
             if j >= 0 and kinds[j] is Kind.TEXT and _could_be_caption(lines[j], lines, j):
                 kinds[j] = Kind.FURNITURE
+        # Family captions: "Quelle: Reuters" under a short line is that picture's credit.
+        credited = i > 0 and kinds[i - 1] is Kind.TEXT and len(lines[i - 1].split()) <= 12
+        if credited and _TEXT_CREDIT.match(line.strip()) and parse_stamp(lines[i - 1]) is None:
+            kinds[i - 1] = Kind.FURNITURE
+        # Family captions: "Image caption," then the caption.
+        if _CAPTION_LABEL.match(line.strip()) and i + 1 < len(lines) and kinds[i + 1] is Kind.TEXT:
+            kinds[i + 1] = Kind.FURNITURE
         # Family widgets: "Ardent Systems Inc" above its "Follow" button.
         followed = i > 0 and kinds[i - 1] is Kind.TEXT and len(lines[i - 1].split()) <= 5
         if line.strip().lower() == "follow" and followed and looks_like_headline(lines[i - 1]):
@@ -155,6 +162,10 @@ def _context_furniture(lines: list[str], kinds: list[Kind]) -> None:
                 kinds[j] = Kind.FURNITURE
                 taken += 1
                 j += 1
+
+
+_TEXT_CREDIT = lazy(r"^(?:quelle|source|foto|bild)\s*:\s*\S+(?:\s+\S+){0,2}$", re.IGNORECASE)
+_CAPTION_LABEL = lazy(r"^(?:image caption|bildunterschrift|caption|legende|bildlegende),?:?$", re.I)
 
 
 def _heads_a_post(lines: list[str], kinds: list[Kind], index: int) -> bool:

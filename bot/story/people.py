@@ -17,6 +17,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from bot.story import lexicon_de as de
 from bot.story import lexicon_en as en
@@ -26,10 +27,10 @@ from bot.story.words import lazy, wordset
 _TOKEN = lazy(r"[^\W_](?:[\w'’.-]*[^\W_])?|[^\w\s]")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A word or punctuation mark and where it stands in its paragraph."""
 
+    # A tuple: a long page has a million of them, and a frozen dataclass is slow to make.
     text: str
     start: int
     end: int

@@ -97,6 +97,9 @@ _HIESS_ES = lazy(
 _EN_NOT_SUBJECTS = wordset("and or but to that which who as if when while because so then also")
 _SPOKESPERSON_COMPOUND = lazy(r"^(?P<org>[A-ZÄÖÜ][a-zäöüß]+?)-?sprecher(?:in)?$")
 _NEAR_QUOTES = 30
+_NATIONALITY_EPITHET = lazy(
+    r"^(?:der|die)\s+[A-ZÄÖÜ][a-zäöüß]+(?:e|er|erin|in|ese|esin)(?:\s+(?:am|im|vor|in|bei|gegenüber|nach)\b.*)?$"
+)
 _ZUFOLGE = lazy(r"(?P<np>(?:\b\w+\s+){1,5}?)zufolge\b")
 _NON_PERSON_PRONOUNS = frozenset({"es", "it", "they", "man"})
 _TERMINAL = ".!?…"
@@ -426,7 +429,7 @@ def _subject_source(para: Para, start: int, limit: int, registry: Registry) -> _
         ):
             return _Speaker(org.name, source=True)
     generic = _GENERIC_OPENING.match(sentence)
-    if generic is not None:
+    if generic is not None and re.search(r"\b" + speech + r"\b", sentence, re.IGNORECASE):
         noun = generic.group("noun")
         if _org_noun(noun) is not None:
             found = _org_speaker(para, noun, start, registry)
@@ -546,6 +549,11 @@ def _noun_phrase(
         org = _org_speaker(para, noun, offset, registry)
         if org is not None:
             return org
+    if final and para.language == "de" and _NATIONALITY_EPITHET.match(phrase.strip()):
+        # Family epithets: "sagte der Portugiese", "so die Französin" name the person just met.
+        person = next(registry.recent_persons(para, offset), None)
+        if person is not None:
+            return _person(person)
     source = _capitalised_run(phrase)
     if source:
         person = registry.find_name(source)
