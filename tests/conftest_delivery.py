@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from telegram import Bot
 
-from bot.db import deliveries, subscriptions
+from bot.db import deliveries, stories, subscriptions
 from bot.db.connection import Database
 from bot.db.models import TickerItemRecord, now_iso
 from bot.delivery.engine import DeliveryEngine
@@ -116,20 +116,10 @@ async def add_item(
 ) -> int:
     """Insert a ticker item and (like the lead's code) enqueue it in the same transaction."""
     now = now_iso()
-    async with db.atomic() as conn:
-        position = int(
-            await db.fetchval(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM ticker_items WHERE story_id = ?",
-                (story_id,),
-                1,
-            )
+    async with db.atomic():
+        item_id = await stories.insert_item(
+            db, story_id, origin="posted", headline=headline, body=body, now=now
         )
-        cursor = await conn.execute(
-            "INSERT INTO ticker_items (story_id, origin, position, headline, body, created_at,"
-            " updated_at) VALUES (?, 'posted', ?, ?, ?, ?, ?)",
-            (story_id, position, headline, body, now, now),
-        )
-        item_id = int(cursor.lastrowid or 0)
         if enqueue:
             await deliveries.enqueue_item(db, story_id, item_id)
     return item_id

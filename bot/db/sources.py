@@ -7,6 +7,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from bot.db import stories
 from bot.db.connection import Database
 from bot.db.models import now_iso
 
@@ -232,20 +233,15 @@ async def add_entry_item(
     )
     created = existing is None
     if existing is None:
-        now = now_iso()
-        position = int(
-            await db.fetchval(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM ticker_items WHERE story_id = ?",
-                (source.story_id,),
-                1,
-            )
+        item_id = await stories.insert_item(
+            db,
+            source.story_id,
+            origin="imported",
+            headline=headline,
+            body=body,
+            key=key,
+            time=clock,
         )
-        cursor = await conn.execute(
-            "INSERT INTO ticker_items (story_id, origin, import_key, position, time, headline,"
-            " body, created_at, updated_at) VALUES (?, 'imported', ?, ?, ?, ?, ?, ?, ?)",
-            (source.story_id, key, position, clock, headline, body, now, now),
-        )
-        item_id = int(cursor.lastrowid or 0)
     else:
         item_id = int(existing)
     await conn.execute(

@@ -271,26 +271,25 @@ async def _merge_ticker(
             (story_id,),
         )
     }
-    position = int(
-        await db.fetchval(
-            "SELECT COALESCE(MAX(position), 0) FROM ticker_items WHERE story_id = ?",
-            (story_id,),
-            0,
-        )
-    )
+    position = await next_item_position(db, story_id)
     for entry in chronological(parsed.ticker):
         key = import_key(entry)
         body = "\n\n".join(entry.body)
         row = known.get(key)
         if row is None:
-            position += 1
-            cursor = await conn.execute(
-                "INSERT INTO ticker_items (story_id, origin, import_key, position, time,"
-                " headline, body, created_at, updated_at)"
-                " VALUES (?, 'imported', ?, ?, ?, ?, ?, ?, ?)",
-                (story_id, key, position, entry.time, _display(entry), body, now, now),
+            item_id = await insert_item(
+                db,
+                story_id,
+                origin="imported",
+                headline=_display(entry),
+                body=body,
+                position=position,
+                key=key,
+                time=entry.time,
+                now=now,
             )
-            outcome.new_item_ids.append(int(cursor.lastrowid or 0))
+            position += 1
+            outcome.new_item_ids.append(item_id)
         elif row["body"] != body and row["corrected_at"] is None:
             # The page updated an item's text: keep it current, but an editor's
             # correction made in the chat wins over the page.
@@ -489,6 +488,123 @@ async def set_short_title(db: Database, story_id: int, short_title: str | None) 
     await db.execute(
         "UPDATE stories SET short_title = ?, edited_at = ?, updated_at = ? WHERE id = ?",
         (short_title, now, now, story_id),
+    )
+
+
+async def next_item_position(db: Database, story_id: int) -> int:
+    """The position a new ticker item of this story takes."""
+    return int(
+        await db.fetchval(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM ticker_items WHERE story_id = ?",
+            (story_id,),
+            1,
+        )
+    )
+
+
+async def insert_item(
+    db: Database,
+    story_id: int,
+    *,
+    origin: str,
+    headline: str,
+    body: str,
+    position: int | None = None,
+    key: str | None = None,
+    time: str | None = None,
+    created_by: int | None = None,
+    now: str | None = None,
+) -> int:
+    """Add a ticker item (caller's transaction); the story's next position unless given."""
+    now = now or now_iso()
+    if position is None:
+        position = await next_item_position(db, story_id)
+    cursor = await db.writer.execute(
+        "INSERT INTO ticker_items (story_id, origin, import_key, position, time, headline,"
+        " body, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (story_id, origin, key, position, time, headline, body, created_by, now, now),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+async def correct_item(db: Database, item_id: int, headline: str, body: str) -> None:
+    """Replace an item's text as an editor's correction (caller's transaction)."""
+    now = now_iso()
+    await db.execute(
+        "UPDATE ticker_items SET headline = ?, body = ?, corrected_at = ?, updated_at = ?"
+        " WHERE id = ?",
+        (headline, body, now, now, item_id),
+    )
+
+
+async def retract_item(db: Database, item_id: int) -> None:
+    """Mark an item retracted and unpinned (caller's transaction)."""
+    now = now_iso()
+    await db.execute(
+        "UPDATE ticker_items SET retracted_at = ?, pinned = 0, updated_at = ? WHERE id = ?",
+        (now, now, item_id),
+    )
+
+
+async def set_item_pinned(db: Database, item_id: int, pinned: bool) -> None:
+    """Pin or unpin an item (caller's transaction)."""
+    await db.execute("UPDATE ticker_items SET pinned = ? WHERE id = ?", (int(pinned), item_id))
+
+
+async def touch_story(db: Database, story_id: int, now: str | None = None) -> None:
+    """Record that a story changed now (caller's transaction)."""
+    await db.execute("UPDATE stories SET updated_at = ? WHERE id = ?", (now or now_iso(), story_id))
+
+
+async def set_editor_summary(db: Database, story_id: int, text: str | None) -> None:
+    """Set the editor's summary, or clear it with None (caller's transaction)."""
+    now = now_iso()
+    await db.execute(
+        "UPDATE stories SET editor_summary = ?, edited_at = ?, updated_at = ? WHERE id = ?",
+        (text, now, now, story_id),
+    )
+
+
+async def archive_story(db: Database, story_id: int) -> None:
+    """Mark a story archived (caller's transaction)."""
+    now = now_iso()
+    await db.execute(
+        "UPDATE stories SET archived_at = ?, updated_at = ? WHERE id = ?", (now, now, story_id)
+    )
+
+
+async def insert_editor_quote(
+    db: Database, story_id: int, text: str, speaker: str, role: str | None, *, fragment: bool
+) -> int:
+    """Add an editor's quote after the story's last one (caller's transaction); its id."""
+    position = int(
+        await db.fetchval(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM quotes WHERE story_id = ?",
+            (story_id,),
+            1,
+        )
+    )
+    cursor = await db.writer.execute(
+        "INSERT INTO quotes (story_id, position, text, speaker, role, fragment, origin)"
+        " VALUES (?, ?, ?, ?, ?, ?, 'editor')",
+        (story_id, position, text, speaker, role, int(fragment)),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+async def delete_quote(db: Database, quote_id: int) -> None:
+    """Hide a quote from readers, kept for the audit trail (caller's transaction)."""
+    now = now_iso()
+    await db.execute(
+        "UPDATE quotes SET deleted_at = ?, edited_at = ? WHERE id = ?", (now, now, quote_id)
+    )
+
+
+async def set_quote_speaker(db: Database, quote_id: int, speaker: str, role: str | None) -> None:
+    """Fix who said a quote (caller's transaction)."""
+    await db.execute(
+        "UPDATE quotes SET speaker = ?, role = ?, edited_at = ? WHERE id = ?",
+        (speaker, role, now_iso(), quote_id),
     )
 
 

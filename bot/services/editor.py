@@ -91,21 +91,17 @@ class EditorService:
             raise EditorError("story-archived", title=story.title)
         headline, body = split_post(raw)
         now = now_iso()
-        async with self.db.atomic() as conn:
-            position = int(
-                await self.db.fetchval(
-                    "SELECT COALESCE(MAX(position), 0) + 1 FROM ticker_items WHERE story_id = ?",
-                    (story.id,),
-                    1,
-                )
+        async with self.db.atomic():
+            item_id = await stories.insert_item(
+                self.db,
+                story.id,
+                origin="posted",
+                headline=headline,
+                body=body,
+                created_by=user_id,
+                now=now,
             )
-            cursor = await conn.execute(
-                "INSERT INTO ticker_items (story_id, origin, position, headline, body,"
-                " created_by, created_at, updated_at) VALUES (?, 'posted', ?, ?, ?, ?, ?, ?)",
-                (story.id, position, headline, body, user_id, now, now),
-            )
-            item_id = int(cursor.lastrowid or 0)
-            await conn.execute("UPDATE stories SET updated_at = ? WHERE id = ?", (now, story.id))
+            await stories.touch_story(self.db, story.id, now)
             await deliveries.enqueue_item(self.db, story.id, item_id)
             await audit.record(
                 self.db,
@@ -124,17 +120,12 @@ class EditorService:
     async def edit(self, user_id: int, item_id: int, raw: str) -> TickerItemRecord:
         """Correct an item; delivered copies are edited in place, pending ones go out corrected."""
         headline, body = split_post(raw)
-        now = now_iso()
-        async with self.db.atomic() as conn:
+        async with self.db.atomic():
             # Checked inside the transaction: a retraction that just landed wins.
             item = await self._live_item(item_id)
             if headline == item.headline and body == item.body:
                 raise EditorError("edit-unchanged", id=item_id)
-            await conn.execute(
-                "UPDATE ticker_items SET headline = ?, body = ?, corrected_at = ?, updated_at = ?"
-                " WHERE id = ?",
-                (headline, body, now, now, item_id),
-            )
+            await stories.correct_item(self.db, item_id, headline, body)
             await deliveries.enqueue_edit(self.db, item_id)
             await audit.record(
                 self.db,
@@ -153,13 +144,9 @@ class EditorService:
 
     async def retract(self, user_id: int, item_id: int) -> TickerItemRecord:
         """Retract an item: delivered copies deleted or replaced by a notice, pending cancelled."""
-        now = now_iso()
-        async with self.db.atomic() as conn:
+        async with self.db.atomic():
             item = await self._live_item(item_id)
-            await conn.execute(
-                "UPDATE ticker_items SET retracted_at = ?, pinned = 0, updated_at = ? WHERE id = ?",
-                (now, now, item_id),
-            )
+            await stories.retract_item(self.db, item_id)
             await deliveries.enqueue_retraction(self.db, item_id)
             await audit.record(
                 self.db,
@@ -176,14 +163,12 @@ class EditorService:
 
     async def set_pinned(self, user_id: int, item_id: int, pinned: bool) -> TickerItemRecord:
         """Pin or unpin an item for /ticker and /summary."""
-        async with self.db.atomic() as conn:
+        async with self.db.atomic():
             item = await self._live_item(item_id)
             if item.pinned == pinned:
                 # Nothing changes: no audit entry, and the reply says so.
                 raise EditorError("pin-unchanged" if pinned else "unpin-unchanged", id=item_id)
-            await conn.execute(
-                "UPDATE ticker_items SET pinned = ? WHERE id = ?", (int(pinned), item_id)
-            )
+            await stories.set_item_pinned(self.db, item_id, pinned)
             await audit.record(
                 self.db,
                 user_id=user_id,
@@ -203,18 +188,14 @@ class EditorService:
                 raise EditorError("missing-text")
             if len(text) > MAX_ITEM_CHARS - 200:
                 raise EditorError("text-too-long", limit=MAX_ITEM_CHARS - 200, length=len(text))
-        async with self.db.atomic() as conn:
+        async with self.db.atomic():
             current = await stories.get_story(self.db, story.id)
             old = current.editor_summary if current else story.editor_summary
             if text is None and old is None:
                 raise EditorError("summary-not-set")
             if text is not None and text == old:
                 raise EditorError("summary-unchanged")
-            now = now_iso()
-            await conn.execute(
-                "UPDATE stories SET editor_summary = ?, edited_at = ?, updated_at = ? WHERE id = ?",
-                (text, now, now, story.id),
-            )
+            await stories.set_editor_summary(self.db, story.id, text)
             await audit.record(
                 self.db,
                 user_id=user_id,
@@ -230,21 +211,15 @@ class EditorService:
         quote = parse_addquote(raw)
         if len(quote.text) > 1000:
             raise EditorError("text-too-long", limit=1000, length=len(quote.text))
-        async with self.db.atomic() as conn:
-            position = int(
-                await self.db.fetchval(
-                    "SELECT COALESCE(MAX(position), 0) + 1 FROM quotes WHERE story_id = ?",
-                    (story.id,),
-                    1,
-                )
+        async with self.db.atomic():
+            quote_id = await stories.insert_editor_quote(
+                self.db,
+                story.id,
+                quote.text,
+                quote.speaker,
+                quote.role,
+                fragment=len(quote.text.split()) < 4,
             )
-            fragment = len(quote.text.split()) < 4
-            cursor = await conn.execute(
-                "INSERT INTO quotes (story_id, position, text, speaker, role, fragment, origin)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'editor')",
-                (story.id, position, quote.text, quote.speaker, quote.role, int(fragment)),
-            )
-            quote_id = int(cursor.lastrowid or 0)
             await audit.record(
                 self.db,
                 user_id=user_id,
@@ -266,13 +241,9 @@ class EditorService:
 
     async def delete_quote(self, user_id: int, quote_id: int) -> QuoteRecord:
         """Remove a quote from what readers see (kept for the audit trail)."""
-        now = now_iso()
-        async with self.db.atomic() as conn:
+        async with self.db.atomic():
             quote = await self._quote(quote_id)
-            await conn.execute(
-                "UPDATE quotes SET deleted_at = ?, edited_at = ? WHERE id = ?",
-                (now, now, quote_id),
-            )
+            await stories.delete_quote(self.db, quote_id)
             await audit.record(
                 self.db,
                 user_id=user_id,
@@ -294,14 +265,11 @@ class EditorService:
             raise EditorError("text-too-long", limit=120, length=len(name))
         if len(role) > 200:
             raise EditorError("text-too-long", limit=200, length=len(role))
-        async with self.db.atomic() as conn:
+        async with self.db.atomic():
             quote = await self._quote(quote_id)
             if quote.speaker == name and (quote.role or "") == role:
                 raise EditorError("speaker-unchanged", id=quote_id)
-            await conn.execute(
-                "UPDATE quotes SET speaker = ?, role = ?, edited_at = ? WHERE id = ?",
-                (name, role or None, now_iso(), quote_id),
-            )
+            await stories.set_quote_speaker(self.db, quote_id, name, role or None)
             await audit.record(
                 self.db,
                 user_id=user_id,
@@ -333,17 +301,14 @@ class EditorService:
 
     async def archive(self, user_id: int, story_id: int) -> StoryRecord:
         """End a story: subscribers get a final recap, then their subscription ends."""
-        async with self.db.atomic() as conn:
+        async with self.db.atomic():
             # Checked inside the transaction: a double tap must not send two recaps.
             story = await stories.get_story(self.db, story_id)
             if story is None:
                 raise EditorError("story-not-found", id=story_id)
             if story.archived_at:
                 raise EditorError("story-already-archived", id=story_id)
-            await conn.execute(
-                "UPDATE stories SET archived_at = ?, updated_at = ? WHERE id = ?",
-                (now_iso(), now_iso(), story_id),
-            )
+            await stories.archive_story(self.db, story_id)
             await deliveries.enqueue_final_recap(self.db, story_id)
             await audit.record(
                 self.db,
