@@ -62,6 +62,9 @@ class BenchRenderer:
     async def prepare(self, chat_ids: list[int]) -> None:
         return None
 
+    async def push_keyboard(self, chat_id: int, story_id: int) -> None:
+        return None
+
     async def render_items(
         self, chat_id: int, story_id: int, items: list[TickerItemRecord]
     ) -> list[str]:

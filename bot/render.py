@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 
+from telegram import InlineKeyboardMarkup
+
 from bot.db import chats, stories
 from bot.db.connection import Database
 from bot.db.models import StoryRecord, TickerItemRecord
@@ -36,6 +38,7 @@ class TextRenderer:
         self._stories: dict[int, tuple[float, StoryRecord]] = {}
         self._rendered: OrderedDict[tuple[object, ...], list[str]] = OrderedDict()
         self._formatters: dict[tuple[str, str], Formatter] = {}
+        self._keyboards: dict[tuple[str, int], InlineKeyboardMarkup] = {}
 
     async def prepare(self, chat_ids: list[int]) -> None:
         """Load the stored languages of a claimed batch of chats in one query.
@@ -102,6 +105,18 @@ class TextRenderer:
         else:
             self._rendered.move_to_end(key)
         return list(texts)
+
+    async def push_keyboard(self, chat_id: int, story_id: int) -> InlineKeyboardMarkup | None:
+        """More on the story, mute, unsubscribe: under the last message of a push."""
+        from bot.handlers.push import push_keyboard
+
+        story = await self._story(story_id)
+        view = await self._language(chat_id, story)
+        key = (view[0], story_id)
+        keyboard = self._keyboards.get(key)
+        if keyboard is None:
+            keyboard = self._keyboards[key] = push_keyboard(self._formatter(view), story_id)
+        return keyboard
 
     async def render_recap(self, chat_id: int, story_id: int) -> str:
         """The short final recap of an archived story."""

@@ -98,6 +98,9 @@ class SimpleRenderer:
     async def prepare(self, chat_ids: list[int]) -> None:
         return None
 
+    async def push_keyboard(self, chat_id: int, story_id: int) -> None:
+        return None
+
 
 async def open_db(path: Path) -> Database:
     return await Database.open(path / "bot.sqlite3")

@@ -221,6 +221,13 @@ async def open_jobs(db: Database) -> int:
     return int(await db.fetchval("SELECT COUNT(*) FROM fanout_jobs WHERE state = 'open'", (), 0))
 
 
+# Every item at once, no filter, not muted: the fan-out's fast path, all inside SQLite.
+_PLAIN_SUBSCRIPTION = (
+    "mode = 'each' AND quiet_start IS NULL AND keywords IS NULL"
+    " AND (muted_until IS NULL OR muted_until <= ?)"
+)
+
+
 async def materialize(
     db: Database,
     *,
@@ -299,21 +306,24 @@ async def _materialize_item(
     cur = await conn.execute(
         "INSERT OR IGNORE INTO deliveries (job_id, kind, story_id, item_id, chat_id, sub_id,"
         f" next_at) SELECT ?, 'item', story_id, ?, chat_id, id, ? {where}"
-        " AND mode = 'each' AND quiet_start IS NULL AND keywords IS NULL",
-        (job_id, item_id, now, *params),
+        f" AND {_PLAIN_SUBSCRIPTION}",
+        (job_id, item_id, now, *params, now),
     )
     made += cur.rowcount
     held = await db.fetchall(
-        "SELECT id, chat_id, mode, quiet_start, quiet_end, utc_offset_min, timezone, keywords"
-        f" {where} AND NOT (mode = 'each' AND quiet_start IS NULL AND keywords IS NULL)",
-        params,
+        "SELECT id, chat_id, mode, quiet_start, quiet_end, utc_offset_min, timezone, keywords,"
+        f" muted_until {where} AND NOT ({_PLAIN_SUBSCRIPTION})",
+        (*params, now),
     )
     item_text = f"{item['headline']}\n{item['body']}"
     wanted = [
-        r for r in held if not r["keywords"] or mentions(r["keywords"].split("\n"), item_text)
+        r
+        for r in held
+        if (r["muted_until"] is None or r["muted_until"] <= now)
+        and (not r["keywords"] or mentions(r["keywords"].split("\n"), item_text))
     ]
     if len(wanted) < len(held):
-        # Left out by the reader's own filter: no delivery, so never a failure; counted.
+        # Left out by the reader's own filter or mute: no delivery, never a failure; counted.
         await conn.execute(
             "INSERT INTO job_counts (job_id, channel, state, n) VALUES (?, 0, 'skipped', ?)"
             " ON CONFLICT (job_id, channel, state) DO UPDATE SET n = n + excluded.n",

@@ -34,6 +34,7 @@ class SubscriptionRecord:
     subscribed_at: str
     timezone: str | None = None
     keywords: tuple[str, ...] = ()
+    muted_until: float | None = None
 
     @property
     def active(self) -> bool:
@@ -56,6 +57,7 @@ class SubscriptionRecord:
             subscribed_at=row["subscribed_at"],
             timezone=row["timezone"],
             keywords=tuple(row["keywords"].split("\n")) if row["keywords"] else (),
+            muted_until=row["muted_until"],
         )
 
 
@@ -154,6 +156,7 @@ async def subscribe(
             " chat_type = excluded.chat_type, since_item_id = excluded.since_item_id,"
             " status_reason = NULL, subscribed_at = excluded.subscribed_at,"
             " mode = 'each', quiet_start = NULL, quiet_end = NULL, keywords = NULL,"
+            " muted_until = NULL,"
             " timezone = excluded.timezone, updated_at = excluded.updated_at",
             (chat_id, story_id, chat_type, since, now, now, timezone),
         )
@@ -273,6 +276,24 @@ async def set_keywords(db: Database, chat_id: int, story_id: int, keywords: Sequ
         raise ValueError("a keyword is one line")
     stored = "\n".join(cleaned) if cleaned else None
     await _update_settings(db, chat_id, story_id, "keywords = ?", (stored,))
+
+
+async def mute(db: Database, chat_id: int, story_id: int, until: float | None) -> None:
+    """Skip the items added until `until` (unix seconds) for this subscriber; None unmutes."""
+    await _update_settings(db, chat_id, story_id, "muted_until = ?", (until,))
+
+
+async def resume(db: Database, chat_id: int, story_id: int) -> bool:
+    """Undo an unsubscribe with the settings the subscription had; True if it came back."""
+    async with db.atomic() as conn:
+        cursor = await conn.execute(
+            "UPDATE subscriptions SET status = 'active', status_reason = NULL, updated_at = ?"
+            " WHERE chat_id = ? AND story_id = ? AND status = 'unsubscribed'",
+            (now_iso(), chat_id, story_id),
+        )
+        changed = cursor.rowcount > 0
+        await cursor.close()
+        return changed
 
 
 async def set_chat_timezone(db: Database, chat_id: int, chat_type: str, timezone: str) -> None:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import RetryAfter
 
@@ -583,9 +583,18 @@ class DeliveryEngine:
                     for i in pack_items
                 )
                 first: int | None = None
+                to_subscriber = group.chat_id != self.channel_id
+                markup = (
+                    await self.renderer.push_keyboard(group.chat_id, group.story_id)
+                    if to_subscriber
+                    else None
+                )
                 for part, text in enumerate(texts):
                     message_id = await self._send(
-                        attempt, text, push=group.chat_id != self.channel_id
+                        attempt,
+                        text,
+                        push=to_subscriber,
+                        markup=markup if part == len(texts) - 1 else None,
                     )
                     first = message_id if first is None else first
                     # The parts of one pack are one group: a correction re-renders them all.
@@ -679,9 +688,18 @@ class DeliveryEngine:
         keep = [] if retracted else texts
         notice = texts[0] if retracted and texts else _SURPLUS_PART
         item_ids = tuple(i.id for i in items)
+        # An edit without reply_markup removes the buttons: the last part gets them again.
+        markup = (
+            await self.renderer.push_keyboard(chat_id, target.story_id)
+            if keep and chat_id != self.channel_id
+            else None
+        )
+        last = len(keep) - 1
         for n, part in enumerate(target.parts):
             if n < len(keep):
-                await self._edit_part(attempt, chat_id, part.message_id, keep[n])
+                await self._edit_part(
+                    attempt, chat_id, part.message_id, keep[n], markup if n == last else None
+                )
             elif not (
                 self.clock.time() - part.sent_at < outbox.DELETE_WINDOW_SECONDS
                 and await self._delete_part(attempt, chat_id, part.message_id)
@@ -691,7 +709,8 @@ class DeliveryEngine:
         # A correction that no longer fits the group's messages: the rest goes out as new
         # messages of the group, so later edits and retractions reach every part.
         for n, text in enumerate(keep[len(target.parts) :]):
-            new_id = await self._send(attempt, text, push=False)
+            at_end = len(target.parts) + n == last
+            new_id = await self._send(attempt, text, push=False, markup=markup if at_end else None)
             attempt.sent.append(
                 SentPart(new_id, item_ids, group_id=target.group_id, part=target.next_part + n)
             )
@@ -713,10 +732,19 @@ class DeliveryEngine:
         attempt.refreshed.append((message_id, "deleted"))
         return True
 
-    async def _edit_part(self, attempt: _Attempt, chat_id: int, message_id: int, text: str) -> None:
-        """Edit one message of a group to show `text`."""
+    async def _edit_part(
+        self,
+        attempt: _Attempt,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Edit one message of a group to show `text` (and `markup`'s buttons)."""
         try:
-            await self._call(attempt, chat_id, lambda: self._edit(chat_id, message_id, text))
+            await self._call(
+                attempt, chat_id, lambda: self._edit(chat_id, message_id, text, markup)
+            )
         except Exception as exc:
             kind = classify(exc).kind
             if kind is FailureKind.MESSAGE_GONE:
@@ -732,17 +760,27 @@ class DeliveryEngine:
         await self.bot.delete_message(chat_id=chat_id, message_id=message_id)
         return message_id
 
-    async def _edit(self, chat_id: int, message_id: int, text: str) -> int:
+    async def _edit(
+        self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> int:
         await self.bot.edit_message_text(
             text,
             chat_id=chat_id,
             message_id=message_id,
             parse_mode=ParseMode.HTML,
             link_preview_options=_NO_PREVIEW,
+            reply_markup=markup,
         )
         return message_id
 
-    async def _send(self, attempt: _Attempt, text: str, *, push: bool) -> int:
+    async def _send(
+        self,
+        attempt: _Attempt,
+        text: str,
+        *,
+        push: bool,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> int:
         chat_id = attempt.group.chat_id
 
         paid = self.paid and push
@@ -758,6 +796,8 @@ class DeliveryEngine:
                 }
                 if paid:
                     payload["allow_paid_broadcast"] = True
+                if markup is not None:
+                    payload["reply_markup"] = markup.to_dict()
                 result = await fast.call_json(self._send_url, payload)
                 return int(result["message_id"])
             message = await self.bot.send_message(
@@ -766,6 +806,7 @@ class DeliveryEngine:
                 parse_mode=ParseMode.HTML,
                 link_preview_options=_NO_PREVIEW,
                 allow_paid_broadcast=True if paid else None,
+                reply_markup=markup,
             )
             return message.message_id
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from telegram import InlineKeyboardMarkup
+
 from bot.db.models import TickerItemRecord
 
 MAX_MESSAGE_CHARS = 4096
@@ -25,6 +27,10 @@ class Renderer(Protocol):
 
     async def prepare(self, chat_ids: list[int]) -> None:
         """Load what rendering for these chats needs in one go (called once per claim)."""
+        ...
+
+    async def push_keyboard(self, chat_id: int, story_id: int) -> InlineKeyboardMarkup | None:
+        """The buttons under the last message of a push to a subscriber, or None."""
         ...
 
 

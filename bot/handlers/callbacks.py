@@ -31,6 +31,17 @@ class DeliveryChoice(Enum):
     OFF = "off"
 
 
+class PushAction(Enum):
+    """The buttons under a pushed item, and their undos."""
+
+    MORE = "m"
+    MUTE_HOUR = "h"
+    MUTE_TOMORROW = "t"
+    UNSUBSCRIBE = "u"
+    UNMUTE = "um"
+    RESUBSCRIBE = "uu"
+
+
 class ImportAction(Enum):
     CONFIRM = "im"
     CANCEL = "ix"
@@ -59,6 +70,12 @@ class QuietHoursButton:
 
 
 @dataclass(frozen=True)
+class PushButton:
+    action: PushAction
+    story_id: int
+
+
+@dataclass(frozen=True)
 class ImportButton:
     action: ImportAction
     token: str
@@ -69,7 +86,14 @@ class LanguageButton:
     language: Language
 
 
-CallbackData = TickerPageButton | SettingsButton | QuietHoursButton | ImportButton | LanguageButton
+CallbackData = (
+    TickerPageButton
+    | SettingsButton
+    | QuietHoursButton
+    | PushButton
+    | ImportButton
+    | LanguageButton
+)
 
 
 def _number(raw: str, *, low: int, high: int) -> int | None:
@@ -88,6 +112,8 @@ def encode(data: CallbackData) -> str:
             text = f"st:{story_id}:{choice.value}"
         case QuietHoursButton(story_id, start, end):
             text = f"qh:{story_id}:{start}:{end}"
+        case PushButton(push_action, story_id):
+            text = f"pu:{push_action.value}:{story_id}"
         case ImportButton(action, token):
             text = f"{action.value}:{token}"
         case LanguageButton(language):
@@ -123,6 +149,12 @@ def decode(raw: str | None) -> CallbackData | None:
         if story is None or start is None or end is None or start == end:
             return None
         return QuietHoursButton(story, start, end)
+    if prefix == "pu" and len(fields) == 2:
+        push_action = next((a for a in PushAction if a.value == fields[0]), None)
+        story = _number(fields[1], low=1, high=MAX_ID)
+        if push_action is None or story is None:
+            return None
+        return PushButton(push_action, story)
     if prefix in ("im", "ix") and len(fields) == 1 and _TOKEN.fullmatch(fields[0]):
         return ImportButton(ImportAction(prefix), fields[0])
     if prefix == "lg" and len(fields) == 1:

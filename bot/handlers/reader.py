@@ -131,6 +131,13 @@ async def _ticker_view(
     return _ShownPage(html, InlineKeyboardMarkup([buttons]) if buttons else None)
 
 
+async def ticker_view(
+    context: BotContext, fmt: Formatter, story_id: int, editor: bool
+) -> _ShownPage:
+    """The newest page of a story's ticker, as /ticker shows it (for other entry points)."""
+    return await _ticker_view(context, fmt, story_id, 0, TICKER_DEFAULT, editor)
+
+
 async def ticker(update: Update, context: BotContext) -> None:
     fmt = await formatter_for(update, context)
     try:

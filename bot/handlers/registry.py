@@ -18,7 +18,16 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import delivery, editor, follow, keywords, localtime, reader, subscriptions
+from bot.handlers import (
+    delivery,
+    editor,
+    follow,
+    keywords,
+    localtime,
+    push,
+    reader,
+    subscriptions,
+)
 from bot.handlers.common import formatter_for, is_editor, reply
 from bot.handlers.flood import Verdict
 from bot.polling import describe
@@ -142,6 +151,7 @@ def register_handlers(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(reader.ticker_button, pattern=r"^tk:"))
     app.add_handler(CallbackQueryHandler(subscriptions.settings_button, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(subscriptions.quiet_hours_button, pattern=r"^qh:"))
+    app.add_handler(CallbackQueryHandler(push.push_button, pattern=r"^pu:"))
     app.add_handler(CallbackQueryHandler(editor.import_button, pattern=r"^i[mx]:"))
     app.add_handler(CallbackQueryHandler(subscriptions.language_button, pattern=r"^lg:"))
     app.add_handler(

@@ -34,3 +34,17 @@ filter-not-subscribed = Dieser Chat ist nicht abonniert – erst /subscribe, dan
 filter-done = ✅ Filter gespeichert: nur noch Meldungen mit { $words }.
 filter-off-done = ✅ Filter aus: wieder alle Meldungen.
 filter-capped = Höchstens { $max } Wörter – der Rest wurde weggelassen.
+
+## Knöpfe unter jeder zugestellten Meldung
+
+push-button-more = 📰 Mehr zum Thema
+push-button-mute-hour = 🔕 1 Std.
+push-button-mute-tomorrow = 🌙 Bis morgen
+push-button-unsubscribe = ✖ Abbestellen
+push-muted = 🔕 Stumm bis { $until }. Was in der Zeit kommt, zeigt /missed.
+push-undo-mute = ↩ Wieder an (stumm bis { $until })
+push-unmuted = 🔔 Wieder an: neue Meldungen kommen sofort.
+push-unsubscribed = Abbestellt. Rückgängig mit dem Knopf oder /subscribe.
+push-undo-unsubscribe = ↩ Rückgängig: wieder abonnieren
+push-resubscribed = ✅ Wieder abonniert, mit den bisherigen Einstellungen.
+push-not-subscribed = Dieser Chat ist nicht (mehr) abonniert – /subscribe.

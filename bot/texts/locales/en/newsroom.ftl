@@ -34,3 +34,17 @@ filter-not-subscribed = This chat is not subscribed – /subscribe first, then t
 filter-done = ✅ Filter saved: only updates mentioning { $words } from now on.
 filter-off-done = ✅ Filter off: every update again.
 filter-capped = At most { $max } words – the rest was left out.
+
+## Buttons under every pushed update
+
+push-button-more = 📰 More on this
+push-button-mute-hour = 🔕 1 hour
+push-button-mute-tomorrow = 🌙 Until tomorrow
+push-button-unsubscribe = ✖ Unsubscribe
+push-muted = 🔕 Muted until { $until }. /missed shows what comes meanwhile.
+push-undo-mute = ↩ Unmute (muted until { $until })
+push-unmuted = 🔔 Unmuted: new updates arrive right away.
+push-unsubscribed = Unsubscribed. Undo with the button or /subscribe.
+push-undo-unsubscribe = ↩ Undo: subscribe again
+push-resubscribed = ✅ Subscribed again, with the settings you had.
+push-not-subscribed = This chat is not subscribed (any more) – /subscribe.
