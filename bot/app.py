@@ -26,7 +26,7 @@ from bot.context import AppState, BotContext
 from bot.db.connection import Database, DatabaseUnusable
 from bot.db.stories import ImportOutcome
 from bot.delivery.transport import AiohttpRequest
-from bot.handlers.flood import FloodGuard
+from bot.flood import FloodGuard
 from bot.handlers.registry import register_handlers
 from bot.health import HealthServer
 from bot.logs import redact, setup_logging

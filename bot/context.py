@@ -15,7 +15,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.db import chats
 from bot.db.models import ChatRecord
-from bot.handlers.flood import FloodGuard
+from bot.flood import FloodGuard
 from bot.polling import PollingHealth
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers.flood import FloodGuard, Verdict
+from bot.flood import FloodGuard, Verdict
 
 
 def test_warns_once_then_drops_then_recovers() -> None:

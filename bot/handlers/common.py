@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
 from bot.db.models import StoryRecord
+from bot.handlers import callbacks
+from bot.handlers.callbacks import LanguageButton
 from bot.localtime import zone
-from bot.texts import Formatter, pick_language, split_message
+from bot.texts import LANGUAGES, Formatter, pick_language, split_message
 
 log = logging.getLogger(__name__)
 
@@ -184,3 +186,15 @@ async def current_story(update: Update, context: BotContext) -> StoryRecord | No
         return None
     prefs = await context.chat_prefs(chat.id)
     return await context.state.stories.story_for_chat(prefs.current_story_id if prefs else None)
+
+
+def language_keyboard(fmt: Formatter) -> InlineKeyboardMarkup:
+    """One button per language we speak."""
+    buttons = [
+        InlineKeyboardButton(
+            fmt.plain(f"button-language-{language}"),
+            callback_data=callbacks.encode(LanguageButton(language)),
+        )
+        for language in LANGUAGES
+    ]
+    return InlineKeyboardMarkup([buttons])

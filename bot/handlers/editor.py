@@ -14,7 +14,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext, PendingImport
-from bot.db import audit, chats, deliveries, stories, subscriptions
 from bot.db.models import StoryRecord
 from bot.handlers import callbacks
 from bot.handlers.callbacks import ImportAction, ImportButton
@@ -72,7 +71,7 @@ def editor_only(handler: EditorHandler) -> Handler:
                 await reply(update, context, fmt.text("editor-private-only"))
             return
         if user is not None:
-            await chats.remember_name(context.state.db, user.id, "private", clean(user.full_name))
+            await context.state.editor.remember_editor(user.id, clean(user.full_name))
         try:
             await handler(update, context, fmt)
         except EditorError as exc:
@@ -106,7 +105,7 @@ async def post(update: Update, context: BotContext, fmt: Formatter) -> None:
     user = update.effective_user
     assert user is not None
     item = await context.state.editor.post(user.id, story, command_text(update))
-    progress = await deliveries.item_progress(context.state.db, item.id)
+    progress = await context.state.editor.item_progress(item.id)
     html = fmt.post_confirmation(
         item.id, delivered=progress.delivered, total=progress.total, story_title=story.heading
     )
@@ -136,7 +135,7 @@ async def _follow_progress(
     deadline = loop.time() + PROGRESS_FOR_AT_MOST_S
     while loop.time() < deadline:
         await asyncio.sleep(PROGRESS_EVERY_S)
-        progress = await deliveries.item_progress(context.state.db, item_id)
+        progress = await context.state.editor.item_progress(item_id)
         html = fmt.post_confirmation(
             item_id, delivered=progress.delivered, total=progress.total, story_title=title
         )
@@ -267,11 +266,8 @@ async def archive(update: Update, context: BotContext, fmt: Formatter) -> None:
 @editor_only
 async def stats(update: Update, context: BotContext, fmt: Formatter) -> None:
     story = await _story(update, context)
-    db = context.state.db
-    counts = await subscriptions.counts(db, story.id)
-    recent = await deliveries.recent_items_progress(db, story.id, limit=5)
-    items = await stories.items_by_ids(db, [p.item_id for p in recent])
-    headlines = {item.id: item.headline for item in items}
+    figures = await context.state.editor.story_stats(story.id)
+    counts, recent, headlines = figures.counts, figures.recent, figures.headlines
     rows = [
         ItemDelivery(
             item_id=p.item_id,
@@ -303,8 +299,7 @@ async def audit_command(update: Update, context: BotContext, fmt: Formatter) -> 
     except ValueError:
         await reply(update, context, fmt.text("number-bad", max=AUDIT_MAX, example="/audit 10"))
         return
-    entries = await audit.latest(context.state.db, limit)
-    names = await chats.display_names(context.state.db, sorted({e.user_id for e in entries}))
+    entries, names = await context.state.editor.audit_log(limit)
     await reply(update, context, fmt.audit(entries, names))
 
 

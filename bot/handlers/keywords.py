@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.db import subscriptions
 from bot.folding import MAX_KEYWORDS, parse_keywords
 from bot.handlers.common import current_story, formatter_for, may_change_chat, reply
+from bot.services import subscriptions
 
 _OFF = frozenset({"off", "aus", "alle", "all", "none"})
 
@@ -23,7 +23,7 @@ async def filter_command(update: Update, context: BotContext) -> None:
         await reply(update, context, fmt.text("no-story"))
         return
     db = context.state.db
-    sub = await subscriptions.get_subscription(db, chat.id, story.id)
+    sub = await subscriptions.subscription(db, chat.id, story.id)
     # The whole rest of the line: names with spaces ("von der Leyen") stay one keyword.
     typed = (message.text or "").partition(" ")[2].strip()
     if not typed:

@@ -7,7 +7,6 @@ import re
 from telegram import Update
 
 from bot.context import BotContext
-from bot.db import subscriptions
 from bot.db.models import now_iso
 from bot.handlers.common import (
     current_story,
@@ -17,6 +16,7 @@ from bot.handlers.common import (
     zone_name_of,
 )
 from bot.localtime import canonical_zone, zone
+from bot.services import subscriptions
 from bot.texts import Formatter
 
 # "23-08", "23–8", "23:00-08:00", "23 8"
@@ -70,7 +70,7 @@ async def quiet_command(update: Update, context: BotContext) -> None:
         return
     db = context.state.db
     zone_name = await zone_name_of(update, context)
-    sub = await subscriptions.get_subscription(db, chat.id, story.id)
+    sub = await subscriptions.subscription(db, chat.id, story.id)
     typed = " ".join(context.args or []).strip()
     if not typed:
         quiet = (
@@ -96,6 +96,5 @@ async def quiet_command(update: Update, context: BotContext) -> None:
     if sub is None or not sub.active:
         await reply(update, context, fmt.text("quiet-not-subscribed"))
         return
-    start, end = window if window is not None else (None, None)
-    await subscriptions.set_quiet_hours(db, chat.id, story.id, start, end, zone_name)
+    await subscriptions.set_quiet_hours(db, chat.id, story.id, window, zone_name)
     await reply(update, context, fmt.text("quiet-done", saved=fmt.quiet_saved(window, zone_name)))

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.db import chats
 from bot.db.models import StoryRecord, TickerItemRecord
 from bot.handlers import callbacks
-from bot.handlers.callbacks import LanguageButton, TickerPageButton
+from bot.handlers.callbacks import TickerPageButton
 from bot.handlers.common import (
     MAX_READER_ARGUMENT,
     MAX_REPLY_MESSAGES,
@@ -20,20 +19,21 @@ from bot.handlers.common import (
     formatter_for,
     is_editor,
     is_private,
+    language_keyboard,
     language_of,
     refuse_non_admin,
     reply,
 )
+from bot.handlers.subscriptions import subscribe
+from bot.services import subscriptions
 from bot.services.stories import TICKER_MAX, TickerPage, parse_count
-from bot.texts import LANGUAGES, Formatter, normalize_language, split_message
+from bot.texts import Formatter, normalize_language, split_message
 
 TICKER_DEFAULT = 5
 
 
 async def start(update: Update, context: BotContext) -> None:
     if command_text(update).lower() == "subscribe":
-        from bot.handlers.subscriptions import subscribe
-
         await subscribe(update, context)
         return
     fmt = await formatter_for(update, context)
@@ -219,18 +219,6 @@ async def story_command(update: Update, context: BotContext) -> None:
     await reply(update, context, fmt.text("story-switched", title=story.heading))
 
 
-def language_keyboard(fmt: Formatter) -> InlineKeyboardMarkup:
-    """One button per language we speak."""
-    buttons = [
-        InlineKeyboardButton(
-            fmt.plain(f"button-language-{language}"),
-            callback_data=callbacks.encode(LanguageButton(language)),
-        )
-        for language in LANGUAGES
-    ]
-    return InlineKeyboardMarkup([buttons])
-
-
 async def language_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     assert chat is not None
@@ -251,7 +239,7 @@ async def language_command(update: Update, context: BotContext) -> None:
         return
     if await refuse_non_admin(update, context, fmt):
         return
-    await chats.set_language(context.state.db, chat.id, chat.type, choice)
+    await subscriptions.set_language(context.state.db, chat.id, chat.type, choice)
     await reply(update, context, Formatter(context.state.texts, choice).text("language-switched"))
 
 

@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.flood import Verdict
 from bot.handlers import (
     delivery,
     editor,
@@ -29,7 +30,6 @@ from bot.handlers import (
     subscriptions,
 )
 from bot.handlers.common import formatter_for, is_editor, reply
-from bot.handlers.flood import Verdict
 from bot.polling import describe
 
 if TYPE_CHECKING:

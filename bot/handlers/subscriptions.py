@@ -7,7 +7,6 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.db import chats, subscriptions
 from bot.db.models import StoryRecord
 from bot.db.subscriptions import SubscriptionRecord
 from bot.handlers import callbacks
@@ -21,18 +20,19 @@ from bot.handlers.common import (
     current_story,
     edit_in_place,
     formatter_for,
+    language_keyboard,
     language_of,
     may_change_chat,
     refuse_non_admin,
     reply,
     zone_name_of,
 )
-from bot.handlers.reader import language_keyboard
+from bot.services import subscriptions
+from bot.services.subscriptions import quiet_window
 from bot.texts import Formatter
 
 log = logging.getLogger(__name__)
 
-QUIET_HOURS = (22, 7)  # the window quiet hours start with, on the chat's own clock
 SETTINGS_CHOICES = tuple(choice.value for choice in DeliveryChoice)
 
 
@@ -43,15 +43,14 @@ async def _subscribe_chat(update: Update, context: BotContext, story: StoryRecor
     /settings buttons): pushes have no user to take a language from."""
     chat = update.effective_chat
     assert chat is not None
-    db = context.state.db
-    language = await language_of(update, context)
-    async with db.atomic():  # one user action, one transaction
-        timezone = await zone_name_of(update, context)
-        created = await subscriptions.subscribe(db, chat.id, chat.type, story.id, timezone)
-        prefs = await chats.get_chat(db, chat.id)
-        if prefs is None or prefs.language is None:
-            await chats.set_language(db, chat.id, chat.type, language)
-    return created
+    return await subscriptions.subscribe(
+        context.state.db,
+        chat.id,
+        chat.type,
+        story.id,
+        timezone=await zone_name_of(update, context),
+        language=await language_of(update, context),
+    )
 
 
 async def _managed_story(update: Update, context: BotContext, fmt: Formatter) -> StoryRecord | None:
@@ -97,13 +96,6 @@ def current_choice(sub: SubscriptionRecord | None) -> str:
     return "hourly" if sub.mode == "digest" else "instant"
 
 
-def quiet_window(sub: SubscriptionRecord | None) -> tuple[int, int] | None:
-    """The subscription's quiet hours (from, to) on its clock, or None when off."""
-    if sub is None or not sub.active or sub.quiet_start is None or sub.quiet_end is None:
-        return None
-    return sub.quiet_start, sub.quiet_end
-
-
 def _keyboard(
     fmt: Formatter, story_id: int, chosen: str, quiet: tuple[int, int] | None
 ) -> InlineKeyboardMarkup:
@@ -144,7 +136,7 @@ async def _view(
 ) -> tuple[str, InlineKeyboardMarkup]:
     chat = update.effective_chat
     assert chat is not None
-    sub = await subscriptions.get_subscription(context.state.db, chat.id, story_id)
+    sub = await subscriptions.subscription(context.state.db, chat.id, story_id)
     chosen = current_choice(sub)
     quiet = quiet_window(sub)
     zone_name = await zone_name_of(update, context)
@@ -190,25 +182,21 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if not await may_change_chat(update, context):
         await query.answer(fmt.plain("group-admins-only"), show_alert=True)
         return
-    db = context.state.db
     zone_name = await zone_name_of(update, context)
-    saved = fmt.plain("settings-saved", mode=fmt.delivery_mode(choice))
-    async with db.atomic():
-        if choice == "off":
-            await subscriptions.unsubscribe(db, chat.id, story_id)
-        elif choice == "quiet":
-            await _subscribe_chat(update, context, story)
-            sub = await subscriptions.get_subscription(db, chat.id, story_id)
-            start, end = (None, None) if quiet_window(sub) else QUIET_HOURS
-            await subscriptions.set_quiet_hours(db, chat.id, story_id, start, end, zone_name)
-            saved = fmt.quiet_saved(
-                None if start is None or end is None else (start, end), zone_name
-            )
-        else:
-            await _subscribe_chat(update, context, story)
-            await subscriptions.set_mode(
-                db, chat.id, story_id, "digest" if choice == "hourly" else "each"
-            )
+    # One user action, one transaction: subscribing and the mode or quiet hours commit together.
+    window = await subscriptions.choose_delivery(
+        context.state.db,
+        chat.id,
+        chat.type,
+        story_id,
+        choice,
+        timezone=zone_name,
+        language=await language_of(update, context),
+    )
+    if choice == "quiet":
+        saved = fmt.quiet_saved(window, zone_name)
+    else:
+        saved = fmt.plain("settings-saved", mode=fmt.delivery_mode(choice))
     html, keyboard = await _view(update, context, fmt, story_id, story.heading)
     await edit_in_place(update, context, html, keyboard=keyboard)
     await query.answer(saved)
@@ -236,7 +224,7 @@ async def language_button(update: Update, context: BotContext) -> None:
         return
     if await refuse_non_admin(update, context, fmt):
         return
-    await chats.set_language(context.state.db, chat.id, chat.type, data.language)
+    await subscriptions.set_language(context.state.db, chat.id, chat.type, data.language)
     chosen = Formatter(context.state.texts, data.language)
     story_id = _settings_story_of(query.message)
     story = await context.state.stories.live_story(story_id) if story_id else None
@@ -266,12 +254,12 @@ async def quiet_hours_button(update: Update, context: BotContext) -> None:
         await query.answer(fmt.plain("group-admins-only"), show_alert=True)
         return
     db = context.state.db
-    sub = await subscriptions.get_subscription(db, chat.id, story.id)
+    sub = await subscriptions.subscription(db, chat.id, story.id)
     if sub is None or not sub.active:
         await query.answer(fmt.plain("quiet-not-subscribed"), show_alert=True)
         return
     zone_name = await zone_name_of(update, context)
-    await subscriptions.set_quiet_hours(db, chat.id, story.id, data.start, data.end, zone_name)
+    await subscriptions.set_quiet_hours(db, chat.id, story.id, (data.start, data.end), zone_name)
     html, keyboard = await _view(update, context, fmt, story.id, story.heading)
     await edit_in_place(update, context, html, keyboard=keyboard)
     await query.answer(fmt.quiet_saved((data.start, data.end), zone_name))

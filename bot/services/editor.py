@@ -6,7 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 
-from bot.db import audit, deliveries, stories
+from bot.db import audit, chats, deliveries, stories, subscriptions
 from bot.db.connection import Database
 from bot.db.models import AuditEntry, QuoteRecord, StoryRecord, TickerItemRecord, now_iso
 
@@ -59,6 +59,13 @@ def split_post(raw: str) -> tuple[str, str]:
     headline, _, body = text.partition("\n")
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
     return " ".join(headline.split()), "\n\n".join(paragraphs)
+
+
+@dataclass(frozen=True)
+class StoryStats:
+    counts: subscriptions.SubscriberCounts
+    recent: list[deliveries.ItemProgress]
+    headlines: dict[int, str]
 
 
 def _item_snapshot(item: TickerItemRecord) -> dict[str, object]:
@@ -347,6 +354,23 @@ class EditorService:
         assert updated is not None
         return updated
 
-    async def audit_log(self, limit: int) -> list[AuditEntry]:
-        """The latest editor actions."""
-        return await audit.latest(self.db, limit)
+    async def audit_log(self, limit: int) -> tuple[list[AuditEntry], dict[int, str]]:
+        """The latest editor actions, and the display names of the editors who took them."""
+        entries = await audit.latest(self.db, limit)
+        names = await chats.display_names(self.db, sorted({e.user_id for e in entries}))
+        return entries, names
+
+    async def remember_editor(self, user_id: int, name: str) -> None:
+        """Keep the editor's name for the audit log."""
+        await chats.remember_name(self.db, user_id, "private", name)
+
+    async def item_progress(self, item_id: int) -> deliveries.ItemProgress:
+        """How far an item's fan-out has come."""
+        return await deliveries.item_progress(self.db, item_id)
+
+    async def story_stats(self, story_id: int) -> StoryStats:
+        """Subscriber counts and the delivery progress of the story's latest items."""
+        counts = await subscriptions.counts(self.db, story_id)
+        recent = await deliveries.recent_items_progress(self.db, story_id, limit=5)
+        items = await stories.items_by_ids(self.db, [p.item_id for p in recent])
+        return StoryStats(counts, recent, {item.id: item.headline for item in items})

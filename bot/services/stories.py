@@ -14,12 +14,12 @@ from bot.db.connection import Database
 from bot.db.models import PersonRecord, QuoteRecord, StoryRecord, TickerItemRecord
 from bot.db.stories import ImportOutcome, SearchHit
 from bot.folding import fold
+from bot.limits import MAX_FRAGMENTS, MAX_STATEMENTS
 from bot.story import decode_page, parse_story
 from bot.story.model import ParsedStory, StoryError
 from bot.story.worker import SHARED_WORKER
 
 # Load no more quotes than one /quotes message shows.
-from bot.texts.format import MAX_FRAGMENTS, MAX_STATEMENTS
 
 log = logging.getLogger(__name__)
 

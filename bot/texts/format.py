@@ -23,6 +23,7 @@ from bot.db.models import (
     TickerItemRecord,
     parse_iso,
 )
+from bot.limits import MAX_FRAGMENTS, MAX_STATEMENTS
 from bot.story.model import ParsedStory
 from bot.texts.html import escape, highlight
 from bot.texts.i18n import DEFAULT_LANGUAGE, ArgValue, Language, Texts, normalize_language
@@ -42,9 +43,6 @@ __all__ = [
     "shorten",
     "word_spans",
 ]
-
-MAX_STATEMENTS: Final = 15
-MAX_FRAGMENTS: Final = 10
 
 READER_COMMANDS: Final[tuple[str, ...]] = (
     "summary",
