@@ -11,11 +11,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from bot.db import subscriptions
 from bot.handlers import callbacks
 from bot.handlers.callbacks import PushAction, PushButton
 from bot.handlers.common import formatter_for, is_editor, may_change_chat, reply, zone_name_of
 from bot.localtime import zone
+from bot.services import subscriptions
 from bot.texts import Formatter
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ async def push_button(update: Update, context: BotContext) -> None:
         return
     db = context.state.db
     zone_name = await zone_name_of(update, context)
-    sub = await subscriptions.get_subscription(db, chat.id, story.id)
+    sub = await subscriptions.subscription(db, chat.id, story.id)
     action = data.action
     if action is PushAction.RESUBSCRIBE:
         if sub is not None and not sub.active and await subscriptions.resume(db, chat.id, story.id):

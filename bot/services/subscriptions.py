@@ -101,3 +101,13 @@ async def set_chat_timezone(db: Database, chat_id: int, chat_type: str, timezone
 async def set_language(db: Database, chat_id: int, chat_type: str, language: str) -> None:
     """The language the chat is answered and pushed in."""
     await chats.set_language(db, chat_id, chat_type, language)
+
+
+async def mute(db: Database, chat_id: int, story_id: int, until: float | None) -> None:
+    """Skip the items added until `until` (unix seconds); None unmutes."""
+    await subscriptions.mute(db, chat_id, story_id, until)
+
+
+async def resume(db: Database, chat_id: int, story_id: int) -> bool:
+    """Undo an unsubscribe with the settings the subscription had; True if it came back."""
+    return await subscriptions.resume(db, chat_id, story_id)
