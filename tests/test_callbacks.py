@@ -14,6 +14,7 @@ from bot.handlers.callbacks import (
     ImportAction,
     ImportButton,
     LanguageButton,
+    MissedPageButton,
     PushAction,
     PushButton,
     QuietHoursButton,
@@ -29,6 +30,12 @@ BUTTONS = st.one_of(
         st.integers(1, callbacks.MAX_PAGE),
     ),
     st.builds(SettingsButton, st.integers(1, MAX_ID), st.sampled_from(DeliveryChoice)),
+    st.builds(
+        MissedPageButton,
+        st.integers(1, MAX_ID),
+        st.integers(0, MAX_ID),
+        st.integers(0, callbacks.MAX_OFFSET),
+    ),
     st.builds(PushButton, st.sampled_from(PushAction), st.integers(1, MAX_ID)),
     st.builds(QuietHoursButton, st.integers(1, MAX_ID), st.integers(0, 11), st.integers(12, 23)),
     st.builds(

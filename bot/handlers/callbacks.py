@@ -76,6 +76,15 @@ class PushButton:
 
 
 @dataclass(frozen=True)
+class MissedPageButton:
+    """A page of what a chat missed: items after `since_item_id`, from `offset` on."""
+
+    story_id: int
+    since_item_id: int
+    offset: int
+
+
+@dataclass(frozen=True)
 class ImportButton:
     action: ImportAction
     token: str
@@ -91,6 +100,7 @@ CallbackData = (
     | SettingsButton
     | QuietHoursButton
     | PushButton
+    | MissedPageButton
     | ImportButton
     | LanguageButton
 )
@@ -114,6 +124,8 @@ def encode(data: CallbackData) -> str:
             text = f"qh:{story_id}:{start}:{end}"
         case PushButton(push_action, story_id):
             text = f"pu:{push_action.value}:{story_id}"
+        case MissedPageButton(story_id, since, offset):
+            text = f"ms:{story_id}:{since}:{offset}"
         case ImportButton(action, token):
             text = f"{action.value}:{token}"
         case LanguageButton(language):
@@ -155,6 +167,13 @@ def decode(raw: str | None) -> CallbackData | None:
         if push_action is None or story is None:
             return None
         return PushButton(push_action, story)
+    if prefix == "ms" and len(fields) == 3:
+        story = _number(fields[0], low=1, high=MAX_ID)
+        since = _number(fields[1], low=0, high=MAX_ID)
+        offset = _number(fields[2], low=0, high=MAX_OFFSET)
+        if story is None or since is None or offset is None:
+            return None
+        return MissedPageButton(story, since, offset)
     if prefix in ("im", "ix") and len(fields) == 1 and _TOKEN.fullmatch(fields[0]):
         return ImportButton(ImportAction(prefix), fields[0])
     if prefix == "lg" and len(fields) == 1:

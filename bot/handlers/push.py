@@ -14,6 +14,7 @@ from bot.context import BotContext
 from bot.handlers import callbacks
 from bot.handlers.callbacks import PushAction, PushButton
 from bot.handlers.common import formatter_for, is_editor, may_change_chat, reply, zone_name_of
+from bot.handlers.reader import ticker_view
 from bot.localtime import zone
 from bot.services import subscriptions
 from bot.texts import Formatter
@@ -88,8 +89,6 @@ async def push_button(update: Update, context: BotContext) -> None:
     story = await service.live_story(data.story_id)
     if data.action is PushAction.MORE:
         await query.answer()
-        from bot.handlers.reader import ticker_view  # reader imports much; only when needed
-
         if story is None:
             await reply(update, context, fmt.text("story-gone"))
             return

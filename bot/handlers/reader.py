@@ -10,6 +10,7 @@ from bot.context import BotContext
 from bot.db.models import StoryRecord, TickerItemRecord
 from bot.handlers import callbacks
 from bot.handlers.callbacks import TickerPageButton
+from bot.handlers.catchup import show_missed
 from bot.handlers.common import (
     MAX_READER_ARGUMENT,
     MAX_REPLY_MESSAGES,
@@ -25,7 +26,7 @@ from bot.handlers.common import (
     reply,
 )
 from bot.handlers.subscriptions import subscribe
-from bot.services import subscriptions
+from bot.services import catchup, subscriptions
 from bot.services.stories import TICKER_MAX, TickerPage, parse_count
 from bot.texts import Formatter, normalize_language, split_message
 
@@ -39,6 +40,9 @@ async def start(update: Update, context: BotContext) -> None:
     fmt = await formatter_for(update, context)
     story = await current_story(update, context)
     await reply(update, context, fmt.welcome(story, is_editor=is_editor(update, context)))
+    if story is not None:
+        # A returning reader sees what came meanwhile; a new one is only remembered.
+        await show_missed(update, context, fmt, story, quiet_when_none=True)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -150,6 +154,9 @@ async def ticker(update: Update, context: BotContext) -> None:
         return
     view = await _ticker_view(context, fmt, story.id, 0, limit, is_editor(update, context))
     await reply(update, context, view.html, keyboard=view.keyboard)
+    chat = update.effective_chat
+    if chat is not None:
+        await catchup.mark_seen(context.state.db, chat.id, story.id)  # a visit, for /missed
 
 
 async def ticker_button(update: Update, context: BotContext) -> None:

@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.flood import Verdict
 from bot.handlers import (
+    catchup,
     delivery,
     editor,
     follow,
@@ -117,6 +118,7 @@ READER: tuple[tuple[str, Any], ...] = (
     ("timezone", localtime.timezone_command),
     ("quiet", localtime.quiet_command),
     ("filter", keywords.filter_command),
+    ("missed", catchup.missed_command),
 )
 
 EDITOR: tuple[tuple[str, Any], ...] = (
@@ -152,6 +154,7 @@ def register_handlers(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(subscriptions.settings_button, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(subscriptions.quiet_hours_button, pattern=r"^qh:"))
     app.add_handler(CallbackQueryHandler(push.push_button, pattern=r"^pu:"))
+    app.add_handler(CallbackQueryHandler(catchup.missed_button, pattern=r"^ms:"))
     app.add_handler(CallbackQueryHandler(editor.import_button, pattern=r"^i[mx]:"))
     app.add_handler(CallbackQueryHandler(subscriptions.language_button, pattern=r"^lg:"))
     app.add_handler(

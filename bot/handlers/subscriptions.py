@@ -16,6 +16,7 @@ from bot.handlers.callbacks import (
     QuietHoursButton,
     SettingsButton,
 )
+from bot.handlers.catchup import show_missed
 from bot.handlers.common import (
     current_story,
     edit_in_place,
@@ -27,7 +28,7 @@ from bot.handlers.common import (
     reply,
     zone_name_of,
 )
-from bot.services import subscriptions
+from bot.services import catchup, subscriptions
 from bot.services.subscriptions import quiet_window
 from bot.texts import Formatter
 
@@ -71,9 +72,18 @@ async def subscribe(update: Update, context: BotContext) -> None:
     story = await _managed_story(update, context, fmt)
     if story is None or chat is None:
         return
+    before = await subscriptions.subscription(context.state.db, chat.id, story.id)
+    # A comeback: what came while away, counted from before subscribing moves the mark.
+    since = (
+        await catchup.baseline(context.state.db, chat.id, story.id)
+        if before is not None and not before.active
+        else None
+    )
     created = await _subscribe_chat(update, context, story)
     if created:
         await reply(update, context, fmt.text("subscribe-done", title=story.heading))
+        if since is not None:
+            await show_missed(update, context, fmt, story, since=since, quiet_when_none=True)
     else:
         await reply(update, context, fmt.text("subscribe-already"))
 

@@ -58,6 +58,7 @@ READER_COMMANDS: Final[tuple[str, ...]] = (
     "timezone",
     "quiet",
     "filter",
+    "missed",
     "language",
     "help",
 )
@@ -654,6 +655,17 @@ class Formatter:
                     self.text("settings-quiet", window=self.quiet_window(*quiet), zone=zone_name)
                 )
         return lines
+
+    def missed(
+        self, *, total: int, offset: int, items: Sequence[TickerItemRecord], title: str
+    ) -> str:
+        """What a chat missed: how many, then the newest headlines of this page (HTML)."""
+        if total == 0:
+            return self.text("missed-none", title=title)
+        head = self.text("missed-title", count=total, title=title)
+        lines = [self._timed(item, f"<b>{escape(item.headline)}</b>") for item in items]
+        page = self.text("missed-page", first=offset + 1, last=offset + len(items), total=total)
+        return head + "\n" + page + "\n\n" + "\n".join(f"• {line}" for line in lines)
 
     def filter_line(self, keywords: Sequence[str]) -> str:
         """The keyword filter line of /settings and /filter (HTML)."""

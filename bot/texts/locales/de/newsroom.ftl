@@ -48,3 +48,16 @@ push-unsubscribed = Abbestellt. Rückgängig mit dem Knopf oder /subscribe.
 push-undo-unsubscribe = ↩ Rückgängig: wieder abonnieren
 push-resubscribed = ✅ Wieder abonniert, mit den bisherigen Einstellungen.
 push-not-subscribed = Dieser Chat ist nicht (mehr) abonniert – /subscribe.
+
+## Verpasst (/missed, /start, erneutes Abonnieren)
+
+cmd-missed = was seit dem letzten Besuch dazukam
+missed-title = 📬 <b>Verpasst: { $count ->
+    [one] eine neue Meldung
+   *[other] { $count } neue Meldungen
+  }</b> in „{ $title }“ seit dem letzten Besuch
+missed-page = Neueste zuerst – { $first }–{ $last } von { $total }:
+missed-none = ✅ Nichts verpasst in „{ $title }“: alles gesehen. Das Neueste: /ticker
+missed-first = Noch kein Besuch vermerkt – ab jetzt zeigt /missed, was dazukommt. Das Neueste: /ticker
+missed-button-older = Ältere verpasste ▶
+missed-button-newer = ◀ Neuere

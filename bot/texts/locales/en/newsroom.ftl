@@ -48,3 +48,16 @@ push-unsubscribed = Unsubscribed. Undo with the button or /subscribe.
 push-undo-unsubscribe = ↩ Undo: subscribe again
 push-resubscribed = ✅ Subscribed again, with the settings you had.
 push-not-subscribed = This chat is not subscribed (any more) – /subscribe.
+
+## Missed (/missed, /start, subscribing again)
+
+cmd-missed = what came since your last visit
+missed-title = 📬 <b>Missed: { $count ->
+    [one] one new update
+   *[other] { $count } new updates
+  }</b> in “{ $title }” since your last visit
+missed-page = Newest first – { $first }–{ $last } of { $total }:
+missed-none = ✅ Nothing missed in “{ $title }”: you have seen it all. The latest: /ticker
+missed-first = No earlier visit on record – from now on /missed shows what is new. The latest: /ticker
+missed-button-older = Older missed ▶
+missed-button-newer = ◀ Newer
