@@ -72,6 +72,8 @@ _SECTION_WORDS = wordset("""
     schließen close mehr more artikel article companies bulletin bookmark merkliste feedback
     forum ansichtssache abo donate embed transcript download flipboard copy follow save
     """)
+# Family bylines without "By": "Sarah Whitfield in London".
+_BYLINE_PLACE = lazy(r"^[A-ZÄÖÜ][\w'’-]+(?:\s+[A-ZÄÖÜ][\w'’-]+){1,2}\s+in\s+[A-ZÄÖÜ][\w-]+$")
 _BYLINE = lazy(
     r"^(?i:von|by|text|aus|from)\s*:?\s+[A-ZÄÖÜ][\w.'’-]+"
     r"(?:(?:\s*(?:und|and|&|,)\s*|\s+)[A-ZÄÖÜ][\w.'’-]+){0,6}"
@@ -136,6 +138,8 @@ def is_furniture(line: str) -> bool:
     if _CALL_TO_ACTION.match(core):
         return True
     if len(core) <= 160 and _NEWSLETTER.search(core):
+        return True
+    if _BYLINE_PLACE.match(core):
         return True
     if _BYLINE.match(core) and len(core) <= 80 and not core.endswith("."):
         return True

@@ -23,6 +23,7 @@ from bot.story.furniture import (
     is_teaser_label,
     is_ticker_marker,
     looks_like_headline,
+    mentions_ticker,
 )
 from bot.story.headline import shorten
 from bot.story.marks import ALL_MARKS_TEXT
@@ -80,7 +81,13 @@ def read_page(lines: list[str]) -> Page:
     start = lead if lead is not None else 0
     if lead is None and title is not None:
         start = title[1] + 1
-    flow = [(i, lines[i]) for i in range(start, len(lines)) if kinds[i] in (Kind.TEXT, Kind.MARKER)]
+    if title is not None and title[2] is not None:
+        start = title[2]  # the standfirst leads the text
+    flow = [
+        (i, strip_calls_to_action(lines[i]))
+        for i in range(start, len(lines))
+        if kinds[i] in (Kind.TEXT, Kind.MARKER)
+    ]
     return Page(title[0] if title else "", points, None, [], flow)
 
 
@@ -93,6 +100,7 @@ _CTA_SENTENCE = lazy(
     r"|scroll\s+down\s+for\s+[^.!?]{0,40}[.!]"
     r"|follow\s+(?:our|the)\s+(?:live\s+)?(?:coverage|updates|blog)[^.!?]{0,40}[.!]"
     r"|read\s+on\s+for\s+[^.!?]{0,40}[.!]"
+    r"|follow\s+(?:the\s+)?topics?\s+in\s+this\s+(?:article|story)[.!]?"
     r")\s*$",
     re.IGNORECASE,
 )
@@ -415,11 +423,14 @@ def _stamped_page(
     lead = _find_lead(lines, kinds, 0, first)
     title = _find_title(lines, kinds, lead if lead is not None else first)
     main: list[tuple[int, str]] = []
+    standfirst = title[2] if title is not None else None
+    if standfirst is not None:
+        main.append((standfirst, lines[standfirst]))
     if lead is not None:
-        main = [
+        main += [
             (j, strip_calls_to_action(lines[j]))
             for j in range(lead, first)
-            if kinds[j] is Kind.TEXT and not _headline_like(lines[j])
+            if kinds[j] is Kind.TEXT and not _headline_like(lines[j]) and j != standfirst
         ]
     return Page(title[0] if title else "", points, items, main, [])
 
@@ -468,8 +479,13 @@ _LIVE_PREFIX = lazy(
 )
 
 
-def _find_title(lines: list[str], kinds: list[Kind], before: int) -> tuple[str, int] | None:
-    """Family titles: the page's headline is the nearest headline above the lead."""
+def _find_title(
+    lines: list[str], kinds: list[Kind], before: int
+) -> tuple[str, int, int | None] | None:
+    """Family titles: the page's headline is the nearest headline above the lead.
+
+    Returns the title, its line and, where the page prints one, the standfirst's line.
+    """
     for i in range(before - 1, -1, -1):
         line = lines[i]
         # "Live: Ardent cloud outage knocks banks offline" names the format and the story.
@@ -482,6 +498,19 @@ def _find_title(lines: list[str], kinds: list[Kind], before: int) -> tuple[str, 
             continue
         if len(line.split()) < 4 and not _LIVE_PREFIX.match(line):
             continue
+        above = i - 1
+        if (
+            above >= 0
+            and kinds[above] is Kind.TEXT
+            and len(line.split()) >= 12
+            and ("," in line or len(line.split()) >= 16)
+            and not mentions_ticker(lines[above])
+            and 4 <= len(lines[above].split()) < len(line.split())
+            and looks_like_headline(lines[above])
+            and not lines[above].rstrip().endswith(":")
+        ):
+            # Family titles: a long line under a headline is its standfirst, not the title.
+            return shorten(clean_title(lines[above]), TITLE_LIMIT), above, i
         title = clean_title(line)
         kicker = _next_text(kinds, i, -1)
         if kicker is not None and kicker == i - 1 and kinds[kicker] is Kind.TEXT:
@@ -489,7 +518,7 @@ def _find_title(lines: list[str], kinds: list[Kind], before: int) -> tuple[str, 
             combined = f"{kick.rstrip(':').strip()}: {title}"
             if kick.endswith(":") and len(kick.split()) <= 6 and len(combined) <= TITLE_LIMIT:
                 title = combined
-        return shorten(title, TITLE_LIMIT), i
+        return shorten(title, TITLE_LIMIT), i, None
     return None
 
 

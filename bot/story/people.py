@@ -99,6 +99,7 @@ _SPEECH_WORDS_EN = wordset("said says told added who whose which and")
 _NAME_WORD = lazy(r"[^\s,;:!?()\[\]{}\"“”„«»‹›/]+")
 _WORD_TAIL = ".'’‘"
 _POSSESSIVE_TAIL = lazy(r"['’]s$")
+_GENITIVES = ("iums", "ats", "ees", "verbands", "komitees")
 _SELF_NAMING = de.SELF_NAMING_ORGS | en.SELF_NAMING_ORGS
 _PERSON_CLAUSE = lazy(
     r"\s*(?:,\s*(?:(?:who|der|die)\s+(?P<verb>[a-zäöüß]+)\s*(?P<rest>[^,.;]{0,80})|whose\s|deren\s|dessen\s"
@@ -507,6 +508,8 @@ class Registry:
                 start -= 1
             name = _join_tokens(para.text, tokens[start].start, tokens[end - 1].end)
             head = tokens[end - 1].text.lower()
+            if head.endswith(_GENITIVES):
+                name, head = name[:-1], head[:-1]  # "des Umweltministeriums" names it too
             if not para.in_quote(token.start) and self.find_name(name) is None:
                 found.append(OrgMention(tokens[start].start, tokens[end - 1].end, name, head))
             index = end
@@ -519,6 +522,9 @@ class Registry:
         if not token.capitalised or token.text in _CAP_STOP:
             return None
         lower = token.text.lower()
+        # "des Umweltministeriums": the genitive ending is no part of the name's stem.
+        if lower.endswith(_GENITIVES):
+            lower = lower[:-1]
         if (
             self.language == "de"
             and len(lower) > 5
@@ -680,16 +686,6 @@ class Registry:
     def person_for_role(self, phrase: RolePhrase, para: Para, offset: int) -> Person | None:
         """The person an unnamed role phrase ("der umstrittene Journalist") refers back to."""
         here = (para.order, offset)
-        candidates = [
-            p
-            for p in self.persons
-            if p.role_kind == phrase.kind and phrase.kind != "other" and p.order < here
-        ]
-        if phrase.nationality:
-            same_country = [
-                p for p in candidates if p.role and phrase.nationality in p.role.lower()
-            ]
-            candidates = same_country or candidates
         # Family epithets: "der ÖVP-Politiker", "die Managerin", "the governor" mostly name
         # the person just spoken of; a role of the same kind among them decides first.
         nearest: list[Person] = []
@@ -698,6 +694,18 @@ class Registry:
                 nearest.append(person)
             if len(nearest) == 3:
                 break
+        candidates = [
+            p
+            for p in self.persons
+            if p.role_kind == phrase.kind
+            and phrase.kind != "other"
+            and (p.order < here or p in nearest)
+        ]
+        if phrase.nationality:
+            same_country = [
+                p for p in candidates if p.role and phrase.nationality in p.role.lower()
+            ]
+            candidates = same_country or candidates
         for person in nearest:
             if person in candidates:
                 return person

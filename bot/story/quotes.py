@@ -97,6 +97,7 @@ _HIESS_ES = lazy(
 _EN_NOT_SUBJECTS = wordset("and or but to that which who as if when while because so then also")
 _SPOKESPERSON_COMPOUND = lazy(r"^(?P<org>[A-ZÄÖÜ][a-zäöüß]+?)-?sprecher(?:in)?$")
 _NEAR_QUOTES = 30
+_FOR_GENERIC_ORG = lazy(r"\s+(?:for|at|of)\s+the\s+(?P<noun>[a-z]+)\b")
 _NATIONALITY_EPITHET = lazy(
     r"^(?:der|die)\s+[A-ZÄÖÜ][a-zäöüß]+(?:e|er|erin|in|ese|esin)(?:\s+(?:am|im|vor|in|bei|gegenüber|nach)\b.*)?$"
 )
@@ -457,6 +458,11 @@ def _unnamed(para: Para, phrase: RolePhrase, registry: Registry) -> _Speaker:
         named = _named_body(para, compound.group("org"), registry)
         if named is not None:
             return _Speaker(named, phrase.role)
+    generic = _FOR_GENERIC_ORG.match(after)
+    if generic is not None and _org_noun(generic.group("noun")) is not None:
+        # "a spokesperson for the ministry": the ministry the page named, or the ministry.
+        noun = generic.group("noun")
+        return _Speaker(registry.recent_org(para, phrase.start, noun) or noun, phrase.role)
     if phrase.kind == "spokesperson":
         org = registry.recent_org(para, phrase.start)
         if org is not None:
