@@ -20,7 +20,8 @@ ALL: list[tuple[str, list[str]]] = [
     ("fanout", ["--latency-ms", "50", "--subscribers", "600", "--rate", "30", *_REC]),
     ("naive", ["--latency-ms", "50", "--subscribers", "200", *_REC]),
     ("enqueue", ["--subscribers", "1000000", *_REC]),
-    ("latency", _REC),
+    # Issue 11's scale: every command with a push to a million subscribers in progress.
+    ("latency", ["--items", "100000", "--subscribers", "1000000", "--updates", "600", *_REC]),
     ("updates", _REC),
     ("import", []),
     ("follow", ["--sources", "200", "--interval", "30", *_REC]),
