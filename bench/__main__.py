@@ -14,10 +14,16 @@ import subprocess
 import sys
 
 _REC = ["--json", "--record"]
+_PAID_20K = ["--subscribers", "20000", "--rate", "1000", "--paid"]
 # The standard set: (module, argv). Modules not present yet are skipped.
 ALL: list[tuple[str, list[str]]] = [
-    ("fanout", ["--latency-ms", "50", "--subscribers", "20000", "--rate", "1000", "--paid", *_REC]),
+    # Paid at three server latencies, free, the cap lifted (headroom), the stand-in renderer
+    # (for comparison only), and ten items in a row (history must not slow the tenth).
+    *[("fanout", ["--latency-ms", ms, *_PAID_20K, *_REC]) for ms in ("50", "100", "200")],
     ("fanout", ["--latency-ms", "50", "--subscribers", "600", "--rate", "30", *_REC]),
+    ("fanout", ["--latency-ms", "50", *_PAID_20K, "--no-cap", *_REC]),
+    ("fanout", ["--latency-ms", "50", *_PAID_20K, "--renderer", "stand-in", *_REC]),
+    ("outbox", ["--items", "10", "--subscribers", "20000", *_REC]),
     ("naive", ["--latency-ms", "50", "--subscribers", "200", *_REC]),
     ("enqueue", ["--subscribers", "1000000", *_REC]),
     # Issue 11's scale: every command with a push to a million subscribers in progress.

@@ -18,10 +18,12 @@ from telegram import Bot
 from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
 
-from bench.fanout import TOKEN, BenchRenderer, emit, peak_rss_mb, post_item, seed, temp_db
+from bench.fanout import BENCH_POST, TOKEN, emit, peak_rss_mb, post_real, seed_real, temp_db
 from bot.db import deliveries
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SendBudget
+from bot.render import TextRenderer
+from bot.texts import Texts
 
 
 class InstantRequest(BaseRequest):
@@ -61,14 +63,20 @@ class InstantRequest(BaseRequest):
         }
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
+    async def call_json(self, url: str, payload: dict[str, Any]) -> Any:
+        """The engine's JSON fast path, answered at once."""
+        self.count += 1
+        json.dumps(payload)  # what a real transport spends on the body
+        return {"message_id": self.count, "chat": {"id": payload["chat_id"]}}
+
 
 async def run(subscribers: int, drain: int, batch: int) -> dict[str, Any]:
     async with temp_db() as db:
         started = time.perf_counter()
-        story_id, _ = await seed(db, subscribers)
+        story_id = await seed_real(db, subscribers)
         seed_s = time.perf_counter() - started
         rss_seeded = peak_rss_mb()
-        item_id, enqueue_s = await post_item(db, story_id, "Bench item")
+        item_id, enqueue_s = await post_real(db, story_id, BENCH_POST)
         started = time.perf_counter()
         rows = 0
         while True:
@@ -83,7 +91,7 @@ async def run(subscribers: int, drain: int, batch: int) -> dict[str, Any]:
         engine = DeliveryEngine(
             db,
             bot,
-            BenchRenderer(),
+            TextRenderer(db, Texts()),
             rate=1000,
             paid=True,
             # Unthrottled on purpose: this measures the engine, not Telegram's ceiling.

@@ -21,6 +21,22 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+_CANONICAL = {
+    name.lower(): name
+    for name in (
+        "getMe",
+        "sendMessage",
+        "editMessageText",
+        "deleteMessage",
+        "getUpdates",
+        "setMyCommands",
+        "deleteWebhook",
+        "setMyDescription",
+    )
+}
+# What a bot process calls at start-up besides getMe; answered "true" so it can run here.
+_ANSWERED_TRUE = ("setMyCommands", "deleteWebhook", "setMyDescription")
+
 
 class BenchServer:
     def __init__(self, token: str, latency: float) -> None:
@@ -38,7 +54,8 @@ class BenchServer:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
-        method = request.match_info["method"]
+        # Bot API method names are case-insensitive.
+        method = _CANONICAL.get(request.match_info["method"].lower(), request.match_info["method"])
         body = await request.read()
         ctype = request.headers.get("Content-Type", "")
         if "json" in ctype:
@@ -66,6 +83,12 @@ class BenchServer:
                 "text": text,
             }
         elif method in ("editMessageText", "deleteMessage"):
+            result = True
+        elif method == "getUpdates":
+            # Long polling with nothing to say: a bot process can run against this server.
+            await asyncio.sleep(min(1.0, float(params.get("timeout", 0) or 0)))
+            result = []
+        elif method in _ANSWERED_TRUE:
             result = True
         else:
             return web.json_response(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import time
 from typing import Any
 
@@ -26,19 +25,10 @@ from bot.render import TextRenderer
 from bot.texts import Texts
 
 
-class InstantJsonRequest(InstantRequest):
-    """InstantRequest that also answers the engine's JSON fast path."""
-
-    async def call_json(self, url: str, payload: dict[str, Any]) -> Any:
-        self.count += 1
-        json.dumps(payload)  # what a real transport spends on the body
-        return {"message_id": self.count, "chat": {"id": payload["chat_id"]}}
-
-
 async def run(subscribers: int, items: int, limit_s: float) -> dict[str, Any]:
     async with temp_db() as db:
         story_id = await seed_real(db, subscribers)
-        request = InstantJsonRequest()
+        request = InstantRequest()
         bot = Bot(TOKEN, base_url="http://127.0.0.1:9/bot", request=request)
         engine = DeliveryEngine(
             db,
