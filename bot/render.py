@@ -16,7 +16,7 @@ from bot.texts import Formatter, Texts, pick_language, split_message
 # How long a story read from the store is reused: a new title shows within a second.
 STORY_TTL_S = 1.0
 # Chats whose language was loaded ahead (one claim batch after another); oldest dropped.
-MAX_PREPARED_CHATS = 50_000
+MAX_PREPARED_CHATS = 5_000
 MAX_RENDERINGS = 256
 
 
