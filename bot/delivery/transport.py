@@ -180,6 +180,7 @@ class AiohttpRequest(BaseRequest):
         if self._pool is None or self._http1 is None:
             raise RuntimeError("AiohttpRequest is not initialized")
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        _checked_url(url)
         try:
             if self._pool.locked():
                 await asyncio.wait_for(self._pool.acquire(), self._pool_timeout)
@@ -219,6 +220,7 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._pool is None:
             raise RuntimeError("AiohttpRequest is not initialized")
+        target = _checked_url(url)
         try:
             if self._pool.locked():
                 await asyncio.wait_for(self._pool.acquire(), pool)
@@ -238,7 +240,7 @@ class AiohttpRequest(BaseRequest):
             )
             timeout = _client_timeout(total, connect, read)
             async with self._session.request(
-                method, _parsed(url), data=data, headers=headers, timeout=timeout
+                method, target, data=data, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError:
@@ -258,6 +260,14 @@ _JSON_HEADERS = {"Content-Type": "application/json"}
 def _parsed(url: str) -> yarl.URL:
     # A push goes to the same few URLs a million times: parse each once.
     return yarl.URL(url)
+
+
+def _checked_url(url: str) -> yarl.URL:
+    """The parsed URL; a malformed one is a NetworkError that does not repeat it."""
+    try:
+        return _parsed(url)
+    except ValueError:
+        raise NetworkError("Invalid URL: check TELEGRAM_BASE_URL") from None
 
 
 @functools.lru_cache(maxsize=64)
