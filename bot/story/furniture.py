@@ -60,6 +60,12 @@ _CALL_TO_ACTION = lazy(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Family calls to action at a short line's end: "BR24 im Radio: Hier hören", "Listen here".
+_CTA_ENDING = lazy(
+    r"(?:\b(?:hier|jetzt)\s+(?:hören|lesen|ansehen|anschauen|abonnieren|streamen|mitmachen)"
+    r"|\b(?:listen|watch|read|subscribe)\s+(?:here|now|live))[.!]?$",
+    re.IGNORECASE,
+)
 _NEWSLETTER = lazy(r"\bnewsletter|\bcookies?\b|\bpodcast\b.*\b(?:abonnieren|subscribe)", re.I)
 _SECTION_WORDS = wordset("""
     anzeige werbung advertisement ad sponsored gesponsert promotion teilen share drucken print
@@ -135,7 +141,7 @@ def is_furniture(line: str) -> bool:
         return True
     if _GERMAN_IMPERATIVE.match(core) and len(core) <= 200:
         return True
-    if _CALL_TO_ACTION.match(core):
+    if _CALL_TO_ACTION.match(core) or (len(core) <= 80 and _CTA_ENDING.search(core)):
         return True
     if len(core) <= 160 and _NEWSLETTER.search(core):
         return True

@@ -535,7 +535,10 @@ class Registry:
             end = index + 1
             # An apposition names it: "Wirtschaftsdachverband Swissindustrie".
             while end < len(tokens) and end - index <= 3 and tokens[end].capitalised:
-                if tokens[end].text in _CAP_STOP or tokens[end].text in self._common_nouns:
+                if tokens[end].text in _CAP_STOP:
+                    break
+                # A common noun may end a name ("Pro Bahn"), not start the apposition.
+                if end == index + 1 and tokens[end].text in self._common_nouns:
                     break
                 end += 1
             return end
