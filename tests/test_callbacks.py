@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.db.subscriptions import DeliveryChoice
 from bot.handlers import callbacks
 from bot.handlers.callbacks import (
     CALLBACK_DATA_LIMIT,
     MAX_ID,
-    DeliveryChoice,
     ImportAction,
     ImportButton,
     LanguageButton,

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.db.models import AuditEntry, PersonRecord, QuoteRecord, StoryRecord, TickerItemRecord
+from bot.db.subscriptions import DeliveryChoice
 from bot.story.model import ParsedStory, Quote, TickerEntry
 from bot.texts import (
-    DELIVERY_MODES,
     EDITOR_COMMANDS,
     READER_COMMANDS,
     Formatter,
@@ -133,7 +133,7 @@ def hostile_views(fmt: Formatter) -> dict[str, str]:
         "search": fmt.search_results(HOSTILE, [Hit("quote", 1, HOSTILE), Hit("body", 0, HOSTILE)]),
         "search-none": fmt.search_results(HOSTILE, []),
         "stories": fmt.stories([story, replace(story, id=2, archived_at=NOW)], current_id=1),
-        "settings": fmt.settings(language="en", mode="quiet", story_title=HOSTILE),
+        "settings": fmt.settings(language="en", mode=DeliveryChoice.QUIET, story_title=HOSTILE),
         "stats": fmt.stats(active=150, blocked=45, items=[ItemDelivery(45, HOSTILE, 120, 70, 5)]),
         "audit": fmt.audit([audit]),
         "preview": fmt.import_preview(parsed, updates_existing=True),
@@ -352,13 +352,13 @@ def test_stories_mark_the_current_one(texts: Texts) -> None:
 
 def test_settings_view_and_buttons(texts: Texts) -> None:
     fmt = Formatter(texts, "de")
-    view = visible_text(fmt.settings(language="en-US", mode="hourly", story_title="T"))
+    view = visible_text(fmt.settings(language="en-US", mode=DeliveryChoice.HOURLY, story_title="T"))
     assert "Sprache: English" in view and "Zustellung: stündlich gebündelt" in view
     off = visible_text(fmt.settings(language="de", mode=None, story_title=None))
     assert "Nicht abonniert" in off
-    labels = [fmt.settings_button(mode) for mode in DELIVERY_MODES]
+    labels = [fmt.settings_button(mode) for mode in DeliveryChoice]
     assert labels == ["Jede Meldung", "Stündlich gebündelt", "Ruhezeit 22–07 Uhr", "Aus"]
-    assert fmt.settings_button("off", selected=True) == "✓ Aus"
+    assert fmt.settings_button(DeliveryChoice.OFF, selected=True) == "✓ Aus"
 
 
 def test_stats_and_progress_bar(texts: Texts) -> None:

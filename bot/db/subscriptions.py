@@ -9,14 +9,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
-from typing import Literal
+from enum import StrEnum
 
 from bot.db.connection import Database
 from bot.db.models import now_iso
 from bot.localtime import zone
 
-Mode = Literal["each", "digest"]
-MODES: tuple[str, ...] = ("each", "digest")
+
+class DeliveryMode(StrEnum):
+    """How a subscription's items go out, as stored in `subscriptions.mode`."""
+
+    EACH = "each"
+    DIGEST = "digest"
+
+
+class DeliveryChoice(StrEnum):
+    """What a subscriber picks under /settings: a mode, the quiet-hours switch, or off."""
+
+    INSTANT = "instant"
+    HOURLY = "hourly"
+    QUIET = "quiet"
+    OFF = "off"
+
+    @classmethod
+    def of(cls, mode: DeliveryMode) -> DeliveryChoice:
+        """The choice an active subscription of this mode stands for."""
+        return cls.HOURLY if mode is DeliveryMode.DIGEST else cls.INSTANT
+
+    @property
+    def mode(self) -> DeliveryMode | None:
+        """The stored mode this choice sets; None for the quiet switch and off."""
+        return {self.INSTANT: DeliveryMode.EACH, self.HOURLY: DeliveryMode.DIGEST}.get(self)
 
 
 @dataclass(frozen=True)
@@ -26,7 +49,7 @@ class SubscriptionRecord:
     story_id: int
     chat_type: str
     status: str
-    mode: str
+    mode: DeliveryMode
     quiet_start: int | None
     quiet_end: int | None
     utc_offset_min: int
@@ -49,7 +72,7 @@ class SubscriptionRecord:
             story_id=row["story_id"],
             chat_type=row["chat_type"],
             status=row["status"],
-            mode=row["mode"],
+            mode=DeliveryMode(row["mode"]),
             quiet_start=row["quiet_start"],
             quiet_end=row["quiet_end"],
             utc_offset_min=row["utc_offset_min"],
@@ -91,7 +114,7 @@ def hold_until(
         return _hold_in_zone(mode, quiet_start, quiet_end, timezone, now)
     offset = utc_offset_min * 60
     local = now + offset
-    if mode == "digest":
+    if mode == DeliveryMode.DIGEST:
         # The hourly digest goes out at the next full hour of the subscriber's clock.
         local = math.floor(local / 3600) * 3600 + 3600
     if quiet_start is not None and quiet_end is not None and quiet_start != quiet_end:
@@ -110,7 +133,7 @@ def _hold_in_zone(
 ) -> float:
     tz = zone(timezone)
     due = now
-    if mode == "digest":
+    if mode == DeliveryMode.DIGEST:
         hour = datetime.fromtimestamp(now, tz).replace(minute=0, second=0, microsecond=0)
         due = hour.timestamp() + 3600  # elapsed time: right across a clock change too
     if quiet_start is not None and quiet_end is not None and quiet_start != quiet_end:
@@ -230,11 +253,11 @@ async def _update_settings(
         await _reschedule_pending(db, chat_id, story_id)
 
 
-async def set_mode(db: Database, chat_id: int, story_id: int, mode: str) -> None:
+async def set_mode(db: Database, chat_id: int, story_id: int, mode: DeliveryMode | str) -> None:
     """Choose every item ('each') or an hourly digest ('digest') for a subscription."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}")
-    await _update_settings(db, chat_id, story_id, "mode = ?", (mode,))
+    if mode not in set(DeliveryMode):
+        raise ValueError(f"mode must be one of {', '.join(DeliveryMode)}")
+    await _update_settings(db, chat_id, story_id, "mode = ?", (DeliveryMode(mode).value,))
 
 
 async def set_quiet_hours(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
+from bot.db.subscriptions import DeliveryChoice
 from bot.texts import LANGUAGES, Language
 
 CALLBACK_DATA_LIMIT: Final = 64  # bytes, Telegram's limit
@@ -20,15 +21,6 @@ MAX_OFFSET: Final = 10_000_000
 MAX_PAGE: Final = 20
 _NUMBER = re.compile(r"(?:0|[1-9][0-9]{0,18})")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{8,24}")
-
-
-class DeliveryChoice(Enum):
-    """What a subscriber picked under /settings."""
-
-    INSTANT = "instant"
-    HOURLY = "hourly"
-    QUIET = "quiet"
-    OFF = "off"
 
 
 class PushAction(Enum):

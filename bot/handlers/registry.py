@@ -32,6 +32,7 @@ from bot.handlers import (
 )
 from bot.handlers.common import formatter_for, is_editor, reply
 from bot.polling import describe
+from bot.texts import EDITOR_COMMANDS, READER_COMMANDS
 
 if TYPE_CHECKING:
     from bot.app import BotApplication
@@ -101,55 +102,58 @@ async def stale_button(update: Update, context: BotContext) -> None:
         await update.callback_query.answer(fmt.plain("button-invalid"))
 
 
-READER: tuple[tuple[str, Any], ...] = (
-    ("start", reader.start),
-    ("help", reader.help_command),
-    ("summary", reader.summary),
-    ("quotes", reader.quotes),
-    ("ticker", reader.ticker),
-    ("people", reader.people),
-    ("search", reader.search),
-    ("stories", reader.stories_command),
-    ("story", reader.story_command),
-    ("language", reader.language_command),
-    ("subscribe", subscriptions.subscribe),
-    ("unsubscribe", subscriptions.unsubscribe),
-    ("settings", subscriptions.settings),
-    ("timezone", localtime.timezone_command),
-    ("quiet", localtime.quiet_command),
-    ("filter", keywords.filter_command),
-    ("missed", catchup.missed_command),
-)
-
-EDITOR: tuple[tuple[str, Any], ...] = (
-    ("post", editor.post),
-    ("edit", editor.edit),
-    ("delete", editor.delete),
-    ("pin", editor.pin),
-    ("unpin", editor.unpin),
-    ("setsummary", editor.set_summary),
-    ("resetsummary", editor.reset_summary),
-    ("addquote", editor.add_quote),
-    ("delquote", editor.del_quote),
-    ("setspeaker", editor.set_speaker),
-    ("newstory", editor.new_story),
-    ("settitle", editor.set_title),
-    ("archive", editor.archive),
-    ("stats", editor.stats),
-    ("retry", delivery.retry),
-    ("audit", editor.audit_command),
-    ("follow", follow.follow),
-    ("sources", follow.sources_command),
-    ("unfollow", follow.unfollow),
-)
+# Each command's handler by name. Which commands exist, and in what order /help and the
+# command menu show them, is the one table in bot.texts (READER_COMMANDS, EDITOR_COMMANDS).
+HANDLERS: dict[str, Any] = {
+    "start": reader.start,
+    "help": reader.help_command,
+    "summary": reader.summary,
+    "quotes": reader.quotes,
+    "ticker": reader.ticker,
+    "people": reader.people,
+    "search": reader.search,
+    "stories": reader.stories_command,
+    "story": reader.story_command,
+    "language": reader.language_command,
+    "subscribe": subscriptions.subscribe,
+    "unsubscribe": subscriptions.unsubscribe,
+    "settings": subscriptions.settings,
+    "timezone": localtime.timezone_command,
+    "quiet": localtime.quiet_command,
+    "filter": keywords.filter_command,
+    "missed": catchup.missed_command,
+    "post": editor.post,
+    "edit": editor.edit,
+    "delete": editor.delete,
+    "pin": editor.pin,
+    "unpin": editor.unpin,
+    "setsummary": editor.set_summary,
+    "resetsummary": editor.reset_summary,
+    "addquote": editor.add_quote,
+    "delquote": editor.del_quote,
+    "setspeaker": editor.set_speaker,
+    "newstory": editor.new_story,
+    "settitle": editor.set_title,
+    "archive": editor.archive,
+    "stats": editor.stats,
+    "retry": delivery.retry,
+    "audit": editor.audit_command,
+    "follow": follow.follow,
+    "sources": follow.sources_command,
+    "unfollow": follow.unfollow,
+}
+# /start is every chat's first message, never listed.
+COMMANDS: tuple[str, ...] = ("start", *READER_COMMANDS, *EDITOR_COMMANDS)
 
 
 def register_handlers(app: BotApplication) -> None:
     """Add guards, commands, buttons, documents, fallbacks and the error handler."""
+    if unmatched := set(COMMANDS) ^ set(HANDLERS):
+        raise RuntimeError(f"commands without a handler or unlisted: {sorted(unmatched)}")
     app.add_handler(TypeHandler(Update, flood_guard), group=GUARD_GROUP)
-    for name, callback in READER + EDITOR:
+    for name in COMMANDS:
         # Edited messages are not commands anew: a reader fixing a typo gets no second answer.
-        app.add_handler(CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE))
+        app.add_handler(CommandHandler(name, HANDLERS[name], filters=filters.UpdateType.MESSAGE))
     app.add_handler(CallbackQueryHandler(reader.ticker_button, pattern=r"^tk:"))
     app.add_handler(CallbackQueryHandler(subscriptions.settings_button, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(subscriptions.quiet_hours_button, pattern=r"^qh:"))

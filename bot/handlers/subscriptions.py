@@ -8,10 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.db.models import StoryRecord
-from bot.db.subscriptions import SubscriptionRecord
+from bot.db.subscriptions import DeliveryChoice, SubscriptionRecord
 from bot.handlers import callbacks
 from bot.handlers.callbacks import (
-    DeliveryChoice,
     LanguageButton,
     QuietHoursButton,
     SettingsButton,
@@ -33,8 +32,6 @@ from bot.services.subscriptions import quiet_window
 from bot.texts import Formatter
 
 log = logging.getLogger(__name__)
-
-SETTINGS_CHOICES = tuple(choice.value for choice in DeliveryChoice)
 
 
 async def _subscribe_chat(update: Update, context: BotContext, story: StoryRecord) -> bool:
@@ -98,22 +95,22 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     await reply(update, context, fmt.text("unsubscribe-done" if removed else "unsubscribe-not"))
 
 
-def current_choice(sub: SubscriptionRecord | None) -> str:
+def current_choice(sub: SubscriptionRecord | None) -> DeliveryChoice:
     """The settings choice a subscription stands for."""
     if sub is None or not sub.active:
-        return "off"
+        return DeliveryChoice.OFF
     # Quiet hours combine with either mode: the mode is the choice, quiet hours a switch.
-    return "hourly" if sub.mode == "digest" else "instant"
+    return DeliveryChoice.of(sub.mode)
 
 
 def _keyboard(
-    fmt: Formatter, story_id: int, chosen: str, quiet: tuple[int, int] | None
+    fmt: Formatter, story_id: int, chosen: DeliveryChoice, quiet: tuple[int, int] | None
 ) -> InlineKeyboardMarkup:
     def button(choice: DeliveryChoice) -> InlineKeyboardButton:
         if choice is DeliveryChoice.QUIET:
             label = fmt.quiet_button(quiet)
         else:
-            label = fmt.settings_button(choice.value, selected=choice.value == chosen)
+            label = fmt.settings_button(choice, selected=choice is chosen)
         return InlineKeyboardButton(
             label, callback_data=callbacks.encode(SettingsButton(story_id, choice))
         )
@@ -152,11 +149,15 @@ async def _view(
     zone_name = await zone_name_of(update, context)
     html = fmt.settings(
         language=fmt.lang,
-        mode=None if chosen == "off" else chosen,
+        mode=None if chosen is DeliveryChoice.OFF else chosen,
         story_title=title,
         extra=[
-            *fmt.local_time_lines(zone_name, quiet, subscribed=chosen != "off"),
-            *([fmt.filter_line(sub.keywords)] if sub is not None and chosen != "off" else []),
+            *fmt.local_time_lines(zone_name, quiet, subscribed=chosen is not DeliveryChoice.OFF),
+            *(
+                [fmt.filter_line(sub.keywords)]
+                if sub is not None and chosen is not DeliveryChoice.OFF
+                else []
+            ),
         ],
     )
     return html, _keyboard(fmt, story_id, chosen, quiet)
@@ -184,7 +185,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if not isinstance(data, SettingsButton):
         await query.answer(fmt.plain("button-invalid"))
         return
-    story_id, choice = data.story_id, data.choice.value
+    story_id, choice = data.story_id, data.choice
     story = await context.state.stories.live_story(story_id)
     if story is None:
         await query.answer(fmt.plain("story-gone"))
@@ -203,7 +204,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
         timezone=zone_name,
         language=await language_of(update, context),
     )
-    if choice == "quiet":
+    if choice is DeliveryChoice.QUIET:
         saved = fmt.quiet_saved(window, zone_name)
     else:
         saved = fmt.plain("settings-saved", mode=fmt.delivery_mode(choice))

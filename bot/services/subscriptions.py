@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.db import chats, subscriptions
 from bot.db.connection import Database
-from bot.db.subscriptions import SubscriptionRecord
+from bot.db.subscriptions import DeliveryChoice, SubscriptionRecord
 
 # The window quiet hours start with, on the chat's own clock.
 QUIET_HOURS = (22, 7)
@@ -55,28 +55,26 @@ async def choose_delivery(
     chat_id: int,
     chat_type: str,
     story_id: int,
-    choice: str,
+    choice: DeliveryChoice,
     *,
     timezone: str,
     language: str,
 ) -> tuple[int, int] | None:
-    """Apply a /settings choice ('off', 'instant', 'hourly', 'quiet') in one transaction.
+    """Apply a /settings choice in one transaction (subscribing first unless it is off).
 
-    'quiet' toggles quiet hours; returns the quiet window now in force."""
+    QUIET toggles quiet hours; returns the quiet window now in force."""
     async with db.atomic():
-        if choice == "off":
+        if choice is DeliveryChoice.OFF:
             await subscriptions.unsubscribe(db, chat_id, story_id)
             return None
         await _subscribe(db, chat_id, chat_type, story_id, timezone, language)
         sub = await subscriptions.get_subscription(db, chat_id, story_id)
-        if choice == "quiet":
+        if choice.mode is None:
             window = None if quiet_window(sub) else QUIET_HOURS
             start, end = window if window is not None else (None, None)
             await subscriptions.set_quiet_hours(db, chat_id, story_id, start, end, timezone)
             return window
-        await subscriptions.set_mode(
-            db, chat_id, story_id, "digest" if choice == "hourly" else "each"
-        )
+        await subscriptions.set_mode(db, chat_id, story_id, choice.mode)
         return quiet_window(sub)
 
 

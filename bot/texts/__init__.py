@@ -1,7 +1,6 @@
 """Reader-facing texts in German and English, and the Telegram HTML they are sent as."""
 
 from bot.texts.format import (
-    DELIVERY_MODES,
     EDITOR_COMMANDS,
     READER_COMMANDS,
     Formatter,
@@ -31,7 +30,6 @@ from bot.texts.i18n import (
 
 __all__ = [
     "DEFAULT_LANGUAGE",
-    "DELIVERY_MODES",
     "EDITOR_COMMANDS",
     "LANGUAGES",
     "READER_COMMANDS",

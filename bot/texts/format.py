@@ -23,13 +23,13 @@ from bot.db.models import (
     TickerItemRecord,
     parse_iso,
 )
+from bot.db.subscriptions import DeliveryChoice
 from bot.limits import MAX_FRAGMENTS, MAX_STATEMENTS
 from bot.story.model import ParsedStory
 from bot.texts.html import escape, highlight
 from bot.texts.i18n import DEFAULT_LANGUAGE, ArgValue, Language, Texts, normalize_language
 
 __all__ = [
-    "DELIVERY_MODES",
     "EDITOR_COMMANDS",
     "EDITOR_ERROR_TEXTS",
     "IMPORT_ERROR_TEXTS",
@@ -85,9 +85,6 @@ EDITOR_COMMANDS: Final[tuple[str, ...]] = (
 )
 # The commands /start shows to a newcomer; /help lists them all.
 WELCOME_COMMANDS: Final[tuple[str, ...]] = ("summary", "ticker", "quotes", "subscribe")
-
-# Subscription delivery modes, as stored and as used in settings callback data.
-DELIVERY_MODES: Final[tuple[str, ...]] = ("instant", "hourly", "quiet", "off")
 
 SNIPPET_LENGTH: Final = 240
 AUDIT_VALUE_LENGTH: Final = 80
@@ -587,15 +584,15 @@ class Formatter:
 
     # -- settings ---------------------------------------------------------------------
 
-    def delivery_mode(self, mode: str) -> str:
+    def delivery_mode(self, mode: DeliveryChoice) -> str:
         """A delivery mode's name, e.g. "jede Meldung sofort" for "instant" (plain text)."""
-        return self.plain("delivery-mode", mode=mode)
+        return self.plain("delivery-mode", mode=mode.value)
 
     def settings(
         self,
         *,
         language: str,
-        mode: str | None,
+        mode: DeliveryChoice | None,
         story_title: str | None,
         extra: Sequence[str] = (),
     ) -> str:
@@ -615,9 +612,9 @@ class Formatter:
         lines.extend(extra)
         return "\n".join(lines) + "\n\n" + self.text("settings-choose")
 
-    def settings_button(self, mode: str, *, selected: bool = False) -> str:
+    def settings_button(self, mode: DeliveryChoice, *, selected: bool = False) -> str:
         """Label of the button for one delivery mode (plain text), ticked when chosen."""
-        label = self.plain(f"settings-button-{mode}")
+        label = self.plain(f"settings-button-{mode.value}")
         return f"✓ {label}" if selected else label
 
     # -- local time -------------------------------------------------------------------
