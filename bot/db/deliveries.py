@@ -216,11 +216,6 @@ async def enqueue_final_recap(db: Database, story_id: int) -> None:
 # ---------------------------------------------------------------- materialise
 
 
-async def open_jobs(db: Database) -> int:
-    """How many fan-out jobs still have deliveries to materialise."""
-    return int(await db.fetchval("SELECT COUNT(*) FROM fanout_jobs WHERE state = 'open'", (), 0))
-
-
 # Every item at once, no filter, not muted: the fan-out's fast path, all inside SQLite.
 _PLAIN_SUBSCRIPTION = (
     "mode = 'each' AND quiet_start IS NULL AND keywords IS NULL"

@@ -204,13 +204,6 @@ async def known_entries(db: Database, source_id: int) -> dict[str, KnownEntry]:
     }
 
 
-async def count_entries(db: Database, source_id: int) -> int:
-    """How many items a source has brought."""
-    return int(
-        await db.fetchval("SELECT COUNT(*) FROM source_items WHERE source_id = ?", (source_id,), 0)
-    )
-
-
 async def add_entry_item(
     db: Database,
     *,

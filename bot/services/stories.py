@@ -49,14 +49,6 @@ class TickerPage:
     limit: int
     total: int
 
-    @property
-    def has_newer(self) -> bool:
-        return self.offset > 0
-
-    @property
-    def has_older(self) -> bool:
-        return self.offset + self.limit < self.total
-
 
 def story_files(folder: Path) -> list[Path] | None:
     """Story pages in a folder in name order; None when the folder does not exist."""
@@ -214,12 +206,6 @@ class StoryService:
             raise KeyError(story_id)
         await chats.set_current_story(self.db, chat_id, chat_type, story_id)
         return story
-
-    async def summary_sentences(self, story: StoryRecord) -> list[str]:
-        """The editor's summary when set, else the extracted key sentences."""
-        if story.editor_summary:
-            return [story.editor_summary]
-        return list(story.summary) or ([story.lead] if story.lead else [])
 
     async def quotes(self, story_id: int, name: str | None = None) -> QuoteSelection:
         """Quotes, optionally by one speaker matched on surname or full name."""

@@ -42,11 +42,6 @@ def escape(text: str) -> str:
     return _html.escape(text, quote=False)
 
 
-def escape_attribute(text: str) -> str:
-    """A value for a double-quoted attribute such as href."""
-    return _html.escape(text, quote=True)
-
-
 def utf16_length(text: str) -> int:
     """Length in UTF-16 code units, the unit Telegram counts text and entity offsets in."""
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
