@@ -557,10 +557,9 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
         assert copies(bot, READER_DE, "has ended") == []
         assert copies(bot, READER_DE, "ist beendet") == []
         assert await bot.ask_text(EDITOR_ID, "/archive 2") == "Thema Nr. 2 ist schon archiviert."
-        assert "Geneva" not in await bot.ask_text(READER_EN, "/stories")
-        assert await bot.ask_text(READER_EN, "/story 2") == (
-            "There is no story no. 2. Overview: /stories"
-        )
+        # Archived, it stays readable (issue 13): listed as such, shown read-only.
+        assert "Geneva (archived)" in await bot.ask_text(READER_EN, "/stories")
+        assert "is archived" in await bot.ask_text(READER_EN, "/story 2")
         assert len(copies(bot, READER_EN, "has ended")) == 1
 
         # The audit trail names each of these actions.

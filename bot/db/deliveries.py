@@ -248,7 +248,7 @@ async def materialize(
             if current["kind"] == "item":
                 made += await _materialize_item(db, current, batch, channel_id, now)
             elif current["kind"] == "recap":
-                made += await _materialize_recap(db, current, batch, now)
+                made += await _materialize_recap(db, current, batch, channel_id, now)
             else:
                 made += await _materialize_refresh(db, current, batch, now)
     return made
@@ -354,13 +354,25 @@ async def _materialize_item(
     return made
 
 
-async def _materialize_recap(db: Database, job: sqlite3.Row, batch: int, now: float) -> int:
+async def _materialize_recap(
+    db: Database, job: sqlite3.Row, batch: int, channel_id: int | None, now: float
+) -> int:
     conn = db.writer
     job_id, story_id, cursor = job["id"], job["story_id"], job["cursor"]
+    made = 0
+    if channel_id is not None and not job["channel_done"]:
+        # The channel followed the story item by item: it gets the ending too.
+        cur = await conn.execute(
+            "INSERT INTO deliveries (job_id, kind, story_id, chat_id, next_at)"
+            " VALUES (?, 'recap', ?, ?, ?)",
+            (job_id, story_id, channel_id, now),
+        )
+        made += cur.rowcount
+        await conn.execute("UPDATE fanout_jobs SET channel_done = 1 WHERE id = ?", (job_id,))
     upper = await _next_upper(db, story_id, cursor, batch)
     if upper is None:
         await _finish_job(db, job_id)
-        return 0
+        return made
     cur = await conn.execute(
         "INSERT INTO deliveries (job_id, kind, story_id, chat_id, sub_id, next_at)"
         " SELECT ?, 'recap', story_id, chat_id, id, ? FROM subscriptions"
@@ -368,7 +380,7 @@ async def _materialize_recap(db: Database, job: sqlite3.Row, batch: int, now: fl
         (job_id, now, story_id, cursor, upper),
     )
     await conn.execute("UPDATE fanout_jobs SET cursor = ? WHERE id = ?", (upper, job_id))
-    return int(cur.rowcount)
+    return made + int(cur.rowcount)
 
 
 # One refresh per delivered group: a group whose refresh is still pending gets none more (it
@@ -554,6 +566,16 @@ async def apply_resolutions(
                 "UPDATE subscriptions SET status = 'ended', status_reason = 'story archived',"
                 " updated_at = ? WHERE id = ? AND status = 'active'",
                 ended,
+            )
+            # Items held for quiet hours or a digest go nowhere now: dropped, not pending.
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'cancelled', error = 'subscription ended'"
+                " WHERE chat_id = ? AND story_id = ? AND status = 'pending' AND kind = 'item'",
+                [
+                    (r.chat_id, r.story_id)
+                    for r in resolutions
+                    if r.kind == "recap" and (r.done or r.action == "failed") and r.sub_ids
+                ],
             )
         refreshed = [(r.chat_id, m, s) for r in resolutions for m, s in r.refreshed]
         # A message found gone counts as deleted: no refresh tries it again.

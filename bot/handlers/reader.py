@@ -168,7 +168,8 @@ async def ticker_button(update: Update, context: BotContext) -> None:
         await query.answer(fmt.plain("button-invalid"))
         return
     story_id, offset, limit = data.story_id, data.offset, min(TICKER_MAX, data.limit)
-    story = await context.state.stories.live_story(story_id)
+    # An archived story's old buttons still page its ticker: it stays readable.
+    story = await context.state.stories.readable_story(story_id)
     if story is None:
         await query.answer(fmt.plain("story-gone"))
         return
@@ -204,7 +205,7 @@ async def search(update: Update, context: BotContext) -> None:
 async def stories_command(update: Update, context: BotContext) -> None:
     fmt = await formatter_for(update, context)
     current = await current_story(update, context)
-    every = await context.state.stories.stories()
+    every = await context.state.stories.stories(include_archived=True)
     await reply(update, context, fmt.stories(every, current_id=current.id if current else None))
 
 
@@ -221,9 +222,33 @@ async def story_command(update: Update, context: BotContext) -> None:
     try:
         story = await context.state.stories.choose_story(chat.id, chat.type, int(raw))
     except KeyError:
-        await reply(update, context, fmt.text("story-unknown", id=int(raw)))
+        archived = await context.state.stories.readable_story(int(raw))
+        if archived is None:
+            await reply(update, context, fmt.text("story-unknown", id=int(raw)))
+            return
+        await _show_archived(update, context, fmt, archived)
         return
     await reply(update, context, fmt.text("story-switched", title=story.heading))
+
+
+async def _show_archived(
+    update: Update, context: BotContext, fmt: Formatter, story: StoryRecord
+) -> None:
+    """An archived story, read-only: its summary and its ticker behind a button; the chat
+    keeps reading its live story and nothing can be subscribed."""
+    service = context.state.stories
+    html = fmt.text("story-archived-readonly", title=story.heading) + "\n\n"
+    html += fmt.summary(
+        story,
+        pinned=await service.pinned(story.id),
+        latest=await service.latest_item(story.id),
+        as_of=await service.last_update(story),
+    )
+    button = InlineKeyboardButton(
+        fmt.plain("story-archived-ticker"),
+        callback_data=callbacks.encode(TickerPageButton(story.id, 0, TICKER_DEFAULT)),
+    )
+    await reply(update, context, html, keyboard=InlineKeyboardMarkup([[button]]))
 
 
 async def language_command(update: Update, context: BotContext) -> None:

@@ -181,9 +181,13 @@ class StoryService:
                 await result
 
     # --- reading ---------------------------------------------------------------------
-    async def stories(self) -> list[StoryRecord]:
-        """Stories readers can choose from."""
-        return await stories.list_stories(self.db)
+    async def stories(self, *, include_archived: bool = False) -> list[StoryRecord]:
+        """Stories readers can choose from (and, if asked, the archived ones to read)."""
+        return await stories.list_stories(self.db, include_archived=include_archived)
+
+    async def readable_story(self, story_id: int) -> StoryRecord | None:
+        """A story by id, archived ones included: they stay readable, read-only."""
+        return await stories.get_story(self.db, story_id)
 
     async def story_for_chat(self, chosen_story_id: int | None) -> StoryRecord | None:
         """The story a chat reads: its choice if still live, else the first live story."""

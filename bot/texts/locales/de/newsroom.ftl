@@ -61,3 +61,8 @@ missed-none = ✅ Nichts verpasst in „{ $title }“: alles gesehen. Das Neuest
 missed-first = Noch kein Besuch vermerkt – ab jetzt zeigt /missed, was dazukommt. Das Neueste: /ticker
 missed-button-older = Ältere verpasste ▶
 missed-button-newer = ◀ Neuere
+
+## Archivierte Themen
+
+story-archived-readonly = 🗄 <b>„{ $title }“ ist archiviert</b> – nur zum Lesen, Abonnieren ist nicht mehr möglich. Sie lesen weiter Ihr aktuelles Thema.
+story-archived-ticker = 📜 Ticker dieses Themas

@@ -61,3 +61,8 @@ missed-none = ✅ Nothing missed in “{ $title }”: you have seen it all. The 
 missed-first = No earlier visit on record – from now on /missed shows what is new. The latest: /ticker
 missed-button-older = Older missed ▶
 missed-button-newer = ◀ Newer
+
+## Archived stories
+
+story-archived-readonly = 🗄 <b>“{ $title }” is archived</b> – read only, it can no longer be subscribed to. You keep reading your current story.
+story-archived-ticker = 📜 This story's ticker
