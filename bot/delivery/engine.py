@@ -188,6 +188,7 @@ class DeliveryEngine:
         request = bot.request
         self._fast_transport = request if isinstance(request, JsonTransport) else None
         self._send_url = f"{bot.base_url}/sendMessage"
+        self._markups: dict[int, tuple[InlineKeyboardMarkup, object]] = {}
         # The circuit breaker: transient failures in a row (across chats) since the last
         # success; past outage_failures from several chats the API is taken to be down.
         self._failures = 0
@@ -797,7 +798,7 @@ class DeliveryEngine:
                 if paid:
                     payload["allow_paid_broadcast"] = True
                 if markup is not None:
-                    payload["reply_markup"] = markup.to_dict()
+                    payload["reply_markup"] = self._markup_json(markup)
                 result = await fast.call_json(self._send_url, payload)
                 return int(result["message_id"])
             message = await self.bot.send_message(
@@ -813,6 +814,16 @@ class DeliveryEngine:
         message_id = await self._call(attempt, chat_id, send)
         self.stats.sent += 1
         return message_id
+
+    def _markup_json(self, markup: InlineKeyboardMarkup) -> object:
+        # The renderer hands out one keyboard object per story and language: serialise each
+        # once, not once per message (it is a good part of a push's CPU otherwise).
+        cached = self._markups.get(id(markup))
+        if cached is None or cached[0] is not markup:
+            if len(self._markups) > 1000:
+                self._markups.clear()
+            cached = self._markups[id(markup)] = (markup, markup.to_dict())
+        return cached[1]
 
     async def _call(
         self, attempt: _Attempt, chat_id: int, request: Callable[[], Awaitable[int]]
