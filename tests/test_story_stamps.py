@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from bot.db.stories import import_key
 from bot.story import parse_story
 from bot.story.headline import display_headline
 from bot.story.stamps import parse_stamp
@@ -134,3 +135,11 @@ def test_proper_nouns_keep_the_spelling_of_the_story() -> None:
     assert display_headline("URSULA VON DER LEYEN IN BRÜSSEL", text, "de") == (
         "Ursula von der Leyen in Brüssel"
     )
+
+
+def test_a_relative_stamp_does_not_change_an_items_identity() -> None:
+    earlier = parse_story(PAGE, now=NOW)
+    later = parse_story(PAGE.replace("vor 12 Minuten", "vor 42 Minuten"), now=NOW)
+    assert earlier.ticker[0].time != later.ticker[0].time
+    assert import_key(earlier.ticker[0]) == import_key(later.ticker[0])
+    assert import_key(earlier.ticker[1]) == import_key(later.ticker[1])

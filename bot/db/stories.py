@@ -32,7 +32,8 @@ def slugify(text: str) -> str:
 def import_key(entry: TickerEntry) -> str:
     """Identity of an imported ticker item across re-imports of a changed page."""
     normalized = " ".join(entry.headline.casefold().split())
-    return hashlib.sha256(f"{entry.time or ''}|{normalized}".encode()).hexdigest()[:32]
+    # A relative stamp ("vor 5 Minuten") resolves to a new time on every import.
+    return hashlib.sha256(f"{entry.stable_time or ''}|{normalized}".encode()).hexdigest()[:32]
 
 
 def _display(entry: TickerEntry) -> str:

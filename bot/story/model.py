@@ -41,6 +41,13 @@ class TickerEntry:
     display_headline: str = ""
     stamp: str | None = None  # as printed ("vor 5 Minuten", "12.03.2025 • 23:18 Uhr")
     published_at: str | None = None  # ISO 8601, resolved; None where the page gives no time
+    relative: bool = False  # the stamp counts back from the import ("12 minutes ago")
+
+    @property
+    def stable_time(self) -> str | None:
+        """The time that names the item across re-imports: a relative stamp's resolved time
+        moves with the import, so it names nothing."""
+        return None if self.relative else self.time
 
 
 @dataclass(frozen=True)

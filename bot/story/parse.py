@@ -114,6 +114,7 @@ def parse_story(text: str, *, now: datetime | None = None) -> ParsedStory:
             display_headline=item.display,
             stamp=item.stamp.printed if item.stamp else None,
             published_at=_published(item.stamp, now),
+            relative=bool(item.stamp and item.stamp.relative),
         )
         for item in layout.items
     )
