@@ -13,7 +13,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
-from telegram import Bot, BotCommand, LinkPreviewOptions, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application, BaseRateLimiter, ContextTypes, Defaults
@@ -34,7 +34,7 @@ from bot.metered import MeteredApplication, MeteredRequest
 from bot.polling import TOKEN_REJECTED, Poller, PollingEnded, describe
 from bot.services.editor import EditorService
 from bot.services.stories import StoryService
-from bot.texts import DEFAULT_LANGUAGE, Formatter, Texts
+from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, Formatter, Texts
 from bot.watch import watch_seeds
 
 log = logging.getLogger(__name__)
@@ -190,6 +190,37 @@ async def _register_commands(app: BotApplication) -> None:
         await app.bot.set_my_commands(menu(DEFAULT_LANGUAGE))
     except TelegramError as exc:
         log.warning("could not register the command lists (%s); running on", exc)
+    await _register_editor_commands(app)
+    await _describe_bot(app)
+
+
+async def _register_editor_commands(app: BotApplication) -> None:
+    """Editors see their commands in their own chat's menu, readers never do."""
+    texts = app.bot_data.texts
+    for editor_id in sorted(app.bot_data.settings.admin_ids):
+        scope = BotCommandScopeChat(editor_id)
+        try:
+            for language in (*LANGUAGES, None):
+                fmt = Formatter(texts, language or DEFAULT_LANGUAGE)
+                commands = [BotCommand(c, d) for c, d in fmt.command_menu(is_editor=True)]
+                await app.bot.set_my_commands(commands, scope=scope, language_code=language)
+        except TelegramError as exc:
+            # An editor who never opened the bot has no chat yet: the next start tries again.
+            log.warning("could not register the editor menu for %s (%s)", editor_id, exc)
+
+
+async def _describe_bot(app: BotApplication) -> None:
+    """What Telegram shows before /start and on the bot's profile, in both languages."""
+    texts = app.bot_data.texts
+    try:
+        for language in (*LANGUAGES, None):
+            fmt = Formatter(texts, language or DEFAULT_LANGUAGE)
+            await app.bot.set_my_description(fmt.plain("bot-description"), language_code=language)
+            await app.bot.set_my_short_description(
+                fmt.plain("bot-short-description"), language_code=language
+            )
+    except TelegramError as exc:
+        log.warning("could not set the bot's description (%s); running on", exc)
 
 
 async def _post_stop(app: BotApplication) -> None:

@@ -705,6 +705,12 @@ async def _dead_letter(db: Database, res: Resolution, now: float) -> None:
     )
 
 
+async def block_chat(db: Database, chat_id: int, reason: str) -> None:
+    """The chat blocked the bot or removed it: end its pushes now, before any wasted send."""
+    async with db.atomic():
+        await _block_chat(db, chat_id, reason)
+
+
 async def _block_chat(db: Database, chat_id: int, reason: str) -> None:
     conn = db.writer
     await conn.execute(

@@ -319,6 +319,15 @@ async def resume(db: Database, chat_id: int, story_id: int) -> bool:
         return changed
 
 
+async def unblock_chat(db: Database, chat_id: int) -> int:
+    """The chat let the bot back in: its blocked subscriptions are active again; how many."""
+    return await db.execute(
+        "UPDATE subscriptions SET status = 'active', status_reason = NULL, updated_at = ?"
+        " WHERE chat_id = ? AND status = 'blocked'",
+        (now_iso(), chat_id),
+    )
+
+
 async def set_chat_timezone(db: Database, chat_id: int, chat_type: str, timezone: str) -> None:
     """Set a chat's time zone, for its subscriptions too (held pushes are rescheduled)."""
     now = now_iso()

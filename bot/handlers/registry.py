@@ -11,6 +11,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -26,6 +27,7 @@ from bot.handlers import (
     follow,
     keywords,
     localtime,
+    membership,
     push,
     reader,
     subscriptions,
@@ -158,6 +160,7 @@ def register_handlers(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(subscriptions.settings_button, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(subscriptions.quiet_hours_button, pattern=r"^qh:"))
     app.add_handler(CallbackQueryHandler(push.push_button, pattern=r"^pu:"))
+    app.add_handler(ChatMemberHandler(membership.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(catchup.missed_button, pattern=r"^ms:"))
     app.add_handler(CallbackQueryHandler(editor.import_button, pattern=r"^i[mx]:"))
     app.add_handler(CallbackQueryHandler(subscriptions.language_button, pattern=r"^lg:"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.db import chats, subscriptions
+from bot.db import chats, deliveries, subscriptions
 from bot.db.connection import Database
 from bot.db.subscriptions import DeliveryChoice, SubscriptionRecord
 
@@ -109,3 +109,13 @@ async def mute(db: Database, chat_id: int, story_id: int, until: float | None) -
 async def resume(db: Database, chat_id: int, story_id: int) -> bool:
     """Undo an unsubscribe with the settings the subscription had; True if it came back."""
     return await subscriptions.resume(db, chat_id, story_id)
+
+
+async def chat_left(db: Database, chat_id: int) -> None:
+    """The chat blocked or removed the bot: its subscriptions stop at once."""
+    await deliveries.block_chat(db, chat_id, "bot blocked or removed (my_chat_member)")
+
+
+async def chat_returned(db: Database, chat_id: int) -> int:
+    """The chat unblocked or re-added the bot: what was blocked is active again; how many."""
+    return await subscriptions.unblock_chat(db, chat_id)

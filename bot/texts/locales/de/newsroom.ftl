@@ -66,3 +66,8 @@ missed-button-newer = ◀ Neuere
 
 story-archived-readonly = 🗄 <b>„{ $title }“ ist archiviert</b> – nur zum Lesen, Abonnieren ist nicht mehr möglich. Sie lesen weiter Ihr aktuelles Thema.
 story-archived-ticker = 📜 Ticker dieses Themas
+
+## Bot-Beschreibung (vor /start und im Profil)
+
+bot-description = Der Nachrichten-Bot zu einem laufenden Thema: das Wichtigste (/summary), die Stimmen (/quotes), das Neueste (/ticker). Mit /subscribe kommt jede neue Meldung sofort – mit Ruhezeit, Filter und Zeitzone nach Wunsch.
+bot-short-description = Kurzfassung, Zitate und Live-Ticker zu einem laufenden Nachrichtenthema.

@@ -66,3 +66,8 @@ missed-button-newer = ◀ Newer
 
 story-archived-readonly = 🗄 <b>“{ $title }” is archived</b> – read only, it can no longer be subscribed to. You keep reading your current story.
 story-archived-ticker = 📜 This story's ticker
+
+## Bot description (before /start and on the profile)
+
+bot-description = The news bot for a developing story: the gist (/summary), the voices (/quotes), the latest (/ticker). With /subscribe every new update arrives at once – with quiet hours, filters and your time zone as you like.
+bot-short-description = Summary, quotes and a live ticker on a developing news story.
