@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench console import clean
+.PHONY: run test test-fast lint typecheck bench console import clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -31,6 +31,10 @@ test: $(STAMP)
 	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# The unit tests only (no processes, no fake Bot API): seconds, for every save.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not e2e and not integration"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench all

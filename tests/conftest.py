@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import os
+import types
+
+import pytest
 
 # PTB 22 warns when it builds RetryAfter unless the timedelta behaviour is chosen; the
 # bot opts in at start too (bot/__init__.py), so tests run the way production does.
@@ -11,3 +15,48 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 # The store and fake-server fixtures the delivery, subscription and limit tests share;
 # a test module's own fixture of the same name takes precedence.
 from tests.conftest_delivery import db, fake  # noqa: F401
+
+_PROCESSES = frozenset({"subprocess", "running_bot", "start_bot_process"})
+_FAKE_SERVER = frozenset({"inproc_bot", "FakeBotApi", "fake"})
+
+
+def _names_used(code: types.CodeType) -> set[str]:
+    names = set(code.co_names) | set(code.co_varnames)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _names_used(const)
+    return names
+
+
+def _uses(func: object, wanted: frozenset[str], module: dict[str, object], depth: int) -> bool:
+    """Whether a function (or a helper of its module it calls) names one of `wanted`."""
+    code = getattr(inspect.unwrap(func), "__code__", None)  # type: ignore[arg-type]
+    if code is None:
+        return False
+    names = _names_used(code)
+    if wanted & names:
+        return True
+    return depth > 0 and any(
+        _uses(module[name], wanted, module, depth - 1)
+        for name in names
+        if name in module and inspect.isfunction(module[name])
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by what it runs, read from its code and its module's helpers and
+    fixtures, so a new test is sorted without a list to keep: `e2e` starts processes (the
+    bot, the import CLI), `integration` plays against the fake Bot API or a running
+    Application. `make test` runs everything, `make test-fast` the rest (the unit tests)."""
+    for item in items:
+        module = vars(getattr(item, "module", None) or types.ModuleType("none"))
+        fixtures = list(getattr(item, "fixturenames", ()))
+        funcs = [getattr(item, "obj", None)] + [
+            getattr(module[name], "__wrapped__", module[name])
+            for name in fixtures
+            if name in module
+        ]
+        if any(_uses(f, _PROCESSES, module, 2) for f in funcs):
+            item.add_marker(pytest.mark.e2e)
+        elif "fake" in fixtures or any(_uses(f, _FAKE_SERVER, module, 2) for f in funcs):
+            item.add_marker(pytest.mark.integration)
