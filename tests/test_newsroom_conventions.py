@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,32 @@ async def test_blocking_the_bot_stops_pushes_at_once_and_unblocking_resumes(
             lambda: any("Wieder erreichbar" in (m.text or "") for m in bot.sent(READER_DE)),
             "the push after unblocking",
         )
+
+
+async def test_pin_can_also_pin_the_item_in_the_channel(tmp_path: Path) -> None:
+    channel = -100777
+    async with inproc_bot(tmp_path, channel_id=channel) as bot:
+        bot.server.add_group(channel, "Kanal", type="channel", bot_is_admin=True)
+        answer = await bot.ask_text(EDITOR_ID, "/post Kanalmeldung\nText.")
+        found = re.search(r"#(\d+)", answer)
+        assert found is not None
+        item_id = int(found.group(1))
+        copy = await eventually(
+            lambda: next((m for m in bot.sent(channel) if "Kanalmeldung" in (m.text or "")), None),
+            "the channel copy",
+        )
+        db = bot.app.bot_data.db
+        for _ in range(500):  # the send is recorded just after Telegram took it
+            if await db.fetchval(
+                "SELECT COUNT(*) FROM message_items WHERE chat_id = ?", (channel,)
+            ):
+                break
+            await asyncio.sleep(0.02)
+        done = await bot.ask_text(EDITOR_ID, f"/pin {item_id} kanal")
+        assert "angeheftet" in done and "Im Kanal angeheftet" in done
+        assert bot.current(copy).pinned
+        # Pinned in the bot already: asking for the channel again still answers for it.
+        assert "Im Kanal angeheftet" in await bot.ask_text(EDITOR_ID, f"/pin {item_id} kanal")
+        assert "nicht mehr" in await bot.ask_text(EDITOR_ID, f"/unpin {item_id} kanal")
+        assert not bot.current(copy).pinned
+        assert "/pin 12 kanal" in await bot.ask_text(EDITOR_ID, f"/pin {item_id} woanders")

@@ -51,3 +51,15 @@ async def missed_items(
         (story_id, after_item_id, limit, offset),
     )
     return [TickerItemRecord.from_row(r) for r in rows]
+
+
+async def first_message_of(db: Database, chat_id: int, item_id: int) -> int | None:
+    """The first message that showed this item in this chat and still exists, or None."""
+    value = await db.fetchval(
+        "SELECT sm.group_id FROM message_items mi JOIN sent_messages sm"
+        " ON sm.chat_id = mi.chat_id AND sm.message_id = mi.message_id"
+        " WHERE mi.chat_id = ? AND mi.item_id = ? AND sm.deleted_at IS NULL"
+        " ORDER BY sm.sent_at DESC LIMIT 1",
+        (chat_id, item_id),
+    )
+    return None if value is None else int(value)

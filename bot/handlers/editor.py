@@ -172,9 +172,42 @@ async def delete(update: Update, context: BotContext, fmt: Formatter) -> None:
 async def _pin(update: Update, context: BotContext, fmt: Formatter, pinned: bool) -> None:
     user = update.effective_user
     assert user is not None
-    item_id, _ = _item_id(command_text(update), "/pin 12" if pinned else "/unpin 12")
-    await context.state.editor.set_pinned(user.id, item_id, pinned)
-    await reply(update, context, fmt.text("pin-done" if pinned else "unpin-done", id=item_id))
+    item_id, rest = _item_id(command_text(update), "/pin 12" if pinned else "/unpin 12")
+    in_channel = rest.casefold() in CHANNEL_WORDS
+    if rest and not in_channel:
+        raise EditorError("pin-channel-usage")
+    try:
+        await context.state.editor.set_pinned(user.id, item_id, pinned)
+        html = fmt.text("pin-done" if pinned else "unpin-done", id=item_id)
+    except EditorError as exc:
+        # Already pinned here, yet asked for the channel too: pin it there all the same.
+        if not in_channel or exc.code not in ("pin-unchanged", "unpin-unchanged"):
+            raise
+        html = ""
+    if in_channel:
+        html = (html + "\n" if html else "") + await _pin_in_channel(context, fmt, item_id, pinned)
+    await reply(update, context, html)
+
+
+CHANNEL_WORDS = frozenset({"kanal", "channel"})
+
+
+async def _pin_in_channel(context: BotContext, fmt: Formatter, item_id: int, pinned: bool) -> str:
+    channel_id = context.state.settings.channel_id
+    if channel_id is None:
+        raise EditorError("pin-channel-none")
+    message_id = await context.state.editor.channel_copy(channel_id, item_id)
+    try:
+        if pinned:
+            await context.bot.pin_chat_message(channel_id, message_id, disable_notification=True)
+        else:
+            await context.bot.unpin_chat_message(channel_id, message_id)
+    except TelegramError as exc:
+        log.warning(
+            "could not %spin item %s in the channel: %s", "" if pinned else "un", item_id, exc
+        )
+        return fmt.text("pin-channel-failed", id=item_id)
+    return fmt.text("pin-channel-done" if pinned else "unpin-channel-done", id=item_id)
 
 
 @editor_only

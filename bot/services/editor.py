@@ -6,7 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 
-from bot.db import audit, chats, deliveries, stories, subscriptions
+from bot.db import audit, chats, deliveries, reads, stories, subscriptions
 from bot.db.connection import Database
 from bot.db.models import AuditEntry, QuoteRecord, StoryRecord, TickerItemRecord, now_iso
 
@@ -186,6 +186,13 @@ class EditorService:
                 after={"pinned": pinned},
             )
         return item
+
+    async def channel_copy(self, channel_id: int, item_id: int) -> int:
+        """The channel's message of an item (to pin it there); EditorError if it has none."""
+        message_id = await reads.first_message_of(self.db, channel_id, item_id)
+        if message_id is None:
+            raise EditorError("pin-channel-missing", id=item_id)
+        return message_id
 
     async def set_summary(self, user_id: int, story: StoryRecord, text: str | None) -> None:
         """Replace the extracted summary with the editor's text, or restore it with None."""

@@ -95,6 +95,9 @@ STATS_HEADLINE_LENGTH: Final = 60
 # Error codes of bot.services.editor.EditorError → text key, and how the error's
 # arguments are named in that text.
 EDITOR_ERROR_TEXTS: Final[dict[str, tuple[str, dict[str, str]]]] = {
+    "pin-channel-usage": ("pin-channel-usage", {}),
+    "pin-channel-none": ("pin-channel-none", {}),
+    "pin-channel-missing": ("pin-channel-missing", {"id": "id"}),
     "quote-format": ("addquote-format", {}),
     "missing-text": ("missing-text", {}),
     "text-too-long": ("text-too-long", {"limit": "max", "length": "length"}),

@@ -71,3 +71,12 @@ story-archived-ticker = 📜 Ticker dieses Themas
 
 bot-description = Der Nachrichten-Bot zu einem laufenden Thema: das Wichtigste (/summary), die Stimmen (/quotes), das Neueste (/ticker). Mit /subscribe kommt jede neue Meldung sofort – mit Ruhezeit, Filter und Zeitzone nach Wunsch.
 bot-short-description = Kurzfassung, Zitate und Live-Ticker zu einem laufenden Nachrichtenthema.
+
+## /pin im Kanal
+
+pin-channel-usage = So: <code>/pin 12</code> heftet im Bot an, <code>/pin 12 kanal</code> zusätzlich im Kanal.
+pin-channel-none = Es ist kein Kanal eingestellt (CHANNEL_ID).
+pin-channel-missing = Meldung #{ NUMBER($id, useGrouping: 0) } ist (noch) nicht im Kanal erschienen.
+pin-channel-done = 📌 Im Kanal angeheftet.
+unpin-channel-done = Im Kanal nicht mehr angeheftet.
+pin-channel-failed = Im Kanal ging das nicht – darf der Bot dort Nachrichten anheften?

@@ -71,3 +71,12 @@ story-archived-ticker = 📜 This story's ticker
 
 bot-description = The news bot for a developing story: the gist (/summary), the voices (/quotes), the latest (/ticker). With /subscribe every new update arrives at once – with quiet hours, filters and your time zone as you like.
 bot-short-description = Summary, quotes and a live ticker on a developing news story.
+
+## /pin in the channel
+
+pin-channel-usage = Like this: <code>/pin 12</code> pins in the bot, <code>/pin 12 channel</code> in the channel as well.
+pin-channel-none = No channel is set (CHANNEL_ID).
+pin-channel-missing = Update #{ NUMBER($id, useGrouping: 0) } has not appeared in the channel (yet).
+pin-channel-done = 📌 Pinned in the channel.
+unpin-channel-done = No longer pinned in the channel.
+pin-channel-failed = That did not work in the channel – may the bot pin messages there?
