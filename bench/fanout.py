@@ -65,6 +65,9 @@ class BenchRenderer:
     async def push_keyboard(self, chat_id: int, story_id: int) -> None:
         return None
 
+    async def topic(self, chat_id: int, story_id: int) -> None:
+        return None
+
     async def render_items(
         self, chat_id: int, story_id: int, items: list[TickerItemRecord]
     ) -> list[str]:

@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 from telegram import InlineKeyboardMarkup
 
-from bot.db import chats, stories
+from bot.db import chats, stories, subscriptions
 from bot.db.connection import Database
 from bot.db.models import StoryRecord, TickerItemRecord
 from bot.localtime import DEFAULT_ZONE, zone
@@ -35,6 +35,7 @@ class TextRenderer:
         self.default_zone = default_zone
         self._languages: dict[int, str | None] = {}
         self._zones: dict[int, str | None] = {}
+        self._topics: dict[int, dict[int, int]] = {}
         self._stories: dict[int, tuple[float, StoryRecord]] = {}
         self._rendered: OrderedDict[tuple[object, ...], list[str]] = OrderedDict()
         self._formatters: dict[tuple[str, str], Formatter] = {}
@@ -49,6 +50,15 @@ class TextRenderer:
             return
         found = await chats.languages(self.db, chat_ids)
         zones = await chats.timezones(self.db, chat_ids)
+        groups = [c for c in chat_ids if c < 0]  # only groups have forum topics
+        threads = await subscriptions.topics(self.db, groups) if groups else {}
+        for chat_id in groups:
+            self._topics[chat_id] = {}
+        for (chat_id, story_id), thread_id in threads.items():
+            self._topics[chat_id][story_id] = thread_id
+        if len(self._topics) > MAX_PREPARED_CHATS:
+            for chat_id in list(self._topics)[: len(self._topics) // 2]:
+                del self._topics[chat_id]
         for chat_id in chat_ids:
             self._languages.pop(chat_id, None)  # re-inserted last: the newest stay longest
             self._languages[chat_id] = found.get(chat_id)
@@ -117,6 +127,15 @@ class TextRenderer:
         if keyboard is None:
             keyboard = self._keyboards[key] = push_keyboard(self._formatter(view), story_id)
         return keyboard
+
+    async def topic(self, chat_id: int, story_id: int) -> int | None:
+        """The forum topic the chat subscribed from, which its pushes go to; None: General."""
+        if chat_id >= 0:
+            return None
+        if chat_id not in self._topics:
+            threads = await subscriptions.topics(self.db, [chat_id])
+            self._topics[chat_id] = {s: t for (_, s), t in threads.items()}
+        return self._topics[chat_id].get(story_id)
 
     async def render_recap(self, chat_id: int, story_id: int) -> str:
         """The short final recap of an archived story."""

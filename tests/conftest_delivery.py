@@ -104,6 +104,9 @@ class SimpleRenderer:
     async def push_keyboard(self, chat_id: int, story_id: int) -> None:
         return None
 
+    async def topic(self, chat_id: int, story_id: int) -> None:
+        return None
+
 
 _TEMPLATE: list[Path] = []
 

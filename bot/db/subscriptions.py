@@ -58,6 +58,7 @@ class SubscriptionRecord:
     timezone: str | None = None
     keywords: tuple[str, ...] = ()
     muted_until: float | None = None
+    thread_id: int | None = None  # the forum topic pushes go to; None: the chat itself
 
     @property
     def active(self) -> bool:
@@ -81,6 +82,7 @@ class SubscriptionRecord:
             timezone=row["timezone"],
             keywords=tuple(row["keywords"].split("\n")) if row["keywords"] else (),
             muted_until=row["muted_until"],
+            thread_id=row["thread_id"],
         )
 
 
@@ -156,7 +158,12 @@ async def _max_item_id(db: Database) -> int:
 
 
 async def subscribe(
-    db: Database, chat_id: int, chat_type: str, story_id: int, timezone: str | None = None
+    db: Database,
+    chat_id: int,
+    chat_type: str,
+    story_id: int,
+    timezone: str | None = None,
+    thread_id: int | None = None,
 ) -> bool:
     """Subscribe a chat to a story; True if it was not subscribed before (or had left).
 
@@ -174,14 +181,15 @@ async def subscribe(
         # delivery is "every item" again, as the confirmation says.
         await conn.execute(
             "INSERT INTO subscriptions (chat_id, story_id, chat_type, since_item_id,"
-            " subscribed_at, updated_at, timezone) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " subscribed_at, updated_at, timezone, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (chat_id, story_id) DO UPDATE SET status = 'active',"
             " chat_type = excluded.chat_type, since_item_id = excluded.since_item_id,"
             " status_reason = NULL, subscribed_at = excluded.subscribed_at,"
             " mode = 'each', quiet_start = NULL, quiet_end = NULL, keywords = NULL,"
             " muted_until = NULL,"
-            " timezone = excluded.timezone, updated_at = excluded.updated_at",
-            (chat_id, story_id, chat_type, since, now, now, timezone),
+            " timezone = excluded.timezone, thread_id = excluded.thread_id,"
+            " updated_at = excluded.updated_at",
+            (chat_id, story_id, chat_type, since, now, now, timezone, thread_id),
         )
         return True
 
@@ -317,6 +325,20 @@ async def resume(db: Database, chat_id: int, story_id: int) -> bool:
         changed = cursor.rowcount > 0
         await cursor.close()
         return changed
+
+
+async def topics(db: Database, chat_ids: list[int]) -> dict[tuple[int, int], int]:
+    """The forum topic each (chat, story) subscription pushes to, where it has one."""
+    found: dict[tuple[int, int], int] = {}
+    for start in range(0, len(chat_ids), 500):
+        part = chat_ids[start : start + 500]
+        rows = await db.fetchall(
+            "SELECT chat_id, story_id, thread_id FROM subscriptions"
+            f" WHERE chat_id IN ({','.join('?' * len(part))}) AND thread_id IS NOT NULL",
+            part,
+        )
+        found.update(((int(r["chat_id"]), int(r["story_id"])), int(r["thread_id"])) for r in rows)
+    return found
 
 
 async def unblock_chat(db: Database, chat_id: int) -> int:

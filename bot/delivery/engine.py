@@ -786,6 +786,12 @@ class DeliveryEngine:
 
         paid = self.paid and push
         fast = self._fast_transport
+        # A subscription made in a forum topic pushes to that topic.
+        thread = (
+            await self.renderer.topic(chat_id, attempt.group.story_id)
+            if chat_id != self.channel_id
+            else None
+        )
 
         async def send() -> int:
             if fast is not None:
@@ -799,6 +805,8 @@ class DeliveryEngine:
                     payload["allow_paid_broadcast"] = True
                 if markup is not None:
                     payload["reply_markup"] = self._markup_json(markup)
+                if thread is not None:
+                    payload["message_thread_id"] = thread
                 result = await fast.call_json(self._send_url, payload)
                 return int(result["message_id"])
             message = await self.bot.send_message(
@@ -808,6 +816,7 @@ class DeliveryEngine:
                 link_preview_options=_NO_PREVIEW,
                 allow_paid_broadcast=True if paid else None,
                 reply_markup=markup,
+                message_thread_id=thread,
             )
             return message.message_id
 

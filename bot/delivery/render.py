@@ -33,6 +33,10 @@ class Renderer(Protocol):
         """The buttons under the last message of a push to a subscriber, or None."""
         ...
 
+    async def topic(self, chat_id: int, story_id: int) -> int | None:
+        """The forum topic (message_thread_id) pushes of this story go to in the chat."""
+        ...
+
 
 async def pack(
     renderer: Renderer, chat_id: int, story_id: int, items: Sequence[TickerItemRecord]

@@ -48,7 +48,16 @@ async def _subscribe_chat(update: Update, context: BotContext, story: StoryRecor
         story.id,
         timezone=await zone_name_of(update, context),
         language=await language_of(update, context),
+        thread_id=topic_of(update),
     )
+
+
+def topic_of(update: Update) -> int | None:
+    """The forum topic the update came from (a command or a button under a message there)."""
+    message = update.effective_message
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id
 
 
 async def _managed_story(update: Update, context: BotContext, fmt: Formatter) -> StoryRecord | None:
@@ -203,6 +212,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
         choice,
         timezone=zone_name,
         language=await language_of(update, context),
+        thread_id=topic_of(update),
     )
     if choice is DeliveryChoice.QUIET:
         saved = fmt.quiet_saved(window, zone_name)

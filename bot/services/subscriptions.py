@@ -13,20 +13,34 @@ QUIET_HOURS = (22, 7)
 
 
 async def subscribe(
-    db: Database, chat_id: int, chat_type: str, story_id: int, *, timezone: str, language: str
+    db: Database,
+    chat_id: int,
+    chat_type: str,
+    story_id: int,
+    *,
+    timezone: str,
+    language: str,
+    thread_id: int | None = None,
 ) -> bool:
     """Subscribe a chat, keeping its language for the pushes; True if new.
 
     Pushes have no user to take a language from, so the chat's language is stored with
     the subscription unless the chat chose one already."""
     async with db.atomic():
-        return await _subscribe(db, chat_id, chat_type, story_id, timezone, language)
+        return await _subscribe(db, chat_id, chat_type, story_id, timezone, language, thread_id)
 
 
 async def _subscribe(
-    db: Database, chat_id: int, chat_type: str, story_id: int, timezone: str, language: str
+    db: Database,
+    chat_id: int,
+    chat_type: str,
+    story_id: int,
+    timezone: str,
+    language: str,
+    thread_id: int | None = None,
 ) -> bool:
-    created = await subscriptions.subscribe(db, chat_id, chat_type, story_id, timezone)
+    # A subscription made in a forum topic pushes to that topic.
+    created = await subscriptions.subscribe(db, chat_id, chat_type, story_id, timezone, thread_id)
     prefs = await chats.get_chat(db, chat_id)
     if prefs is None or prefs.language is None:
         await chats.set_language(db, chat_id, chat_type, language)
@@ -59,6 +73,7 @@ async def choose_delivery(
     *,
     timezone: str,
     language: str,
+    thread_id: int | None = None,
 ) -> tuple[int, int] | None:
     """Apply a /settings choice in one transaction (subscribing first unless it is off).
 
@@ -67,7 +82,7 @@ async def choose_delivery(
         if choice is DeliveryChoice.OFF:
             await subscriptions.unsubscribe(db, chat_id, story_id)
             return None
-        await _subscribe(db, chat_id, chat_type, story_id, timezone, language)
+        await _subscribe(db, chat_id, chat_type, story_id, timezone, language, thread_id)
         sub = await subscriptions.get_subscription(db, chat_id, story_id)
         if choice.mode is None:
             window = None if quiet_window(sub) else QUIET_HOURS

@@ -530,6 +530,11 @@ class FakeBotApi:
                 chat_id=user_id,
             )
 
+    def close_topic(self, chat_id: int, thread_id: int, *, delete: bool = False) -> None:
+        """An admin closes (or deletes) a forum topic: sends into it fail from then on."""
+        chat = self.chats[chat_id]
+        (chat.deleted_topics if delete else chat.closed_topics).add(thread_id)
+
     def deactivate_user(self, user_id: int) -> None:
         self._user(user_id).deactivated = True
 
@@ -1723,6 +1728,12 @@ class FakeBotApi:
         if preview is None and p.get("disable_web_page_preview"):
             preview = {"is_disabled": True}
         thread = p.get("message_thread_id")
+        if chat.is_forum and thread:
+            # What Telegram answers for a topic its admins deleted or closed.
+            if int(thread) in chat.deleted_topics:
+                raise bad_request("message thread not found")
+            if int(thread) in chat.closed_topics:
+                raise bad_request("TOPIC_CLOSED")
         msg = self._new_message(
             chat,
             from_user=self._sender(chat),

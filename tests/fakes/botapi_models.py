@@ -79,6 +79,9 @@ class FakeChat:
     first_name: str | None = None
     last_name: str | None = None
     is_forum: bool = False
+    # Forum topics (message_thread_id) closed or deleted by the group's admins.
+    closed_topics: set[int] = field(default_factory=set)
+    deleted_topics: set[int] = field(default_factory=set)
     creator: int | None = None
     admins: list[int] = field(default_factory=list)
     members: set[int] = field(default_factory=set)

@@ -50,6 +50,10 @@ _GONE = (
     "have no rights to send",
     "not enough rights to send",
     "need administrator rights",
+    # The forum topic a subscription pushes to was deleted or closed by the group's admins.
+    "message thread not found",
+    "topic_closed",
+    "topic_deleted",
 )
 _MESSAGE_GONE = ("message to edit not found", "message to delete not found", "message not found")
 _CANT_DELETE = ("message can't be deleted", "message can not be deleted")

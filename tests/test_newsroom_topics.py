@@ -1,0 +1,52 @@
+"""Forum topics: a subscription made in a topic pushes there; a closed topic is a gone chat."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.db import subscriptions
+from tests.inproc import EDITOR_ID, GROUP_ADMIN, InProcessBot, eventually, inproc_bot
+
+pytestmark = pytest.mark.timeout(90)
+FORUM = -100900
+TOPIC = 7
+BOT = "@BriefingTestBot"
+
+
+async def _status(bot: InProcessBot) -> str | None:
+    sub = await subscriptions.get_subscription(bot.app.bot_data.db, FORUM, 1)
+    return sub.status if sub else None
+
+
+async def test_a_topic_subscription_pushes_to_its_topic_until_the_topic_closes(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        bot.server.add_group(FORUM, "Forum", admins=[GROUP_ADMIN], type="supergroup", is_forum=True)
+        update = bot.server.send_text(
+            GROUP_ADMIN, f"/subscribe{BOT}", chat_id=FORUM, message_thread_id=TOPIC
+        )
+        await bot.process(update)
+        answer = bot.sent(FORUM)[-1]
+        assert answer.message_thread_id == TOPIC  # the confirmation answers in the topic
+        sub = await subscriptions.get_subscription(bot.app.bot_data.db, FORUM, 1)
+        assert sub is not None and sub.thread_id == TOPIC
+
+        await bot.ask(EDITOR_ID, "/post Neues im Forum\nText.")
+        pushed = await eventually(
+            lambda: next((m for m in bot.sent(FORUM) if "Neues im Forum" in (m.text or "")), None),
+            "the push into the topic",
+        )
+        assert pushed.message_thread_id == TOPIC
+
+        bot.server.close_topic(FORUM, TOPIC)
+        await bot.ask(EDITOR_ID, "/post Nach dem Schließen\nText.")
+        for _ in range(500):
+            if await _status(bot) == "blocked":
+                break
+            await asyncio.sleep(0.02)
+        assert await _status(bot) == "blocked"
+        assert not any("Nach dem Schließen" in (m.text or "") for m in bot.sent(FORUM))
