@@ -29,6 +29,7 @@ ALL: list[tuple[str, list[str]]] = [
     # Issue 11's scale: every command with a push to a million subscribers in progress.
     ("latency", ["--items", "100000", "--subscribers", "1000000", "--updates", "600", *_REC]),
     ("updates", _REC),
+    ("updates", ["--mode", "webhook", *_REC]),
     ("import", []),
     ("follow", ["--sources", "200", "--interval", "30", *_REC]),
 ]
