@@ -34,6 +34,7 @@ from bot.metered import MeteredApplication, MeteredRequest
 from bot.polling import TOKEN_REJECTED, Poller, PollingEnded, describe
 from bot.services.editor import EditorService
 from bot.services.stories import StoryService
+from bot.story.worker import SHARED_WORKER
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, Formatter, Texts
 from bot.watch import watch_seeds
 
@@ -288,6 +289,9 @@ def run_bot(settings: Settings) -> int:
         code = asyncio.run(_serve(settings))
     except KeyboardInterrupt:
         code = 0
+    # The parse worker's management thread is not a daemon: end it here, before the check
+    # below, or every stop would report it and skip the worker's clean shutdown.
+    SHARED_WORKER.close()
     _exit_if_threads_linger(code)
     return code
 
