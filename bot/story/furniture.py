@@ -353,10 +353,13 @@ def parse_stamp(line: str) -> Stamp | None:
 
 
 _SENTENCE_END = tuple(".;,")
+_ASCII_LOWER = lazy(r"[a-z]")
 
 
 def is_all_caps(line: str) -> bool:
     """True for a line written in capitals ("TUCKER CARLSON NOCH IN RUSSLAND")."""
+    if _ASCII_LOWER.search(line):
+        return False  # most lines: decided in C at their first small letter
     letters = [ch for ch in line if ch.isalpha()]
     return len(letters) >= 6 and all(ch.isupper() for ch in letters)
 
