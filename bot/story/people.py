@@ -43,6 +43,11 @@ class Token(NamedTuple):
 
 def tokenize(text: str) -> list[Token]:
     """Words and punctuation of a text with their offsets."""
+    make = tuple.__new__  # a Token without the Python-level __new__ of a NamedTuple
+    if not _TITLE_DOT.search(text.lower()):
+        # No abbreviated title with its dot ("Gov.") in the text: every match is a token
+        # as it stands (a word never ends in a dot, the pattern ends it on a letter).
+        return [make(Token, (m.group(), *m.span())) for m in _TOKEN.finditer(text)]
     tokens: list[Token] = []
     for m in _TOKEN.finditer(text):
         word = m.group()
@@ -58,6 +63,10 @@ def tokenize(text: str) -> list[Token]:
         else:
             tokens.append(Token(word, m.start(), m.end()))
     return tokens
+
+
+# A superset test for the titles above, run on the lower-cased text.
+_TITLE_DOT = lazy("(?:" + "|".join(sorted(en.ABBREVIATED_TITLES)) + r")\.")
 
 
 # Kinds of role let a role phrase without a name find its person ("the journalist").
@@ -101,6 +110,7 @@ _WORD_TAIL = ".'’‘"
 _POSSESSIVE_TAIL = lazy(r"['’]s$")
 _GENITIVES = ("iums", "ats", "ees", "verbands", "komitees")
 _SELF_NAMING = de.SELF_NAMING_ORGS | en.SELF_NAMING_ORGS
+_ORG_STEMS = tuple(de.ORG_STEMS)  # str.endswith tests a tuple of endings in C
 _PERSON_CLAUSE = lazy(
     r"\s*(?:,\s*(?:(?:who|der|die)\s+(?P<verb>[a-zäöüß]+)\s*(?P<rest>[^,.;]{0,80})|whose\s|deren\s|dessen\s"
     r"|\d{1,3}\s*,)|\s*\(\d{1,3}\))"
@@ -189,6 +199,14 @@ def _de_role(lower: str) -> re.Match[str] | None:
     return _DE_ROLE.search(lower)
 
 
+@lru_cache(maxsize=65536)
+def _may_be_role_noun(text: str, english: bool) -> bool:
+    """True if `_role_phrase_at` can find a phrase at a token of this text."""
+    if english and text.lower().rstrip(".") in _EN_ROLES:
+        return True
+    return text[:1].isupper() and len(text) >= 4 and _de_role(text.lower()) is not None
+
+
 def _german_role_noun(token: Token) -> re.Match[str] | None:
     if not token.capitalised or len(token.text) < 4:
         return None
@@ -197,7 +215,13 @@ def _german_role_noun(token: Token) -> re.Match[str] | None:
 
 def _is_name_token(token: Token, common_nouns: frozenset[str]) -> bool:
     text = token.text
-    if not text[:1].isupper() or text in _CAP_STOP or text in common_nouns:
+    return text not in common_nouns and _name_shaped(text)
+
+
+@lru_cache(maxsize=65536)
+def _name_shaped(text: str) -> bool:
+    # A page repeats its words: each is judged once (the page's common nouns aside).
+    if not text[:1].isupper() or text in _CAP_STOP:
         return False
     if len(text) > 1 and text.isupper():
         return False  # acronyms name organisations
@@ -242,6 +266,7 @@ class Registry:
         self._mentions: dict[int, list[Mention]] = {}
         self._orgs: dict[int, list[OrgMention]] = {}
         self._index: dict[str, list[tuple[str, ...]]] | None = None
+        self._index_words: re.Pattern[str] | None = None
         self._orders: dict[int, list[int]] = {
             flow: [p.order for p in paras] for flow, paras in self._flows.items()
         }
@@ -288,7 +313,10 @@ class Registry:
 
     def _role_phrases(self, text: str, tokens: list[Token]) -> list[RolePhrase]:
         phrases: list[RolePhrase] = []
+        english = self.language == "en"
         for index, token in enumerate(tokens):
+            if not _may_be_role_noun(token.text, english):
+                continue  # most words: one cached look-up instead of the phrase reading
             phrase = self._role_phrase_at(text, tokens, index, token)
             if phrase is not None:
                 phrases.append(phrase)
@@ -451,10 +479,10 @@ class Registry:
                     person.gender = "f" if token.text in _FEMALE_COURTESY else "m"
 
     def _speaker_names(self, text: str, tokens: list[Token], phrases: list[RolePhrase]) -> None:
-        for index, token in enumerate(tokens):
-            if not _is_name_token(token, self._common_nouns):
-                continue
-            if index > 0 and _is_name_token(tokens[index - 1], self._common_nouns):
+        common = self._common_nouns
+        shaped = [t.text not in common and _name_shaped(t.text) for t in tokens]
+        for index in range(len(tokens)):
+            if not shaped[index] or (index > 0 and shaped[index - 1]):
                 continue
             run = self._name_run(tokens, index)
             if len(run) < 2 or any(p.start <= run[-1].start < p.end for p in phrases):
@@ -525,11 +553,7 @@ class Registry:
         # "des Umweltministeriums": the genitive ending is no part of the name's stem.
         if lower.endswith(_GENITIVES):
             lower = lower[:-1]
-        if (
-            self.language == "de"
-            and len(lower) > 5
-            and any(lower.endswith(s) for s in de.ORG_STEMS)
-        ):
+        if self.language == "de" and len(lower) > 5 and lower.endswith(_ORG_STEMS):
             if lower in de.ORG_NOUNS:
                 return None  # "das Gremium" refers back; it names nobody new
             end = index + 1
@@ -633,6 +657,10 @@ class Registry:
                 words = tuple(name.split())
                 index.setdefault(words[0], []).append(words)
             self._index = index
+            # Every name starts with a key of the index, so a paragraph without any key in
+            # its text names nobody: one scan in C instead of a look-up per word.
+            keys = sorted(index, key=len, reverse=True)
+            self._index_words = re.compile("|".join(map(re.escape, keys))) if keys else None
         return self._index
 
     def role_phrases(self, para: Para) -> list[RolePhrase]:
@@ -649,14 +677,9 @@ class Registry:
             # Word by word against an index of the names: linear in the paragraph, where
             # one alternation of every name would cost the page's length times its names.
             index = self._name_index()
-            words = [
-                (
-                    m.start(),
-                    m.start() + len(m.group().rstrip(_WORD_TAIL)),
-                    m.group().rstrip(_WORD_TAIL),
-                )
-                for m in _NAME_WORD.finditer(para.text)
-            ]
+            keys = self._index_words
+            text_names = keys is not None and keys.search(para.text) is not None
+            words = _name_words(para.text) if text_names else []
             position = 0
             while position < len(words):
                 start, _, word = words[position]
@@ -919,13 +942,22 @@ def _gender(role: str | None) -> str | None:
     return "f" if _FEMININE_ROLE.search(role.split()[-1] if role.split() else role) else None
 
 
+def _name_words(text: str) -> list[tuple[int, int, str]]:
+    """Start, end and text of each word a name may consist of, trailing dots cut."""
+    return [
+        (m.start(), m.start() + len(m.group().rstrip(_WORD_TAIL)), m.group().rstrip(_WORD_TAIL))
+        for m in _NAME_WORD.finditer(text)
+    ]
+
+
 def _article_nouns(token_lists: list[list[Token]]) -> frozenset[str]:
     """Capitalised words used after an article somewhere: common nouns, places, bodies."""
     nouns: set[str] = set()
     for tokens in token_lists:
-        for left, right in itertools.pairwise(tokens):
-            if left.text.lower() in _ARTICLES and right.capitalised:
-                nouns.add(right.text)
+        texts = [token[0] for token in tokens]  # plain strings: no property per token
+        for left, right in itertools.pairwise(texts):
+            if right[:1].isupper() and left.lower() in _ARTICLES:
+                nouns.add(right)
     return frozenset(nouns)
 
 
