@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from functools import lru_cache
 
 from bot.story.marks import quote_spans
 from bot.story.model import StoryError
@@ -238,11 +240,16 @@ _STEM_LENGTH = 6
 
 def content_stems(text: str) -> list[str]:
     """Crude stems of the content words of a text (hyphenated compounds split), in order."""
+    return list(itertools.chain.from_iterable(map(_word_stems, words(text))))
+
+
+@lru_cache(maxsize=65536)
+def _word_stems(word: str) -> tuple[str, ...]:
+    # A page repeats its words: each is stemmed once.
     stems: list[str] = []
-    for word in words(text):
-        for part in word.split("-"):
-            lower = part.lower().strip("'’")
-            if len(lower) < 4 or lower in STOPWORDS_DE or lower in STOPWORDS_EN:
-                continue
-            stems.append(lower[:_STEM_LENGTH])
-    return stems
+    for part in word.split("-"):
+        lower = part.lower().strip("'’")
+        if len(lower) < 4 or lower in STOPWORDS_DE or lower in STOPWORDS_EN:
+            continue
+        stems.append(lower[:_STEM_LENGTH])
+    return tuple(stems)
