@@ -57,3 +57,15 @@ async def test_archived_story_is_not_revived_by_its_seed(
     seed.write_text(seed.read_text(encoding="utf-8") + "\n" + EXTRA_PARAGRAPH + "\n")
     outcome = (await service.load_seed_folder(tmp_path / "seeds"))[0][1]
     assert outcome.created and outcome.story_id != story_id  # type: ignore[union-attr]
+
+
+async def test_a_page_that_prints_a_post_twice_imports_it_once(service: StoryService) -> None:
+    # Copied pages repeat posts (a pinned post above the stream, two copies pasted together).
+    page = SEED.read_bytes() + b"\n" + SEED.read_bytes()
+    outcome = await service.import_page(page, source_name="upload/twice.txt")
+    once = await service.preview(SEED.read_bytes())
+    assert outcome.created
+    items = await service.db.fetchval(
+        "SELECT COUNT(*) FROM ticker_items WHERE story_id = ?", (outcome.story_id,)
+    )
+    assert items == len(once.ticker) > 0

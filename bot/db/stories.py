@@ -273,11 +273,15 @@ async def _merge_ticker(
         )
     }
     position = await next_item_position(db, story_id)
+    inserted: set[str] = set()
     for entry in chronological(parsed.ticker):
         key = import_key(entry)
+        if key in inserted:
+            continue  # the page prints the same post twice (time and headline): one item
         body = "\n\n".join(entry.body)
         row = known.get(key)
         if row is None:
+            inserted.add(key)
             item_id = await insert_item(
                 db,
                 story_id,
