@@ -1,6 +1,6 @@
 """Importing a 2 MB page while the paid fan-out runs and a reader types commands.
 
-    python -m bench import-under-load [--subscribers 40000] [--baseline-seconds 5]
+    python -m bench import-under-load [--subscribers 100000] [--baseline-seconds 5]
                                       [--latency-ms 50] [--json] [--record]
 
 The real Application (build_app: its delivery engine, handlers, services and SQLite store)
@@ -183,7 +183,7 @@ async def measure(db_path: Path, args: argparse.Namespace, url: str) -> dict[str
 def main(argv: list[str]) -> int:
     """`python -m bench import-under-load`: issue 11's parse-while-pushing figures."""
     parser = argparse.ArgumentParser(prog="python -m bench import-under-load", description=__doc__)
-    parser.add_argument("--subscribers", type=int, default=40_000)
+    parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--baseline-seconds", type=float, default=5.0)
     parser.add_argument("--latency-ms", type=float, default=50.0, help="of the push server")
     parser.add_argument("--reader-interval-ms", type=float, default=20.0)

@@ -52,3 +52,13 @@ async def test_a_killed_worker_is_replaced(worker: ParseWorker) -> None:
     finally:
         worker.close()
     assert parsed.lead.startswith("Nach Ansicht der Ukraine")
+
+
+async def test_the_worker_yields_the_cpu_to_the_bot(worker: ParseWorker) -> None:
+    # On a busy machine a large page must not take CPU from replies and pushes.
+    try:
+        await worker.parse(SEED.read_bytes(), 2_000_000)
+        niceness = worker._executor().submit(os.nice, 0).result(timeout=30)
+    finally:
+        worker.close()
+    assert niceness > os.nice(0)

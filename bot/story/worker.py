@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -21,6 +23,17 @@ from bot.story.text import decode_page
 def parse_page(data: bytes, max_bytes: int) -> ParsedStory:
     """Decode and parse a page (what the worker process runs)."""
     return parse_story(decode_page(data, max_bytes=max_bytes))
+
+
+# On a busy machine the parse must yield the CPU to the bot's own process (replies and
+# pushes), never the other way round.
+_WORKER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Run the parsing process below the bot's priority (called in the worker at its start)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(_WORKER_NICENESS)
 
 
 class ParseWorker:
@@ -36,7 +49,9 @@ class ParseWorker:
                 # "spawn": a fork of a process with running threads (aiosqlite, the loop)
                 # may inherit held locks.
                 context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=context, initializer=_lower_priority
+                )
             return self._pool
 
     async def parse(self, data: bytes, max_bytes: int) -> ParsedStory:
