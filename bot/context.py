@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import Bot
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.albums import AlbumCollector
 from bot.db import chats
 from bot.db.models import ChatRecord
 from bot.flood import FloodGuard
@@ -126,6 +127,8 @@ class AppState:
         self.poller = None
         self.flood = FloodGuard()
         self.pending_imports = PendingImports()
+        # Parts of editors' albums until the album is complete (bot/handlers/media.py).
+        self.albums: AlbumCollector[Any] = AlbumCollector()
         self.background: list[asyncio.Task[Any]] = []
         self.options: dict[str, bool] = {}
         self.push_bot: Bot | None = None

@@ -88,6 +88,8 @@ class SentPart:
     # one) and this message's place in it.
     group_id: int | None = None
     part: int = 0
+    # A message showing an attachment: (kind, file_unique_id); None for a text message.
+    media: tuple[str, str] | None = None
 
     @property
     def group(self) -> int:
@@ -114,6 +116,8 @@ class Resolution:
     new_chat_id: int | None = None
     # kind 'refresh': what happened to each message of the group, (message_id, state).
     refreshed: list[tuple[int, RefreshState]] = field(default_factory=list)
+    # kind 'refresh': messages whose attachment was replaced, (message_id, kind, unique id).
+    media_changed: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ class GroupPart:
     message_id: int
     part: int
     sent_at: float
+    media_kind: str | None = None  # the attachment the message shows; None: a text message
+    media_file: str | None = None  # its file_unique_id
 
 
 @dataclass(frozen=True)
@@ -493,8 +499,8 @@ async def next_due(db: Database) -> float | None:
 async def refresh_target(db: Database, chat_id: int, group_id: int) -> RefreshTarget | None:
     """A delivered group of messages and the items it shows, for an edit or retraction."""
     rows = await db.fetchall(
-        "SELECT message_id, story_id, part, sent_at, deleted_at FROM sent_messages"
-        " WHERE chat_id = ? AND group_id = ? ORDER BY part, message_id",
+        "SELECT message_id, story_id, part, sent_at, deleted_at, media_kind, media_file"
+        " FROM sent_messages WHERE chat_id = ? AND group_id = ? ORDER BY part, message_id",
         (chat_id, group_id),
     )
     if not rows:
@@ -511,7 +517,9 @@ async def refresh_target(db: Database, chat_id: int, group_id: int) -> RefreshTa
         story_id=rows[0]["story_id"],
         item_ids=tuple(r["item_id"] for r in items),
         parts=tuple(
-            GroupPart(r["message_id"], r["part"], float(r["sent_at"]))
+            GroupPart(
+                r["message_id"], r["part"], float(r["sent_at"]), r["media_kind"], r["media_file"]
+            )
             for r in rows
             if r["deleted_at"] is None
         ),
@@ -535,9 +543,20 @@ async def apply_resolutions(
         if sent:
             await conn.executemany(
                 "INSERT OR IGNORE INTO sent_messages (chat_id, message_id, story_id, kind,"
-                " group_id, part, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " group_id, part, sent_at, media_kind, media_file)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (r.chat_id, p.message_id, r.story_id, r.kind, p.group, p.part, now)
+                    (
+                        r.chat_id,
+                        p.message_id,
+                        r.story_id,
+                        r.kind,
+                        p.group,
+                        p.part,
+                        now,
+                        p.media[0] if p.media else None,
+                        p.media[1] if p.media else None,
+                    )
                     for r, p in sent
                 ],
             )
@@ -589,6 +608,13 @@ async def apply_resolutions(
                     f"UPDATE sent_messages SET {column} = ? WHERE chat_id = ? AND message_id = ?",
                     rows,
                 )
+        replaced = [(k, f, r.chat_id, m) for r in resolutions for m, k, f in r.media_changed]
+        if replaced:
+            await conn.executemany(
+                "UPDATE sent_messages SET media_kind = ?, media_file = ?"
+                " WHERE chat_id = ? AND message_id = ?",
+                replaced,
+            )
         cancelled = [
             (r.error or "nothing to do", i)
             for r in resolutions

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 
@@ -59,6 +60,28 @@ class StoryRecord:
         )
 
 
+class MediaKind(StrEnum):
+    """What an attachment of a ticker item is, as Telegram sends it."""
+
+    PHOTO = "photo"
+    VIDEO = "video"
+    ANIMATION = "animation"
+    DOCUMENT = "document"
+
+
+# Telegram's album: 2–10 items, documents only with documents, animations never in one.
+MAX_ATTACHMENTS = 10
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One file of a ticker item: sent again by file_id, recognised by file_unique_id."""
+
+    kind: MediaKind
+    file_id: str
+    file_unique_id: str
+
+
 @dataclass(frozen=True)
 class TickerItemRecord:
     id: int
@@ -74,6 +97,8 @@ class TickerItemRecord:
     updated_at: str
     corrected_at: str | None
     retracted_at: str | None
+    media_count: int = 0
+    media: tuple[Attachment, ...] = ()
 
     @property
     def paragraphs(self) -> list[str]:
@@ -85,6 +110,7 @@ class TickerItemRecord:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> TickerItemRecord:
+        keys = row.keys()
         return cls(
             id=row["id"],
             story_id=row["story_id"],
@@ -99,6 +125,7 @@ class TickerItemRecord:
             updated_at=row["updated_at"],
             corrected_at=row["corrected_at"],
             retracted_at=row["retracted_at"],
+            media_count=row["media_count"] if "media_count" in keys else 0,
         )
 
 

@@ -7,10 +7,14 @@ import json
 import re
 import sqlite3
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from bot.db.connection import Database
 from bot.db.models import (
+    MAX_ATTACHMENTS,
+    Attachment,
+    MediaKind,
     PersonRecord,
     QuoteRecord,
     StoryRecord,
@@ -417,7 +421,7 @@ async def get_quote(db: Database, quote_id: int) -> QuoteRecord | None:
 async def get_item(db: Database, item_id: int) -> TickerItemRecord | None:
     """One ticker item by id, retracted or not."""
     row = await db.fetchone("SELECT * FROM ticker_items WHERE id = ?", (item_id,))
-    return TickerItemRecord.from_row(row) if row else None
+    return (await with_media(db, [TickerItemRecord.from_row(row)]))[0] if row else None
 
 
 async def items_by_ids(db: Database, item_ids: list[int]) -> list[TickerItemRecord]:
@@ -428,7 +432,7 @@ async def items_by_ids(db: Database, item_ids: list[int]) -> list[TickerItemReco
     rows = await db.fetchall(
         f"SELECT * FROM ticker_items WHERE id IN ({marks}) ORDER BY position, id", item_ids
     )
-    return [TickerItemRecord.from_row(r) for r in rows]
+    return await with_media(db, [TickerItemRecord.from_row(r) for r in rows])
 
 
 async def count_items(db: Database, story_id: int) -> int:
@@ -448,7 +452,7 @@ async def ticker_page(
         " ORDER BY pinned DESC, position DESC LIMIT ? OFFSET ?",
         (story_id, limit, offset),
     )
-    return [TickerItemRecord.from_row(r) for r in rows]
+    return await with_media(db, [TickerItemRecord.from_row(r) for r in rows])
 
 
 async def latest_item(db: Database, story_id: int) -> TickerItemRecord | None:
@@ -458,7 +462,7 @@ async def latest_item(db: Database, story_id: int) -> TickerItemRecord | None:
         " ORDER BY position DESC LIMIT 1",
         (story_id,),
     )
-    return TickerItemRecord.from_row(rows[0]) if rows else None
+    return (await with_media(db, [TickerItemRecord.from_row(rows[0])]))[0] if rows else None
 
 
 async def pinned_items(db: Database, story_id: int) -> list[TickerItemRecord]:
@@ -468,7 +472,7 @@ async def pinned_items(db: Database, story_id: int) -> list[TickerItemRecord]:
         " ORDER BY position DESC",
         (story_id,),
     )
-    return [TickerItemRecord.from_row(r) for r in rows]
+    return await with_media(db, [TickerItemRecord.from_row(r) for r in rows])
 
 
 async def last_update(db: Database, story_id: int) -> str | None:
@@ -530,6 +534,45 @@ async def insert_item(
         (story_id, origin, key, position, time, headline, body, created_by, now, now),
     )
     return int(cursor.lastrowid or 0)
+
+
+async def with_media(db: Database, items: list[TickerItemRecord]) -> list[TickerItemRecord]:
+    """The items with their attachments read in (one query, none when no item has any)."""
+    ids = [item.id for item in items if item.media_count]
+    if not ids:
+        return items
+    found: dict[int, list[Attachment]] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for r in await db.fetchall(
+            f"SELECT item_id, kind, file_id, file_unique_id FROM item_media"
+            f" WHERE item_id IN ({marks}) ORDER BY item_id, position",
+            part,
+        ):
+            found.setdefault(r["item_id"], []).append(
+                Attachment(MediaKind(r["kind"]), r["file_id"], r["file_unique_id"])
+            )
+    return [
+        replace(item, media=tuple(found.get(item.id, ()))) if item.media_count else item
+        for item in items
+    ]
+
+
+async def set_media(db: Database, item_id: int, media: Sequence[Attachment]) -> None:
+    """Give an item these attachments, replacing any it had (caller's transaction)."""
+    if len(media) > MAX_ATTACHMENTS:
+        raise ValueError(f"at most {MAX_ATTACHMENTS} attachments per item")
+    conn = db.writer
+    await conn.execute("DELETE FROM item_media WHERE item_id = ?", (item_id,))
+    await conn.executemany(
+        "INSERT INTO item_media (item_id, position, kind, file_id, file_unique_id)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(item_id, n, a.kind.value, a.file_id, a.file_unique_id) for n, a in enumerate(media)],
+    )
+    await conn.execute(
+        "UPDATE ticker_items SET media_count = ? WHERE id = ?", (len(media), item_id)
+    )
 
 
 async def correct_item(db: Database, item_id: int, headline: str, body: str) -> None:

@@ -16,7 +16,8 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -27,13 +28,15 @@ from bot.db import stories
 from bot.db.connection import Database
 from bot.db.deliveries import (
     ClaimedDelivery,
+    GroupPart,
     RefreshState,
     RefreshTarget,
     Resolution,
     SentPart,
     item_version,
 )
-from bot.db.models import TickerItemRecord
+from bot.db.models import Attachment, TickerItemRecord
+from bot.delivery import media
 from bot.delivery.clock import SYSTEM_CLOCK, Clock
 from bot.delivery.errors import Failure, FailureKind, classify
 from bot.delivery.ratelimit import (
@@ -53,11 +56,15 @@ from bot.logs import redact
 __all__ = ["DeliveryEngine", "EngineStats", "Renderer", "build_push_bot"]
 
 log = logging.getLogger(__name__)
+_R = TypeVar("_R")
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # What a surplus part of a shortened group shows when Telegram refuses to delete it (older
 # than 48 hours): a pointer to the parts above, the same in every language.
 _SURPLUS_PART = "⤴"
+# The version recorded for a media push that failed half-way: never an item's real one,
+# so the store queues a refresh of the group that completes it.
+_INCOMPLETE = 0
 
 
 @dataclass
@@ -91,6 +98,7 @@ class _Attempt:
     sent: list[SentPart] = field(default_factory=list)
     done: list[tuple[int, int | None]] = field(default_factory=list)
     refreshed: list[tuple[int, RefreshState]] = field(default_factory=list)
+    media_changed: list[tuple[int, str, str]] = field(default_factory=list)
     in_flight: bool = False
 
 
@@ -510,6 +518,7 @@ class DeliveryEngine:
                 done=attempt.done,
                 sent=attempt.sent,
                 refreshed=attempt.refreshed,
+                media_changed=attempt.media_changed,
                 rest_ids=rest,
                 action="keep" if attempt.in_flight else "release",
                 sub_ids=[r.sub_id for r in group.rows if r.sub_id is not None],
@@ -590,6 +599,11 @@ class DeliveryEngine:
                     if to_subscriber
                     else None
                 )
+                if len(pack_items) == 1 and pack_items[0].media:
+                    await self._send_media_item(
+                        attempt, pack_items[0], texts, versions, markup, push=to_subscriber
+                    )
+                    continue
                 for part, text in enumerate(texts):
                     message_id = await self._send(
                         attempt,
@@ -612,6 +626,81 @@ class DeliveryEngine:
             Resolution(group.chat_id, group.story_id, "item", done=attempt.done, sent=attempt.sent)
         )
         return out
+
+    async def _send_media_item(
+        self,
+        attempt: _Attempt,
+        item: TickerItemRecord,
+        texts: list[str],
+        versions: tuple[tuple[int, int], ...],
+        markup: InlineKeyboardMarkup | None,
+        *,
+        push: bool,
+    ) -> int | None:
+        """Send an item's attachments (caption on the first) and the rest of its text.
+
+        Once the first message is out the item counts as delivered to the chat: a failure
+        after it is recorded with the parts that went out, marked so that a refresh of the
+        group sends the missing ones, instead of the whole item going out a second time."""
+        plan = media.plan(item.media, texts)
+        ids = (item.id,)
+        rows = [r.id for r in attempt.group.rows if r.item_id == item.id]
+        carrier = plan.buttons_on
+        first: int | None = None
+        index = 0
+        try:
+            for request in plan.sends:
+                n = len(request.attachments)
+                keyboard = markup if carrier == index + n - 1 and n == 1 else None
+                message_ids = await self._send_media(attempt, request, keyboard, push=push)
+                for attachment, message_id in zip(request.attachments, message_ids, strict=False):
+                    first = message_id if first is None else first
+                    shown = (attachment.kind.value, attachment.file_unique_id)
+                    attempt.sent.append(SentPart(message_id, ids, versions, first, index, shown))
+                    index += 1
+                if first is not None and not any(d in rows for d, _ in attempt.done):
+                    attempt.done += [(d, first) for d in rows]
+            for text in plan.follow_ups:
+                keyboard = markup if carrier == index else None
+                message_id = await self._send(attempt, text, push=False, markup=keyboard)
+                attempt.sent.append(SentPart(message_id, ids, versions, first, index))
+                index += 1
+        except Exception:
+            if first is not None:
+                # What went out stays recorded; a version no rendering has makes the store
+                # queue a refresh of the group, which sends what is missing.
+                incomplete = tuple((i, _INCOMPLETE) for i, _ in versions)
+                attempt.sent = [
+                    replace(p, versions=incomplete) if p.group == first else p for p in attempt.sent
+                ]
+            raise
+        return first
+
+    async def _send_media(
+        self,
+        attempt: _Attempt,
+        request: media.MediaSend,
+        markup: InlineKeyboardMarkup | None,
+        *,
+        push: bool,
+    ) -> list[int]:
+        chat_id = attempt.group.chat_id
+        paid = self.paid and push
+        thread = (
+            await self.renderer.topic(chat_id, attempt.group.story_id)
+            if chat_id != self.channel_id
+            else None
+        )
+
+        async def send() -> list[int]:
+            return await media.send(
+                self.bot, chat_id, request, markup=markup, thread=thread, paid=paid
+            )
+
+        count = len(request.attachments)
+        message_ids = await self._call(attempt, chat_id, send, cost=count)
+        self.stats.sent += len(message_ids)
+        return message_ids
 
     async def _send_recap(self, attempt: _Attempt) -> list[Resolution]:
         group = attempt.group
@@ -659,7 +748,10 @@ class DeliveryEngine:
             return [Resolution(chat_id, group.story_id, "refresh", rest_ids=ids, error="no items")]
         # A failure half-way is recorded with what the attempt did (_process): the retry
         # finds the parts already added or deleted and continues from there.
-        await self._rerender(attempt, target, items)
+        if any(p.media_kind for p in target.parts) or any(i.media for i in items):
+            await self._rerender_media(attempt, target, items)
+        else:
+            await self._rerender(attempt, target, items)
         attempt.done = [(i, None) for i in ids]
         return [
             Resolution(
@@ -669,6 +761,7 @@ class DeliveryEngine:
                 done=attempt.done,
                 sent=attempt.sent,
                 refreshed=attempt.refreshed,
+                media_changed=attempt.media_changed,
             )
         ]
 
@@ -715,6 +808,167 @@ class DeliveryEngine:
             attempt.sent.append(
                 SentPart(new_id, item_ids, group_id=target.group_id, part=target.next_part + n)
             )
+
+    async def _rerender_media(
+        self, attempt: _Attempt, target: RefreshTarget, items: list[TickerItemRecord]
+    ) -> None:
+        """Make a delivered item with attachments show it as it is now.
+
+        A correction edits the caption (editMessageCaption), a replaced file the media
+        (editMessageMedia), the follow-up texts as text. A retraction deletes every message
+        of the group (album and follow-ups); what Telegram no longer lets us delete shows the
+        notice. When the attachments no longer fit the delivered messages (another number,
+        a document for a photo in an album), the group is deleted and sent anew."""
+        chat_id = target.chat_id
+        item = next((i for i in items if i.media), items[0])
+        texts = await self.renderer.render_items(chat_id, target.story_id, [item])
+        if item.is_retracted:
+            notice = texts[0] if texts else _SURPLUS_PART
+            for part in target.parts:
+                await self._remove_part(attempt, chat_id, part, notice)
+            return
+        plan = media.plan(item.media, texts)
+        slots = plan.slots
+        markup = (
+            await self.renderer.push_keyboard(chat_id, target.story_id)
+            if chat_id != self.channel_id
+            else None
+        )
+        carrier = plan.buttons_on
+        shown = [p for p in target.parts if p.media_kind]
+        follow_ups = [p for p in target.parts if not p.media_kind]
+        fits = len(shown) == len(slots) and all(
+            (alone and len(slots) == 1)
+            or media.album_class(old.media_kind or "") == media.album_class(a.kind)
+            for old, (a, _, alone) in zip(shown, slots, strict=True)
+        )
+        item_ids = (item.id,)
+        if not fits:
+            for part in target.parts:
+                await self._remove_part(attempt, chat_id, part, _SURPLUS_PART)
+            index = target.next_part
+            for request in plan.sends:
+                n = len(request.attachments)
+                keyboard = (
+                    markup if carrier == index - target.next_part + n - 1 and n == 1 else None
+                )
+                message_ids = await self._send_media(attempt, request, keyboard, push=False)
+                for attachment, message_id in zip(request.attachments, message_ids, strict=False):
+                    pair = (attachment.kind.value, attachment.file_unique_id)
+                    attempt.sent.append(
+                        SentPart(
+                            message_id, item_ids, group_id=target.group_id, part=index, media=pair
+                        )
+                    )
+                    index += 1
+            for text in plan.follow_ups:
+                keyboard = markup if carrier == index - target.next_part else None
+                message_id = await self._send(attempt, text, push=False, markup=keyboard)
+                attempt.sent.append(
+                    SentPart(message_id, item_ids, group_id=target.group_id, part=index)
+                )
+                index += 1
+            return
+        for n, (part, (attachment, caption, _)) in enumerate(zip(shown, slots, strict=True)):
+            keyboard = markup if carrier == n else None
+            if part.media_file != attachment.file_unique_id or part.media_kind != attachment.kind:
+                await self._edit_media_part(
+                    attempt, chat_id, part.message_id, attachment, caption, keyboard
+                )
+            elif caption or n == 0 or keyboard is not None:
+                await self._edit_caption_part(attempt, chat_id, part.message_id, caption, keyboard)
+        base = len(slots)
+        for n, part in enumerate(follow_ups):
+            if n < len(plan.follow_ups):
+                keyboard = markup if carrier == base + n else None
+                await self._edit_part(
+                    attempt, chat_id, part.message_id, plan.follow_ups[n], keyboard
+                )
+            else:
+                await self._remove_part(attempt, chat_id, part, _SURPLUS_PART)
+        for n, text in enumerate(plan.follow_ups[len(follow_ups) :]):
+            position = base + len(follow_ups) + n
+            keyboard = markup if carrier == position else None
+            message_id = await self._send(attempt, text, push=False, markup=keyboard)
+            attempt.sent.append(
+                SentPart(
+                    message_id,
+                    item_ids,
+                    group_id=target.group_id,
+                    part=target.next_part + n,
+                )
+            )
+
+    async def _remove_part(
+        self, attempt: _Attempt, chat_id: int, part: GroupPart, notice: str
+    ) -> None:
+        """Delete one message of a group; where Telegram refuses, make it show `notice`."""
+        if self.clock.time() - part.sent_at < outbox.DELETE_WINDOW_SECONDS and (
+            await self._delete_part(attempt, chat_id, part.message_id)
+        ):
+            return
+        if part.media_kind:
+            await self._edit_caption_part(attempt, chat_id, part.message_id, notice, None)
+        else:
+            await self._edit_part(attempt, chat_id, part.message_id, notice)
+
+    async def _edit_caption_part(
+        self,
+        attempt: _Attempt,
+        chat_id: int,
+        message_id: int,
+        caption: str,
+        markup: InlineKeyboardMarkup | None,
+    ) -> None:
+        """Edit the caption (and buttons) of one delivered attachment."""
+
+        async def edit() -> int:
+            return await media.edit_caption(self.bot, chat_id, message_id, caption, markup)
+
+        await self._edit_with(attempt, chat_id, message_id, edit)
+
+    async def _edit_media_part(
+        self,
+        attempt: _Attempt,
+        chat_id: int,
+        message_id: int,
+        attachment: Attachment,
+        caption: str,
+        markup: InlineKeyboardMarkup | None,
+    ) -> None:
+        """Replace the attachment of one delivered message."""
+
+        async def edit() -> int:
+            return await media.edit_media(
+                self.bot, chat_id, message_id, attachment, caption, markup
+            )
+
+        if await self._edit_with(attempt, chat_id, message_id, edit):
+            attempt.media_changed.append(
+                (message_id, attachment.kind.value, attachment.file_unique_id)
+            )
+
+    async def _edit_with(
+        self,
+        attempt: _Attempt,
+        chat_id: int,
+        message_id: int,
+        edit: Callable[[], Awaitable[int]],
+    ) -> bool:
+        """Run an edit of one message; whether it shows the new state (False: gone)."""
+        try:
+            await self._call(attempt, chat_id, edit)
+        except Exception as exc:
+            kind = classify(exc).kind
+            if kind is FailureKind.MESSAGE_GONE:
+                attempt.refreshed.append((message_id, "gone"))
+                return False
+            if kind is not FailureKind.NOT_MODIFIED:
+                raise
+        else:
+            self.stats.edited += 1
+        attempt.refreshed.append((message_id, "corrected"))
+        return True
 
     async def _delete_part(self, attempt: _Attempt, chat_id: int, message_id: int) -> bool:
         """Delete one message of a group; False if Telegram refuses to."""
@@ -835,9 +1089,17 @@ class DeliveryEngine:
         return cached[1]
 
     async def _call(
-        self, attempt: _Attempt, chat_id: int, request: Callable[[], Awaitable[int]]
-    ) -> int:
-        """Run one Bot API call within the limits; wait out 429s (not failed attempts)."""
+        self,
+        attempt: _Attempt,
+        chat_id: int,
+        request: Callable[[], Awaitable[_R]],
+        *,
+        cost: int = 1,
+    ) -> _R:
+        """Run one Bot API call within the limits; wait out 429s (not failed attempts).
+
+        `cost` is how many messages the call makes (an album of N makes N): that many count
+        against the shared budget and the chat's pace."""
         for tries in range(20):
             if not self._api_up.is_set():
                 # Paused: the Bot API is down. Give the group back instead of failing it.
@@ -848,12 +1110,13 @@ class DeliveryEngine:
                 wait = self.pacer.ready_at(chat_id) - self.clock.monotonic()
                 if wait > 0:
                     await self.clock.sleep(wait)
-                await self.budget.acquire(PRIORITY_PUSH)
+                for _ in range(cost):
+                    await self.budget.acquire(PRIORITY_PUSH)
                 now = self.clock.monotonic()
                 # A bot-wide 429 that came back while this send waited holds it too.
                 if self.pacer.ready_at(chat_id) <= now and self.budget.paused_until <= now:
                     break
-            self.pacer.sent(chat_id)
+            self.pacer.sent(chat_id, count=cost)
             attempt.in_flight = True
             try:
                 result = await request()
@@ -944,6 +1207,7 @@ class DeliveryEngine:
             done=attempt.done,
             sent=attempt.sent,
             refreshed=attempt.refreshed,
+            media_changed=attempt.media_changed,
             rest_ids=[r.id for r in group.rows if r.id not in done_ids],
             action="release",
             next_at=self.clock.time() + delay,
@@ -965,6 +1229,7 @@ class DeliveryEngine:
             done=attempt.done,
             sent=attempt.sent,
             refreshed=attempt.refreshed,
+            media_changed=attempt.media_changed,
             rest_ids=[r.id for r in rest],
             error=redact(failure.reason),
             sub_ids=[r.sub_id for r in group.rows if r.sub_id is not None],

@@ -275,13 +275,15 @@ class ChatPacer:
         self._busy.add(chat_id)
         return 0.0
 
-    def sent(self, chat_id: int) -> None:
-        """Note a request to the chat that is leaving now."""
+    def sent(self, chat_id: int, count: int = 1) -> None:
+        """Note a request to the chat that is leaving now (making `count` messages)."""
         now = self._clock()
         if chat_id < 0:
-            self._group_log.setdefault(chat_id, deque(maxlen=self._group_limit)).append(now)
+            sent = self._group_log.setdefault(chat_id, deque(maxlen=self._group_limit))
+            sent.extend([now] * max(1, count))
         else:
-            self._last[chat_id] = now
+            # An album of N is N messages: the chat's next one waits N intervals.
+            self._last[chat_id] = now + (max(1, count) - 1) * self._private
         self._ops += 1
         if self._ops % 4096 == 0:
             self._prune(now)

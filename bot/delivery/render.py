@@ -50,10 +50,22 @@ async def pack(
     items = list(items)
     if not items:
         return []
+    if any(item.media and not item.is_retracted for item in items):
+        # An item with attachments is a group of its own: its text is their caption.
+        groups: list[tuple[list[TickerItemRecord], list[str]]] = []
+        run: list[TickerItemRecord] = []
+        for item in items:
+            if item.media and not item.is_retracted:
+                groups += await pack(renderer, chat_id, story_id, run)
+                run = []
+                groups.append(([item], await renderer.render_items(chat_id, story_id, [item])))
+            else:
+                run.append(item)
+        return groups + await pack(renderer, chat_id, story_id, run)
     texts = await renderer.render_items(chat_id, story_id, items)
     if len(texts) <= 1 or len(items) == 1:
         return [(items, texts)]
-    groups: list[tuple[list[TickerItemRecord], list[str]]] = []
+    groups = []
     current: list[TickerItemRecord] = []
     current_texts: list[str] = []
     for item in items:

@@ -105,14 +105,25 @@ async def post(update: Update, context: BotContext, fmt: Formatter) -> None:
     user = update.effective_user
     assert user is not None
     item = await context.state.editor.post(user.id, story, command_text(update))
-    progress = await context.state.editor.item_progress(item.id)
+    await confirm_post(update, context, fmt, story, item.id)
+
+
+async def confirm_post(
+    update: Update,
+    context: BotContext,
+    fmt: Formatter,
+    story: StoryRecord,
+    item_id: int,
+) -> None:
+    """Tell the editor the item is out, and follow its fan-out in that message."""
+    progress = await context.state.editor.item_progress(item_id)
     html = fmt.post_confirmation(
-        item.id, delivered=progress.delivered, total=progress.total, story_title=story.heading
+        item_id, delivered=progress.delivered, total=progress.total, story_title=story.heading
     )
     message = await reply(update, context, html)
     if message is not None and not progress.done:
         task = asyncio.create_task(
-            _follow_progress(context, fmt, message, item.id, html, story.heading)
+            _follow_progress(context, fmt, message, item_id, html, story.heading)
         )
         background = context.state.background
         background.append(task)

@@ -25,6 +25,7 @@ from bot.handlers.common import (
     refuse_non_admin,
     reply,
 )
+from bot.handlers.media import show_media
 from bot.handlers.subscriptions import subscribe
 from bot.services import catchup, subscriptions
 from bot.services.stories import TICKER_MAX, TickerPage, parse_count
@@ -65,13 +66,14 @@ async def summary(update: Update, context: BotContext) -> None:
     if story is None:
         return
     service = context.state.stories
-    html = fmt.summary(
-        story,
-        pinned=await service.pinned(story.id),
-        latest=await service.latest_item(story.id),
-        as_of=await service.last_update(story),
-    )
+    pinned = await service.pinned(story.id)
+    latest = await service.latest_item(story.id)
+    html = fmt.summary(story, pinned=pinned, latest=latest, as_of=await service.last_update(story))
     await reply(update, context, html)
+    # The picture of the moment, where a reader of a briefing looks for it: under the gist.
+    pictured = next((i for i in (*pinned, latest) if i is not None and i.media), None)
+    if pictured is not None:
+        await show_media(update, context, fmt, pictured)
 
 
 async def quotes(update: Update, context: BotContext) -> None:

@@ -27,6 +27,7 @@ from bot.handlers import (
     follow,
     keywords,
     localtime,
+    media,
     membership,
     push,
     reader,
@@ -166,8 +167,10 @@ def register_handlers(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(subscriptions.language_button, pattern=r"^lg:"))
     app.add_handler(
         MessageHandler(
-            filters.Document.ALL & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE,
-            editor.document,
+            (filters.PHOTO | filters.VIDEO | filters.ANIMATION | filters.Document.ALL)
+            & filters.ChatType.PRIVATE
+            & filters.UpdateType.MESSAGE,
+            media.on_media,
         )
     )
     app.add_handler(CallbackQueryHandler(stale_button))

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from bot.db import audit, chats, deliveries, reads, stories, subscriptions
 from bot.db.connection import Database
-from bot.db.models import AuditEntry, QuoteRecord, StoryRecord, TickerItemRecord, now_iso
+from bot.db.models import (
+    MAX_ATTACHMENTS,
+    Attachment,
+    AuditEntry,
+    QuoteRecord,
+    StoryRecord,
+    TickerItemRecord,
+    now_iso,
+)
 
 MAX_ITEM_CHARS = 4096
 MAX_TITLE_CHARS = 200
@@ -72,6 +80,13 @@ def _item_snapshot(item: TickerItemRecord) -> dict[str, object]:
     return {"headline": item.headline, "body": item.body, "pinned": item.pinned}
 
 
+def _with_media(snapshot: dict[str, object], media: Sequence[Attachment]) -> dict[str, object]:
+    """An audit snapshot naming the item's attachments (kind and unique id), if any."""
+    if not media:
+        return snapshot
+    return {**snapshot, "media": [f"{a.kind.value}:{a.file_unique_id}" for a in media]}
+
+
 class EditorService:
     """What editors can do; every change is audited in its own transaction."""
 
@@ -92,11 +107,16 @@ class EditorService:
             raise EditorError("item-retracted", id=item_id)
         return item
 
-    async def post(self, user_id: int, story: StoryRecord, raw: str) -> TickerItemRecord:
-        """Publish a new ticker item and queue it for every subscriber."""
+    async def post(
+        self, user_id: int, story: StoryRecord, raw: str, media: Sequence[Attachment] = ()
+    ) -> TickerItemRecord:
+        """Publish a new ticker item (with its attachments) and queue it for every subscriber.
+
+        An item with attachments may have no text: the picture is the news."""
         if story.archived_at:
             raise EditorError("story-archived", title=story.title)
-        headline, body = split_post(raw)
+        media = tuple(media)[:MAX_ATTACHMENTS]
+        headline, body = split_post(raw) if raw.strip() or not media else ("", "")
         now = now_iso()
         async with self.db.atomic():
             item_id = await stories.insert_item(
@@ -108,6 +128,8 @@ class EditorService:
                 created_by=user_id,
                 now=now,
             )
+            if media:
+                await stories.set_media(self.db, item_id, media)
             await stories.touch_story(self.db, story.id, now)
             await deliveries.enqueue_item(self.db, story.id, item_id)
             await audit.record(
@@ -116,7 +138,7 @@ class EditorService:
                 action="post",
                 story_id=story.id,
                 target=f"#{item_id}",
-                after={"headline": headline, "body": body},
+                after=_with_media({"headline": headline, "body": body}, media),
             )
             await stories.reindex_entry(self.db, story.id, "ticker", item_id)
         await self._notify()
@@ -142,6 +164,39 @@ class EditorService:
                 target=f"#{item_id}",
                 before=_item_snapshot(item),
                 after={"headline": headline, "body": body, "pinned": item.pinned},
+            )
+            await stories.reindex_entry(self.db, item.story_id, "ticker", item_id)
+        await self._notify()
+        updated = await stories.get_item(self.db, item_id)
+        assert updated is not None
+        return updated
+
+    async def replace_media(
+        self, user_id: int, item_id: int, media: Sequence[Attachment], raw: str = ""
+    ) -> TickerItemRecord:
+        """Give an item new attachments (and new text when given): delivered copies show them."""
+        media = tuple(media)[:MAX_ATTACHMENTS]
+        if not media:
+            raise EditorError("missing-text")
+        async with self.db.atomic():
+            item = await self._live_item(item_id)
+            headline, body = split_post(raw) if raw.strip() else (item.headline, item.body)
+            if media == item.media and (headline, body) == (item.headline, item.body):
+                raise EditorError("edit-unchanged", id=item_id)
+            await stories.set_media(self.db, item_id, media)
+            # A correction stamp: pushes in flight see a new version and are refreshed.
+            await stories.correct_item(self.db, item_id, headline, body)
+            await deliveries.enqueue_edit(self.db, item_id)
+            await audit.record(
+                self.db,
+                user_id=user_id,
+                action="edit",
+                story_id=item.story_id,
+                target=f"#{item_id}",
+                before=_with_media(_item_snapshot(item), item.media),
+                after=_with_media(
+                    {"headline": headline, "body": body, "pinned": item.pinned}, media
+                ),
             )
             await stories.reindex_entry(self.db, item.story_id, "ticker", item_id)
         await self._notify()

@@ -347,7 +347,20 @@ class Formatter:
 
     def _timed(self, item: TickerItemRecord, headline_html: str) -> str:
         when = self.item_time(item)
+        if not item.headline.strip():
+            # A picture posted without a caption: its time alone heads it.
+            return f"<i>{escape(when)}</i>" if when else ""
         return f"<i>{escape(when)}</i> · {headline_html}" if when else headline_html
+
+    def media_marker(self, item: TickerItemRecord) -> str:
+        """ "📷 Photo", "🖼 3 attachments", …: what an item carries; "" for none."""
+        count = len(item.media) or item.media_count
+        if not count:
+            return ""
+        if count > 1:
+            return self.text("media-marker", kind="album", count=count)
+        kind = item.media[0].kind.value if item.media else "photo"
+        return self.text("media-marker", kind=kind, count=1)
 
     # -- start and help -----------------------------------------------------------------
 
@@ -438,7 +451,9 @@ class Formatter:
         return "\n\n".join(escape(p) for p in paragraphs)
 
     def _item_headline_line(self, item: TickerItemRecord) -> str:
-        return self._timed(item, escape(item.headline))
+        line = self._timed(item, escape(item.headline))
+        marker = self.media_marker(item)
+        return f"{line} {marker}".strip() if marker else line
 
     # -- quotes -----------------------------------------------------------------------
 
@@ -494,11 +509,17 @@ class Formatter:
 
     # -- ticker -----------------------------------------------------------------------
 
-    def ticker_item(self, item: TickerItemRecord, *, is_editor: bool = False) -> str:
-        """One item: time, headline, marks, body paragraphs (or its retraction)."""
+    def ticker_item(
+        self, item: TickerItemRecord, *, is_editor: bool = False, marker: bool = True
+    ) -> str:
+        """One item: time, headline, marks, body paragraphs (or its retraction).
+
+        `marker` names the item's attachments; a push shows them instead."""
         if item.is_retracted:
             return self.retraction(item)
         head = self._timed(item, f"<b>{escape(item.headline)}</b>")
+        if marker and (shown := self.media_marker(item)):
+            head = f"{head} {shown}".strip()
         if item.pinned:
             head = f"📌 {head}"
         if item.corrected_at:
@@ -526,11 +547,15 @@ class Formatter:
     def push(self, story: StoryRecord, items: Sequence[TickerItemRecord]) -> str:
         """New items for a subscriber, one or several in one message, under the title."""
         header = self.text("push-header", title=story.heading)
-        return header + "\n\n" + ITEM_SEPARATOR.join(self.ticker_item(i) for i in items)
+        blocks = [self.ticker_item(i, marker=not i.media) for i in items]
+        return header + "\n\n" + ITEM_SEPARATOR.join(b for b in blocks if b)
 
     def retraction(self, item: TickerItemRecord) -> str:
         """Replaces a delivered copy of an item the editors retracted."""
-        return f"<s>{escape(item.headline)}</s>\n{self.text('retraction-notice')}"
+        headline = item.headline.strip() or self.media_marker(item)
+        if not headline:
+            return self.text("retraction-notice")
+        return f"<s>{escape(headline)}</s>\n{self.text('retraction-notice')}"
 
     def archive_recap(self, story: StoryRecord, *, item_count: int) -> str:
         """The last message subscribers get when a story is archived."""

@@ -449,3 +449,33 @@ def highlight(text: str, spans: Sequence[tuple[int, int]], tag: str = "b") -> st
         position = end
     parts.append(escape(text[position:]))
     return "".join(parts)
+
+
+TELEGRAM_CAPTION_LIMIT = 1024
+
+
+def split_caption(html: str, limit: int = TELEGRAM_CAPTION_LIMIT) -> tuple[str, str]:
+    """The caption of a media message and the HTML left over for a follow-up message.
+
+    Telegram counts a caption's length after entity parsing: the visible text, in UTF-16
+    units, at most `limit`. The cut is made as `split_message` makes it (sections first,
+    then paragraphs, lines, sentences, words), never inside a tag; elements open at the cut
+    are closed in the caption and reopened in the rest. The rest is "" when all fits.
+    """
+    stripped = html.strip()
+    if visible_length(stripped) <= limit and _is_tidy(stripped):
+        return stripped, ""
+    atoms = _drop_blank_elements(_tokenize(html))
+    if not any(atom.is_ink for atom in atoms):
+        return "", ""
+    stacks = _open_stacks(atoms)
+    # Only visible text counts: tags and the closing tags at the cut cost nothing.
+    widths = [utf16_length(a.visible) if a.kind is _Kind.TEXT else 0 for a in atoms]
+    zeros = [0] * (len(atoms) + 1)
+    start = 0
+    while atoms[start].is_space or atoms[start].kind is _Kind.CLOSE:
+        start += 1
+    cut = _find_cut(atoms, widths, start, limit, zeros, zeros, _soft_cuts(atoms))
+    caption = [*stacks[start], *atoms[start:cut], *map(_close_tag, reversed(stacks[cut]))]
+    rest = _tidy([*stacks[cut], *atoms[cut:]])
+    return "".join(a.raw for a in _tidy(caption)), "".join(a.raw for a in rest)

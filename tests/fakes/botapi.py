@@ -126,6 +126,7 @@ _JSON_PARAMS = frozenset(
         "allowed_updates",
         "menu_button",
         "message_ids",
+        "media",
     }
 )
 _INT_PARAMS = frozenset(
@@ -181,6 +182,15 @@ _SCOPE_TYPES = frozenset(
         "chat_member",
     }
 )
+# What real file ids start with, by the kind of file (photo, video, animation, document).
+_FILE_ID_PREFIX = {
+    "photo": "AgACAgIAAxkBAA",
+    "video": "BAACAgIAAxkBAA",
+    "animation": "CgACAgIAAxkBAA",
+    "document": "BQACAgIAAxkBAA",
+}
+_MEDIA_KINDS = ("photo", "video", "animation", "document")
+MAX_ALBUM = 10
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _STATUS_PHRASES = {401: "Unauthorized", 404: "Not Found", 499: "Client Closed Request"}
 
@@ -649,6 +659,50 @@ class FakeBotApi:
             return {"message": msg.to_dict()}
         return self._queue_update("message", msg.to_dict(), chat_id=chat.id, seq=msg.seq)
 
+    def send_media(
+        self,
+        user_id: int,
+        kind: str,
+        *,
+        caption: str | None = None,
+        media_group_id: str | None = None,
+        chat_id: int | None = None,
+        file_name: str | None = None,
+        content: bytes | None = None,
+    ) -> JSON:
+        """The user sends a photo, video, animation or document (one part of an album when
+        ``media_group_id`` is given: Telegram delivers each part as its own update)."""
+        if kind not in _MEDIA_KINDS:
+            raise ValueError(f"unknown media kind {kind!r}")
+        user = self._user(user_id)
+        chat = self._chat_for_user_message(user, chat_id)
+        data = content if content is not None else f"{kind}-{self._file_counter}".encode()
+        fields: JSON = {}
+        if kind == "photo":
+            small = self._store_file(data[:16], None, "image/jpeg", "photos", "photo")
+            large = self._store_file(data, None, "image/jpeg", "photos", "photo")
+            fields["photo"] = [small.photo_size(90, 67), large.photo_size(1280, 960)]
+        else:
+            mime = {"video": "video/mp4", "animation": "video/mp4"}.get(kind, "application/pdf")
+            name = file_name or {"video": "clip.mp4", "animation": "loop.mp4"}.get(kind, "a.pdf")
+            stored = self._store_file(data, name, mime, f"{kind}s", kind)
+            fields[kind] = stored.media_dict()
+            if kind == "animation":
+                fields["document"] = stored.document_dict()
+        msg = self._new_message(
+            chat,
+            from_user=user.to_dict(),
+            outgoing=False,
+            caption=caption,
+            caption_entities=detect_entities(caption) if caption else [],
+        )
+        for name, value in fields.items():
+            setattr(msg, name, value)
+        msg.media_group_id = media_group_id
+        if not self._bot_sees(chat, msg):
+            return {"message": msg.to_dict()}
+        return self._queue_update("message", msg.to_dict(), chat_id=chat.id, seq=msg.seq)
+
     def press_button(
         self,
         user_id: int,
@@ -1017,13 +1071,19 @@ class FakeBotApi:
         return update
 
     def _store_file(
-        self, content: bytes, file_name: str | None, mime_type: str | None, folder: str
+        self,
+        content: bytes,
+        file_name: str | None,
+        mime_type: str | None,
+        folder: str,
+        kind: str = "document",
     ) -> StoredFile:
         self._file_counter += 1
         n = self._file_counter
         digest = hashlib.sha256(f"{self.bot_id}:{n}:{len(content)}".encode()).digest()
         # Shaped like real ids (url-safe base64, document ids start with "BQACAgIAAxkBAA").
-        file_id = "BQACAgIAAxkBAA" + base64.urlsafe_b64encode(digest[:42]).decode().rstrip("=")
+        prefix = _FILE_ID_PREFIX.get(kind, "BQACAgIAAxkBAA")
+        file_id = prefix + base64.urlsafe_b64encode(digest[:42]).decode().rstrip("=")
         unique = "AgAD" + base64.urlsafe_b64encode(digest[:9]).decode().rstrip("=")
         ext = ""
         if file_name and "." in file_name:
@@ -1035,6 +1095,7 @@ class FakeBotApi:
             content=content,
             file_name=file_name,
             mime_type=mime_type,
+            kind=kind,
         )
         self.files[file_id] = stored
         self._files_by_path[stored.file_path] = stored
@@ -1755,55 +1816,182 @@ class FakeBotApi:
         self._emit("sent", msg)
         return msg.to_dict()
 
-    def _api_sendDocument(self, p: JSON) -> JSON:
-        chat = self._resolve_chat(p, sending=True)
-        document = p.get("document")
-        if isinstance(document, str) and document.startswith("attach://"):
-            document = p.get(document.removeprefix("attach://"))
-        stored: StoredFile | None
-        if isinstance(document, UploadedFile):
-            if not document.data:
+    def _input_file(self, value: Any, p: JSON, kind: str) -> StoredFile:
+        """The file a send or InputMedia names: a file_id, an upload, or a URL."""
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = p.get(value.removeprefix("attach://"))
+        if isinstance(value, UploadedFile):
+            if not value.data:
                 raise bad_request("file must be non-empty")
-            stored = self._store_file(
-                document.data,
-                document.filename,
-                document.content_type or "application/octet-stream",
-                "documents",
-            )
-        elif isinstance(document, str) and document:
-            stored = self.files.get(document)
-            if stored is None and re.match(r"^https?://\S+$", document):
-                name = document.rstrip("/").rsplit("/", 1)[-1] or "file"
-                stored = self._store_file(b"", name, "application/octet-stream", "documents")
+            folder = f"{kind}s" if kind != "photo" else "photos"
+            mime = value.content_type or "application/octet-stream"
+            return self._store_file(value.data, value.filename, mime, folder, kind)
+        if isinstance(value, str) and value:
+            stored = self.files.get(value)
+            if stored is None and re.match(r"^https?://\S+$", value):
+                name = value.rstrip("/").rsplit("/", 1)[-1] or "file"
+                return self._store_file(b"", name, "application/octet-stream", f"{kind}s", kind)
             if stored is None:
                 raise bad_request("wrong file identifier/HTTP URL specified")
-        else:
-            raise bad_request("there is no document in the request")
-        caption: str | None = None
-        caption_entities: list[JSON] = []
-        if p.get("caption"):
-            caption, caption_entities = self._format(
-                p["caption"], p.get("parse_mode"), p.get("caption_entities"), caption=True
-            )
+            # A document may be sent as a document whatever it is; the others only as such.
+            if stored.kind != kind and not (kind == "document" and stored.kind != "photo"):
+                raise bad_request("type of file mismatch")
+            return stored
+        raise bad_request(f"there is no {kind} in the request")
+
+    def _media_fields(self, stored: StoredFile, kind: str) -> JSON:
+        """The message fields that show a file sent as `kind`."""
+        if kind == "photo":
+            return {"photo": [stored.photo_size(90, 67), stored.photo_size(1280, 960)]}
+        fields: JSON = {kind: stored.media_dict()}
+        if kind == "animation":
+            fields["document"] = stored.document_dict()
+        return fields
+
+    def _caption(self, p: JSON) -> tuple[str | None, list[JSON]]:
+        if not p.get("caption"):
+            return None, []
+        caption, entities = self._format(
+            p["caption"], p.get("parse_mode"), p.get("caption_entities"), caption=True
+        )
+        return caption or None, entities
+
+    def _check_thread(self, chat: FakeChat, p: JSON) -> int | None:
+        thread = p.get("message_thread_id")
+        if chat.is_forum and thread:
+            if int(thread) in chat.deleted_topics:
+                raise bad_request("message thread not found")
+            if int(thread) in chat.closed_topics:
+                raise bad_request("TOPIC_CLOSED")
+            return int(thread)
+        return None
+
+    def _send_file(self, p: JSON, kind: str) -> JSON:
+        chat = self._resolve_chat(p, sending=True)
+        stored = self._input_file(p.get(kind), p, kind)
+        caption, caption_entities = self._caption(p)
         inline, keyboard = self._markup(p)
+        thread = self._check_thread(chat, p)
         msg = self._new_message(
             chat,
             from_user=self._sender(chat),
             outgoing=True,
-            document=stored.document_dict(),
-            caption=caption or None,
+            caption=caption,
             caption_entities=caption_entities,
             reply_markup=inline,
             reply_to=self._reply_target(chat, p),
+            message_thread_id=thread,
         )
+        for name, value in self._media_fields(stored, kind).items():
+            setattr(msg, name, value)
+        if chat.type == "channel":
+            msg.sender_chat = chat.to_dict()
         msg.reply_keyboard = keyboard
         msg.disable_notification = bool(p.get("disable_notification"))
         msg.allow_paid_broadcast = bool(p.get("allow_paid_broadcast"))
         self.stats.send_ok(
-            chat.id, f"document:{stored.file_unique_id}:{caption or ''}", msg.message_id
+            chat.id, f"{kind}:{stored.file_unique_id}:{caption or ''}", msg.message_id
         )
         self._emit("sent", msg)
         return msg.to_dict()
+
+    def _api_sendDocument(self, p: JSON) -> JSON:
+        return self._send_file(p, "document")
+
+    def _api_sendPhoto(self, p: JSON) -> JSON:
+        return self._send_file(p, "photo")
+
+    def _api_sendVideo(self, p: JSON) -> JSON:
+        return self._send_file(p, "video")
+
+    def _api_sendAnimation(self, p: JSON) -> JSON:
+        return self._send_file(p, "animation")
+
+    def _input_media(self, entry: Any, p: JSON, *, in_album: bool) -> tuple[str, StoredFile, JSON]:
+        """(kind, file, caption fields) of one InputMedia object."""
+        if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
+            raise bad_request("can't parse InputMedia: media not found")
+        kind = entry["type"]
+        allowed = ("photo", "video", "document", "audio") if in_album else _MEDIA_KINDS
+        if kind not in allowed:
+            raise bad_request(f'can\'t parse InputMedia: unsupported media type "{kind}"')
+        if kind == "audio":
+            raise bad_request("can't parse InputMedia: audio is not supported here")
+        if "media" not in entry:
+            raise bad_request("can't parse InputMedia: media not found")
+        stored = self._input_file(entry["media"], p, kind)
+        caption, entities = self._caption(
+            {
+                "caption": entry.get("caption"),
+                "parse_mode": entry.get("parse_mode"),
+                "caption_entities": entry.get("caption_entities"),
+            }
+        )
+        return kind, stored, {"caption": caption, "caption_entities": entities}
+
+    def _api_sendMediaGroup(self, p: JSON) -> list[JSON]:
+        chat = self._resolve_chat(p, sending=True)
+        media = p.get("media")
+        if not isinstance(media, list):
+            raise bad_request("can't parse media JSON object")
+        if len(media) > MAX_ALBUM:
+            raise bad_request("too many messages to send as an album")
+        if len(media) < 2:
+            raise bad_request("media must include 2-10 items")
+        parsed = [self._input_media(entry, p, in_album=True) for entry in media]
+        kinds = {kind for kind, _, _ in parsed}
+        if "document" in kinds and kinds != {"document"}:
+            raise bad_request("documents can't be mixed with other media types")
+        thread = self._check_thread(chat, p)
+        reply_to = self._reply_target(chat, p)
+        group_id = str(10**17 + self._next_seq())
+        out: list[JSON] = []
+        for kind, stored, caption in parsed:
+            msg = self._new_message(
+                chat,
+                from_user=self._sender(chat),
+                outgoing=True,
+                caption=caption["caption"],
+                caption_entities=caption["caption_entities"],
+                reply_to=reply_to,
+                message_thread_id=thread,
+            )
+            for name, value in self._media_fields(stored, kind).items():
+                setattr(msg, name, value)
+            msg.media_group_id = group_id
+            if chat.type == "channel":
+                msg.sender_chat = chat.to_dict()
+            msg.disable_notification = bool(p.get("disable_notification"))
+            msg.allow_paid_broadcast = bool(p.get("allow_paid_broadcast"))
+            self.stats.send_ok(
+                chat.id,
+                f"{kind}:{stored.file_unique_id}:{caption['caption'] or ''}",
+                msg.message_id,
+            )
+            self._emit("sent", msg)
+            out.append(msg.to_dict())
+        return out
+
+    def _api_editMessageMedia(self, p: JSON) -> JSON | bool:
+        msg = self._message_for_edit(p)
+        if msg.media_kind is None:
+            raise bad_request("there is no media in the message to edit")
+        in_album = msg.media_group_id is not None
+        kind, stored, caption = self._input_media(p.get("media"), p, in_album=in_album)
+        if in_album and (kind == "document") != (msg.media_kind == "document"):
+            raise bad_request("documents can't be mixed with other media types")
+        inline, _ = self._markup(p)
+        fields = {name: None for name in _MEDIA_KINDS}
+        fields.update(self._media_fields(stored, kind))
+        if (
+            stored.file_unique_id == msg.file_unique_id
+            and kind == msg.media_kind
+            and caption["caption"] == msg.caption
+            and inline == msg.reply_markup
+        ):
+            raise bad_request(NOT_MODIFIED)
+        self._apply_edit(msg, reply_markup=inline, **fields, **caption)
+        return self._edit_result(msg, p)
 
     def _api_sendChatAction(self, p: JSON) -> bool:
         self._resolve_chat(p, sending=True)
@@ -2261,6 +2449,11 @@ _API_METHODS = (
     "getMyShortDescription",
     "sendMessage",
     "sendDocument",
+    "sendPhoto",
+    "sendVideo",
+    "sendAnimation",
+    "sendMediaGroup",
+    "editMessageMedia",
     "sendChatAction",
     "editMessageText",
     "editMessageCaption",

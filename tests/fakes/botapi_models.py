@@ -160,6 +160,7 @@ class MessageVersion:
     entities: list[JSON]
     caption: str | None
     reply_markup: JSON | None
+    media: str | None = None  # the file_unique_id shown, for a media message
 
 
 @dataclass(slots=True, eq=False)
@@ -176,6 +177,10 @@ class StoredMessage:
     caption: str | None = None
     caption_entities: list[JSON] = field(default_factory=list)
     document: JSON | None = None
+    photo: list[JSON] | None = None  # PhotoSize array, smallest first
+    video: JSON | None = None
+    animation: JSON | None = None  # Telegram also sets `document` for an animation
+    media_group_id: str | None = None
     reply_markup: JSON | None = None  # inline keyboards only; other markups are not echoed
     reply_keyboard: JSON | None = None  # ReplyKeyboardMarkup / Remove / ForceReply, if sent
     reply_to: StoredMessage | None = None
@@ -218,8 +223,12 @@ class StoredMessage:
                 data["entities"] = self.entities
             if self.link_preview_options:
                 data["link_preview_options"] = self.link_preview_options
-        if self.document is not None:
-            data["document"] = self.document
+        if self.media_group_id is not None:
+            data["media_group_id"] = self.media_group_id
+        for name in ("photo", "video", "animation", "document"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
         if self.caption is not None:
             data["caption"] = self.caption
             if self.caption_entities:
@@ -237,6 +246,7 @@ class StoredMessage:
             entities=list(self.entities),
             caption=self.caption,
             reply_markup=self.reply_markup,
+            media=self.file_unique_id,
         )
 
     @property
@@ -258,6 +268,24 @@ class StoredMessage:
     @property
     def callback_data(self) -> list[str]:
         return [b["callback_data"] for b in self.buttons if "callback_data" in b]
+
+    @property
+    def media_kind(self) -> str | None:
+        """photo, video, animation or document; None for a text or service message."""
+        for name in ("photo", "video", "animation", "document"):
+            if getattr(self, name) is not None:
+                return name
+        return None
+
+    @property
+    def file_unique_id(self) -> str | None:
+        """The unique id of the file the message shows (the largest photo size)."""
+        if self.photo:
+            return str(self.photo[-1]["file_unique_id"])
+        for value in (self.video, self.animation, self.document):
+            if value is not None:
+                return str(value["file_unique_id"])
+        return None
 
     def to_control_dict(self) -> JSON:
         """Message plus the fake's bookkeeping, for the control endpoint and failure dumps."""
@@ -291,7 +319,7 @@ class StoredMessage:
             flag for flag, on in (("E", self.edited), ("D", self.deleted), ("P", self.pinned)) if on
         )
         who = "bot" if self.outgoing else f"user {self.from_user['id'] if self.from_user else '?'}"
-        body = self.text if self.text is not None else f"[document] {self.caption or ''}"
+        body = self.text if self.text is not None else f"[{self.media_kind}] {self.caption or ''}"
         if self.extra:
             body = f"[service] {sorted(self.extra)}"
         if len(body) > 80:
@@ -308,6 +336,7 @@ class StoredFile:
     content: bytes
     file_name: str | None
     mime_type: str | None
+    kind: str = "document"  # photo, video, animation or document: what it may be sent as
 
     def document_dict(self) -> JSON:
         data: JSON = {}
@@ -319,6 +348,22 @@ class StoredFile:
         data["file_unique_id"] = self.file_unique_id
         data["file_size"] = len(self.content)
         return data
+
+    def media_dict(self) -> JSON:
+        """The Video, Animation or Document object of this file."""
+        data = self.document_dict()
+        if self.kind in ("video", "animation"):
+            data.update(width=640, height=360, duration=5)
+        return data
+
+    def photo_size(self, width: int, height: int) -> JSON:
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": len(self.content),
+            "width": width,
+            "height": height,
+        }
 
     def file_dict(self) -> JSON:
         return {

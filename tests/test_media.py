@@ -1,0 +1,302 @@
+"""Items with photos, videos, animations and documents, driven as editors and readers would."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.albums import AlbumCollector
+from tests.fakes.botapi import StoredMessage
+from tests.inproc import (
+    EDITOR_ID,
+    GROUP_ID,
+    GROUP_MEMBER,
+    READER_DE,
+    READER_EN,
+    InProcessBot,
+    eventually,
+    inproc_bot,
+)
+
+pytestmark = pytest.mark.timeout(90)
+
+
+class StepClock:
+    """Time that moves only when the test says so: the album window without a sleep."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+        self._tick = asyncio.Event()
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        self._tick.set()
+        self._tick = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        target = self.now + seconds
+        while self.now < target:
+            await self._tick.wait()
+
+    async def wait(self, event: asyncio.Event, seconds: float) -> bool:
+        target = self.now + seconds
+        while not event.is_set() and self.now < target:
+            tick = asyncio.ensure_future(self._tick.wait())
+            flag = asyncio.ensure_future(event.wait())
+            _, pending = await asyncio.wait({tick, flag}, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+        return event.is_set()
+
+
+def media_of(bot: InProcessBot, chat_id: int) -> list[StoredMessage]:
+    return [m for m in bot.sent(chat_id) if m.media_kind is not None]
+
+
+def item_id_in(messages: list[StoredMessage]) -> int:
+    for message in messages:
+        found = re.search(r"#(\d+)", message.text or "")
+        if found:
+            return int(found.group(1))
+    raise AssertionError(f"no item number in {[m.text for m in messages]}")
+
+
+async def send(bot: InProcessBot, user_id: int, kind: str, **options: Any) -> list[StoredMessage]:
+    """A user sends an attachment; what the bot answered in that chat."""
+    chat = options.get("chat_id") or user_id
+    before = {m.message_id for m in bot.server.sent_messages(chat)}
+    update = bot.server.send_media(user_id, kind, **options)
+    if "update_id" in update:
+        await bot.process(update)
+    return [m for m in bot.server.sent_messages(chat) if m.message_id not in before]
+
+
+def uploaded(bot: InProcessBot, user_id: int) -> list[StoredMessage]:
+    """What the user sent to the bot (their own messages), oldest first."""
+    chat = bot.server.messages[user_id]
+    return sorted((m for m in chat.values() if not m.outgoing), key=lambda m: m.seq)
+
+
+async def test_a_photo_with_a_post_caption_is_pushed_by_file_id_and_shown_in_ticker_and_summary(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        await bot.ask(READER_EN, "/subscribe")
+        answer = await send(bot, EDITOR_ID, "photo", caption="/post Gipfel beginnt\nErste Bilder.")
+        item_id = item_id_in(answer)
+        original = uploaded(bot, EDITOR_ID)[-1]
+        assert original.photo is not None
+        pushed = await eventually(lambda: media_of(bot, READER_EN), "the photo push")
+        photo = pushed[0]
+        assert photo.media_kind == "photo"
+        # Sent again by the largest size's file_id: no upload, the full picture.
+        assert photo.file_unique_id == original.photo[-1]["file_unique_id"]
+        call = bot.server.calls("sendPhoto")[-1]
+        assert call.params["photo"] == original.photo[-1]["file_id"]
+        assert "Gipfel beginnt" in (photo.caption or "") and "Erste Bilder." in (
+            photo.caption or ""
+        )
+        assert photo.callback_data  # the push buttons sit under the picture
+        assert not [m for m in bot.sent(READER_EN) if "Gipfel beginnt" in (m.text or "")]
+
+        ticker = await bot.ask_text(READER_EN, "/ticker")
+        assert "Gipfel beginnt" in ticker and "📷 Photo" in ticker
+        before = len(media_of(bot, READER_EN))
+        summary = await bot.ask_messages(READER_EN, "/summary")
+        assert "Gipfel beginnt" in "".join(m.text or "" for m in summary)
+        shown = [m for m in summary if m.media_kind == "photo"]
+        assert shown and shown[0].file_unique_id == photo.file_unique_id
+        assert len(media_of(bot, READER_EN)) == before + 1
+        assert item_id > 0
+
+
+async def test_a_caption_without_command_is_the_item_text_and_no_caption_is_a_bare_picture(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        await bot.ask(READER_DE, "/subscribe")
+        await send(bot, EDITOR_ID, "video", caption="Rutte trifft ein\nVideo vom Flughafen.")
+        await send(bot, EDITOR_ID, "animation")
+        pushed = await eventually(
+            lambda: (found := media_of(bot, READER_DE)) and len(found) >= 2 and found,
+            "both pushes",
+        )
+        video, animation = pushed[0], pushed[1]
+        assert video.media_kind == "video" and "Rutte trifft ein" in (video.caption or "")
+        assert animation.media_kind == "animation"
+        assert bot.server.calls("sendAnimation") and bot.server.calls("sendVideo")
+        ticker = await bot.ask_text(READER_DE, "/ticker")
+        assert "🎞 GIF" in ticker and "🎬 Video" in ticker
+
+
+async def test_an_album_is_collected_in_its_window_and_pushed_as_one_media_group(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        clock = StepClock()
+        bot.app.bot_data.albums = AlbumCollector(window=1.5, clock=clock)
+        await bot.ask(READER_EN, "/subscribe")
+        await send(bot, EDITOR_ID, "photo", caption="Bilder vom Gipfel", media_group_id="A1")
+        await send(bot, EDITOR_ID, "video", media_group_id="A1")
+        clock.advance(1.0)  # inside the window: the album is still open
+        await send(bot, EDITOR_ID, "photo", media_group_id="A1")
+        await asyncio.sleep(0)
+        assert not bot.server.calls("sendMediaGroup")
+        assert not [m for m in bot.sent(EDITOR_ID) if "#" in (m.text or "")]
+        clock.advance(1.0)  # 1.0 s after the last part: still open
+        await asyncio.sleep(0)
+        assert not [m for m in bot.sent(EDITOR_ID) if "#" in (m.text or "")]
+        clock.advance(1.0)
+        confirmation = await eventually(
+            lambda: [m for m in bot.sent(EDITOR_ID) if "#" in (m.text or "")], "the confirmation"
+        )
+        item_id_in(confirmation)
+        album = await eventually(
+            lambda: (found := media_of(bot, READER_EN)) and len(found) == 3 and found, "the album"
+        )
+        assert len(bot.server.calls("sendMediaGroup")) == 1
+        assert len({m.media_group_id for m in album}) == 1 and album[0].media_group_id
+        assert [m.media_kind for m in album] == ["photo", "video", "photo"]
+        assert "Bilder vom Gipfel" in (album[0].caption or "")
+        assert album[1].caption is None and album[2].caption is None
+        ticker = await bot.ask_text(READER_EN, "/ticker")
+        assert "🖼 3 attachments" in ticker
+
+
+async def test_documents_make_an_album_of_their_own_and_an_animation_goes_alone(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        clock = StepClock()
+        bot.app.bot_data.albums = AlbumCollector(window=1.5, clock=clock)
+        await bot.ask(READER_EN, "/subscribe")
+        for n in range(2):
+            await send(
+                bot,
+                EDITOR_ID,
+                "document",
+                media_group_id="D1",
+                caption="/post Die Abschlusserklärung" if n == 0 else None,
+                file_name=f"erklaerung-{n}.pdf",
+            )
+        clock.advance(2.0)
+        docs = await eventually(
+            lambda: (found := media_of(bot, READER_EN)) and len(found) == 2 and found, "documents"
+        )
+        assert [m.media_kind for m in docs] == ["document", "document"]
+        assert docs[0].media_group_id is not None
+        # The fake refuses what Telegram refuses: every request the bot made was accepted.
+        refused = [c for c in bot.server.requests if c.status not in (200, None)]
+        assert not refused, [c.summary() for c in refused]
+
+
+async def test_a_long_text_fills_the_caption_and_follows_as_text_then_delete_removes_all(
+    tmp_path: Path,
+) -> None:
+    sentence = "Die Verhandlungen dauern an & gehen weiter. "
+    # A client's caption holds 1024 characters; the push adds the story's heading and time.
+    caption_text = "Lange Meldung mit Bild\n" + "\n\n".join(
+        f"Absatz {n}: " + sentence * 4 for n in range(5)
+    )
+    assert 950 < len(caption_text) <= 1024
+    longer = "\n\n".join(f"Teil {n}: " + sentence * 8 for n in range(9))
+    async with inproc_bot(tmp_path) as bot:
+        clock = StepClock()
+        bot.app.bot_data.albums = AlbumCollector(window=1.5, clock=clock)
+        await bot.ask(READER_EN, "/subscribe")
+        await send(bot, EDITOR_ID, "photo", caption=caption_text, media_group_id="L1")
+        await send(bot, EDITOR_ID, "photo", media_group_id="L1")
+        clock.advance(2.0)
+        answer = await eventually(
+            lambda: [m for m in bot.sent(EDITOR_ID) if "#" in (m.text or "")], "the confirmation"
+        )
+        item_id = item_id_in(answer)
+        await eventually(
+            lambda: any("Absatz 4" in (m.text or "") for m in bot.sent(READER_EN)), "follow-up"
+        )
+        album = media_of(bot, READER_EN)
+        caption = album[0].caption or ""
+        assert len(caption) <= 1024 and "Absatz 3" in caption  # Telegram's count: visible text
+        assert caption.rstrip().endswith(".")  # cut at a paragraph, not inside a word
+        follow_up = next(m for m in bot.sent(READER_EN) if "Absatz 4" in (m.text or ""))
+        assert follow_up.callback_data  # an album takes no buttons: they go under the text
+
+        await bot.ask(EDITOR_ID, f"/edit {item_id} Lange Meldung mit Bild\n{longer}")
+        await eventually(
+            lambda: any("Teil 8" in (m.text or "") for m in bot.sent(READER_EN)),
+            "the corrected text's follow-ups",
+        )
+        assert "Teil 0" in (bot.current(album[0]).caption or "")
+        texts = [m for m in bot.sent(READER_EN) if m.text and "Teil" in m.text]
+        assert texts[-1].callback_data
+        assert all(len(m.text or "") <= 4096 for m in texts)
+        everything = [m.message_id for m in album + texts]
+
+        await bot.ask(EDITOR_ID, f"/delete {item_id}")
+        await eventually(
+            lambda: all(bot.server.messages[READER_EN][m].deleted for m in everything),
+            "every message of the album and its follow-ups deleted",
+        )
+
+
+async def test_a_correction_edits_the_caption_and_a_new_picture_replaces_the_media(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        await bot.ask(READER_EN, "/subscribe")
+        answer = await send(bot, EDITOR_ID, "photo", caption="Erste Fassung")
+        item_id = item_id_in(answer)
+        photo = (await eventually(lambda: media_of(bot, READER_EN), "the push"))[0]
+        first_file = photo.file_unique_id
+
+        await bot.ask(EDITOR_ID, f"/edit {item_id} Zweite Fassung\nMit Details.")
+        await eventually(
+            lambda: "Zweite Fassung" in (bot.current(photo).caption or ""), "caption edited"
+        )
+        assert bot.server.calls("editMessageCaption")
+        assert bot.current(photo).callback_data  # the buttons survive the edit
+
+        replaced = await send(bot, EDITOR_ID, "photo", caption=f"/edit {item_id}")
+        assert any(f"#{item_id}" in (m.text or "") for m in replaced)
+        await eventually(
+            lambda: bot.current(photo).file_unique_id != first_file, "the picture replaced"
+        )
+        assert bot.server.calls("editMessageMedia")
+        current = bot.current(photo)
+        assert current.file_unique_id == uploaded(bot, EDITOR_ID)[-1].file_unique_id
+        assert "Zweite Fassung" in (current.caption or "")  # the text stays
+        assert len(media_of(bot, READER_EN)) == 1  # replaced in place, nothing resent
+
+
+async def test_readers_media_get_a_short_answer_in_private_and_silence_in_groups(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        answer = await send(bot, READER_DE, "photo", caption="Schaut mal")
+        assert len(answer) == 1 and "Bilder und Dateien" in (answer[0].text or "")
+        answer = await send(bot, READER_EN, "document", file_name="x.pdf")
+        assert len(answer) == 1 and "/ticker" in (answer[0].text or "")
+        bot.server.privacy_mode = False
+        in_group = await send(bot, GROUP_MEMBER, "photo", chat_id=GROUP_ID)
+        assert in_group == []
+        assert not bot.server.calls("sendPhoto")
+
+
+async def test_an_editor_text_file_without_caption_is_still_a_page_upload(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        update = bot.server.send_document(
+            EDITOR_ID, "seite.txt", b"Titel\n\nEin Absatz.", mime_type="text/plain"
+        )
+        await bot.process(update)
+        preview = bot.sent(EDITOR_ID)[-1]
+        assert preview.callback_data  # Import / Cancel, as before
