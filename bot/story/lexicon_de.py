@@ -123,6 +123,20 @@ ROLE_KINDS.update({
     "lehrer": "other", "pfarrer": "church", "augenzeug": "other", "anwohner": "other",
     "bewohner": "other", "pilot": "other", "kapitän": "military", "helfer": "other",
 })  # fmt: skip
+# Roles: compound endings and epithets outlets use for office holders ("Fraktionsvize",
+# "Kreisbrandmeister", "das Staatsoberhaupt") and party epithets ("der Sozialdemokrat").
+ROLE_KINDS.update({
+    "vize": "deputy", "meister": "official", "oberhaupt": "head", "staatsoberhaupt": "head",
+    "sozialdemokrat": "politician", "christdemokrat": "politician", "christsozial": "politician",
+    "liberal": "politician", "sozialist": "politician", "kommunist": "politician",
+    "republikaner": "politician", "demokrat": "politician", "konservativ": "politician",
+    "stratege": "expert", "volkswirt": "expert", "chefvolkswirt": "expert",
+    "kommandant": "military", "dezernent": "official", "kämmerer": "official",
+    "ermittler": "official", "kriminolog": "expert", "psycholog": "expert",
+    "epidemiolog": "expert", "geolog": "expert", "seismolog": "expert", "klimaforscher": "expert",
+    "intendant": "chief", "präses": "church", "imam": "church", "rabbiner": "church",
+    "landeschef": "head", "ministerin": "minister", "vorständin": "chief",
+})  # fmt: skip
 # Roles: verbs of a relative clause that states a position ("die den Verband leitet").
 ROLE_CLAUSE_VERBS = frozenset({"leitet", "führt", "vertritt", "koordiniert"})
 # Speakers: stems that make a noun an organisation ("Gesamtbetriebsrat", "Initiativkomitee").

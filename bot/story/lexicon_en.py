@@ -140,6 +140,26 @@ ROLE_KINDS.update({
     "deputy": "deputy", "premier": "head", "leader": "head", "organiser": "activist",
     "organizer": "activist", "campaigner": "activist", "lecturer": "expert",
 })  # fmt: skip
+# Roles: more office and trade nouns outlets put before or after a name ("incident controller",
+# "senior meteorologist", "city clerk", "chief investment strategist", "Hartwell boss") and
+# party labels used as titles ("Republican Dale Kowalczyk").
+ROLE_KINDS.update({
+    "controller": "official", "meteorologist": "expert", "forecaster": "expert",
+    "clerk": "official", "strategist": "expert", "boss": "chief", "coach": "sport",
+    "manager": "chief", "treasurer": "official", "prosecutor": "law", "detective": "official",
+    "coroner": "official", "marshal": "official", "trustee": "chief", "principal": "chief",
+    "dean": "expert", "president": "head", "premier": "head", "republican": "politician",
+    "democrat": "politician", "tory": "politician",
+    "epidemiologist": "expert", "seismologist": "expert", "hydrologist": "expert",
+    "volcanologist": "expert", "climatologist": "expert", "psychologist": "expert",
+    "physician": "expert", "virologist": "expert", "criminologist": "expert",
+    "ranger": "official", "warden": "official", "medic": "other", "planner": "official",
+    "auditor": "official", "regulator": "official", "comptroller": "official",
+    "assemblyman": "politician", "assemblywoman": "politician", "alderman": "politician",
+    "selectman": "politician", "commissioner": "minister",
+    "attorney-general": "law", "solicitor": "law", "barrister": "law", "economist": "expert",
+    "spokesperson": "spokesperson", "representative": "politician", "delegate": "politician",
+})  # fmt: skip
 # Roles: abbreviated titles that end in a dot ("Gov.", "Lt. Col.", "State Sen.").
 ABBREVIATED_TITLES = frozenset(
     {"sen", "gov", "rep", "lt", "col", "gen", "sgt", "capt", "adm", "supt", "insp"}
