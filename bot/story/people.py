@@ -393,6 +393,10 @@ class Registry:
         name = " ".join(t.text for t in name_tokens) or None
         if name is None:
             name = self._appositive_name(tokens, first) or self._name_after_comma(tokens, after)
+            # "sagte der Deutschen Presse-Agentur, die Sozialdemokraten …": an organisation
+            # before a plural role noun is no apposition of a person.
+            if name is not None and (self._is_org_name(name) or _german_plural(tokens, first, suffix)):
+                name = None
         start = tokens[first].start
         end = (name_tokens or complement or [token])[-1].end
         nationality = _nationality(modifiers + [t.text for t in complement] + [noun])
@@ -447,16 +451,20 @@ class Registry:
         j = start
         while j < len(tokens) and len(run) < 4:
             token = tokens[j]
-            if _is_name_token(token, self._common_nouns if run else frozenset()) or (
-                run
-                and token.text in _PARTICLES
-                and j + 1 < len(tokens)
-                and _is_name_token(tokens[j + 1], frozenset())
-            ):
+            if _is_name_token(token, self._common_nouns if run else frozenset()):
                 run.append(token)
-            else:
-                break
-            j += 1
+                j += 1
+                continue
+            # Family multi-part names: "Ursula von der Leyen", "Peter van der Linden" — a
+            # run of particles belongs to the name when a name token follows it.
+            k = j
+            while run and k < len(tokens) and tokens[k].text in _PARTICLES and k - j < 3:
+                k += 1
+            if k > j and k < len(tokens) and _is_name_token(tokens[k], frozenset()):
+                run.extend(tokens[j : k + 1])
+                j = k + 1
+                continue
+            break
         while run and run[-1].text in _PARTICLES:
             run.pop()
         if len(run) == 1 and run[0].text in self._common_nouns:
@@ -832,6 +840,8 @@ _DETERMINERS = wordset("""
     der die das den dem des ein eine einen einem einer eines sein seine seinem seinen seiner
     ihr ihre ihrem ihren ihrer dieser diese diesem diesen dieses jener unser unsere unseren
     """)
+_QUOTE_CLOSERS = frozenset('"”’»«')
+_EN_SPEECH_OPENERS = wordset("said says told added according to")
 _EN_NOT_MODIFIERS = wordset("only same first last other new next said")
 _EN_DETERMINERS = wordset("the a an his her its their our my your this that")
 _EN_ADJUNCT_STOP = wordset("""
@@ -888,6 +898,10 @@ def _modifiers(tokens: list[Token], index: int, english: bool) -> tuple[int, lis
             opener.lower() in _EN_DETERMINERS
             or opener.endswith(("'s", "’s"))
             or opener in (",", "")
+            # Family roles after the verb or a closing quote: "“…,” city clerk Janice
+            # Whitfield told reporters", "said state elections director Luis Ortega".
+            or opener in _QUOTE_CLOSERS
+            or opener.lower() in _EN_SPEECH_OPENERS
         ):
             first = j
         return first, [t.text for t in tokens[first:index]]
@@ -917,6 +931,12 @@ def _definite_singular(determiner: str, suffix: str, noun: str, english: bool) -
         return False
     # "den Außenministern" (plural) against "den Präsidenten" (weak singular).
     return not (determiner in ("den", "diesen") and suffix == "n")
+
+
+def _german_plural(tokens: list[Token], first: int, suffix: str) -> bool:
+    """True for "die Sozialdemokraten", "die Ministerinnen": a plural role phrase."""
+    determiner = tokens[first - 1].text.lower() if first > 0 else ""
+    return determiner in ("die", "diese") and suffix in ("en", "n", "innen")
 
 
 def _possessive(word: str) -> bool:

@@ -90,10 +90,13 @@ _GENERIC_OPENING = lazy(
 _OPENING_STOP = wordset("The A An This That These Those It He She They We I Der Die Das")
 # Family organisations: "Aus dem Ministerium hieß es", "hieß es in einer Mitteilung des Verbands".
 _HIESS_ES = lazy(
-    r"(?:(?:aus|von|vom|seitens)\s+(?:dem|der|des)?\s*(?P<a>[A-Za-zÄÖÜäöüß]+)\s+hieß\s+es"
+    r"(?:(?:(?i:aus)|(?i:von)|(?i:vom)|(?i:seitens))\s+(?:dem|der|des)?\s*(?P<a>[A-Za-zÄÖÜäöüß]+)\s+hieß\s+es"
     r"|hieß\s+es\s+(?:aus|von|vom|seitens|in\s+einer\s+\w+\s+(?:des|der|vom))\s+"
     r"(?:dem|der|den)?\s*(?P<b>[A-Za-zÄÖÜäöüß]+))"
 )
+_GENITIVE_S = lazy(r"(?<=[a-zäöüß]{4})s$")
+_ROLE_NOT_BODIES = wordset("a an the chief senior deputy official")
+_CIRCLES = lazy(r"^(?P<body>[A-ZÄÖÜ][a-zäöüß]{2,}?)s?kreise[n]?$")
 _EN_NOT_SUBJECTS = wordset("and or but to that which who as if when while because so then also")
 _SPOKESPERSON_COMPOUND = lazy(r"^(?P<org>[A-ZÄÖÜ][a-zäöüß]+?)-?sprecher(?:in)?$")
 _NEAR_QUOTES = 30
@@ -363,6 +366,13 @@ def _source_before(para: Para, before: str, offset: int, registry: Registry) -> 
     said = _HIESS_ES.search(before)
     if said is not None:
         noun = said.group("a") or said.group("b")
+        # Family organisations: "aus Unionskreisen", "aus Regierungskreisen" speak for the body.
+        circles = _CIRCLES.match(noun)
+        if circles is not None:
+            body = circles.group("body")
+            named = registry.recent_org(para, offset, body.lower())
+            matched = named is not None and named.lower().endswith(body.lower())
+            return _Speaker(named if matched else body, source=True)
         return _org_speaker(para, noun, offset, registry) or _Speaker(noun, source=True)
     match = _SOURCE.search(before) or _ZUFOLGE.search(before)
     if match is None:
@@ -451,7 +461,22 @@ def _unnamed(para: Para, phrase: RolePhrase, registry: Registry) -> _Speaker:
     after = para.text[phrase.end : phrase.end + 80]
     body = _FOR_ORG.match(after) or _ROLE_OF_ORG.search(phrase.role)
     if body is not None:
-        return _Speaker(_strip_article(body.group("org")), phrase.role)
+        org = _strip_article(body.group("org"))
+        # Family organisations: "ein Sprecher des Verbands" is the Ruhrverband the page named.
+        generic = _org_noun(_GENITIVE_S.sub("", org))
+        if generic is not None and len(org.split()) == 1:
+            named = registry.recent_org(para, phrase.start, generic)
+            if named is not None and _GENITIVE_S.sub("", named).lower() != generic:
+                return _Speaker(named, phrase.role)
+        return _Speaker(org, phrase.role)
+    if para.language == "en" and phrase.kind == "spokesperson":
+        # Family organisations: "a league spokesperson", "a ministry spokeswoman" speak for
+        # the league or ministry the page named.
+        for word in phrase.role.split()[:-1]:
+            if word.islower() and word not in _ROLE_NOT_BODIES:
+                named = registry.recent_org(para, phrase.start, word)
+                if named is not None and named.lower().endswith(word):
+                    return _Speaker(named, phrase.role)
     compound = _SPOKESPERSON_COMPOUND.match(phrase.role.split()[-1]) if phrase.role else None
     if compound is not None and len(compound.group("org")) >= 3:
         # "eine Bahnsprecherin", "ein Polizeisprecher": the compound names the body.
