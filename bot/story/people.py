@@ -506,7 +506,8 @@ class Registry:
                 after.lstrip()
             )
             if speaking and clause is None:
-                self._register(name, None, None)
+                if not self._is_org_name(name):  # "The Electoral Commission said" is a body
+                    self._register(name, None, None)
                 continue
             # Family roles in relative clauses and person appositions: "Ruth Ellison, who
             # chairs the town's select board,", "Brenda Lyle, whose son …", "Ellie
