@@ -130,12 +130,12 @@ ROLE_KINDS.update({
     "sozialdemokrat": "politician", "christdemokrat": "politician", "christsozial": "politician",
     "liberal": "politician", "sozialist": "politician", "kommunist": "politician",
     "republikaner": "politician", "demokrat": "politician", "konservativ": "politician",
-    "stratege": "expert", "volkswirt": "expert", "chefvolkswirt": "expert",
+    "strateg": "expert", "volkswirt": "expert", "chefvolkswirt": "expert",
     "kommandant": "military", "dezernent": "official", "kämmerer": "official",
     "ermittler": "official", "kriminolog": "expert", "psycholog": "expert",
     "epidemiolog": "expert", "geolog": "expert", "seismolog": "expert", "klimaforscher": "expert",
     "intendant": "chief", "präses": "church", "imam": "church", "rabbiner": "church",
-    "landeschef": "head", "ministerin": "minister", "vorständin": "chief",
+    "landeschef": "head",
 })  # fmt: skip
 # Roles: verbs of a relative clause that states a position ("die den Verband leitet").
 ROLE_CLAUSE_VERBS = frozenset({"leitet", "führt", "vertritt", "koordiniert"})

@@ -395,7 +395,9 @@ class Registry:
             name = self._appositive_name(tokens, first) or self._name_after_comma(tokens, after)
             # "sagte der Deutschen Presse-Agentur, die Sozialdemokraten …": an organisation
             # before a plural role noun is no apposition of a person.
-            if name is not None and (self._is_org_name(name) or _german_plural(tokens, first, suffix)):
+            if name is not None and (
+                self._is_org_name(name) or _german_plural(tokens, first, suffix)
+            ):
                 name = None
         start = tokens[first].start
         end = (name_tokens or complement or [token])[-1].end
@@ -575,6 +577,8 @@ class Registry:
                     break
                 end += 1
             return end
+        if self.language == "de":
+            return self._named_body_end(tokens, index)
         # English: a capitalised run that ends in an organisation's word ("Network Rail").
         end = index
         last_head = None
@@ -590,7 +594,40 @@ class Registry:
                 end += 1
             else:
                 break
+        if last_head is None and index + 1 < len(tokens):
+            # Family organisations: a single name that speaks ("Codelmin said in a
+            # statement") is a body the page refers back to ("the company said").
+            following = tokens[index + 1].text.lower()
+            previous = tokens[index - 1].text if index > 0 else ""
+            if (
+                following in _ORG_SPEECH_VERBS
+                and not previous[:1].isupper()
+                and token.text.isalpha()
+                and token.text not in _CAP_STOP
+                and _noun_kind(token.text) is None
+                and self.find_name(token.text) is None
+            ):
+                return index + 1
         return last_head
+
+    def _named_body_end(self, tokens: list[Token], index: int) -> int | None:
+        """Family organisations: "Die Deutsche Bahn", "der Deutsche Wetterdienst" — an article,
+        a capitalised adjective and a noun name an institution."""
+        token = tokens[index]
+        if index == 0 or tokens[index - 1].text.lower() not in _ARTICLES:
+            return None
+        if not _CAPITAL_ADJECTIVE.match(token.text) or token.text in _CAP_STOP:
+            return None
+        if index + 1 >= len(tokens):
+            return None
+        noun = tokens[index + 1]
+        if not noun.capitalised or noun.text in _CAP_STOP or _noun_kind(noun.text) is not None:
+            return None
+        if index + 2 < len(tokens) and tokens[index + 2].capitalised:
+            return None  # "der Deutsche Thomas Brandl": a person with a nationality
+        if _noun_kind(token.text) is not None or self.find_name(noun.text) is not None:
+            return None
+        return index + 2
 
     def recent_org(self, para: Para, offset: int, noun: str | None = None) -> str | None:
         """The organisation a generic noun ("der Verband", "the company") refers back to."""
@@ -841,6 +878,8 @@ _DETERMINERS = wordset("""
     der die das den dem des ein eine einen einem einer eines sein seine seinem seinen seiner
     ihr ihre ihrem ihren ihrer dieser diese diesem diesen dieses jener unser unsere unseren
     """)
+_ORG_SPEECH_VERBS = wordset("said says told announced")
+_CAPITAL_ADJECTIVE = lazy(r"^[A-ZÄÖÜ][a-zäöüß]{2,}(?:e|en|er|es)$")
 _QUOTE_CLOSERS = frozenset('"”’»«')
 _EN_SPEECH_OPENERS = wordset("said says told added according to")
 _EN_NOT_MODIFIERS = wordset("only same first last other new next said")

@@ -463,20 +463,20 @@ def _unnamed(para: Para, phrase: RolePhrase, registry: Registry) -> _Speaker:
     if body is not None:
         org = _strip_article(body.group("org"))
         # Family organisations: "ein Sprecher des Verbands" is the Ruhrverband the page named.
-        generic = _org_noun(_GENITIVE_S.sub("", org))
-        if generic is not None and len(org.split()) == 1:
-            named = registry.recent_org(para, phrase.start, generic)
-            if named is not None and _GENITIVE_S.sub("", named).lower() != generic:
-                return _Speaker(named, phrase.role)
+        generic_noun = _org_noun(_GENITIVE_S.sub("", org))
+        if generic_noun is not None and len(org.split()) == 1:
+            page_name = registry.recent_org(para, phrase.start, generic_noun)
+            if page_name is not None and _GENITIVE_S.sub("", page_name).lower() != generic_noun:
+                return _Speaker(page_name, phrase.role)
         return _Speaker(org, phrase.role)
     if para.language == "en" and phrase.kind == "spokesperson":
         # Family organisations: "a league spokesperson", "a ministry spokeswoman" speak for
         # the league or ministry the page named.
         for word in phrase.role.split()[:-1]:
             if word.islower() and word not in _ROLE_NOT_BODIES:
-                named = registry.recent_org(para, phrase.start, word)
-                if named is not None and named.lower().endswith(word):
-                    return _Speaker(named, phrase.role)
+                body_name = registry.recent_org(para, phrase.start, word)
+                if body_name is not None and body_name.lower().endswith(word):
+                    return _Speaker(body_name, phrase.role)
     compound = _SPOKESPERSON_COMPOUND.match(phrase.role.split()[-1]) if phrase.role else None
     if compound is not None and len(compound.group("org")) >= 3:
         # "eine Bahnsprecherin", "ein Polizeisprecher": the compound names the body.
@@ -489,9 +489,9 @@ def _unnamed(para: Para, phrase: RolePhrase, registry: Registry) -> _Speaker:
         noun = generic.group("noun")
         return _Speaker(registry.recent_org(para, phrase.start, noun) or noun, phrase.role)
     if phrase.kind == "spokesperson":
-        org = registry.recent_org(para, phrase.start)
-        if org is not None:
-            return _Speaker(org, phrase.role)
+        recent = registry.recent_org(para, phrase.start)
+        if recent is not None:
+            return _Speaker(recent, phrase.role)
     return _Speaker(None, phrase.role)
 
 
