@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 
 from bot.albums import AlbumCollector
-from tests.fakes.botapi import StoredMessage
+from bot.db import subscriptions
+from bot.db.models import Attachment, MediaKind
+from bot.delivery.media import plan as media_plan
+from bot.delivery.ratelimit import ChatPacer, SendBudget
+from tests.fakes.botapi import FaultRule, StoredMessage
 from tests.inproc import (
     EDITOR_ID,
     GROUP_ID,
@@ -300,3 +304,105 @@ async def test_an_editor_text_file_without_caption_is_still_a_page_upload(tmp_pa
         await bot.process(update)
         preview = bot.sent(EDITOR_ID)[-1]
         assert preview.callback_data  # Import / Cancel, as before
+
+
+async def _album(bot: InProcessBot, clock: StepClock, key: str, caption: str) -> None:
+    await send(bot, EDITOR_ID, "photo", caption=caption, media_group_id=key)
+    await send(bot, EDITOR_ID, "photo", media_group_id=key)
+    await send(bot, EDITOR_ID, "video", media_group_id=key)
+    clock.advance(2.0)
+
+
+async def test_a_429_on_an_album_waits_and_sends_it_once(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        clock = StepClock()
+        bot.app.bot_data.albums = AlbumCollector(window=1.5, clock=clock)
+        await bot.ask(READER_EN, "/subscribe")
+        bot.server.faults.add(
+            FaultRule(
+                kind="retry_after",
+                method="sendMediaGroup",
+                chat_id=READER_EN,
+                times=1,
+                retry_after=1,
+            )
+        )
+        await _album(bot, clock, "R1", "Bilder nach der Pause")
+        await eventually(lambda: len(media_of(bot, READER_EN)) == 3, "the album after the 429")
+        await bot.app.bot_data.engine.wait_idle(10)
+        assert len(media_of(bot, READER_EN)) == 3  # once, not twice
+        calls = bot.server.calls("sendMediaGroup")
+        assert [c.status for c in calls if c.chat_id == READER_EN] == [429, 200]
+
+
+async def test_a_failed_follow_up_is_completed_without_sending_the_album_again(
+    tmp_path: Path,
+) -> None:
+    sentence = "Die Gespräche gehen in die Nacht. "
+    caption = "Lange Nacht\n" + "\n\n".join(f"Absatz {n}: " + sentence * 5 for n in range(6))
+    async with inproc_bot(tmp_path) as bot:
+        clock = StepClock()
+        bot.app.bot_data.albums = AlbumCollector(window=1.5, clock=clock)
+        await bot.ask(READER_EN, "/subscribe")
+        bot.server.faults.add(
+            FaultRule(
+                kind="server_error", method="sendMessage", chat_id=READER_EN, times=1, status=502
+            )
+        )
+        await _album(bot, clock, "F1", caption[:1020])
+        await eventually(
+            lambda: any("Absatz 5" in (m.text or "") for m in bot.sent(READER_EN)),
+            "the follow-up, sent by the refresh",
+        )
+        await bot.app.bot_data.engine.wait_idle(10)
+        assert len(media_of(bot, READER_EN)) == 3  # the album went out once
+        follow_ups = [m for m in bot.sent(READER_EN) if "Absatz 5" in (m.text or "")]
+        assert len(follow_ups) == 1
+
+
+async def test_a_blocked_reader_of_a_photo_push_is_deactivated(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        await bot.ask(READER_EN, "/subscribe")
+        bot.server.block_user(READER_EN, emit_update=False)
+        await send(bot, EDITOR_ID, "photo", caption="Foto für alle")
+        db = bot.app.bot_data.db
+
+        async def status() -> str | None:
+            sub = await subscriptions.get_subscription(db, READER_EN, 1)
+            return sub.status if sub else None
+
+        for _ in range(500):
+            if await status() == "blocked":
+                break
+            await asyncio.sleep(0.02)
+        assert await status() == "blocked"
+        assert [c.status for c in bot.server.calls("sendPhoto") if c.chat_id == READER_EN] == [403]
+
+
+def test_an_album_of_n_counts_as_n_messages_for_the_chat() -> None:
+    now = [100.0]
+    pacer = ChatPacer(clock=lambda: now[0])
+    pacer.sent(READER_EN, count=4)
+    # One a second to a private chat: an album of four holds it about four seconds.
+    assert pacer.ready_at(READER_EN) >= 100.0 + 4 * 1.0
+    for _ in range(4):
+        pacer.sent(GROUP_ID, count=4)
+    assert pacer.ready_at(GROUP_ID) <= 100.0  # 16 of a group's 20 a minute: room for 4
+    pacer.sent(GROUP_ID, count=4)
+    assert pacer.ready_at(GROUP_ID) >= 160.0
+
+
+async def test_the_shared_budget_is_charged_once_per_album_item() -> None:
+    budget = SendBudget(rate=3, window=1.0)
+    for _ in range(3):
+        await budget.acquire()
+    assert budget.granted == 3
+    album = media_plan(
+        [Attachment(MediaKind.PHOTO, f"id{n}", f"u{n}") for n in range(4)]
+        + [Attachment(MediaKind.ANIMATION, "gif", "ugif")],
+        ["<b>Titel</b>"],
+    )
+    assert [len(s.attachments) for s in album.sends] == [4, 1]  # the animation alone
+    assert album.sends[0].caption == "<b>Titel</b>" and album.sends[1].caption == ""
+    assert album.buttons_on == 4  # the single animation carries the buttons
+    await budget.close()

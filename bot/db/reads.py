@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.db.connection import Database
 from bot.db.models import TickerItemRecord, now_iso
+from bot.db.stories import with_media
 
 
 async def seen_until(db: Database, chat_id: int, story_id: int) -> int | None:
@@ -50,7 +51,7 @@ async def missed_items(
         " ORDER BY position DESC, id DESC LIMIT ? OFFSET ?",
         (story_id, after_item_id, limit, offset),
     )
-    return [TickerItemRecord.from_row(r) for r in rows]
+    return await with_media(db, [TickerItemRecord.from_row(r) for r in rows])
 
 
 async def first_message_of(db: Database, chat_id: int, item_id: int) -> int | None:
