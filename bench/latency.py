@@ -39,7 +39,7 @@ from bot.app import BotApplication, build_app, running
 from bot.config import Settings
 from bot.console import ConsoleRequest
 from bot.db import stories
-from bot.db.connection import Database
+from bot.db.connection import Database, Dialect
 from bot.db.models import now_iso
 from bot.delivery.transport import AiohttpRequest
 from bot.services.stories import StoryService
@@ -170,7 +170,8 @@ async def populate(db_path: Path, items: int, quotes: int, subscribers: int) -> 
                     ),
                 )
         await stories.reindex(db, story_id)
-        await db.writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if db.dialect is Dialect.SQLITE:
+            await db.writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         await db.close()
     return Populated(story_id, first_item, first_quote, time.perf_counter() - started)

@@ -7,11 +7,10 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.db import migrations
-from bot.db.connection import Database
+from bot.db.connection import Database, SqliteConnection
 from bot.db.migrations import apply_migrations, migration_files
 from bot.db.models import now_iso
 
@@ -223,7 +222,7 @@ async def test_a_failure_after_a_released_savepoint_undoes_it_too(db: Database) 
 
 async def orphan_item(conn: object) -> None:
     """A page import of a story that does not exist: refused only at COMMIT (deferred)."""
-    assert isinstance(conn, aiosqlite.Connection)
+    assert isinstance(conn, SqliteConnection)
     await conn.execute("PRAGMA defer_foreign_keys = ON")
     await conn.execute(
         "INSERT INTO page_imports (source_name, story_id, page_hash, imported_at)"

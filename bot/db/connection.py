@@ -1,7 +1,14 @@
-"""SQLite access: one writer connection behind a lock, reader connections, WAL."""
+"""The store's connections: a driver-neutral interface and its SQLite backend.
+
+SQLite (aiosqlite) is the embedded default: one writer connection behind a lock, reader
+connections, WAL. `DATABASE_URL=postgresql://...` puts the store on PostgreSQL instead
+(bot/db/postgres.py), behind the same interface: callers write SQL with `?` placeholders
+and read rows by column name or position, whichever backend runs.
+"""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import contextvars
@@ -10,14 +17,90 @@ import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import aiosqlite
 
 from bot.db.migrations import apply_migrations, migration_files
 
 Params = Sequence[Any] | dict[str, Any]
+# A result row: read by column name (row["id"]) or position (row[0]). sqlite3.Row on
+# SQLite, asyncpg.Record on PostgreSQL; both behave the same for those two uses.
+Row: TypeAlias = Any
+
+
+class Dialect(StrEnum):
+    """Which SQL the store speaks: the few statements that differ choose by this."""
+
+    SQLITE = "sqlite"
+    POSTGRES = "postgres"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a write statement did: rows it touched and the id of the row it inserted."""
+
+    rowcount: int
+    lastrowid: int | None = None
+
+
+class Connection(abc.ABC):
+    """One connection of the store, driver-neutral: `?` (or `?1`) placeholders, rows by name."""
+
+    @abc.abstractmethod
+    async def execute(self, sql: str, params: Params = ()) -> Result:
+        """Run one statement; how many rows it touched and the id of an inserted row."""
+
+    @abc.abstractmethod
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        """Run one statement for many parameter rows; rows touched in all."""
+
+    @abc.abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row a statement returns (a query, or a write with RETURNING)."""
+
+    async def execute_script(self, script: str) -> None:
+        """Run a script of several statements without parameters (a migration)."""
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row a statement returns, or None."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, params: Params = (), default: Any = None) -> Any:
+        """The first column of the first row, or default."""
+        row = await self.fetchone(sql, params)
+        return default if row is None else row[0]
+
+
+class SqliteConnection(Connection):
+    """An aiosqlite connection behind the neutral interface."""
+
+    def __init__(self, raw: aiosqlite.Connection) -> None:
+        self.raw = raw
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.in_transaction
+
+    async def execute(self, sql: str, params: Params = ()) -> Result:
+        cursor = await self.raw.execute(sql, params)
+        return Result(rowcount=cursor.rowcount, lastrowid=cursor.lastrowid)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        cursor = await self.raw.executemany(sql, rows)
+        return max(0, cursor.rowcount)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        # Executed and stepped to the end in one call on the connection's thread: a cursor
+        # left open across an await keeps its read transaction open, and every other task's
+        # query on the shared reader would run in that old snapshot, missing fresh commits.
+        return list(await self.raw.execute_fetchall(sql, params))
+
 
 # Depth of atomic() blocks in the current task: 0 outside a transaction.
 _tx_depth: contextvars.ContextVar[int] = contextvars.ContextVar("tx_depth", default=0)
@@ -190,50 +273,39 @@ class _WriteLock:
         self._held = False
 
 
-class Database:
+def is_postgres_url(target: Path | str) -> bool:
+    """Whether a store target names a PostgreSQL server rather than a SQLite file."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+class Database(abc.ABC):
     """The bot's store: writes serialised through atomic(), reads on a separate snapshot."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = str(path)
-        self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
-        self._background_reader: aiosqlite.Connection | None = None
-        self._write_lock = _WriteLock()
+    dialect: Dialect
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
-        """Open (creating folders and schema as needed) and migrate the database.
+    async def open(cls, target: Path | str) -> Database:
+        """Open and migrate the store: a SQLite file, or a postgresql:// URL.
 
-        Raises DatabaseUnusable, naming the file and the reason, when it cannot be used."""
-        db = cls(path)
-        try:
-            if db.path != ":memory:":
-                Path(db.path).parent.mkdir(parents=True, exist_ok=True)
-            await asyncio.to_thread(_refuse_foreign, db.path)
-            db._writer = await _connect(db.path, readonly=False)
-            await apply_migrations(db._writer)
-            if db.path != ":memory:":
-                db._reader = await _connect(db.path, readonly=True)
-                db._background_reader = await _connect(db.path, readonly=True)
-        except BaseException as exc:
-            await db.close()
-            if isinstance(exc, (sqlite3.Error, OSError)) and not isinstance(exc, DatabaseUnusable):
-                raise DatabaseUnusable(db.path, _why_unusable(db.path, exc)) from None
-            raise
-        return db
+        Raises DatabaseUnusable, naming the file (or DATABASE_URL) and the reason."""
+        return await SqliteDatabase.open_file(target)
 
+    @abc.abstractmethod
     async def close(self) -> None:
         """Close every connection; safe to call twice."""
-        for conn in (self._background_reader, self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._background_reader = self._reader = self._writer = None
 
     @property
-    def writer(self) -> aiosqlite.Connection:
-        if self._writer is None:
-            raise RuntimeError("database is not open")
-        return self._writer
+    @abc.abstractmethod
+    def writer(self) -> Connection:
+        """The connection writes go through (inside atomic(): the caller's transaction)."""
+
+    @abc.abstractmethod
+    def _read_conn(self) -> Connection:
+        """The connection a read outside a transaction goes through."""
+
+    @abc.abstractmethod
+    def atomic(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        """Run a block as one transaction (savepoint when nested); roll back on any error."""
 
     @staticmethod
     @contextmanager
@@ -245,7 +317,82 @@ class Database:
         finally:
             _background.reset(token)
 
-    def _read_conn(self) -> aiosqlite.Connection:
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one write in its own transaction (or the caller's); lastrowid or rowcount."""
+        async with self.atomic() as conn:
+            result = await conn.execute(sql, params)
+            if sql.lstrip()[:6].upper() == "INSERT":
+                return int(result.lastrowid or 0)
+            return int(result.rowcount or 0)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one write statement for many parameter rows in one transaction."""
+        async with self.atomic() as conn:
+            await conn.executemany(sql, rows)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Rows of a query, read from a consistent snapshot."""
+        return await self._read_conn().fetchall(sql, params)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query, or None."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, params: Params = (), default: Any = None) -> Any:
+        """The first column of the first row, or default."""
+        row = await self.fetchone(sql, params)
+        return default if row is None else row[0]
+
+
+class SqliteDatabase(Database):
+    """The embedded store: one SQLite file, one writer connection, two reader connections."""
+
+    dialect = Dialect.SQLITE
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._writer: SqliteConnection | None = None
+        self._reader: SqliteConnection | None = None
+        self._background_reader: SqliteConnection | None = None
+        self._write_lock = _WriteLock()
+
+    @classmethod
+    async def open_file(cls, path: Path | str) -> SqliteDatabase:
+        """Open (creating folders and schema as needed) and migrate the database.
+
+        Raises DatabaseUnusable, naming the file and the reason, when it cannot be used."""
+        db = cls(path)
+        try:
+            if db.path != ":memory:":
+                Path(db.path).parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(_refuse_foreign, db.path)
+            db._writer = SqliteConnection(await _connect(db.path, readonly=False))
+            await apply_migrations(db._writer)
+            if db.path != ":memory:":
+                db._reader = SqliteConnection(await _connect(db.path, readonly=True))
+                db._background_reader = SqliteConnection(await _connect(db.path, readonly=True))
+        except BaseException as exc:
+            await db.close()
+            if isinstance(exc, (sqlite3.Error, OSError)) and not isinstance(exc, DatabaseUnusable):
+                raise DatabaseUnusable(db.path, _why_unusable(db.path, exc)) from None
+            raise
+        return db
+
+    async def close(self) -> None:
+        """Close every connection; safe to call twice."""
+        for conn in (self._background_reader, self._reader, self._writer):
+            if conn is not None:
+                await conn.raw.close()
+        self._background_reader = self._reader = self._writer = None
+
+    @property
+    def writer(self) -> SqliteConnection:
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        return self._writer
+
+    def _read_conn(self) -> SqliteConnection:
         # Inside a transaction, read through the writer so the task sees its own writes.
         if _tx_depth.get() > 0 or self._reader is None:
             return self.writer
@@ -254,20 +401,21 @@ class Database:
         return self._reader
 
     @asynccontextmanager
-    async def atomic(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def atomic(self) -> AsyncIterator[SqliteConnection]:
         """Run a block as one transaction (savepoint when nested); roll back on any error.
 
         A failed COMMIT or RELEASE rolls back too, and the error that ended the block is the
         one raised, even when rolling back fails as well."""
         depth = _tx_depth.get()
-        conn = self.writer
+        wrapped = self.writer
+        conn = wrapped.raw
         if depth > 0:
             name = f"sp{next(_savepoint_ids)}"
             await conn.execute(f"SAVEPOINT {name}")
             token = _tx_depth.set(depth + 1)
             try:
                 try:
-                    yield conn
+                    yield wrapped
                 finally:
                     _tx_depth.reset(token)
                 await conn.execute(f"RELEASE {name}")
@@ -280,7 +428,7 @@ class Database:
             token = _tx_depth.set(1)
             try:
                 try:
-                    yield conn
+                    yield wrapped
                 finally:
                     _tx_depth.reset(token)
                 await conn.execute("COMMIT")
@@ -289,33 +437,3 @@ class Database:
                 # transaction open: without this ROLLBACK the next BEGIN would fail.
                 await _undo(conn, exc, "ROLLBACK")
                 raise
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one write in its own transaction (or the caller's); lastrowid or rowcount."""
-        async with self.atomic() as conn:
-            cursor = await conn.execute(sql, params)
-            result = cursor.lastrowid if sql.lstrip()[:6].upper() == "INSERT" else cursor.rowcount
-            await cursor.close()
-            return int(result or 0)
-
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        """Run one write statement for many parameter rows in one transaction."""
-        async with self.atomic() as conn:
-            await conn.executemany(sql, rows)
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        """Rows of a query, read from a consistent snapshot."""
-        # Executed and stepped to the end in one call on the connection's thread: a cursor
-        # left open across an await keeps its read transaction open, and every other task's
-        # query on the shared reader would run in that old snapshot, missing fresh commits.
-        return list(await self._read_conn().execute_fetchall(sql, params))
-
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """The first row of a query, or None."""
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchval(self, sql: str, params: Params = (), default: Any = None) -> Any:
-        """The first column of the first row, or default."""
-        row = await self.fetchone(sql, params)
-        return default if row is None else row[0]

@@ -8,14 +8,13 @@ claims them, and records what Telegram answered.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.db import chats
-from bot.db.connection import Database
+from bot.db.connection import Database, Dialect, Row
 from bot.db.models import now_iso
 from bot.db.subscriptions import hold_until
 from bot.folding import mentions
@@ -60,7 +59,7 @@ class ClaimedDelivery:
     failing_since: float | None = None  # unix time of the first failure since the last success
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> ClaimedDelivery:
+    def from_row(cls, row: Row) -> ClaimedDelivery:
         return cls(
             id=row["id"],
             job_id=row["job_id"],
@@ -274,7 +273,7 @@ async def _finish_job(db: Database, job_id: int, state: str = "done") -> None:
 
 
 async def _materialize_item(
-    db: Database, job: sqlite3.Row, batch: int, channel_id: int | None, now: float
+    db: Database, job: Row, batch: int, channel_id: int | None, now: float
 ) -> int:
     conn = db.writer
     job_id, story_id, item_id, cursor = job["id"], job["story_id"], job["item_id"], job["cursor"]
@@ -361,7 +360,7 @@ async def _materialize_item(
 
 
 async def _materialize_recap(
-    db: Database, job: sqlite3.Row, batch: int, channel_id: int | None, now: float
+    db: Database, job: Row, batch: int, channel_id: int | None, now: float
 ) -> int:
     conn = db.writer
     job_id, story_id, cursor = job["id"], job["story_id"], job["cursor"]
@@ -402,14 +401,13 @@ async def _add_refreshes(
     db: Database, job_id: int | None, todo: Iterable[tuple[int, int, int, int]], now: float
 ) -> int:
     """Queue refreshes of (story, item, chat, group) unless one is pending; how many queued."""
-    cursor = await db.writer.executemany(
+    return await db.writer.executemany(
         _ADD_REFRESH,
         [(job_id, s, i, c, g, now, c, g) for s, i, c, g in todo],
     )
-    return max(0, cursor.rowcount)
 
 
-async def _materialize_refresh(db: Database, job: sqlite3.Row, batch: int, now: float) -> int:
+async def _materialize_refresh(db: Database, job: Row, batch: int, now: float) -> int:
     conn = db.writer
     job_id, item_id, cursor = job["id"], job["item_id"], job["cursor"]
     # Every message of a group lists the group's items: walking the first messages finds
@@ -452,14 +450,17 @@ async def recover_claimed(db: Database) -> int:
 async def claim(db: Database, *, limit: int, now: float | None = None) -> list[ClaimedDelivery]:
     """Claim up to `limit` due deliveries plus every other due one of the same chats."""
     now = time.time() if now is None else now
+    # Rows another replica's claim holds are skipped, not waited for (PostgreSQL); SQLite
+    # has one writer, so nothing is ever held there.
+    skip_locked = " FOR UPDATE SKIP LOCKED" if db.dialect is Dialect.POSTGRES else ""
     async with db.atomic() as conn:
-        async with conn.execute(
+        rows = await conn.fetchall(
             f"UPDATE deliveries SET status = 'claimed', claimed_at = ? WHERE id IN ("
             " SELECT id FROM deliveries WHERE status = 'pending' AND next_at <= ?"
-            f" ORDER BY next_at, id LIMIT ?) RETURNING {_CLAIM_COLUMNS}",
+            f" ORDER BY next_at, id LIMIT ?{skip_locked}) RETURNING {_CLAIM_COLUMNS}",
             (now, now, limit),
-        ) as cursor:
-            first = [ClaimedDelivery.from_row(r) for r in await cursor.fetchall()]
+        )
+        first = [ClaimedDelivery.from_row(r) for r in rows]
         if not first:
             return []
         chats = sorted({d.chat_id for d in first})
@@ -468,12 +469,14 @@ async def claim(db: Database, *, limit: int, now: float | None = None) -> list[C
         for start in range(0, len(chats), 500):
             part = chats[start : start + 500]
             marks = ",".join("?" * len(part))
-            async with conn.execute(
-                f"UPDATE deliveries SET status = 'claimed', claimed_at = ? WHERE status = 'pending'"
-                f" AND next_at <= ? AND chat_id IN ({marks}) RETURNING {_CLAIM_COLUMNS}",
+            rows = await conn.fetchall(
+                "UPDATE deliveries SET status = 'claimed', claimed_at = ? WHERE id IN ("
+                " SELECT id FROM deliveries WHERE status = 'pending'"
+                f" AND next_at <= ? AND chat_id IN ({marks}){skip_locked})"
+                f" RETURNING {_CLAIM_COLUMNS}",
                 (now, now, *part),
-            ) as cursor:
-                more += [ClaimedDelivery.from_row(r) for r in await cursor.fetchall()]
+            )
+            more += [ClaimedDelivery.from_row(r) for r in rows]
     return sorted(first + more, key=lambda d: d.id)
 
 
@@ -690,9 +693,9 @@ async def _refresh_if_changed(
     await _add_refreshes(db, None, todo.values(), now)
 
 
-async def _rows(db: Database, ids: Iterable[int]) -> list[sqlite3.Row]:
+async def _rows(db: Database, ids: Iterable[int]) -> list[Row]:
     ids = list(ids)
-    out: list[sqlite3.Row] = []
+    out: list[Row] = []
     for start in range(0, len(ids), 500):
         part = ids[start : start + 500]
         marks = ",".join("?" * len(part))
@@ -903,12 +906,12 @@ async def requeue_dead_letters(
         where += " AND item_id = ?"
         params = (story_id, item_id)
     async with db.atomic() as conn:
-        async with conn.execute(
+        rows = await conn.fetchall(
             "UPDATE deliveries SET status = 'pending', next_at = ?, attempts = 0, timeouts = 0,"
             f" failing_since = NULL, error = NULL WHERE {where} RETURNING id",
             (now, *params),
-        ) as cursor:
-            ids = [int(r[0]) for r in await cursor.fetchall()]
+        )
+        ids = [int(r[0]) for r in rows]
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             await conn.execute(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+from bot.db.connection import Row
 
 
 def now_iso() -> str:
@@ -42,7 +43,7 @@ class StoryRecord:
         return self.short_title or self.title
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> StoryRecord:
+    def from_row(cls, row: Row) -> StoryRecord:
         keys = row.keys()
         return cls(
             id=row["id"],
@@ -109,7 +110,7 @@ class TickerItemRecord:
         return self.retracted_at is not None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> TickerItemRecord:
+    def from_row(cls, row: Row) -> TickerItemRecord:
         keys = row.keys()
         return cls(
             id=row["id"],
@@ -141,7 +142,7 @@ class QuoteRecord:
     origin: str
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> QuoteRecord:
+    def from_row(cls, row: Row) -> QuoteRecord:
         return cls(
             id=row["id"],
             story_id=row["story_id"],
@@ -181,7 +182,7 @@ class AuditEntry:
     after: Any
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> AuditEntry:
+    def from_row(cls, row: Row) -> AuditEntry:
         return cls(
             id=row["id"],
             at=row["at"],

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
 
 from bot.db import stories
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.db.models import now_iso
 
 
@@ -32,7 +31,7 @@ class SourceRecord:
     last_error_at: str | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> SourceRecord:
+    def from_row(cls, row: Row) -> SourceRecord:
         return cls(
             id=row["id"],
             url=row["url"],

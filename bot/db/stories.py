@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.db.models import (
     MAX_ATTACHMENTS,
     Attachment,
@@ -102,7 +101,7 @@ async def _reindex(db: Database, story_id: int) -> None:
     await conn.executemany(_INSERT_SENTENCE, rows)
 
 
-def _ticker_rows(story_id: int, item: sqlite3.Row) -> list[tuple[str, int, str, int]]:
+def _ticker_rows(story_id: int, item: Row) -> list[tuple[str, int, str, int]]:
     sentences = [item["headline"], *_sentences(item["body"])]
     return [(s, story_id, "ticker", item["id"]) for s in sentences]
 
@@ -216,7 +215,7 @@ async def _replace_imported_quotes(db: Database, story_id: int, parsed: ParsedSt
     gone from the page is hidden (its number is never reused), one that returns shows
     again under its old number."""
     conn = db.writer
-    known: dict[str, sqlite3.Row | None] = {}
+    known: dict[str, Row | None] = {}
     for stored in await db.fetchall(
         "SELECT id, text, edited_at, deleted_at FROM quotes"
         " WHERE story_id = ? AND origin = 'imported' ORDER BY id",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 from enum import StrEnum
 
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.db.models import now_iso
 from bot.localtime import zone
 
@@ -66,7 +65,7 @@ class SubscriptionRecord:
         return self.status == "active"
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> SubscriptionRecord:
+    def from_row(cls, row: Row) -> SubscriptionRecord:
         return cls(
             id=row["id"],
             chat_id=row["chat_id"],
@@ -203,7 +202,6 @@ async def unsubscribe(db: Database, chat_id: int, story_id: int) -> bool:
             (now_iso(), chat_id, story_id),
         )
         changed = cursor.rowcount > 0
-        await cursor.close()
         if changed:
             await conn.execute(
                 "UPDATE deliveries SET status = 'cancelled', error = 'unsubscribed'"
@@ -255,7 +253,6 @@ async def _update_settings(
             (*params, now_iso(), chat_id, story_id),
         )
         found = cursor.rowcount > 0
-        await cursor.close()
         if not found:
             raise LookupError(f"chat {chat_id} has no subscription to story {story_id}")
         await _reschedule_pending(db, chat_id, story_id)
@@ -323,7 +320,6 @@ async def resume(db: Database, chat_id: int, story_id: int) -> bool:
             (now_iso(), chat_id, story_id),
         )
         changed = cursor.rowcount > 0
-        await cursor.close()
         return changed
 
 
