@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -93,11 +94,82 @@ _DE_FUNCTION = wordset("""
     """)
 
 
+def _spellings(text: str, wanted: frozenset[str]) -> dict[str, str]:
+    """`_vocabulary(text)` for the words in `wanted` only, found in one scan in C.
+
+    A page has few ALL-CAPS headlines and many words: only the places where a wanted word
+    stands are looked at, each with the gap and the word before it, as `_vocabulary` does.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        # Lower-casing changed the length ("İ"): offsets would not match, read it all.
+        return {k: v for k, v in _vocabulary(text).items() if k in wanted}
+    alternatives = "|".join(map(re.escape, sorted(wanted, key=len, reverse=True)))
+    pattern = re.compile(r"(?<![^\W_])(?:" + alternatives + r")(?![^\W_])")
+    all_caps_line: dict[int, bool] = {}
+    seen: list[str] = []
+    for match in pattern.finditer(lowered):
+        start, end = match.span()
+        word = text[start:end]
+        # The same word in the page's own text: a whole token whose lower case is wanted.
+        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+            continue
+        if word.lower() not in wanted:
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        caps_line = all_caps_line.get(line_start)
+        if caps_line is None:
+            line_end = text.find("\n", end)
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            caps_line = all_caps_line[line_start] = is_all_caps(line)
+        if caps_line:
+            continue
+        gap_start = start
+        while gap_start > line_start and not text[gap_start - 1].isalnum():
+            gap_start -= 1
+        if gap_start == line_start or not _SENTENCE_END_CHARS.isdisjoint(text[gap_start:start]):
+            continue  # the line's first word, or one that opens a sentence
+        previous_start = gap_start
+        while previous_start > line_start and text[previous_start - 1].isalnum():
+            previous_start -= 1
+        if _caps_word(word) and _caps_word(text[previous_start:gap_start]):
+            continue
+        seen.append(word)
+    spellings: dict[str, dict[str, int]] = {}
+    for word, count in Counter(seen).items():
+        spellings.setdefault(word.lower(), {})[word] = count
+    return {lower: max(counts, key=counts.__getitem__) for lower, counts in spellings.items()}
+
+
+def _caps_word(word: str) -> bool:
+    return len(word) > 1 and word.isupper() and not word.isdigit()
+
+
 def display_headline(headline: str, vocabulary_text: str, language: str | None = None) -> str:
     """An ALL-CAPS headline in sentence case, names restored from the story; others unchanged."""
     if not is_all_caps(headline):
         return headline
-    vocabulary = _vocabulary(vocabulary_text)
+    return _readable(headline, _vocabulary(vocabulary_text), vocabulary_text, language)
+
+
+def display_headlines(
+    headlines: list[str], vocabulary_text: str, language: str | None = None
+) -> list[str]:
+    """`display_headline` of each headline, the story's spellings read once for all of them."""
+    caps = [headline for headline in headlines if is_all_caps(headline)]
+    wanted = frozenset(word.lower() for headline in caps for word in _TOKEN.findall(headline))
+    vocabulary = _spellings(vocabulary_text, wanted) if wanted else {}
+    return [
+        _readable(headline, vocabulary, vocabulary_text, language)
+        if is_all_caps(headline)
+        else headline
+        for headline in headlines
+    ]
+
+
+def _readable(
+    headline: str, vocabulary: dict[str, str], vocabulary_text: str, language: str | None
+) -> str:
     german = language == "de" if language else _looks_german(headline)
     first = True
     pieces: list[str] = []

@@ -35,7 +35,7 @@ from bot.story.furniture import (
     mentions_ticker,
     parse_stamp,
 )
-from bot.story.headline import display_headline, shorten
+from bot.story.headline import display_headlines, shorten
 from bot.story.layout import MAIN_FLOW, Para
 from bot.story.limits import cap_story
 from bot.story.marks import normalise_marks, opens_with_quote, scan_quotes
@@ -104,8 +104,9 @@ def parse_story(text: str, *, now: datetime | None = None) -> ParsedStory:
     if not layout.lead and not layout.body and not layout.items:
         raise StoryError("empty", "no paragraphs")
     vocabulary = "\n".join(content)
-    for item in layout.items:
-        item.display = display_headline(item.headline, vocabulary, language)
+    displays = display_headlines([item.headline for item in layout.items], vocabulary, language)
+    for item, display in zip(layout.items, displays, strict=True):
+        item.display = display
     ticker = tuple(
         TickerEntry(
             headline=item.headline,

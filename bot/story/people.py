@@ -14,10 +14,10 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from bot.story import lexicon_de as de
 from bot.story import lexicon_en as en
@@ -267,6 +267,7 @@ class Registry:
         self._orgs: dict[int, list[OrgMention]] = {}
         self._index: dict[str, list[tuple[str, ...]]] | None = None
         self._index_words: re.Pattern[str] | None = None
+        self._by_last_word: dict[str, list[Person]] | None = None
         self._orders: dict[int, list[int]] = {
             flow: [p.order for p in paras] for flow, paras in self._flows.items()
         }
@@ -301,6 +302,8 @@ class Registry:
         if existing is None:
             person = Person(name, page_role, kind, _gender(role))
             self.persons.append(person)
+            if self._by_last_word is not None:
+                self._by_last_word.setdefault(name.split()[-1], []).append(person)
             return person
         if len(name.split()) > len(existing.name.split()):
             existing.name = name
@@ -669,12 +672,16 @@ class Registry:
                 key = (para.order, mention.start)
                 mention.person.order = min(mention.person.order, key)
         self.persons.sort(key=lambda p: p.order)
+        self._by_last_word = None
 
     # -- lookup -----------------------------------------------------------------------
     def find_name(self, name: str) -> Person | None:
         """The registered person a name (full name or surname) stands for."""
         parts = name.split()
-        for person in self.persons:
+        # Every match shares the last word: look only at those persons (a page naming a new
+        # person in every post would otherwise compare each name with all before it).
+        candidates = self._persons_by_last_word().get(parts[-1], ()) if parts else self.persons
+        for person in candidates:
             own = person.name.split()
             if parts == own or (parts[-1] == own[-1] and (len(parts) == 1 or len(own) == 1)):
                 return person
@@ -686,6 +693,20 @@ class Registry:
             ):
                 return person
         return None
+
+    def _persons_by_last_word(self) -> dict[str, list[Person]]:
+        """Last word of the name → the persons, in the order of `persons`.
+
+        Kept up to date as persons are added, built again after they are sorted; a
+        registered name only ever grows in front (its last word is how `find_name` matched
+        it).
+        """
+        if self._by_last_word is None:
+            index: dict[str, list[Person]] = {}
+            for person in self.persons:
+                index.setdefault(person.name.split()[-1], []).append(person)
+            self._by_last_word = index
+        return self._by_last_word
 
     def tokens(self, para: Para) -> list[Token]:
         """The tokens of a paragraph (computed once)."""
@@ -705,8 +726,7 @@ class Registry:
             self._index = index
             # Every name starts with a key of the index, so a paragraph without any key in
             # its text names nobody: one scan in C instead of a look-up per word.
-            keys = sorted(index, key=len, reverse=True)
-            self._index_words = re.compile("|".join(map(re.escape, keys))) if keys else None
+            self._index_words = _substring_finder(index) if index else None
         return self._index
 
     def role_phrases(self, para: Para) -> list[RolePhrase]:
@@ -1000,6 +1020,35 @@ def _gender(role: str | None) -> str | None:
     if not role:
         return None
     return "f" if _FEMININE_ROLE.search(role.split()[-1] if role.split() else role) else None
+
+
+def _substring_finder(words: Iterable[str]) -> re.Pattern[str]:
+    """A pattern that finds any of `words` in a text, at a cost set by the words' length.
+
+    One alternation of every word would try each word at each capital letter: a page that
+    names hundreds of people would pay for all of them in every paragraph. A trie of their
+    letters tries one branch per letter instead.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            if "" in node:
+                break  # a shorter word is found first: the longer one adds nothing
+            node = node.setdefault(char, {})
+        else:
+            node.clear()
+            node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [
+            re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char
+        ]
+        if not branches:
+            return ""
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return re.compile(pattern(trie))
 
 
 def _name_words(text: str) -> list[tuple[int, int, str]]:

@@ -1,0 +1,179 @@
+"""The importer's work grows linearly with the page, and its shortcuts change no result.
+
+Time is measured by `python -m bench import`, never here: these tests count work (the
+function calls a parse makes) on pages of growing size whose every post is new, so that no
+cache of repeated words or lines can hide a step that rereads the whole page per post.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.story import display_headline, parse_story
+from bot.story.headline import display_headlines
+from bot.story.people import tokenize
+
+NOW = datetime(2026, 12, 2, 22, 0, tzinfo=UTC)
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ren",
+    "sa",
+    "tor",
+    "vel",
+    "an",
+    "dus",
+    "ber",
+    "gi",
+    "hol",
+    "mar",
+    "nek",
+    "pil",
+    "ros",
+    "ta",
+    "wen",
+]
+ROLES_DE = ["Bürgermeisterin", "Innenminister", "Sprecher der Feuerwehr", "Hydrologin"]
+PLACES = ["Dresden", "Pirna", "Meißen", "Riesa", "Torgau", "Bad Schandau", "Heidenau"]
+
+
+def _name(rng: random.Random) -> str:
+    def part() -> str:
+        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+    return f"{part()} {part()}"
+
+
+def live_page(posts: int, seed: int) -> str:
+    """A German live page whose posts all differ: new names, numbers, places, headlines."""
+    rng = random.Random(seed)
+    lines = [
+        "Hochwasser an der Elbe: Pegel steigen weiter",
+        "",
+        "Die Lage an der Elbe spitzt sich zu. Behörden rufen Anwohner zur Vorsicht auf und "
+        "sperren Uferwege in mehreren Städten.",
+        "",
+    ]
+    minute = 23 * 60 + 59
+    for n in range(posts):
+        minute -= rng.randint(1, 6)
+        stamp = f"{minute // 60:02d}:{minute % 60:02d} Uhr"
+        place, name, role = rng.choice(PLACES), _name(rng), rng.choice(ROLES_DE)
+        level = f"{rng.randint(3, 9)},{rng.randint(10, 99)}"
+        word = "".join(rng.choice(SYLLABLES) for _ in range(3))
+        if n % 5 == 0:
+            headline = f"{place.upper()} MELDET {level} METER AM PEGEL {word.upper()}"
+        else:
+            headline = f"{place}: Pegel {word.capitalize()} erreicht {level} Meter"
+        lines += [
+            f"{stamp} | {headline}",
+            "",
+            f"In {place} steigt das Wasser am Pegel {word.capitalize()} auf {level} Meter. "
+            f"„Wir rechnen mit Meldung {n} noch vor dem Morgen“, sagte {role} {name}.",
+            "",
+            f"{name.split()[-1]} kündigte an, Helfer aus {rng.choice(PLACES)} zu holen. "
+            f"Die Sperrung der Straße {rng.randint(1, 400)} bleibt bis auf Weiteres bestehen.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def calls_of(work: Callable[[], Any]) -> int:
+    """Python and C function calls made while `work` runs (the work, not its time)."""
+    count = 0
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def parse_calls(posts: int, seed: int) -> int:
+    page = live_page(posts, seed)
+    parsed = parse_story(page, now=NOW)  # warm: caches hold this page's words, as in use
+    assert len(parsed.ticker) == posts
+    return calls_of(lambda: parse_story(page, now=NOW))
+
+
+def test_doubling_the_page_at_most_doubles_the_parse_work() -> None:
+    small, double, quadruple = parse_calls(60, 1), parse_calls(120, 2), parse_calls(240, 3)
+    # Linear work doubles with the page (a little less: a page has a fixed share). A step
+    # that compares each post with all before it (as looking a name up among every person
+    # named so far once did: 2.05, 2.24 and 4.58 here) grows faster with every doubling.
+    assert double <= 2.15 * small
+    assert quadruple <= 2.15 * double
+    assert quadruple <= 4.2 * small
+
+
+def test_the_scaling_pages_are_read_as_live_pages() -> None:
+    parsed = parse_story(live_page(20, 7), now=NOW)
+    assert len(parsed.ticker) == 20
+    assert all(t.time for t in parsed.ticker)
+    assert parsed.quotes and all(q.speaker for q in parsed.quotes)
+
+
+WORDS = st.sampled_from(
+    [
+        "Elbe",
+        "ELBE",
+        "elbe",
+        "Pegel",
+        "PEGEL",
+        "Dresden",
+        "DRESDEN",
+        "dresden",
+        "NATO",
+        "Nato",
+        "nato",
+        "Bahnverkehr",
+        "Fernverkehr",
+        "FERNVERKEHR",
+        "der",
+        "DER",
+        "und",
+        "UND",
+        "in",
+        "IN",
+    ]
+)
+GAPS = st.sampled_from([" ", " ", ", ", ". ", ": ", "! ", " – ", "\n", " „", "“ ", "_", "…"])
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.lists(st.tuples(WORDS, GAPS), max_size=60),
+    st.lists(st.lists(WORDS, min_size=1, max_size=6), min_size=1, max_size=5),
+    st.sampled_from(["de", "en", None]),
+)
+def test_headlines_read_at_once_read_as_one_by_one(
+    text: list[tuple[str, str]], headlines: list[list[str]], language: str | None
+) -> None:
+    vocabulary = "".join(word + gap for word, gap in text)
+    heads = [" ".join(words) for words in headlines]
+    expected = [display_headline(head, vocabulary, language) for head in heads]
+    assert display_headlines(heads, vocabulary, language) == expected
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from(list("Gov.Lt Col sen. Rep.x'’-ä1 ,\n")), max_size=80))
+def test_tokens_stand_where_the_text_has_them(text: str) -> None:
+    tokens = tokenize(text)
+    for token in tokens:
+        assert text[token.start : token.end] == token.text
+    assert [t.start for t in tokens] == sorted({t.start for t in tokens})
