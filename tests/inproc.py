@@ -80,6 +80,13 @@ class InProcessBot:
         assert record.answer is not None, f"callback query {data!r} was never answered"
         return dict(record.answer)
 
+    async def pushes_settled(self, within: float = 10.0) -> None:
+        """Wait until the push engine has nothing left to send soon (held digests aside):
+        what has not arrived by then is not on its way."""
+        engine = self.app.bot_data.engine
+        assert engine is not None, "this bot runs without the push engine"
+        assert await engine.wait_idle(within), "the pushes did not settle"
+
     def current(self, message: StoredMessage) -> StoredMessage:
         return self.server.messages[message.chat_id][message.message_id]
 

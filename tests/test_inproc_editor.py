@@ -1,28 +1,33 @@
-"""Editors run the story from the chat: `python -m bot` against the fake Bot API, as on Telegram.
+"""Editors run the story from the chat: the real Application against the fake Bot API.
 
 What is asserted is what people notice: the answers in the editor's chat, the copies in the
-subscribers' chats (the fake records every edit and deletion), and the audit trail.
+subscribers' chats (the fake records every edit and deletion), and the audit trail. Nothing
+here needs a process of its own (start-up, signals and exit codes are tested in
+test_runtime_*), so the journeys run in process (tests/inproc.py): `process_update` returns
+once the answer is complete, and the push engine is asked when it is idle, so no step waits
+a fixed time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
-from tests.e2e import EDITOR_ID, READER_DE, READER_EN, SEED, RunningBot, running_bot
 from tests.fakes.botapi import StoredMessage
+from tests.inproc import EDITOR_ID, READER_DE, READER_EN, InProcessBot, eventually, inproc_bot
+from tests.seed_page import SEED
 
 pytestmark = pytest.mark.timeout(90)
 
 PAGES = Path(__file__).resolve().parent / "pages"
-T = TypeVar("T")
 
 # Every editor command with plausible arguments, and the handler that answers it.
 EDITOR_COMMANDS = {
@@ -46,23 +51,27 @@ EDITOR_COMMANDS = {
 # ------------------------------------------------------------------ helpers
 
 
-async def eventually(check: Callable[[], T | None], what: str, within: float = 10.0) -> T:
-    """Poll until `check` returns something truthy (bounded)."""
-    deadline = time.monotonic() + within
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
+@asynccontextmanager
+async def editor_bot(workdir: Path) -> AsyncIterator[InProcessBot]:
+    """The bot as `python -m bot` runs it for these journeys: no flood limit in the way,
+    pushes as fast as paid broadcast allows."""
+    async with inproc_bot(workdir, flood_limit=1000, push_rate=200.0, paid_broadcast=True) as bot:
+        yield bot
 
 
-def current(bot: RunningBot, message: StoredMessage) -> StoredMessage:
+def current(bot: InProcessBot, message: StoredMessage) -> StoredMessage:
     return bot.server.messages[message.chat_id][message.message_id]
 
 
-def copies(bot: RunningBot, chat_id: int, needle: str) -> list[StoredMessage]:
+async def press(
+    bot: InProcessBot, user_id: int, message: StoredMessage, data: str
+) -> StoredMessage:
+    """Press a button and return the message as the bot left it."""
+    await bot.press(user_id, message, data)
+    return current(bot, message)
+
+
+def copies(bot: InProcessBot, chat_id: int, needle: str) -> list[StoredMessage]:
     """The bot's messages in a chat that show `needle` now or showed it once."""
     return [
         m
@@ -71,7 +80,7 @@ def copies(bot: RunningBot, chat_id: int, needle: str) -> list[StoredMessage]:
     ]
 
 
-async def copy_of(bot: RunningBot, chat_id: int, needle: str) -> StoredMessage:
+async def copy_of(bot: InProcessBot, chat_id: int, needle: str) -> StoredMessage:
     """Wait for the push showing `needle` to arrive in a subscriber's chat."""
     return await bot.server.wait_for_message(
         lambda m: needle in (m.text or ""), chat_id=chat_id, timeout=10
@@ -94,7 +103,7 @@ def item_id_in(confirmation: str) -> int:
     return int(match[1])
 
 
-def retracted_everywhere(bot: RunningBot, chat_id: int, headline: str) -> bool:
+def retracted_everywhere(bot: InProcessBot, chat_id: int, headline: str) -> bool:
     """No message in the chat shows the item any more, except as a struck-out notice
     (a message that also shows other items is edited, not deleted)."""
     return all(
@@ -104,15 +113,15 @@ def retracted_everywhere(bot: RunningBot, chat_id: int, headline: str) -> bool:
     )
 
 
-async def post(bot: RunningBot, text: str) -> tuple[int, StoredMessage]:
-    answer = await bot.ask(EDITOR_ID, f"/post {text}", settle=0.05)
+async def post(bot: InProcessBot, text: str) -> tuple[int, StoredMessage]:
+    answer = await bot.ask_messages(EDITOR_ID, f"/post {text}")
     assert len(answer) == 1, [m.text for m in answer]
     return item_id_in(answer[0].text or ""), answer[0]
 
 
-async def audit_count(bot: RunningBot) -> int:
+async def audit_count(bot: InProcessBot) -> int:
     """How many entries the audit log has, as /audit 50 tells the editor."""
-    answer = await bot.ask_text(EDITOR_ID, "/audit 50", settle=0.05)
+    answer = await bot.ask_text(EDITOR_ID, "/audit 50")
     if "Noch keine Einträge" in answer:
         return 0
     match = re.search(r"Protokoll \(letzte (\d+)\)", answer)
@@ -121,16 +130,14 @@ async def audit_count(bot: RunningBot) -> int:
 
 
 async def send_file(
-    bot: RunningBot, user_id: int, name: str, content: bytes, mime: str = "text/plain"
+    bot: InProcessBot, user_id: int, name: str, content: bytes, mime: str = "text/plain"
 ) -> list[StoredMessage]:
     before = {m.message_id for m in bot.server.sent_messages(user_id)}
-    update = bot.server.send_document(user_id, name, content, mime)
-    await bot.server.wait_for_reply(user_id, after_update=update, timeout=10)
-    await asyncio.sleep(0.1)
+    await bot.process(bot.server.send_document(user_id, name, content, mime))
     return [m for m in bot.server.sent_messages(user_id) if m.message_id not in before]
 
 
-def subscription_status(bot: RunningBot, chat_id: int, story_id: int) -> str | None:
+def subscription_status(bot: InProcessBot, chat_id: int, story_id: int) -> str | None:
     path = bot.workdir / "data" / "bot.sqlite3"
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         row = db.execute(
@@ -150,18 +157,17 @@ async def away_from_the_full_hour() -> None:
 # ------------------------------------------------------------------ who may do what
 
 
-async def test_non_editors_are_refused_and_nothing_changes(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_non_editors_are_refused_and_nothing_changes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
+    async with editor_bot(tmp_path) as bot:
         reader_ticker = await bot.ask_text(READER_DE, "/ticker")
         reader_summary = await bot.ask_text(READER_DE, "/summary")
 
         for command in EDITOR_COMMANDS:
-            assert await bot.ask_text(READER_EN, command, settle=0.05) == (
-                "Only editors may do that."
-            ), command
-            assert await bot.ask_text(READER_DE, command, settle=0.05) == (
-                "Das dürfen nur Redakteure."
-            ), command
+            assert await bot.ask_text(READER_EN, command) == ("Only editors may do that."), command
+            assert await bot.ask_text(READER_DE, command) == ("Das dürfen nur Redakteure."), command
         upload = await send_file(
             bot, READER_DE, "page.txt", (PAGES / "en-live-updates.txt").read_bytes()
         )
@@ -171,13 +177,13 @@ async def test_non_editors_are_refused_and_nothing_changes(tmp_path: Path) -> No
         group = -4243
         bot.server.add_group(group, "Newsroom", admins=[EDITOR_ID], members=[READER_EN])
         for command in ("/post Im Gruppenchat", "/audit", "/delete 1"):
-            answer = await bot.ask_text(EDITOR_ID, command, chat_id=group, settle=0.05)
+            answer = await bot.ask_text(EDITOR_ID, command, chat_id=group)
             assert answer == "Redaktionsbefehle bitte im privaten Chat mit mir.", command
-            answer = await bot.ask_text(READER_EN, command, chat_id=group, settle=0.05)
+            answer = await bot.ask_text(READER_EN, command, chat_id=group)
             assert answer == "Only editors may do that.", command
 
         # Every refusal is logged with the user, and nothing changed.
-        log = bot.log()
+        log = caplog.text
         for handler in {*EDITOR_COMMANDS.values(), "document"}:
             assert f"refused editor command {handler} from user {READER_DE}" in log, handler
         assert f"refused editor command post from user {READER_EN}" in log
@@ -213,7 +219,7 @@ async def test_non_editors_are_refused_and_nothing_changes(tmp_path: Path) -> No
 
 
 async def test_post_edit_delete_reach_every_delivered_copy(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+    async with editor_bot(tmp_path) as bot:
         assert "Abonniert" in await bot.ask_text(READER_DE, "/subscribe")
         assert "Subscribed" in await bot.ask_text(READER_EN, "/subscribe")
 
@@ -307,9 +313,9 @@ async def test_post_edit_delete_reach_every_delivered_copy(tmp_path: Path) -> No
 
         # Pending deliveries go out corrected, or not at all once retracted.
         await away_from_the_full_hour()
-        settings = (await bot.ask(READER_EN, "/settings"))[-1]
+        settings = (await bot.ask_messages(READER_EN, "/settings"))[-1]
         hourly = next(d for d in settings.callback_data if d.endswith(":hourly"))
-        await bot.press(READER_EN, settings, hourly)
+        await press(bot, READER_EN, settings, hourly)
         fourth, _ = await post(bot, "Stromausfall in Mitte")
         fifth, _ = await post(bot, "Falsche Meldung zum Zoo")
         de_fourth = await copy_of(bot, READER_DE, "Stromausfall in Mitte")
@@ -327,16 +333,16 @@ async def test_post_edit_delete_reach_every_delivered_copy(tmp_path: Path) -> No
         assert copies(bot, READER_EN, "Stromausfall") == []  # still held for the digest
         settings = current(bot, settings)
         instant = next(d for d in settings.callback_data if d.endswith(":instant"))
-        await bot.press(READER_EN, settings, instant)
+        await press(bot, READER_EN, settings, instant)
         held = await copy_of(bot, READER_EN, "Stromausfall in Mitte behoben")
         assert len(held.versions) == 1 and "(corrected)" in (held.text or "")
-        await asyncio.sleep(0.5)
+        await bot.pushes_settled()
         assert copies(bot, READER_EN, "Zoo") == []  # retracted before it went out
 
         # A retracted item cannot be edited, pinned or retracted again.
         entries = await audit_count(bot)
         for command in (f"/edit {second} Doch richtig", f"/pin {second}", f"/delete {second}"):
-            answer = await bot.ask_text(EDITOR_ID, command, settle=0.05)
+            answer = await bot.ask_text(EDITOR_ID, command)
             assert answer == f"Meldung #{second} ist bereits zurückgezogen.", command
         assert await audit_count(bot) == entries
 
@@ -362,8 +368,11 @@ async def test_post_edit_delete_reach_every_delivered_copy(tmp_path: Path) -> No
 # ------------------------------------------------------------ pins, summary, quotes, bad input
 
 
-async def test_pins_summary_quotes_and_bad_input(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_pins_summary_quotes_and_bad_input(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
+    async with editor_bot(tmp_path) as bot:
         newer, _ = await post(bot, "Neue Lage am Abend")
 
         def first_block(ticker: str) -> str:
@@ -453,7 +462,7 @@ async def test_pins_summary_quotes_and_bad_input(tmp_path: Path) -> None:
             ("/audit viele", "Bitte eine Zahl von 1 bis 50"),
         ]
         for command, expected in cases:
-            answer = await bot.ask(EDITOR_ID, command, settle=0.05)
+            answer = await bot.ask_messages(EDITOR_ID, command)
             assert len(answer) == 1, command
             assert expected in (answer[0].text or ""), (command, answer[0].text)
             assert "Meldung der" not in (answer[0].text or "")
@@ -461,14 +470,14 @@ async def test_pins_summary_quotes_and_bad_input(tmp_path: Path) -> None:
         assert await bot.ask_text(EDITOR_ID, "/ticker 20") == ticker
         assert await bot.ask_text(EDITOR_ID, "/quotes") == quotes
         assert await bot.ask_text(READER_DE, "/summary") == summary
-        assert "handler failed" not in bot.log()
+        assert "handler failed" not in caplog.text
 
 
 # ------------------------------------------------------------------ import, stories, archive
 
 
 async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+    async with editor_bot(tmp_path) as bot:
         assert "Abonniert" in await bot.ask_text(READER_DE, "/subscribe")
 
         # Files that cannot be a page are refused with a reason.
@@ -495,13 +504,13 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
         import_data, cancel_data = preview.callback_data
         assert import_data.startswith("im:") and cancel_data.startswith("ix:")
         assert [b["text"] for b in preview.buttons] == ["Importieren", "Abbrechen"]
-        cancelled = await bot.press(EDITOR_ID, preview, cancel_data)
+        cancelled = await press(bot, EDITOR_ID, preview, cancel_data)
         assert cancelled.text == "Import abgebrochen." and not cancelled.callback_data
         assert "Geneva" not in await bot.ask_text(EDITOR_ID, "/stories")
 
         # Import creates story 2; readers can switch to it and subscribe.
         preview = (await send_file(bot, EDITOR_ID, "geneva.txt", page))[-1]
-        done = await bot.press(EDITOR_ID, preview, preview.callback_data[0])
+        done = await press(bot, EDITOR_ID, preview, preview.callback_data[0])
         assert done.text == (
             "✅ Neues Thema Nr. 2 angelegt: Ceasefire talks resume in Geneva (2 Meldungen)"
         )
@@ -522,7 +531,7 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
         preview = (await send_file(bot, EDITOR_ID, SEED.name, changed.encode()))[-1]
         assert "Aktualisiert ein vorhandenes Thema." in (preview.text or "")
         assert "2 Tickermeldungen" in (preview.text or "")
-        done = await bot.press(EDITOR_ID, preview, preview.callback_data[0])
+        done = await press(bot, EDITOR_ID, preview, preview.callback_data[0])
         assert done.text is not None and done.text.startswith("✅ Thema Nr. 1 aktualisiert")
         assert "(1 neue Meldung)" in done.text
         pushed = await copy_of(bot, READER_DE, "Selenskyj trifft Rutte in Brüssel")
@@ -530,7 +539,7 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
         assert copies(bot, READER_EN, "Selenskyj") == []  # subscribed to story 2 only
         assert "Selenskyj trifft Rutte" in await bot.ask_text(READER_DE, "/ticker 1")
         preview = (await send_file(bot, EDITOR_ID, SEED.name, changed.encode()))[-1]
-        again = await bot.press(EDITOR_ID, preview, preview.callback_data[0])
+        again = await press(bot, EDITOR_ID, preview, preview.callback_data[0])
         assert again.text == "Nichts Neues – diese Seite ist schon importiert."
 
         # /newstory switches the editor's chat to it; posts go there.
@@ -579,7 +588,7 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
 
 
 async def test_a_long_item_is_corrected_without_duplicates(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+    async with editor_bot(tmp_path) as bot:
         await bot.ask(READER_DE, "/subscribe")
         paragraph = ("Satz über die Lage in der Stadt. " * 30).strip()
         body = "\n\n".join(f"Absatz {n}: {paragraph}" for n in range(1, 5))
@@ -608,7 +617,7 @@ async def test_a_long_item_is_corrected_without_duplicates(tmp_path: Path) -> No
             lambda: all("Stadt" not in (m.text or "") for m in live()),
             "every part to be corrected",
         )
-        await asyncio.sleep(1.0)  # let any further refresh land
+        await bot.pushes_settled()  # let any further refresh land
         shown = "\n".join(m.text or "" for m in live())
         for n in range(1, 5):
             assert shown.count(f"Absatz {n}:") == 1, (n, [m.message_id for m in live()])
