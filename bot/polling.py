@@ -19,6 +19,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
 
 from bot import metrics
+from bot.delivery.clock import SYSTEM_CLOCK, Clock
 from bot.logs import redact
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class Poller:
         token_grace_s: float,
         health: PollingHealth | None = None,
         long_poll_s: int = LONG_POLL_S,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.bot = bot
         self.deliver = deliver
@@ -83,6 +85,9 @@ class Poller:
         self.token_grace_s = token_grace_s
         self.health = health or PollingHealth()
         self.long_poll_s = long_poll_s
+        # Backoffs, the token's grace and the log's repeat interval run on it, so a test
+        # plays minutes of failing polls in a fraction of a second.
+        self.clock = clock
         self.offset: int | None = None
         self._stop = asyncio.Event()
 
@@ -90,8 +95,7 @@ class Poller:
         self._stop.set()
 
     async def _pause(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), seconds)
+        await self.clock.wait(self._stop, seconds)
 
     async def run(self) -> None:
         """Poll until stop(); raises PollingEnded when polling cannot go on."""
@@ -117,7 +121,7 @@ class Poller:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await poll
                 return
-            now = time.monotonic()
+            now = self.clock.monotonic()
             try:
                 updates = poll.result()
             except TimedOut:
