@@ -406,3 +406,83 @@ async def test_the_shared_budget_is_charged_once_per_album_item() -> None:
     assert album.sends[0].caption == "<b>Titel</b>" and album.sends[1].caption == ""
     assert album.buttons_on == 4  # the single animation carries the buttons
     await budget.close()
+
+
+async def test_a_photo_past_telegrams_delete_window_shows_the_retraction_in_its_caption(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        await bot.ask(READER_EN, "/subscribe")
+        answer = await send(bot, EDITOR_ID, "photo", caption="Falsches Foto")
+        item_id = item_id_in(answer)
+        photo = (await eventually(lambda: media_of(bot, READER_EN), "the push"))[0]
+        bot.server.mark_old(READER_EN, photo.message_id)
+        await bot.ask(EDITOR_ID, f"/delete {item_id}")
+        await eventually(
+            lambda: "Retracted" in (bot.current(photo).caption or ""), "the notice as caption"
+        )
+        assert not bot.current(photo).deleted
+        assert not bot.current(photo).callback_data  # no buttons under a retracted item
+
+
+async def test_a_text_item_given_a_picture_is_sent_anew_with_it(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        await bot.ask(READER_EN, "/subscribe")
+        confirmation = await bot.ask(EDITOR_ID, "/post Nur Text zuerst\nDann ein Bild.")
+        item_id = int(re.search(r"#(\d+)", "".join(confirmation)).group(1))  # type: ignore[union-attr]
+        text = await eventually(
+            lambda: next((m for m in bot.sent(READER_EN) if "Nur Text" in (m.text or "")), None),
+            "the text push",
+        )
+        await send(bot, EDITOR_ID, "photo", caption=f"/edit {item_id}")
+        photo = (await eventually(lambda: media_of(bot, READER_EN), "the picture"))[0]
+        assert "Nur Text zuerst" in (photo.caption or "") and photo.callback_data
+        await eventually(lambda: bot.server.messages[READER_EN][text.message_id].deleted, "gone")
+        ticker = await bot.ask_text(READER_EN, "/ticker")
+        assert "Nur Text zuerst" in ticker and "📷 Photo" in ticker
+
+
+async def test_an_editors_voice_message_gets_an_answer_not_silence(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        editor = bot.server.users[EDITOR_ID].to_dict()
+        voice = {
+            "message_id": 9_001,
+            "from": editor,
+            "chat": {"id": EDITOR_ID, "type": "private", "first_name": editor["first_name"]},
+            "date": 1_700_000_000,
+            "voice": {
+                "file_id": "AwACAgIAAxkBAAvoice",
+                "file_unique_id": "AgADvoice",
+                "duration": 3,
+            },
+        }
+        before = len(bot.sent(EDITOR_ID))
+        await bot.process(bot.server.queue_update("message", voice, chat_id=EDITOR_ID))
+        answers = bot.sent(EDITOR_ID)[before:]
+        assert len(answers) == 1 and "Sprachnachrichten" in (answers[0].text or "")
+
+
+async def test_an_editor_editing_the_posted_photo_in_the_chat_corrects_the_item(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        await bot.ask(READER_EN, "/subscribe")
+        await send(bot, EDITOR_ID, "photo", caption="Vorläufige Zahl: 40")
+        original = uploaded(bot, EDITOR_ID)[-1]
+        photo = (await eventually(lambda: media_of(bot, READER_EN), "the push"))[0]
+
+        edited = bot.server.edit_user_message(
+            EDITOR_ID, original.message_id, caption="Endgültige Zahl: 42"
+        )
+        await bot.process(edited)
+        await eventually(
+            lambda: "Endgültige Zahl: 42" in (bot.current(photo).caption or ""), "caption fixed"
+        )
+        first_file = bot.current(photo).file_unique_id
+        edited = bot.server.edit_user_message(EDITOR_ID, original.message_id, replace_with="photo")
+        await bot.process(edited)
+        await eventually(
+            lambda: bot.current(photo).file_unique_id != first_file, "the picture replaced"
+        )
+        assert "korrigiert" in (bot.sent(EDITOR_ID)[-1].text or "")
+        assert len(media_of(bot, READER_EN)) == 1

@@ -574,6 +574,27 @@ async def set_media(db: Database, item_id: int, media: Sequence[Attachment]) -> 
     )
 
 
+async def remember_sources(
+    db: Database, item_id: int, chat_id: int, message_ids: Sequence[int]
+) -> None:
+    """Note the editor's messages the item's attachments came from, in order (caller's tx)."""
+    await db.writer.executemany(
+        "INSERT INTO media_sources (chat_id, message_id, item_id, position) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (chat_id, message_id) DO UPDATE SET item_id = excluded.item_id,"
+        " position = excluded.position",
+        [(chat_id, m, item_id, n) for n, m in enumerate(message_ids)],
+    )
+
+
+async def item_for_source(db: Database, chat_id: int, message_id: int) -> tuple[int, int] | None:
+    """(item id, attachment position) an editor's message brought, or None."""
+    row = await db.fetchone(
+        "SELECT item_id, position FROM media_sources WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    )
+    return None if row is None else (int(row["item_id"]), int(row["position"]))
+
+
 async def correct_item(db: Database, item_id: int, headline: str, body: str) -> None:
     """Replace an item's text as an editor's correction (caller's transaction)."""
     now = now_iso()

@@ -91,7 +91,8 @@ async def _editor_media(update: Update, context: BotContext, fmt: Formatter) -> 
     message = update.effective_message
     assert message is not None
     attachment = attachment_of(message)
-    if attachment is None:
+    if attachment is None:  # a voice message, sticker, …: no ticker item, but an answer
+        await reply(update, context, fmt.text("media-unsupported"))
         return
     part = MediaPart(message.message_id, attachment, clean(message.caption or "").strip())
     if message.media_group_id is None:
@@ -136,7 +137,7 @@ async def _publish(
     if command is not None:
         name, text = command["name"].lower(), command["rest"].strip()
         if name == "edit":
-            await _replace(update, context, fmt, media, text, user.id)
+            await _replace(update, context, fmt, media, text, user.id, parts)
             return
         if name != "post":
             await reply(update, context, fmt.text("media-caption-unknown"))
@@ -144,7 +145,9 @@ async def _publish(
     story = await current_story(update, context)
     if story is None:
         raise EditorError("no-story")
-    item = await context.state.editor.post(user.id, story, text, media)
+    chat_id = update.effective_chat.id if update.effective_chat else user.id
+    source = (chat_id, [p.message_id for p in parts][:MAX_ATTACHMENTS])
+    item = await context.state.editor.post(user.id, story, text, media, source=source)
     if dropped or len(parts) > MAX_ATTACHMENTS:
         await reply(update, context, fmt.text("media-too-many", max=MAX_ATTACHMENTS))
     await confirm_post(update, context, fmt, story, item.id)
@@ -157,14 +160,63 @@ async def _replace(
     media: list[Attachment],
     text: str,
     user_id: int,
+    parts: list[MediaPart],
 ) -> None:
-    head, rest = [*text.split(maxsplit=1), "", ""][:2]
-    if not (head.lstrip("#").isascii() and head.lstrip("#").isdigit() and len(head) <= 13):
+    found = _numbered(text)
+    if found is None:
         await reply(update, context, fmt.text("media-edit-usage"))
         return
-    item_id = int(head.lstrip("#"))
-    await context.state.editor.replace_media(user_id, item_id, media, rest.strip())
+    item_id, rest = found
+    chat_id = update.effective_chat.id if update.effective_chat else user_id
+    source = (chat_id, [p.message_id for p in parts][:MAX_ATTACHMENTS])
+    await context.state.editor.replace_media(user_id, item_id, media, rest, source=source)
     await reply(update, context, fmt.text("media-replaced", id=item_id))
+
+
+def _numbered(text: str) -> tuple[int, str] | None:
+    """`N rest` or `#N rest` → (N, rest); None when it does not start with a number."""
+    head, rest = [*text.split(maxsplit=1), "", ""][:2]
+    digits = head.lstrip("#")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 12):
+        return None
+    return int(digits), rest.strip()
+
+
+def _item_text(caption: str) -> str:
+    """The item text an edited caption carries: a `/post` or `/edit N` command dropped."""
+    command = _CAPTION_COMMAND.match(caption)
+    if command is None:
+        return caption
+    rest = command["rest"].strip()
+    if command["name"].lower() == "edit":
+        found = _numbered(rest)
+        return found[1] if found else ""
+    return rest
+
+
+async def on_edited_media(update: Update, context: BotContext) -> None:
+    """An editor edited a message an item came from: correct the item everywhere."""
+    message = update.edited_message
+    user = update.effective_user
+    if message is None or user is None or not is_editor(update, context):
+        return
+    if not is_private(update):
+        return
+    attachment = attachment_of(message)
+    if attachment is None:
+        return
+    text = _item_text(clean(message.caption or "").strip())
+    fmt = await formatter_for(update, context)
+    try:
+        item = await context.state.editor.edit_source(
+            user.id, message.chat_id, message.message_id, attachment, text
+        )
+    except EditorError as exc:
+        if exc.code != "edit-unchanged":  # an edit Telegram reports that changed nothing
+            await reply(update, context, fmt.editor_error(exc.code, exc.args_for_text))
+        return
+    if item is not None:
+        await reply(update, context, fmt.text("edit-done", id=item.id))
 
 
 async def show_media(

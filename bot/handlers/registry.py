@@ -167,10 +167,27 @@ def register_handlers(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(subscriptions.language_button, pattern=r"^lg:"))
     app.add_handler(
         MessageHandler(
-            (filters.PHOTO | filters.VIDEO | filters.ANIMATION | filters.Document.ALL)
+            (
+                filters.PHOTO
+                | filters.VIDEO
+                | filters.ANIMATION
+                | filters.Document.ALL
+                | filters.AUDIO
+                | filters.VOICE
+                | filters.VIDEO_NOTE
+                | filters.Sticker.ALL
+            )
             & filters.ChatType.PRIVATE
             & filters.UpdateType.MESSAGE,
             media.on_media,
+        )
+    )
+    app.add_handler(
+        MessageHandler(
+            (filters.PHOTO | filters.VIDEO | filters.ANIMATION | filters.Document.ALL)
+            & filters.ChatType.PRIVATE
+            & filters.UpdateType.EDITED_MESSAGE,
+            media.on_edited_media,
         )
     )
     app.add_handler(CallbackQueryHandler(stale_button))

@@ -108,7 +108,13 @@ class EditorService:
         return item
 
     async def post(
-        self, user_id: int, story: StoryRecord, raw: str, media: Sequence[Attachment] = ()
+        self,
+        user_id: int,
+        story: StoryRecord,
+        raw: str,
+        media: Sequence[Attachment] = (),
+        *,
+        source: tuple[int, Sequence[int]] | None = None,
     ) -> TickerItemRecord:
         """Publish a new ticker item (with its attachments) and queue it for every subscriber.
 
@@ -130,6 +136,8 @@ class EditorService:
             )
             if media:
                 await stories.set_media(self.db, item_id, media)
+            if source is not None:
+                await stories.remember_sources(self.db, item_id, source[0], source[1])
             await stories.touch_story(self.db, story.id, now)
             await deliveries.enqueue_item(self.db, story.id, item_id)
             await audit.record(
@@ -171,8 +179,28 @@ class EditorService:
         assert updated is not None
         return updated
 
+    async def edit_source(
+        self, user_id: int, chat_id: int, message_id: int, attachment: Attachment, raw: str
+    ) -> TickerItemRecord | None:
+        """The editor edited a message an item came from: the item follows; None if none did."""
+        found = await stories.item_for_source(self.db, chat_id, message_id)
+        if found is None:
+            return None
+        item_id, position = found
+        item = await self._live_item(item_id)
+        media = list(item.media)
+        if position < len(media):
+            media[position] = attachment
+        return await self.replace_media(user_id, item_id, media, raw)
+
     async def replace_media(
-        self, user_id: int, item_id: int, media: Sequence[Attachment], raw: str = ""
+        self,
+        user_id: int,
+        item_id: int,
+        media: Sequence[Attachment],
+        raw: str = "",
+        *,
+        source: tuple[int, Sequence[int]] | None = None,
     ) -> TickerItemRecord:
         """Give an item new attachments (and new text when given): delivered copies show them."""
         media = tuple(media)[:MAX_ATTACHMENTS]
@@ -180,6 +208,8 @@ class EditorService:
             raise EditorError("missing-text")
         async with self.db.atomic():
             item = await self._live_item(item_id)
+            if source is not None:
+                await stories.remember_sources(self.db, item_id, source[0], source[1])
             headline, body = split_post(raw) if raw.strip() else (item.headline, item.body)
             if media == item.media and (headline, body) == (item.headline, item.body):
                 raise EditorError("edit-unchanged", id=item_id)

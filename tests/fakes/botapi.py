@@ -703,6 +703,34 @@ class FakeBotApi:
             return {"message": msg.to_dict()}
         return self._queue_update("message", msg.to_dict(), chat_id=chat.id, seq=msg.seq)
 
+    def edit_user_message(
+        self,
+        chat_id: int,
+        message_id: int,
+        *,
+        caption: str | None = None,
+        replace_with: str | None = None,
+    ) -> JSON:
+        """The user edits their own message: a new caption, or (``replace_with`` a media kind)
+        another file in its place, as Telegram clients allow; an ``edited_message`` update."""
+        chat = self.chats[chat_id]
+        msg = chat.messages[message_id]
+        if msg.outgoing or msg.deleted:
+            raise ValueError("users edit only their own messages")
+        changes: JSON = {}
+        if caption is not None:
+            changes["caption"] = caption or None
+            changes["caption_entities"] = detect_entities(caption) if caption else []
+        if replace_with is not None:
+            kind = replace_with
+            data = f"{kind}-edit-{self._file_counter}".encode()
+            folder = "photos" if kind == "photo" else f"{kind}s"
+            stored = self._store_file(data, f"new.{kind}", None, folder, kind)
+            changes.update({name: None for name in _MEDIA_KINDS})
+            changes.update(self._media_fields(stored, kind))
+        self._apply_edit(msg, **changes)
+        return self._queue_update("edited_message", msg.to_dict(), chat_id=chat.id)
+
     def press_button(
         self,
         user_id: int,

@@ -14,3 +14,4 @@ media-edit-usage = Um das Bild einer Meldung zu ersetzen, schick das neue mit de
 media-too-many = Eine Meldung nimmt höchstens { $max } Anhänge; die ersten { $max } wurden übernommen.
 media-caption-unknown = Als Befehl in der Bildunterschrift gehen nur <code>/post</code> oder <code>/edit N</code>. Eine normale Bildunterschrift wird als Text der Meldung veröffentlicht.
 summary-media = 🖼 Neuestes Bild: { $headline }
+media-unsupported = Fotos, Videos, GIFs und Dokumente werden zu Meldungen; Sprachnachrichten, Audio und Sticker nicht.

@@ -14,3 +14,4 @@ media-edit-usage = To replace the picture of an item, send the new one with the 
 media-too-many = An item takes at most { $max } attachments; the first { $max } were kept.
 media-caption-unknown = Only <code>/post</code> or <code>/edit N</code> work as a caption command. Send a plain caption to post it as the item's text.
 summary-media = 🖼 Newest picture: { $headline }
+media-unsupported = Photos, videos, GIFs and documents become ticker items; voice messages, audio and stickers cannot.
