@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from bot.story.furniture import is_all_caps
 from bot.story.marks import ALL_MARKS
-from bot.story.words import lazy, wordset
+from bot.story.words import lazy, trie_pattern, wordset
 
 _TOKEN = lazy(r"[^\W_]+")
 
@@ -104,18 +104,19 @@ def _spellings(text: str, wanted: frozenset[str]) -> dict[str, str]:
     if len(lowered) != len(text):
         # Lower-casing changed the length ("İ"): offsets would not match, read it all.
         return {k: v for k, v in _vocabulary(text).items() if k in wanted}
-    alternatives = "|".join(map(re.escape, sorted(wanted, key=len, reverse=True)))
-    pattern = re.compile(r"(?<![^\W_])(?:" + alternatives + r")(?![^\W_])")
+    # Where a token may start with a wanted word ([^\W_] is what str.isalnum accepts).
+    starts = re.compile(r"(?<![^\W_])" + trie_pattern(wanted))
     all_caps_line: dict[int, bool] = {}
     seen: list[str] = []
-    for match in pattern.finditer(lowered):
-        start, end = match.span()
-        word = text[start:end]
-        # The same word in the page's own text: a whole token whose lower case is wanted.
-        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+    for match in starts.finditer(lowered):
+        start = match.start()
+        if start and text[start - 1].isalnum():
             continue
-        if word.lower() not in wanted:
+        # The whole token of the page's own text there, if its lower case is wanted.
+        token = _TOKEN.match(text, start)
+        if token is None or token.group().lower() not in wanted:
             continue
+        word, end = token.group(), token.end()
         line_start = text.rfind("\n", 0, start) + 1
         caps_line = all_caps_line.get(line_start)
         if caps_line is None:

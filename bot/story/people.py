@@ -14,15 +14,15 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from bot.story import lexicon_de as de
 from bot.story import lexicon_en as en
 from bot.story.layout import MAIN_FLOW, Para
-from bot.story.words import lazy, wordset
+from bot.story.words import lazy, trie_pattern, wordset
 
 _TOKEN = lazy(r"[^\W_](?:[\w'’.-]*[^\W_])?|[^\w\s]")
 
@@ -726,7 +726,7 @@ class Registry:
             self._index = index
             # Every name starts with a key of the index, so a paragraph without any key in
             # its text names nobody: one scan in C instead of a look-up per word.
-            self._index_words = _substring_finder(index) if index else None
+            self._index_words = re.compile(trie_pattern(index)) if index else None
         return self._index
 
     def role_phrases(self, para: Para) -> list[RolePhrase]:
@@ -1020,35 +1020,6 @@ def _gender(role: str | None) -> str | None:
     if not role:
         return None
     return "f" if _FEMININE_ROLE.search(role.split()[-1] if role.split() else role) else None
-
-
-def _substring_finder(words: Iterable[str]) -> re.Pattern[str]:
-    """A pattern that finds any of `words` in a text, at a cost set by the words' length.
-
-    One alternation of every word would try each word at each capital letter: a page that
-    names hundreds of people would pay for all of them in every paragraph. A trie of their
-    letters tries one branch per letter instead.
-    """
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            if "" in node:
-                break  # a shorter word is found first: the longer one adds nothing
-            node = node.setdefault(char, {})
-        else:
-            node.clear()
-            node[""] = {}
-
-    def pattern(node: dict[str, Any]) -> str:
-        branches = [
-            re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char
-        ]
-        if not branches:
-            return ""
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-    return re.compile(pattern(trie))
 
 
 def _name_words(text: str) -> list[tuple[int, int, str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import Any
 
@@ -58,3 +58,32 @@ class LazyPattern:
 def lazy(pattern: str, flags: int = 0) -> LazyPattern:
     """A pattern compiled when first used."""
     return LazyPattern(pattern, flags)
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """A pattern that finds where any of `words` (or a shorter one it starts with) stands.
+
+    One alternation of every word would try each word at each place of a text: a page
+    that names hundreds of people would pay for all of them in every paragraph. A trie of
+    their letters tries one branch per letter instead, whatever the number of words.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            if "" in node:
+                break  # a shorter word is found first: the longer one adds nothing
+            node = node.setdefault(char, {})
+        else:
+            node.clear()
+            node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [
+            re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char
+        ]
+        if not branches:
+            return ""
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return pattern(trie)
