@@ -8,6 +8,7 @@ cache of repeated words or lines can hide a step that rereads the whole page per
 from __future__ import annotations
 
 import random
+import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.story import display_headline, parse_story
+from bot.story.furniture import _has_inline_credit
 from bot.story.headline import display_headlines
 from bot.story.people import tokenize
 
@@ -177,3 +179,28 @@ def test_tokens_stand_where_the_text_has_them(text: str) -> None:
     for token in tokens:
         assert text[token.start : token.end] == token.text
     assert [t.start for t in tokens] == sorted({t.start for t in tokens})
+
+
+# The inline-credit forms as one alternation, as they were written before being searched
+# one by one (a search per form finds them without trying every form at every character).
+INLINE_CREDIT_AS_ONE = re.compile(
+    r"(?:\((?:AP|AFP|Reuters|dpa|EPA|Getty|PA)\s+Photo/[^)]*\)\s*$"
+    r"|\[[^\]]{2,60}/[^\]]{2,40}\]\s*$|\b(?:REUTERS|KEYSTONE|IMAGO)/|©|Credit(?:\.{3}|…)\s*\S"
+    r"|\b(?:Bild|Foto|Fotos|Pic|Photo|Photograph|Picture|Image|Credit|Bildquelle|Illustration)"
+    r"\s*:\s*\S[^.]{0,60}$|^\[\d+/\d+\]|\b(?:picture alliance|Getty Images)\b)"
+)
+CREDIT_PIECES = st.sampled_from(
+    [
+        *("Bild", "Foto", "Fotos", "REUTERS", "IMAGO", "Credit", "AP", "Getty", "Getty Images"),
+        *("picture alliance", " Photo/", " ", ":", "x", "_", "ä", ".", "/", "(", ")", "[", "]"),
+        *("12", "©", "…"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(st.lists(CREDIT_PIECES, max_size=10))
+def test_inline_credits_are_found_as_the_one_pattern_found_them(pieces: list[str]) -> None:
+    line = "".join(pieces)
+    expected = INLINE_CREDIT_AS_ONE.search(line) is not None
+    assert _has_inline_credit(line) == expected

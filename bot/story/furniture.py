@@ -163,7 +163,9 @@ def is_furniture(line: str) -> bool:
 _NOT_BARE = lazy(r"[^\w’'&+\s-]")
 
 
+@lru_cache(maxsize=4096)
 def _bare(line: str) -> str:
+    # Three rules of `is_furniture` read the same line this way: it is made once.
     return " ".join(_NOT_BARE.sub(" ", line.lower()).split())
 
 
@@ -207,7 +209,7 @@ _PAYWALL_LABEL = lazy(r"^[A-ZÄÖÜ][\w.-]{0,15}\s?(?:\+|plus|Plus|PLUS)$")
 def is_summary_label(line: str) -> bool:
     """Family summary blocks: "Die wichtigsten Entwicklungen:", "Here’s what we know:"."""
     bare = _bare(_core(line)).replace("'", "’")
-    return bool(bare) and len(bare.split()) <= 6 and bare in _SUMMARY_LABELS
+    return bool(bare) and bare in _SUMMARY_LABELS and len(bare.split()) <= 6
 
 
 def is_teaser_label(line: str) -> bool:
@@ -250,17 +252,42 @@ _CREDIT_ONLY = lazy(
     r"|(?:Getty\s+Images|Shutterstock|Alamy|PA\s+Wire|PA\s+Media)"
     r")$"
 )
-_INLINE_CREDIT = lazy(
-    r"(?:\((?:AP|AFP|Reuters|dpa|EPA|Getty|PA)\s+Photo/[^)]*\)\s*$"
-    r"|\[[^\]]{2,60}/[^\]]{2,40}\]\s*$"
-    r"|\b(?:REUTERS|KEYSTONE|IMAGO)/"
-    r"|©"
-    r"|Credit(?:\.{3}|…)\s*\S"
-    r"|\b(?:Bild|Foto|Fotos|Pic|Photo|Photograph|Picture|Image|Credit|Bildquelle|Illustration)"
-    r"\s*:\s*\S[^.]{0,60}$"
-    r"|^\[\d+/\d+\]"
-    r"|\b(?:picture alliance|Getty Images)\b)"
+# One search per form: each has a literal or a few letters to look for, which a search
+# finds fast; one alternation of them all tries every form at every character.
+_INLINE_CREDITS = tuple(
+    lazy(form)
+    for form in (
+        r"\((?:AP|AFP|Reuters|dpa|EPA|Getty|PA)\s+Photo/[^)]*\)\s*$",
+        r"\[[^\]]{2,60}/[^\]]{2,40}\]\s*$",
+        r"©",
+        r"Credit(?:\.{3}|…)\s*\S",
+        r"^\[\d+/\d+\]",
+    )
 )
+# Forms that start a word (a "\b" before them): found without it, then the word start
+# is checked at each place found.
+_INLINE_CREDIT_WORDS = tuple(
+    lazy(form)
+    for form in (
+        r"(?:REUTERS|KEYSTONE|IMAGO)/",
+        r"(?:Bild|Foto|Fotos|Pic|Photo|Photograph|Picture|Image|Credit|Bildquelle|Illustration)"
+        r"\s*:\s*\S[^.]{0,60}$",
+        r"(?:picture alliance|Getty Images)\b",
+    )
+)
+
+
+def _has_inline_credit(core: str) -> bool:
+    if any(form.search(core) for form in _INLINE_CREDITS):
+        return True
+    for form in _INLINE_CREDIT_WORDS:
+        found = form.search(core)
+        while found is not None:
+            start = found.start()
+            if start == 0 or not (core[start - 1].isalnum() or core[start - 1] == "_"):
+                return True
+            found = form.search(core, start + 1)
+    return False
 
 
 def is_credit_line(line: str) -> bool:
@@ -313,7 +340,7 @@ def is_caption(line: str) -> bool:
         "foto",
     ):
         return True
-    return bool(_INLINE_CREDIT.search(core))
+    return _has_inline_credit(core)
 
 
 # Family counters: "Postings 1.284", "177 Kommentare", "Comments 12".
