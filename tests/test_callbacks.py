@@ -14,6 +14,7 @@ from bot.handlers.callbacks import (
     ImportAction,
     ImportButton,
     LanguageButton,
+    MediaButton,
     MissedPageButton,
     PushAction,
     PushButton,
@@ -44,6 +45,7 @@ BUTTONS = st.one_of(
         st.text("abcXYZ019_-", min_size=8, max_size=24),
     ),
     st.builds(LanguageButton, st.sampled_from(["de", "en"])),
+    st.builds(MediaButton, st.integers(1, MAX_ID)),
 )
 
 

@@ -113,8 +113,15 @@ async def test_a_photo_with_a_post_caption_is_pushed_by_file_id_and_shown_in_tic
         assert photo.callback_data  # the push buttons sit under the picture
         assert not [m for m in bot.sent(READER_EN) if "Gipfel beginnt" in (m.text or "")]
 
-        ticker = await bot.ask_text(READER_EN, "/ticker")
-        assert "Gipfel beginnt" in ticker and "📷 Photo" in ticker
+        page = await bot.ask_messages(READER_EN, "/ticker")
+        assert "Gipfel beginnt" in (page[-1].text or "") and "📷 Photo" in (page[-1].text or "")
+        # The picture is one tap away under the ticker page.
+        before = len(media_of(bot, READER_EN))
+        assert f"md:{item_id}" in page[-1].callback_data
+        answer_ = await bot.press(READER_EN, page[-1], f"md:{item_id}")
+        assert not answer_.get("show_alert")
+        assert len(media_of(bot, READER_EN)) == before + 1
+        assert media_of(bot, READER_EN)[-1].file_unique_id == photo.file_unique_id
         before = len(media_of(bot, READER_EN))
         summary = await bot.ask_messages(READER_EN, "/summary")
         assert "Gipfel beginnt" in "".join(m.text or "" for m in summary)

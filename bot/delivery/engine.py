@@ -52,6 +52,7 @@ from bot.delivery.ratelimit import (
 from bot.delivery.render import Renderer, pack
 from bot.delivery.transport import JsonTransport, PoolTimedOut, build_push_bot
 from bot.logs import redact
+from bot.texts import split_caption
 
 __all__ = ["DeliveryEngine", "EngineStats", "Renderer", "build_push_bot"]
 
@@ -662,7 +663,7 @@ class DeliveryEngine:
                     attempt.done += [(d, first) for d in rows]
             for text in plan.follow_ups:
                 keyboard = markup if carrier == index else None
-                message_id = await self._send(attempt, text, push=False, markup=keyboard)
+                message_id = await self._send(attempt, text, push=push, markup=keyboard)
                 attempt.sent.append(SentPart(message_id, ids, versions, first, index))
                 index += 1
         except Exception:
@@ -908,7 +909,8 @@ class DeliveryEngine:
         ):
             return
         if part.media_kind:
-            await self._edit_caption_part(attempt, chat_id, part.message_id, notice, None)
+            caption, _ = split_caption(notice)  # a caption holds less than a message
+            await self._edit_caption_part(attempt, chat_id, part.message_id, caption, None)
         else:
             await self._edit_part(attempt, chat_id, part.message_id, notice)
 

@@ -47,6 +47,13 @@ class TickerPageButton:
 
 
 @dataclass(frozen=True)
+class MediaButton:
+    """Show an item's attachments (a button under a /ticker page)."""
+
+    item_id: int
+
+
+@dataclass(frozen=True)
 class SettingsButton:
     story_id: int
     choice: DeliveryChoice
@@ -95,6 +102,7 @@ CallbackData = (
     | MissedPageButton
     | ImportButton
     | LanguageButton
+    | MediaButton
 )
 
 
@@ -122,6 +130,8 @@ def encode(data: CallbackData) -> str:
             text = f"{action.value}:{token}"
         case LanguageButton(language):
             text = f"lg:{language}"
+        case MediaButton(item_id):
+            text = f"md:{item_id}"
     if len(text.encode()) > CALLBACK_DATA_LIMIT or decode(text) != data:
         raise ValueError(f"callback data out of bounds: {text!r}")
     return text
@@ -168,6 +178,9 @@ def decode(raw: str | None) -> CallbackData | None:
         return MissedPageButton(story, since, offset)
     if prefix in ("im", "ix") and len(fields) == 1 and _TOKEN.fullmatch(fields[0]):
         return ImportButton(ImportAction(prefix), fields[0])
+    if prefix == "md" and len(fields) == 1:
+        item = _number(fields[0], low=1, high=MAX_ID)
+        return MediaButton(item) if item is not None else None
     if prefix == "lg" and len(fields) == 1:
         language = next((lang for lang in LANGUAGES if lang == fields[0]), None)
         return LanguageButton(language) if language is not None else None

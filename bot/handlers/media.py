@@ -12,12 +12,13 @@ import logging
 import re
 from dataclasses import dataclass
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, Message, Update
 
 from bot.context import BotContext
 from bot.db.models import MAX_ATTACHMENTS, Attachment, MediaKind, TickerItemRecord
 from bot.delivery import media as media_sends
-from bot.handlers import editor
+from bot.handlers import callbacks, editor
+from bot.handlers.callbacks import MediaButton
 from bot.handlers.common import (
     clean,
     current_story,
@@ -28,9 +29,11 @@ from bot.handlers.common import (
 )
 from bot.handlers.editor import TEXT_SUFFIXES, confirm_post
 from bot.services.editor import EditorError
-from bot.texts import Formatter, split_caption
+from bot.texts import Formatter, shorten, split_caption
 
 log = logging.getLogger(__name__)
+# Buttons under one /ticker page that show an item's pictures; older ones stay a marker.
+MAX_MEDIA_BUTTONS = 5
 
 _CAPTION_COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]+)(?:@\w+)?(?=\s|$)\s*(?P<rest>.*)$", re.S)
 
@@ -234,3 +237,36 @@ async def show_media(
         await media_sends.send(
             context.bot, chat.id, request, markup=None, thread=thread, paid=False
         )
+
+
+def media_buttons(fmt: Formatter, items: list[TickerItemRecord]) -> list[InlineKeyboardButton]:
+    """One "show" button per item of a ticker page that has attachments (the newest few)."""
+    shown = [item for item in items if item.media_count and not item.is_retracted]
+    return [
+        InlineKeyboardButton(
+            fmt.plain(
+                "button-media",
+                marker=fmt.media_marker(item),
+                headline=shorten(item.headline, 32) or f"#{item.id}",
+            ),
+            callback_data=callbacks.encode(MediaButton(item.id)),
+        )
+        for item in shown[:MAX_MEDIA_BUTTONS]
+    ]
+
+
+async def media_button(update: Update, context: BotContext) -> None:
+    """A ticker page's picture button: send the item's attachments to the chat."""
+    query = update.callback_query
+    assert query is not None
+    fmt = await formatter_for(update, context)
+    data = callbacks.decode(query.data)
+    if not isinstance(data, MediaButton):
+        await query.answer(fmt.plain("button-invalid"))
+        return
+    item = await context.state.stories.live_item(data.item_id)
+    if item is None or not item.media:
+        await query.answer(fmt.plain("media-gone"), show_alert=True)
+        return
+    await query.answer()
+    await show_media(update, context, fmt, item)

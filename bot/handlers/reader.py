@@ -25,7 +25,7 @@ from bot.handlers.common import (
     refuse_non_admin,
     reply,
 )
-from bot.handlers.media import show_media
+from bot.handlers.media import media_buttons, show_media
 from bot.handlers.subscriptions import subscribe
 from bot.services import catchup, subscriptions
 from bot.services.stories import TICKER_MAX, TickerPage, parse_count
@@ -134,7 +134,10 @@ async def _ticker_view(
     if page.offset + len(shown) < page.total:
         data = callbacks.encode(TickerPageButton(story_id, page.offset + len(shown), limit))
         buttons.append(InlineKeyboardButton(fmt.plain("button-older"), callback_data=data))
-    return _ShownPage(html, InlineKeyboardMarkup([buttons]) if buttons else None)
+    rows = [buttons] if buttons else []
+    # Pictures are where a reader of the ticker looks for them: one tap under the page.
+    rows += [[button] for button in media_buttons(fmt, shown)]
+    return _ShownPage(html, InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def ticker_view(

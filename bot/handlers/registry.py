@@ -165,6 +165,7 @@ def register_handlers(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(catchup.missed_button, pattern=r"^ms:"))
     app.add_handler(CallbackQueryHandler(editor.import_button, pattern=r"^i[mx]:"))
     app.add_handler(CallbackQueryHandler(subscriptions.language_button, pattern=r"^lg:"))
+    app.add_handler(CallbackQueryHandler(media.media_button, pattern=r"^md:"))
     app.add_handler(
         MessageHandler(
             (

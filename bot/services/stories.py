@@ -244,6 +244,13 @@ class StoryService:
         """Sentences from body, quotes and ticker that match the words."""
         return await stories.search(self.db, story_id, words)
 
+    async def live_item(self, item_id: int) -> TickerItemRecord | None:
+        """One ticker item of a readable story, unless it was retracted."""
+        item = await stories.get_item(self.db, item_id)
+        if item is None or item.is_retracted:
+            return None
+        return item if await self.readable_story(item.story_id) is not None else None
+
     async def latest_item(self, story_id: int) -> TickerItemRecord | None:
         """The newest live ticker item."""
         return await stories.latest_item(self.db, story_id)

@@ -15,3 +15,5 @@ media-too-many = Eine Meldung nimmt höchstens { $max } Anhänge; die ersten { $
 media-caption-unknown = Als Befehl in der Bildunterschrift gehen nur <code>/post</code> oder <code>/edit N</code>. Eine normale Bildunterschrift wird als Text der Meldung veröffentlicht.
 summary-media = 🖼 Neuestes Bild: { $headline }
 media-unsupported = Fotos, Videos, GIFs und Dokumente werden zu Meldungen; Sprachnachrichten, Audio und Sticker nicht.
+button-media = { $marker }: { $headline }
+media-gone = Diese Meldung gibt es nicht mehr.

@@ -15,3 +15,5 @@ media-too-many = An item takes at most { $max } attachments; the first { $max } 
 media-caption-unknown = Only <code>/post</code> or <code>/edit N</code> work as a caption command. Send a plain caption to post it as the item's text.
 summary-media = 🖼 Newest picture: { $headline }
 media-unsupported = Photos, videos, GIFs and documents become ticker items; voice messages, audio and stickers cannot.
+button-media = { $marker }: { $headline }
+media-gone = This update is no longer available.
