@@ -493,3 +493,27 @@ async def test_an_editor_editing_the_posted_photo_in_the_chat_corrects_the_item(
         )
         assert "korrigiert" in (bot.sent(EDITOR_ID)[-1].text or "")
         assert len(media_of(bot, READER_EN)) == 1
+
+
+async def test_the_channel_gets_the_album_without_buttons_and_can_pin_it(tmp_path: Path) -> None:
+    channel = -100777
+    async with inproc_bot(tmp_path, channel_id=channel) as bot:
+        bot.server.add_group(channel, "Kanal", type="channel", bot_is_admin=True)
+        clock = StepClock()
+        bot.app.bot_data.albums = AlbumCollector(window=1.5, clock=clock)
+        await send(bot, EDITOR_ID, "photo", caption="Für den Kanal", media_group_id="C1")
+        await send(bot, EDITOR_ID, "photo", media_group_id="C1")
+        clock.advance(2.0)
+        answer = await eventually(
+            lambda: [m for m in bot.sent(EDITOR_ID) if "#" in (m.text or "")], "the confirmation"
+        )
+        item_id = item_id_in(answer)
+        album = await eventually(
+            lambda: (found := media_of(bot, channel)) and len(found) == 2 and found, "the album"
+        )
+        assert not any(m.callback_data for m in bot.sent(channel))
+        engine = bot.app.bot_data.engine
+        assert engine is not None and await engine.wait_idle(10)
+        answer_text = await bot.ask_text(EDITOR_ID, f"/pin {item_id} kanal")
+        assert "Kanal" in answer_text or "kanal" in answer_text.lower(), answer_text
+        assert bot.current(album[0]).pinned
