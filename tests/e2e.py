@@ -39,15 +39,24 @@ class RunningBot:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     async def ask(
-        self, user_id: int, text: str, *, chat_id: int | None = None, settle: float = 0.3
+        self, user_id: int, text: str, *, chat_id: int | None = None, replies: int = 1
     ) -> list[StoredMessage]:
-        """Send a message and return every message the bot sent to that chat in answer."""
+        """Send a message and wait for the bot's answer in that chat: `replies` messages
+        (an answer too long for one message comes in parts), not a fixed time."""
         chat = user_id if chat_id is None else chat_id
         before = {m.message_id for m in self.server.sent_messages(chat)}
         update = self.server.send_text(user_id, text, chat_id=chat_id)
         await self.server.wait_for_reply(chat, after_update=update, timeout=10)
-        await asyncio.sleep(settle)
-        return [m for m in self.server.sent_messages(chat) if m.message_id not in before]
+
+        def answer() -> list[StoredMessage]:
+            return [m for m in self.server.sent_messages(chat) if m.message_id not in before]
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while len(answer()) < replies:
+            assert loop.time() < deadline, f"fewer than {replies} answers to {text!r}"
+            await asyncio.sleep(0.02)
+        return answer()
 
     async def ask_text(self, user_id: int, text: str, **kwargs: Any) -> str:
         """The text of every answer message, joined by blank lines."""

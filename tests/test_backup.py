@@ -168,7 +168,7 @@ async def test_backup_mid_fan_out_then_restore_loses_nothing(tmp_path: Path) -> 
         for reader in readers:
             server.add_user(reader, f"Reader {reader}", language_code="en")
         for reader in readers:
-            assert "Subscribed" in await bot.ask_text(reader, "/subscribe", settle=0)
+            assert "Subscribed" in await bot.ask_text(reader, "/subscribe")
         await bot.ask(EDITOR_ID, "/post Backup item\nPushed to every reader.")
 
         def got(reader: int) -> int:

@@ -38,7 +38,7 @@ async def test_an_editor_sends_dead_letters_again_with_retry(tmp_path: Path) -> 
         refusal = bot.server.faults.add(
             FaultRule(kind="bad_request", method="sendMessage", chat_id=READER_EN)
         )
-        await bot.ask(EDITOR_ID, f"/post {HEADLINE}", settle=0.05)
+        await bot.ask(EDITOR_ID, f"/post {HEADLINE}")
         await eventually(lambda: pushes(bot, READER_DE), "the German reader's push")
         stats = await eventually_stats(bot, "/retry")
         assert "1 fehlgeschlagen" in stats
@@ -59,7 +59,7 @@ async def eventually_stats(bot: RunningBot, needle: str, within: float = 15.0) -
     """Ask /stats until its answer shows `needle` (delivery outcomes are recorded async)."""
     deadline = time.monotonic() + within
     while True:
-        answer = await bot.ask_text(EDITOR_ID, "/stats", settle=0.05)
+        answer = await bot.ask_text(EDITOR_ID, "/stats")
         if needle in answer:
             return answer
         assert time.monotonic() < deadline, f"/stats never showed {needle!r}:\n{answer}"
@@ -80,7 +80,7 @@ async def test_stats_shows_a_push_stalled_by_an_outage_and_it_arrives_after(
             for uid in SUBSCRIBERS
         ]
         outage.append(bot.server.faults.add(FaultRule(kind="server_error", method="getMe")))
-        await bot.ask(EDITOR_ID, f"/post {HEADLINE}", settle=0.05)
+        await bot.ask(EDITOR_ID, f"/post {HEADLINE}")
         stats = await eventually_stats(bot, "Zustellung angehalten", within=30)
         assert "stockt" in stats
         assert all(pushes(bot, uid) == 0 for uid in SUBSCRIBERS)

@@ -59,5 +59,5 @@ async def test_one_slow_chat_does_not_hold_up_another(tmp_path: Path) -> None:
         await bot.server.wait_for(lambda call: call.chat_id == READER_EN, timeout=10)
         loop = asyncio.get_running_loop()
         started = loop.time()
-        assert "Rutte" in await bot.ask_text(READER_DE, "/people", settle=0)
+        assert "Rutte" in await bot.ask_text(READER_DE, "/people")
         assert loop.time() - started < 2.0
