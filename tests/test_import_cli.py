@@ -1,8 +1,13 @@
-"""`python -m bot import PATH [--dry-run] [--json]` as an operator runs it, in a subprocess."""
+"""`python -m bot import PATH [--dry-run] [--json]` as an operator runs it.
+
+The CLI's main runs in process with the operator's environment, folder and streams; a
+few tests run it as a process of its own (exit codes, a closed pipe, a first import)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -14,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bot.__main__ import main
 from bot.db import stories
 from bot.db.connection import Database
 from bot.services.editor import EditorService
@@ -31,9 +37,7 @@ SETTING_NAMES = (
 )
 
 
-def run_bot(
-    tmp_path: Path, *args: str | Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def _environment(tmp_path: Path, env: dict[str, str] | None) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if k.upper() not in SETTING_NAMES}
     environment.update(
         PYTHONPATH=str(ROOT),
@@ -41,10 +45,42 @@ def run_bot(
         PYTHONIOENCODING="utf-8",
     )
     environment.update(env or {})
+    return environment
+
+
+def run_bot(
+    tmp_path: Path, *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot import ARGS` in this process: the CLI's own main, with the operator's
+    environment and working folder, its output and exit code as the shell would see them.
+    (Interpreters cost a second each; what needs one is run by run_bot_process.)"""
+    argv = ["import", *map(str, args)]
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in os.environ:
+            if name.upper() in SETTING_NAMES:
+                patch.delenv(name)
+        for name, value in _environment(tmp_path, env).items():
+            patch.setenv(name, value)
+        patch.chdir(tmp_path)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    done = subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    return done
+
+
+def run_bot_process(
+    tmp_path: Path, *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot import ARGS` as a process of its own."""
     done = subprocess.run(
         [sys.executable, "-m", "bot", "import", *map(str, args)],
         cwd=tmp_path,
-        env=environment,
+        env=_environment(tmp_path, env),
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -157,7 +193,7 @@ def test_a_dry_run_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path: P
 
 
 def test_import_stores_the_story_and_an_unchanged_page_changes_nothing(tmp_path: Path) -> None:
-    first = run_bot(tmp_path, SEED)
+    first = run_bot_process(tmp_path, SEED)
     assert first.returncode == 0, first.stderr
     assert "created" in first.stdout
     assert story_counts(tmp_path) == (1, 5, 9, 8, 1)
@@ -317,7 +353,7 @@ def test_a_store_that_is_not_a_database_gives_one_line_not_a_hang(tmp_path: Path
 
 
 def test_a_malformed_setting_stops_with_exit_code_2(tmp_path: Path) -> None:
-    done = run_bot(tmp_path, SEED, env={"MAX_IMPORT_BYTES": "lots"})
+    done = run_bot_process(tmp_path, SEED, env={"MAX_IMPORT_BYTES": "lots"})
     assert done.returncode == 2
     assert "MAX_IMPORT_BYTES" in done.stderr and done.stderr.count("\n") == 1
 
