@@ -63,7 +63,8 @@ async def test_unconfirmed_upload_previews_are_bounded(tmp_path: Path) -> None:
 
 async def test_one_reply_sends_a_bounded_number_of_messages(tmp_path: Path) -> None:
     async with inproc_bot(tmp_path) as bot:
-        huge = ["Ein sehr langer Satz. " * 50_000]
+        # About 5 messages' worth, more than MAX_REPLY_MESSAGES (4) may carry.
+        huge = ["Ein sehr langer Satz. " * 1_000]
         await bot.app.bot_data.db.execute(
             "UPDATE stories SET summary_json = ? WHERE id = 1", (json.dumps(huge),)
         )
