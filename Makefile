@@ -6,6 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast lint typecheck bench console import clean
 
+# Test processes (pytest-xdist): most tests wait on sockets and child processes, so more
+# workers than cores still shortens the run; `make test WORKERS=0` runs in one process.
+WORKERS ?= 4
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +34,7 @@ test: $(STAMP)
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(WORKERS)
 
 # The unit tests only (no processes, no fake Bot API): seconds, for every save.
 test-fast: $(STAMP)
