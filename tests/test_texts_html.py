@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.texts.html import (
+    _split_atoms,
+    _split_by_blocks,
     escape,
     highlight,
     is_valid_telegram_html,
@@ -187,6 +189,41 @@ def test_a_message_that_fits_stays_one_chunk(html: str) -> None:
         assert len(chunks) == 1
     else:
         assert chunks == []
+
+
+# Paragraphs as the formatters write them: words, our tags, blank lines between.
+_word = st.text(alphabet="abcäöü€😀.,!?&<>-", min_size=1, max_size=12).map(escape)
+_phrase = st.lists(_word, min_size=1, max_size=8).map(" ".join)
+_marked = st.one_of(
+    _phrase,
+    _phrase.map(lambda t: f"<b>{t}</b>"),
+    st.tuples(_phrase, _phrase).map(lambda p: f"<i>{p[0]}</i> · {p[1]}"),
+    _phrase.map(lambda t: f"<code>#{t}</code>"),
+)
+_paragraph = st.lists(_marked, min_size=1, max_size=4).map(lambda xs: "\n".join(xs))
+_paragraphs = st.lists(
+    st.tuples(_paragraph, st.sampled_from(["\n\n", "\n\n\n", "\n\n\n\n"])), min_size=1
+).map(lambda ps: "".join(p + gap for p, gap in ps).strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(_paragraphs, st.integers(min_value=60, max_value=600))
+def test_long_replies_of_paragraphs_split_as_character_by_character(html: str, limit: int) -> None:
+    # The paragraph path exists for speed only: wherever it answers, it answers the same.
+    by_blocks = _split_by_blocks(html, limit)
+    if by_blocks is not None:
+        assert by_blocks == _split_atoms(html, limit)
+
+
+def test_an_audit_sized_reply_takes_the_paragraph_path() -> None:
+    entry = (
+        "<code>#{n}</code> <i>02.12. 09:{n:02}</i> · 1 · <b>Bearbeitet</b> · Meldung #{n}\n"
+        "<s>alt</s> → neu {n}"
+    )
+    html = "\n\n".join(["<b>Protokoll (50)</b>", *(entry.format(n=n) for n in range(50))])
+    chunks = _split_by_blocks(html, 700)
+    assert chunks is not None and len(chunks) > 5
+    assert chunks == _split_atoms(html, 700) == split_message(html, 700)
 
 
 # -- split_message: cases -------------------------------------------------------------

@@ -44,7 +44,8 @@ def escape(text: str) -> str:
 
 def utf16_length(text: str) -> int:
     """Length in UTF-16 code units, the unit Telegram counts text and entity offsets in."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    # The codec counts in C: a Python loop over the characters was most of a long split.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 # ---------------------------------------------------------------------------------------
@@ -363,7 +364,91 @@ def split_message(html: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     if utf16_length(stripped) <= limit and _is_tidy(stripped):
         # Most replies fit as they are: skip tokenizing, the hot path of every reply.
         return [stripped]
+    by_blocks = _split_by_blocks(stripped, limit)
+    if by_blocks is not None:
+        return by_blocks
+    return _split_atoms(html, limit)
+
+
+# A gap of two or more bare newlines between two visible characters or tags.
+_BLOCK_GAP = re.compile(r"\n{2,}")
+# What the block path cannot see as the character path does: whitespace beside a newline
+# (the gap would begin earlier), a tag between newlines (its newlines count together),
+# entities other than the four we write (&nbsp; is whitespace), a tag or a "<" that is
+# not ours, and a newline inside a tag.
+_NOT_FOR_BLOCKS = re.compile(
+    r"[^\S\n]\n|\n[^\S\n]|\n\s*<[^<>]*>(?:\s|<[^<>]*>)*\n"
+    r"|&(?!amp;|lt;|gt;|quot;)|<(?![a-z/])|<[^<>]*\n[^<>]*>"
+)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*>")
+
+
+def _balanced(block: str) -> bool:
+    """Every element opened in the block is closed in it, innermost first."""
+    stack: list[str] = []
+    for match in _TAG.finditer(block):
+        name = match.group(2).lower()
+        if not match.group(1):
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+    return not stack
+
+
+def _split_by_blocks(html: str, limit: int) -> list[str] | None:
+    """The same chunks as the character path, in time linear in the paragraphs, when the
+    message is paragraphs that each fit, are tidy and close their own tags; else None.
+
+    Formatters join items and entries with blank lines, so a long reply (/audit 50, a
+    long /ticker) is such a message: cutting it atom by atom took ~0.1 s of the loop."""
+    if _NOT_FOR_BLOCKS.search(html):
+        return None
+    spans: list[tuple[int, int]] = []  # each block's start and end in html
+    gaps: list[tuple[_Cut, int]] = []  # the gap after spans[i]: its kind and width
+    position = 0
+    for match in _BLOCK_GAP.finditer(html):
+        spans.append((position, match.start()))
+        width = match.end() - match.start()
+        gaps.append((_Cut.SECTION if width >= 3 else _Cut.PARAGRAPH, width))
+        position = match.end()
+    spans.append((position, len(html)))
+    widths: list[int] = []
+    for begin, end in spans:
+        block = html[begin:end]
+        width = utf16_length(block)
+        visible = _ANY_TAG.sub("", block)
+        if width > limit or not _is_tidy(block) or visible != visible.strip():
+            return None
+        if "<" in block and not _balanced(block):
+            return None
+        widths.append(width)
+    chunks: list[str] = []
+    first, count = 0, len(spans)
+    while first < count:
+        # As the character path does: the best gap within the limit, the last of its kind.
+        used = widths[first]
+        best: dict[_Cut, int] = {}
+        last = first
+        while last + 1 < count:
+            kind, gap_width = gaps[last]
+            best[kind] = last
+            if used + gap_width + widths[last + 1] > limit:
+                break
+            used += gap_width + widths[last + 1]
+            last += 1
+        else:
+            chunks.append(html[spans[first][0] :])
+            return chunks
+        cut = best[max(best)]
+        chunks.append(html[spans[first][0] : spans[cut][1]])
+        first = cut + 1
+    return chunks
+
+
+def _split_atoms(html: str, limit: int) -> list[str]:
+    """split_message's general path: atom by atom, for any markup."""
     atoms = _drop_blank_elements(_tokenize(html))
+
     stacks = _open_stacks(atoms)
     open_width = [sum(a.width for a in stack) for stack in stacks]
     close_width = [sum(len(a.name) + 3 for a in stack) for stack in stacks]
