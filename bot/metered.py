@@ -12,6 +12,7 @@ from telegram.ext import Application, CommandHandler
 from telegram.request import BaseRequest, RequestData
 
 from bot import metrics
+from bot.delivery.ratelimit import UPDATES_IN_FLIGHT
 from bot.delivery.transport import AiohttpRequest
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)")
@@ -48,9 +49,12 @@ class MeteredApplication(Application):  # type: ignore[type-arg]
 
     async def process_update(self, update: object) -> None:
         started = time.perf_counter()
+        # Pushes give way while an update is handled (bot/delivery/ratelimit.py).
+        UPDATES_IN_FLIGHT.begin()
         try:
             await super().process_update(update)
         finally:
+            UPDATES_IN_FLIGHT.end()
             metrics.update_handled(self.command_of(update), time.perf_counter() - started)
 
 

@@ -36,6 +36,48 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return float(exc._retry_after.total_seconds())
 
 
+# How long a push waits, at most, for the updates being handled to finish.
+PUSH_GIVE_WAY_S = 0.02
+
+
+class UpdatesInFlight:
+    """Updates the bot is handling right now; pushes give way to them for a moment.
+
+    The push engine shares the event loop with the handlers: at full rate its callbacks sit
+    between every two steps of a command, and a reader's /ticker took ~20 loop turns behind
+    them. While an update is handled, a push's grant waits until no update is left or for
+    PUSH_GIVE_WAY_S, whichever comes first: commands get the loop, pushes lose at most that.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle: asyncio.Future[None] | None = None
+
+    def begin(self) -> None:
+        """One more update is being handled."""
+        self.count += 1
+
+    def end(self) -> None:
+        """An update was handled; wake the pushes that waited once none is left."""
+        self.count = max(0, self.count - 1)
+        if self.count == 0 and self._idle is not None:
+            if not self._idle.done():
+                self._idle.set_result(None)
+            self._idle = None
+
+    async def give_way(self, seconds: float = PUSH_GIVE_WAY_S) -> None:
+        """Wait until no update is being handled, or `seconds` at most."""
+        if self.count == 0:
+            return
+        loop = asyncio.get_running_loop()
+        if self._idle is None or self._idle.get_loop() is not loop:
+            self._idle = loop.create_future()
+        await asyncio.wait((self._idle,), timeout=seconds)
+
+
+UPDATES_IN_FLIGHT = UpdatesInFlight()
+
+
 class SendBudget:
     """The bot-wide send budget: never more than `rate` grants in any window, replies first.
 
@@ -55,6 +97,7 @@ class SendBudget:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         global_flood_chats: int = 3,
         global_flood_window: float = 2.0,
+        updates: UpdatesInFlight | None = None,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
@@ -77,6 +120,7 @@ class SendBudget:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.granted = 0
         self.pauses = 0
+        self.updates = updates if updates is not None else UPDATES_IN_FLIGHT
 
     @property
     def paused_until(self) -> float:
@@ -133,6 +177,8 @@ class SendBudget:
 
     async def acquire(self, priority: int = PRIORITY_PUSH) -> None:
         """Wait for the right to send one request."""
+        if priority != PRIORITY_REPLY:
+            await self.updates.give_way()
         loop = self._bind()
         now = self._clock()
         if not any(self._waiters) and self._ready_at(now) <= now:
