@@ -287,9 +287,18 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
     dated = [i for i, s in found.items() if s.has_date]
     undated = [i for i, s in found.items() if not s.has_date]
     items: dict[int, Stamp] = {}
+    # Family stamps: a page's own date line ("21.01.2026 - 23:17 Uhr") above posts that
+    # print their headline on the stamp's line ("Mi., 21.01.2026, 23:17 Uhr – …").
+    if len(dated) >= 3 and not found[dated[0]].rest and all(found[i].rest for i in dated[1:]):
+        dated = dated[1:]
     for group in (dated, undated):
         if len(group) >= 2:
             items.update((i, found[i]) for i in group)
+    if items:
+        # Family stamps: the newest posts in relative form ("8 Min Ago", "Vor 6 Min.") above
+        # older ones with a clock or a date belong to the same ticker.
+        items.update((i, s) for i, s in found.items() if s.relative and s.rest == "")
+        _labelled_relative_stamps(lines, kinds, items)
     for i, stamp in found.items():
         lone = not stamp.rest or parse_stamp(stamp.rest) is not None or is_furniture(stamp.rest)
         if i not in items and lone:
@@ -297,6 +306,23 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
     for i in items:
         kinds[i] = Kind.STAMP
     return dict(sorted(items.items()))
+
+
+_STAMP_LABEL = lazy(r"^(?:posted|updated|veröffentlicht|aktualisiert)\s*:?\s+", re.IGNORECASE)
+
+
+def _labelled_relative_stamps(lines: list[str], kinds: list[Kind], items: dict[int, Stamp]) -> None:
+    """Family stamps: "Posted 3h ago" among relative posts opens a post, not the page."""
+    if not any(s.relative for s in items.values()):
+        return
+    first = min(items)
+    for i in range(first + 1, len(lines)):
+        if kinds[i] is not Kind.FURNITURE or not _STAMP_LABEL.match(lines[i].strip()):
+            continue
+        stamp = parse_stamp(_STAMP_LABEL.sub("", lines[i].strip()))
+        if stamp is not None and stamp.relative and not stamp.rest:
+            items[i] = stamp
+            kinds[i] = Kind.TEXT
 
 
 _NAME_LINE = lazy(r"^[A-ZÄÖÜ][\w'’.-]+(?:\s+(?:von|van|de|der|di|da|al|[A-ZÄÖÜ][\w'’.-]+)){1,3}$")

@@ -74,6 +74,7 @@ _STAMP_OPENERS = (
     | {"vor", "post", "eintrag", "update", "just", "moments", "few"}
 )  # fmt: skip
 _SEPARATORS = ":–—-|/+·•,;> \u2013"
+_BARE_DOTTED = lazy(r"^(?:2[0-3]|[01]?\d)\.[0-5]\d$")
 _NAME_TOKEN = lazy(r"^(?:[A-ZÄÖÜ][\w'’.-]+|von|van|de|der|di|da|le|la|al|bin)$")
 _BY = lazy(r"^(?:von|by|text|autor(?:in)?)\s*:?\s+", re.IGNORECASE)
 
@@ -182,8 +183,10 @@ def _clock(core: str) -> Stamp | None:
         return None
     if minute is None and uhr is not None and uhr.lower() == "h":
         return None  # "5 h" is a duration
-    if sep == "." and not (uhr or ampm):
-        return None  # "18.45" alone is as likely a number as a time; "18.45 Uhr" is a time
+    if sep == "." and not (uhr or ampm) and not _BARE_DOTTED.match(core):
+        # "18.45 Menschen" is as likely a number as a time; "18.45 Uhr" is a time, and so
+        # is "23.12" alone on its line (Family stamps: ORF and other dotted-clock tickers).
+        return None
     if sep == "h" and uhr:
         return None
     if (
