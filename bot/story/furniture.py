@@ -81,7 +81,7 @@ _SECTION_WORDS = wordset("""
 # Family bylines without "By": "Sarah Whitfield in London".
 _BYLINE_PLACE = lazy(r"^[A-ZÄÖÜ][\w'’-]+(?:\s+[A-ZÄÖÜ][\w'’-]+){1,2}\s+in\s+[A-ZÄÖÜ][\w-]+$")
 _BYLINE = lazy(
-    r"^(?i:von|by|text|aus|from)\s*:?\s+[A-ZÄÖÜ][\w.'’-]+"
+    r"^(?:(?i:von|by|text|aus|from)\s*:?\s+|By(?=[A-ZÄÖÜ][a-zäöüß]))[A-ZÄÖÜ][\w.'’-]+"
     r"(?:(?:\s*(?:und|and|&|,)\s*|\s+)[A-ZÄÖÜ][\w.'’-]+){0,6}"
     r"(?:\s*(?:,|/|\||–|-)\s*[\wÄÖÜäöüß .]+)?$"
 )
@@ -153,6 +153,12 @@ def is_furniture(line: str) -> bool:
         return True
     if _COUNTER.match(core) or _WIDGET.search(core) or _MEDIA_LINE.search(core):
         return True
+    if len(core) <= 160 and (_CTA_OPENING.match(_bare(core)) or _APP_CTA.search(core)):
+        return True  # Family calls to action: apps, donations, "Don’t miss …"
+    if len(core) <= 160 and _MEDIA_OPENING.match(_bare(core)):
+        return True  # Family programme lines: "Über dieses Thema berichtet der WDR … 22:00 Uhr."
+    if _SIGNATURE.match(line.strip()) or _OUTLET_CREDIT.match(core):
+        return True  # Family credits: "— Sarah Min" after a post, "red, ORF.at/Agenturen"
     if _is_teaser_label_line(core) or is_summary_label(core) or _PAYWALL_LABEL.match(line.strip()):
         return True
     tokens = re.split(r"[\s|/·•,>›»]+", core.lower())
@@ -160,6 +166,25 @@ def is_furniture(line: str) -> bool:
     return bool(tokens) and len(tokens) <= 6 and all(t in _SECTION_WORDS for t in tokens)
 
 
+_CTA_OPENING = lazy(
+    r"^(?:"
+    + "|".join(
+        re.escape(p.replace("'", "’")) + "|" + re.escape(p)
+        for p in de.CTA_OPENINGS + en.CTA_OPENINGS
+    )
+    + r")\b"
+)
+_MEDIA_OPENING = lazy(
+    r"^(?:" + "|".join(re.escape(p) for p in de.MEDIA_PHRASES + en.MEDIA_PHRASES) + r")"
+)
+# Family app calls: "BILD-App jetzt kostenlos herunterladen!", "… download the ABC app".
+_APP_CTA = lazy(
+    r"(?:\bjetzt\s+(?:\w+\s+)?(?:herunterladen|installieren|downloaden)\b"
+    r"|\bdownload\s+(?:the|our)\b.{0,40}\bapp\b)",
+    re.IGNORECASE,
+)
+_SIGNATURE = lazy(r"^[—–]\s*[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){1,3}$")
+_OUTLET_CREDIT = lazy(r"^(?:red|[a-z]{2,4})(?:/[a-z]{2,4})*\s*,\s*[A-Za-z][\w.]*(?:/[\w.]+)+$")
 _NOT_BARE = lazy(r"[^\w’'&+\s-]")
 
 
@@ -271,7 +296,7 @@ _INLINE_CREDIT_WORDS = tuple(
     for form in (
         r"(?:REUTERS|KEYSTONE|IMAGO)/",
         r"(?:Bild|Foto|Fotos|Pic|Photo|Photograph|Picture|Image|Credit|Bildquelle|Illustration)"
-        r"\s*:\s*\S[^.]{0,60}$",
+        r"\s*:\s*\S(?:[^.]|\.(?=\w)){0,60}$",
         r"(?:picture alliance|Getty Images)\b",
     )
 )
@@ -310,7 +335,7 @@ _CREDIT_OPENING = lazy(r"^(?:" + _alternation(de.CREDIT_OPENERS + en.CREDIT_OPEN
 _CREDIT_ENDING = lazy(r"(?:" + _alternation(en.CREDIT_ENDINGS) + r")\.?$")
 _PHOTO_CREDIT = lazy(
     r"^\(?(?:bild|foto|fotos|photo|photograph|image|pic|picture|credit|bildquelle|quelle\s+bild)"
-    r"\s*:\s*[^.]{1,60}\)?$",
+    r"\s*:\s*(?:[^.]|\.(?=\w)){1,60}\)?$",
     re.IGNORECASE,
 )
 
@@ -345,13 +370,13 @@ def is_caption(line: str) -> bool:
 
 # Family counters: "Postings 1.284", "177 Kommentare", "Comments 12".
 _COUNTER = lazy(
-    r"^(?:(?:postings|kommentare|comments|likes|shares|leser|reactions)\s*:?\s*[\d.,]+k?"
+    r"^(?:(?:postings|kommentare|comments|likes|shares|leser|reactions)\s*:?\s*\(?[\d.,]+k?\)?"
     r"|[\d.,]+k?\s+(?:postings|kommentare|comments|likes|shares|leser|reactions|antworten|replies))$",
     re.IGNORECASE,
 )
 # Family widgets: a share price or index line ("Kurs Rheinstahl AG 14,21 € +23,80 %").
 _WIDGET = lazy(
-    r"^(?=.{0,80}$)(?!.*[.!?]$).*\d[\d.,]*\s*(?:€|\$|£|eur|usd|punkte|pkt)?\s*[+−-]\s?\d+[,.]\d+\s*%",
+    r"^(?=.{0,80}$)(?!.*[.!?]$).*\d[\d.,]*\s*(?:€|\$|£|eur|usd|punkte|pkt)?\s*\(?[+−-]\s?\d+[,.]\d+\s*%",
     re.I,
 )
 # Family media lines: durations and programme lines ("Laufzeit 2 Minuten", "Listen · 4:12",

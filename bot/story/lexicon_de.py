@@ -47,7 +47,7 @@ TEASER_LABELS = (
 # Furniture: whole lines of page chrome (buttons, counters, players), matched after lower-casing.
 CHROME_LINES = wordset("""
     merkliste merken feedback teilen forum ansichtssache abo abonnieren plus drucken
-    vorlesen kommentare kommentar liveblog aktualisieren aktualisieren neu laden
+    vorlesen kommentare kommentar liveblog aktualisieren aktualisieren neu laden diskussion
     """)
 CHROME_PHRASES = (
     "zum inhalt springen", "player wird geladen", "artikel hören", "artikel verschenken",
@@ -71,7 +71,15 @@ MEDIA_WORDS = wordset("""
     laufzeit lesezeit hördauer sendung programm video audio podcast livestream tagesschau
     tagesthemen heute journal mediathek
     """)
-MEDIA_PHRASES = ("dieses thema im programm", "im programm:", "sendung:", "zur sendung")
+MEDIA_PHRASES = (
+    "dieses thema im programm", "im programm:", "sendung:", "zur sendung",
+    "über dieses thema berichtet", "über dieses thema berichtete",
+)  # fmt: skip
+# Furniture: openings of calls to action (apps, donations, sign-ups) on a short line.
+CTA_OPENINGS = (
+    "hier gibt es die", "hier gibt es den", "hier gibt es unsere", "hier gibt's die",
+    "laden sie die", "holen sie sich", "unterstützen sie", "jetzt spenden",
+)  # fmt: skip
 # Furniture: ticker markers that name the live format.
 TICKER_WORDS = wordset("liveblog liveticker ticker newsblog")
 

@@ -70,7 +70,7 @@ CHROME_PHRASES = (
     "show key events only", "reuse this content", "see all updates", "ad feedback",
     "share full article", "share this article", "see more updates", "more updates",
     "get in touch", "image caption", "media caption", "is not responsible for the content",
-    "view all updates", "back to top", "sign in", "log in",
+    "view all updates", "back to top", "sign in", "log in", "x formerly twitter",
 )  # fmt: skip
 # Furniture: who wrote or supplied the text ("Reporting by …", "… contributed to this report").
 CREDIT_OPENERS = (
@@ -88,6 +88,12 @@ CREDIT_ENDINGS = (
 CAPTION_LABELS = wordset("image images photo photos picture pic pics credit caption video watch")
 # Furniture: words of media and programme lines ("Listen · 4:12", "Watch on channel 501").
 MEDIA_WORDS = wordset("listen watch video audio podcast episode programme program runtime duration")
+# Furniture: openings of calls to action (apps, donations, sign-ups) on a short line.
+CTA_OPENINGS = (
+    "support local journalism", "support our journalism", "support independent journalism",
+    "donate to", "donate now", "donate today", "don’t miss", "don't miss", "find your local",
+    "download the", "install the",
+)  # fmt: skip
 MEDIA_PHRASES = (
     "heard on",
     "watch on",
