@@ -525,12 +525,16 @@ def _find_title(
         if len(line.split()) < 4 and not _LIVE_PREFIX.match(line):
             continue
         above = i - 1
+        marker_above = (
+            above >= 0 and kinds[above] is Kind.MARKER and len(lines[above].split()) >= 5
+        )
         if (
             above >= 0
-            and kinds[above] is Kind.TEXT
-            and len(line.split()) >= 12
-            and ("," in line or len(line.split()) >= 16)
-            and not mentions_ticker(lines[above])
+            and (kinds[above] is Kind.TEXT or marker_above)
+            # Family standfirsts: a sentence-long line, or one in parts ("…, …", "… – …").
+            and (len(line.split()) >= 12 or ("," in line or " – " in line))
+            and len(line.split()) >= 8
+            and (marker_above or not mentions_ticker(lines[above]))
             and 4 <= len(lines[above].split()) < len(line.split())
             and looks_like_headline(lines[above])
             and not lines[above].rstrip().endswith(":")
