@@ -35,6 +35,7 @@ _MAX_POINTS = 8
 _MAX_POINT_WORDS = 35
 _MAX_TEASERS = 3
 _LEAD_MIN_WORDS = 8
+_CAPTION_WORDS = 32
 
 
 class Kind(Enum):
@@ -145,6 +146,16 @@ def _context_furniture(lines: list[str], kinds: list[Kind]) -> None:
                 j -= 1
             if j >= 0 and kinds[j] is Kind.TEXT and _could_be_caption(lines[j], lines, j):
                 kinds[j] = Kind.FURNITURE
+            elif (
+                i + 1 < len(lines)
+                and kinds[i + 1] is Kind.TEXT
+                and j >= 0
+                and kinds[j] is Kind.TEXT
+                and _could_be_caption(lines[i + 1], lines, i + 1)
+                and len(lines[i + 1].split()) <= _CAPTION_WORDS
+            ):
+                # Family captions: a credit printed above its caption, under a paragraph.
+                kinds[i + 1] = Kind.FURNITURE
         # Family captions: "Quelle: Reuters" under a short line is that picture's credit.
         credited = i > 0 and kinds[i - 1] is Kind.TEXT and len(lines[i - 1].split()) <= 12
         if credited and _TEXT_CREDIT.match(line.strip()) and parse_stamp(lines[i - 1]) is None:
@@ -190,7 +201,7 @@ def _heads_a_post(lines: list[str], kinds: list[Kind], index: int) -> bool:
 
 def _could_be_caption(line: str, lines: list[str], index: int) -> bool:
     # A caption is a sentence or two; a stamp or a long paragraph is not one.
-    if parse_stamp(line) is not None or len(line.split()) > 50:
+    if parse_stamp(line) is not None or len(line.split()) > _CAPTION_WORDS:
         return False
     return line.count(". ") < 3
 
