@@ -237,6 +237,11 @@ def is_summary_label(line: str) -> bool:
     return bool(bare) and bare in _SUMMARY_LABELS and len(bare.split()) <= 6
 
 
+def is_paywall_label(line: str) -> bool:
+    """Family paid teasers: "SPIEGEL+", "BILDplus", "SZ Plus"."""
+    return _PAYWALL_LABEL.match(line.strip()) is not None
+
+
 def is_teaser_label(line: str) -> bool:
     """Family teaser boxes: "Mehr zum Thema", "Lesen Sie auch:", "Read more from …:"."""
     core = _core(line)

@@ -18,6 +18,7 @@ from bot.story import lexicon_de as de
 from bot.story import lexicon_en as en
 from bot.story.furniture import (
     is_furniture,
+    is_paywall_label,
     is_photo_credit,
     is_summary_label,
     is_teaser_label,
@@ -168,7 +169,7 @@ def _context_furniture(lines: list[str], kinds: list[Kind]) -> None:
         if line.strip().lower() == "follow" and followed and looks_like_headline(lines[i - 1]):
             kinds[i - 1] = Kind.FURNITURE
         # Family teaser boxes: the links under "Mehr zum Thema" / "Read more from …:".
-        if is_teaser_label(line):
+        if is_teaser_label(line) and not (is_paywall_label(line) and _menu_entry(lines, i)):
             taken, j = 0, i + 1
             while j < len(lines) and taken < _MAX_TEASERS:
                 if kinds[j] is Kind.FURNITURE:
@@ -181,6 +182,12 @@ def _context_furniture(lines: list[str], kinds: list[Kind]) -> None:
                 kinds[j] = Kind.FURNITURE
                 taken += 1
                 j += 1
+
+
+def _menu_entry(lines: list[str], index: int) -> bool:
+    """Family navigation: "BILDplus" among one-word menu entries opens no teaser box."""
+    above = [line for line in lines[max(0, index - 2) : index] if line.strip()]
+    return len(above) == 2 and all(len(line.split()) <= 2 for line in above)
 
 
 _TEXT_CREDIT = lazy(r"^(?:quelle|source|foto|bild)\s*:\s*\S+(?:\s+\S+){0,2}$", re.IGNORECASE)
