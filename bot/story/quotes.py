@@ -60,6 +60,11 @@ _AFTER_EN_VERB_FIRST = lazy(r"\s*,?\s*(?P<verb>" + _SPEECH_EN + r")\s+(?P<np>[^,
 _AFTER_EN_NP_FIRST = lazy(
     r"\s*,?\s*(?P<np>[^,.;:!?\"“”«»]{1,80}?)\s+(?P<verb>" + _SPEECH_EN + r")\b"
 )
+# Family roles in apposition: "“…,” Gene Alvarado, an analyst at Brightline, told CNBC".
+_AFTER_EN_APPOSITION = lazy(
+    r"\s*,?\s*(?P<np>[A-Z][^,.;:!?\"“”«»]{1,40}),\s*[^,;:!?\"“”«»]{2,90},\s*"
+    r"(?P<verb>" + _SPEECH_EN + r")\b"
+)
 _LATER_EN = lazy(
     r",\s*(?:(?P<verb>" + _SPEECH_EN + r")\s+(?P<np>[^,.;:!?]+)"
     r"|(?P<np2>[^,.;:!?\"“”«»]{1,60}?)\s+" + _SPEECH_EN + r"\b)"
@@ -96,6 +101,7 @@ _HIESS_ES = lazy(
 )
 _GENITIVE_S = lazy(r"(?<=[a-zäöüß]{4})s$")
 _ROLE_NOT_BODIES = wordset("a an the chief senior deputy official")
+_POSSESSIVE_NAME = lazy(r"^[A-Z][\w&.-]*['’]s$")
 _CIRCLES = lazy(r"^(?P<body>[A-ZÄÖÜ][a-zäöüß]{2,}?)s?kreise[n]?$")
 _EN_NOT_SUBJECTS = wordset("and or but to that which who as if when while because so then also")
 _SPOKESPERSON_COMPOUND = lazy(r"^(?P<org>[A-ZÄÖÜ][a-zäöüß]+?)-?sprecher(?:in)?$")
@@ -258,7 +264,18 @@ def names_a_thing(paragraph: str, span: QuoteSpan, text: str, language: str) -> 
     """Family quoted names: a programme, initiative, paper or weapon is named, not quoted."""
     if paragraph[span.end + 1 : span.end + 2] == "-" and len(text.split()) <= 3:
         return True  # "der „Bild“-Zeitung": the quotation is part of a name
+    if paragraph[span.start - 1 : span.start] == "-" and len(text.split()) <= 4:
+        return True  # "das ZDF-„heute journal“": a compound with a programme's name
     words = text.split()
+    before_word = paragraph[max(0, span.start - 30) : span.start].split()[-1:]
+    title_case = all(w[:1].isupper() or w in ("of", "the", "and") for w in words)
+    if (
+        before_word
+        and _POSSESSIVE_NAME.match(before_word[0])
+        and 1 <= len(words) <= 4
+        and title_case
+    ):
+        return True  # "told CNBC’s “Closing Bell.”": an outlet's programme
     if not words or len(words) > 6 or not (text[0].isupper() or text[0].isdigit()):
         return False
     if text.rstrip()[-1:] in ".!?":
@@ -334,7 +351,11 @@ def _named_in(person: Person, text: str) -> bool:
 
 def _after_closer(para: Para, after: str, offset: int, registry: Registry) -> _Speaker | None:
     if para.language == "en":
-        match = _AFTER_EN_VERB_FIRST.match(after) or _AFTER_EN_NP_FIRST.match(after)
+        match = (
+            _AFTER_EN_VERB_FIRST.match(after)
+            or _AFTER_EN_NP_FIRST.match(after)
+            or _AFTER_EN_APPOSITION.match(after)
+        )
         if match is not None and match.group("np").split()[0] in _EN_NOT_SUBJECTS:
             match = None  # "… “the worst flooding” and asked Rome …": no speaker follows
     else:
