@@ -199,6 +199,11 @@ ORG_HEADS = frozenset({
     "navy", "force", "forces", "centre", "center", "school", "college", "club", "league",
     "organisation", "organization", "campaign", "coalition", "greens", "labour", "democrats",
     "republicans", "conservatives", "assembly", "parliament", "senate", "congress", "fund",
+    "united", "fc", "nations",
+})  # fmt: skip
+# Speakers: documents that speak for whoever issued them ("…,” the statement read).
+STATEMENT_NOUNS = frozenset({
+    "statement", "letter", "notice", "release", "memo", "message", "post", "filing", "note",
 })  # fmt: skip
 # Speakers: generic nouns by which a page refers back to an organisation ("the company").
 ORG_NOUNS = frozenset({

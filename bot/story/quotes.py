@@ -60,6 +60,10 @@ _AFTER_EN_VERB_FIRST = lazy(r"\s*,?\s*(?P<verb>" + _SPEECH_EN + r")\s+(?P<np>[^,
 _AFTER_EN_NP_FIRST = lazy(
     r"\s*,?\s*(?P<np>[^,.;:!?\"“”«»]{1,80}?)\s+(?P<verb>" + _SPEECH_EN + r")\b"
 )
+_DOCUMENT_SPEAKS = lazy(
+    r"\s*,?\s*(?:the|a|its|their|his|her)\s+(?:\w+\s+)?(?P<noun>[a-z]+)\s+"
+    r"(?:read|reads|said|says|added|stated)\b"
+)
 # Family roles in apposition: "“…,” Gene Alvarado, an analyst at Brightline, told CNBC".
 _AFTER_EN_APPOSITION = lazy(
     r"\s*,?\s*(?P<np>[A-Z][^,.;:!?\"“”«»]{1,40}),\s*[^,;:!?\"“”«»]{2,90},\s*"
@@ -351,6 +355,13 @@ def _named_in(person: Person, text: str) -> bool:
 
 def _after_closer(para: Para, after: str, offset: int, registry: Registry) -> _Speaker | None:
     if para.language == "en":
+        document = _DOCUMENT_SPEAKS.match(after)
+        if document is not None and document.group("noun").lower() in en.STATEMENT_NOUNS:
+            # Family organisations: "“…,” the statement read" speaks for who issued it.
+            issuer = registry.recent_org(para, offset)
+            if issuer is not None:
+                return _Speaker(issuer, source=True)
+            return _previous_subject(para, offset, registry)
         match = (
             _AFTER_EN_VERB_FIRST.match(after)
             or _AFTER_EN_NP_FIRST.match(after)
