@@ -543,9 +543,7 @@ def _find_title(
         if len(line.split()) < 4 and not _LIVE_PREFIX.match(line):
             continue
         above = i - 1
-        marker_above = (
-            above >= 0 and kinds[above] is Kind.MARKER and len(lines[above].split()) >= 5
-        )
+        marker_above = above >= 0 and kinds[above] is Kind.MARKER and len(lines[above].split()) >= 5
         if (
             above >= 0
             and (kinds[above] is Kind.TEXT or marker_above)
