@@ -199,7 +199,7 @@ ORG_HEADS = frozenset({
     "navy", "force", "forces", "centre", "center", "school", "college", "club", "league",
     "organisation", "organization", "campaign", "coalition", "greens", "labour", "democrats",
     "republicans", "conservatives", "assembly", "parliament", "senate", "congress", "fund",
-    "united", "fc", "nations",
+    "fc",
 })  # fmt: skip
 # Speakers: documents that speak for whoever issued them ("…,” the statement read).
 STATEMENT_NOUNS = frozenset({

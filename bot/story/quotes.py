@@ -195,6 +195,20 @@ def _previous_subject(para: Para, offset: int, registry: Registry) -> _Speaker |
     return None
 
 
+def _issuer_before(para: Para, offset: int, registry: Registry) -> str | None:
+    """The capitalised subject of the sentence before the quote ("Hartwell United have …")."""
+    start, _ = para.sentence_at(offset)
+    for sentence_start, sentence_end in reversed(para.sentences):
+        if sentence_end > start:
+            continue
+        opening = _SUBJECT_OPENING.match(para.text[sentence_start:sentence_end])
+        if opening is None or opening.group("run") in _OPENING_STOP:
+            return None
+        person = registry.find_name(opening.group("run"))
+        return person.name if person is not None else opening.group("run")
+    return None
+
+
 def _headline_speakers(found: list[tuple[Para, Quote, bool]], registry: Registry) -> list[Quote]:
     """Headline quotes take their item's speaker; a quote in headline and text is kept once."""
     quotes: list[tuple[Quote, bool]] = []
@@ -358,7 +372,7 @@ def _after_closer(para: Para, after: str, offset: int, registry: Registry) -> _S
         document = _DOCUMENT_SPEAKS.match(after)
         if document is not None and document.group("noun").lower() in en.STATEMENT_NOUNS:
             # Family organisations: "“…,” the statement read" speaks for who issued it.
-            issuer = registry.recent_org(para, offset)
+            issuer = _issuer_before(para, offset, registry) or registry.recent_org(para, offset)
             if issuer is not None:
                 return _Speaker(issuer, source=True)
             return _previous_subject(para, offset, registry)
