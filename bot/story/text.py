@@ -29,6 +29,8 @@ _MAGIC_BINARY = (
     b"MZ",
 )
 _ALLOWED_CONTROL = {0x09, 0x0A, 0x0C, 0x0D}
+_CONTROL_BYTES = bytes(byte for byte in range(0x20) if byte not in _ALLOWED_CONTROL)
+_HIGH_BYTES = bytes(range(0x80, 0x100))
 # Text with this share of control bytes is not a page anyone wrote.
 _BINARY_CONTROL_RATIO = 0.01
 
@@ -64,7 +66,9 @@ def _decode_bytes(data: bytes) -> str:
         raise StoryError("empty")
     if data.startswith(_MAGIC_BINARY) or b"\x00" in data:
         raise StoryError("binary", "binary signature or NUL bytes")
-    control = sum(1 for byte in data if byte < 0x20 and byte not in _ALLOWED_CONTROL)
+    # Counted in C: the bytes left after deleting the control bytes (a Python loop over a
+    # 2 MB upload took a tenth of a second).
+    control = len(data) - len(data.translate(None, _CONTROL_BYTES))
     if control / len(data) > _BINARY_CONTROL_RATIO:
         raise StoryError("binary", "too many control bytes")
     try:
@@ -88,7 +92,7 @@ _UTF8_MULTIBYTE = re.compile(
 def _mostly_utf8(data: bytes) -> bool:
     valid = _UTF8_MULTIBYTE.findall(data)
     valid_high = sum(len(seq) for seq in valid)
-    all_high = sum(1 for byte in data if byte >= 0x80)
+    all_high = len(data) - len(data.translate(None, _HIGH_BYTES))
     return bool(valid) and valid_high >= 0.9 * all_high
 
 
