@@ -7,7 +7,6 @@ cache of repeated words or lines can hide a step that rereads the whole page per
 
 from __future__ import annotations
 
-import random
 import re
 import sys
 from collections.abc import Callable
@@ -18,75 +17,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.pages import live_page
 from bot.story import display_headline, parse_story
 from bot.story.furniture import _has_inline_credit
 from bot.story.headline import display_headlines
 from bot.story.people import tokenize
 
 NOW = datetime(2026, 12, 2, 22, 0, tzinfo=UTC)
-SYLLABLES = [
-    "ka",
-    "lo",
-    "mi",
-    "ren",
-    "sa",
-    "tor",
-    "vel",
-    "an",
-    "dus",
-    "ber",
-    "gi",
-    "hol",
-    "mar",
-    "nek",
-    "pil",
-    "ros",
-    "ta",
-    "wen",
-]
-ROLES_DE = ["Bürgermeisterin", "Innenminister", "Sprecher der Feuerwehr", "Hydrologin"]
-PLACES = ["Dresden", "Pirna", "Meißen", "Riesa", "Torgau", "Bad Schandau", "Heidenau"]
-
-
-def _name(rng: random.Random) -> str:
-    def part() -> str:
-        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
-
-    return f"{part()} {part()}"
-
-
-def live_page(posts: int, seed: int) -> str:
-    """A German live page whose posts all differ: new names, numbers, places, headlines."""
-    rng = random.Random(seed)
-    lines = [
-        "Hochwasser an der Elbe: Pegel steigen weiter",
-        "",
-        "Die Lage an der Elbe spitzt sich zu. Behörden rufen Anwohner zur Vorsicht auf und "
-        "sperren Uferwege in mehreren Städten.",
-        "",
-    ]
-    minute = 23 * 60 + 59
-    for n in range(posts):
-        minute -= rng.randint(1, 6)
-        stamp = f"{minute // 60:02d}:{minute % 60:02d} Uhr"
-        place, name, role = rng.choice(PLACES), _name(rng), rng.choice(ROLES_DE)
-        level = f"{rng.randint(3, 9)},{rng.randint(10, 99)}"
-        word = "".join(rng.choice(SYLLABLES) for _ in range(3))
-        if n % 5 == 0:
-            headline = f"{place.upper()} MELDET {level} METER AM PEGEL {word.upper()}"
-        else:
-            headline = f"{place}: Pegel {word.capitalize()} erreicht {level} Meter"
-        lines += [
-            f"{stamp} | {headline}",
-            "",
-            f"In {place} steigt das Wasser am Pegel {word.capitalize()} auf {level} Meter. "
-            f"„Wir rechnen mit Meldung {n} noch vor dem Morgen“, sagte {role} {name}.",
-            "",
-            f"{name.split()[-1]} kündigte an, Helfer aus {rng.choice(PLACES)} zu holen. "
-            f"Die Sperrung der Straße {rng.randint(1, 400)} bleibt bis auf Weiteres bestehen.",
-            "",
-        ]
-    return "\n".join(lines)
 
 
 def calls_of(work: Callable[[], Any]) -> int:
