@@ -36,7 +36,7 @@ from bot.db.deliveries import (
     item_version,
 )
 from bot.db.models import Attachment, TickerItemRecord
-from bot.delivery import media
+from bot.delivery import media, policy
 from bot.delivery.clock import SYSTEM_CLOCK, Clock
 from bot.delivery.errors import Failure, FailureKind, classify
 from bot.delivery.ratelimit import (
@@ -163,14 +163,12 @@ class DeliveryEngine:
         # Enough senders to keep rate × round-trip requests in flight (150 ms assumed).
         self.concurrency = concurrency or max(8, min(256, int(self.rate * 0.2) + 4))
         self.materialize_batch = materialize_batch
-        self.deadline = deadline
         self.keep_sent = keep_sent
         self.compact_every = compact_every
         self.outage_failures = outage_failures
         self.probe_interval = probe_interval
         self.probe_max = probe_max
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
+        self.backoff = policy.Backoff(deadline=deadline, base=backoff_base, maximum=backoff_max)
         self.flush_interval = flush_interval
         self.poll_interval = poll_interval
         self.stats = EngineStats()
@@ -1215,11 +1213,6 @@ class DeliveryEngine:
             next_at=self.clock.time() + delay,
         )
 
-    def _backoff(self, attempts: int) -> float:
-        # Exponential with full jitter, bounded: many chats failing together spread out.
-        ceiling = min(self.backoff_max, self.backoff_base * 2 ** max(0, attempts - 1))
-        return random.uniform(ceiling / 2, ceiling)
-
     def _failure(self, attempt: _Attempt, failure: Failure, *, kept: list[int]) -> Resolution:
         group = attempt.group
         done_ids = {d for d, _ in attempt.done} | set(kept)
@@ -1239,47 +1232,55 @@ class DeliveryEngine:
         if not rest:
             res.action = "done"
             return res
-        kind = failure.kind
-        if kind is FailureKind.GONE:
-            self.stats.blocked += 1
-            res.action = "blocked"
-        elif kind is FailureKind.MIGRATED:
-            self.stats.migrated += 1
-            res.action = "migrated"
-            res.new_chat_id = failure.new_chat_id
-        elif kind is FailureKind.AMBIGUOUS:
-            self.stats.read_timeouts += 1
-            res.count_timeout = True
-            if max(r.timeouts for r in rest) >= 1:
-                res.action = "failed"
-                res.error = f"read timeout twice, may have arrived: {res.error}"
-                self.stats.dead_lettered += 1
-            else:
+        history = policy.History(
+            attempts=max(r.attempts for r in rest),
+            timeouts=max(r.timeouts for r in rest),
+            failing_since=min(
+                (r.failing_since for r in rest if r.failing_since is not None), default=None
+            ),
+        )
+        decision = policy.decide(
+            replace(failure, reason=res.error or ""),
+            history,
+            now=self.clock.time(),
+            backoff=self.backoff,
+            jitter=random.random(),
+            paused=self._down_since is not None,
+        )
+        self._count(failure, decision)
+        res.error = decision.reason
+        match decision:
+            case policy.Block():
+                res.action = "blocked"
+            case policy.Migrate(new_chat_id=new_chat_id):
+                res.action = "migrated"
+                res.new_chat_id = new_chat_id
+            case policy.Retry():
                 res.action = "retry"
-                res.next_at = self.clock.time() + self._backoff(1)
-        elif kind is FailureKind.TRANSIENT:
-            self.stats.transient += 1
-            res.count_attempt = True
-            now = self.clock.time()
-            attempts = max(r.attempts for r in rest) + 1
-            since = min((r.failing_since for r in rest if r.failing_since is not None), default=now)
-            res.failing_since = since
-            if now - since >= self.deadline:
+                res.next_at = decision.next_at
+                res.count_attempt = decision.counts_attempt
+                res.count_timeout = decision.counts_timeout
+                res.failing_since = decision.failing_since
+            case policy.DeadLetter():
                 res.action = "failed"
-                res.error = (
-                    f"gave up after {attempts} attempts over {_duration(now - since)}: {res.error}"
-                )
-                self.stats.dead_lettered += 1
-            else:
-                res.action = "retry"
-                # Paused for an outage: due again at once, claimed as soon as the API answers.
-                paused = self._down_since is not None
-                res.next_at = now if paused else now + self._backoff(attempts)
-        else:
-            res.action = "failed"
-            res.count_attempt = True
-            self.stats.dead_lettered += 1
+                res.count_attempt = decision.counts_attempt
+                res.count_timeout = decision.counts_timeout
         return res
+
+    def _count(self, failure: Failure, decision: policy.Decision) -> None:
+        if failure.kind is FailureKind.AMBIGUOUS:
+            self.stats.read_timeouts += 1
+        elif failure.kind is FailureKind.TRANSIENT:
+            self.stats.transient += 1
+        match decision:
+            case policy.Block():
+                self.stats.blocked += 1
+            case policy.Migrate():
+                self.stats.migrated += 1
+            case policy.DeadLetter():
+                self.stats.dead_lettered += 1
+            case _:
+                pass
 
     async def _writer(self) -> None:
         while not self._writer_closing:
@@ -1309,12 +1310,3 @@ class DeliveryEngine:
                 await asyncio.sleep(0.5)
             else:
                 self._wake.set()
-
-
-def _duration(seconds: float) -> str:
-    """A short human duration for dead-letter reasons: 45s, 12m, 6.0h."""
-    if seconds < 120:
-        return f"{seconds:.0f}s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f}m"
-    return f"{seconds / 3600:.1f}h"
