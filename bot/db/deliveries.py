@@ -11,18 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
-from bot.db import chats
+from bot.db import chats, outcomes
 from bot.db.connection import Database, Dialect, Row
 from bot.db.models import now_iso
+from bot.db.outcomes import Outcome
 from bot.db.subscriptions import hold_until
 from bot.folding import mentions
 
 # A bot may delete its own messages for 48 hours; leave an hour of margin for clocks.
 DELETE_WINDOW_SECONDS = 47 * 3600
 
-Action = Literal["done", "retry", "failed", "blocked", "migrated", "release", "keep"]
 RefreshState = Literal["corrected", "deleted", "gone"]
 
 
@@ -96,27 +96,31 @@ class SentPart:
 
 
 @dataclass
-class Resolution:
-    """What became of a claimed group of deliveries for one chat."""
+class GroupResult:
+    """What became of a claimed group of deliveries for one chat.
+
+    `done`, `sent`, `refreshed` and `media_changed` record what went out; `outcome` says
+    what becomes of the rest (`rest_ids`)."""
 
     chat_id: int
     story_id: int
     kind: str
     done: list[tuple[int, int | None]] = field(default_factory=list)  # (delivery, message)
     rest_ids: list[int] = field(default_factory=list)
-    action: Action = "done"
+    outcome: Outcome = field(default_factory=outcomes.Cancel)
     sent: list[SentPart] = field(default_factory=list)
     sub_ids: list[int] = field(default_factory=list)
-    next_at: float = 0.0
-    error: str | None = None
-    count_attempt: bool = False
-    count_timeout: bool = False
-    failing_since: float | None = None  # action 'retry': when these deliveries first failed
-    new_chat_id: int | None = None
     # kind 'refresh': what happened to each message of the group, (message_id, state).
     refreshed: list[tuple[int, RefreshState]] = field(default_factory=list)
     # kind 'refresh': messages whose attachment was replaced, (message_id, kind, unique id).
     media_changed: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def ends_subscription(self) -> bool:
+        """A final recap that went out (or never will): the subscription ends."""
+        return self.kind == "recap" and (
+            bool(self.done) or isinstance(self.outcome, outcomes.DeadLetter)
+        )
 
 
 @dataclass(frozen=True)
@@ -533,8 +537,8 @@ async def refresh_target(db: Database, chat_id: int, group_id: int) -> RefreshTa
 # ---------------------------------------------------------------- outcomes
 
 
-async def apply_resolutions(
-    db: Database, resolutions: Sequence[Resolution], now: float | None = None
+async def apply_results(
+    db: Database, results: Sequence[GroupResult], now: float | None = None
 ) -> None:
     """Record what Telegram answered for a batch of claimed groups, in one transaction."""
     now = time.time() if now is None else now
@@ -542,7 +546,7 @@ async def apply_resolutions(
     async with db.atomic():
         # The common outcomes are written with one statement each for the whole batch:
         # at 1000 messages/s every round trip to SQLite's thread counts.
-        sent = [(r, p) for r in resolutions for p in r.sent]
+        sent = [(r, p) for r in results for p in r.sent]
         if sent:
             await conn.executemany(
                 "INSERT OR IGNORE INTO sent_messages (chat_id, message_id, story_id, kind,"
@@ -569,7 +573,7 @@ async def apply_resolutions(
                 [(r.chat_id, p.message_id, i) for r, p in sent for i in p.item_ids],
             )
             await _refresh_if_changed(db, sent, now)
-        done = [(now, message_id, d) for r in resolutions for d, message_id in r.done]
+        done = [(now, message_id, d) for r in results for d, message_id in r.done]
         if done:
             await conn.executemany(
                 "UPDATE deliveries SET status = 'sent', sent_at = ?, claimed_at = NULL,"
@@ -577,12 +581,7 @@ async def apply_resolutions(
                 " WHERE id = ?",
                 done,
             )
-        ended = [
-            (now_iso(), s)
-            for r in resolutions
-            if r.kind == "recap" and (r.done or r.action == "failed")
-            for s in r.sub_ids
-        ]
+        ended = [(now_iso(), s) for r in results if r.ends_subscription for s in r.sub_ids]
         if ended:
             await conn.executemany(
                 "UPDATE subscriptions SET status = 'ended', status_reason = 'story archived',"
@@ -593,13 +592,9 @@ async def apply_resolutions(
             await conn.executemany(
                 "UPDATE deliveries SET status = 'cancelled', error = 'subscription ended'"
                 " WHERE chat_id = ? AND story_id = ? AND status = 'pending' AND kind = 'item'",
-                [
-                    (r.chat_id, r.story_id)
-                    for r in resolutions
-                    if r.kind == "recap" and (r.done or r.action == "failed") and r.sub_ids
-                ],
+                [(r.chat_id, r.story_id) for r in results if r.ends_subscription and r.sub_ids],
             )
-        refreshed = [(r.chat_id, m, s) for r in resolutions for m, s in r.refreshed]
+        refreshed = [(r.chat_id, m, s) for r in results for m, s in r.refreshed]
         # A message found gone counts as deleted: no refresh tries it again.
         for column, states in (
             ("corrected_at", ("corrected",)),
@@ -611,60 +606,99 @@ async def apply_resolutions(
                     f"UPDATE sent_messages SET {column} = ? WHERE chat_id = ? AND message_id = ?",
                     rows,
                 )
-        replaced = [(k, f, r.chat_id, m) for r in resolutions for m, k, f in r.media_changed]
+        replaced = [(k, f, r.chat_id, m) for r in results for m, k, f in r.media_changed]
         if replaced:
             await conn.executemany(
                 "UPDATE sent_messages SET media_kind = ?, media_file = ?"
                 " WHERE chat_id = ? AND message_id = ?",
                 replaced,
             )
-        cancelled = [
-            (r.error or "nothing to do", i)
-            for r in resolutions
-            if r.action == "done"
-            for i in r.rest_ids
-        ]
-        if cancelled:
-            await conn.executemany(
-                "UPDATE deliveries SET status = 'cancelled', claimed_at = NULL, error = ?"
-                " WHERE id = ?",
-                cancelled,
+        # What becomes of the rest of each group: one writer per outcome, each batched.
+        by_outcome: dict[type[Outcome], list[GroupResult]] = {}
+        for r in results:
+            if r.rest_ids:
+                by_outcome.setdefault(type(r.outcome), []).append(r)
+        await _cancel(db, by_outcome.get(outcomes.Cancel, []))
+        await _release(db, by_outcome.get(outcomes.Release, []))
+        await _retry(db, by_outcome.get(outcomes.Retry, []))
+        for r in by_outcome.get(outcomes.DeadLetter, []):
+            await _dead_letter(db, r, now)
+        for r in by_outcome.get(outcomes.Block, []):
+            await _block(db, r)
+        for r in by_outcome.get(outcomes.Migrate, []):
+            await _migrate(db, r)
+        # Keep: the rows stay claimed until the next start resends them.
+
+
+async def _cancel(db: Database, results: list[GroupResult]) -> None:
+    """Nothing left to send: the rows are cancelled with the reason."""
+    rows = [(_as(r, outcomes.Cancel).reason, i) for r in results for i in r.rest_ids]
+    if rows:
+        await db.writer.executemany(
+            "UPDATE deliveries SET status = 'cancelled', claimed_at = NULL, error = ? WHERE id = ?",
+            rows,
+        )
+
+
+async def _release(db: Database, results: list[GroupResult]) -> None:
+    """Given back without a failed attempt: pending again, due no earlier than asked."""
+    rows = [(_as(r, outcomes.Release).next_at, i) for r in results for i in r.rest_ids]
+    if rows:
+        await db.writer.executemany(
+            "UPDATE deliveries SET status = 'pending', claimed_at = NULL,"
+            " next_at = MAX(next_at, ?) WHERE id = ? AND status = 'claimed'",
+            rows,
+        )
+
+
+async def _retry(db: Database, results: list[GroupResult]) -> None:
+    """A failure to try again: pending at the policy's time, its counters advanced."""
+    rows = []
+    for r in results:
+        retry = _as(r, outcomes.Retry)
+        for i in r.rest_ids:
+            rows.append(
+                (
+                    retry.next_at,
+                    int(retry.counts_attempt),
+                    int(retry.counts_timeout),
+                    retry.reason,
+                    retry.failing_since,
+                    i,
+                )
             )
-        released = [
-            (r.next_at, i) for r in resolutions if r.action == "release" for i in r.rest_ids
-        ]
-        if released:
-            await conn.executemany(
-                "UPDATE deliveries SET status = 'pending', claimed_at = NULL,"
-                " next_at = MAX(next_at, ?) WHERE id = ? AND status = 'claimed'",
-                released,
-            )
-        retried = [
-            (r.next_at, int(r.count_attempt), int(r.count_timeout), r.error, r.failing_since, i)
-            for r in resolutions
-            if r.action == "retry"
-            for i in r.rest_ids
-        ]
-        if retried:
-            await conn.executemany(
-                "UPDATE deliveries SET status = 'pending', claimed_at = NULL, next_at = ?,"
-                " attempts = attempts + ?, timeouts = timeouts + ?, error = ?,"
-                " failing_since = COALESCE(failing_since, ?) WHERE id = ?",
-                retried,
-            )
-        for r in resolutions:
-            if not r.rest_ids:
-                continue
-            if r.action == "failed":
-                await _dead_letter(db, r, now)
-            elif r.action == "blocked":
-                await _block_chat(db, r.chat_id, r.error or "blocked")
-            elif r.action == "migrated" and r.new_chat_id is not None:
-                await move_chat(db, r.chat_id, r.new_chat_id, r.rest_ids)
+    if rows:
+        await db.writer.executemany(
+            "UPDATE deliveries SET status = 'pending', claimed_at = NULL, next_at = ?,"
+            " attempts = attempts + ?, timeouts = timeouts + ?, error = ?,"
+            " failing_since = COALESCE(failing_since, ?) WHERE id = ?",
+            rows,
+        )
+
+
+async def _block(db: Database, result: GroupResult) -> None:
+    """A 403 or a chat that is gone: the chat's subscriptions end and its pushes stop."""
+    await _block_chat(db, result.chat_id, _as(result, outcomes.Block).reason or "blocked")
+
+
+async def _migrate(db: Database, result: GroupResult) -> None:
+    """The group became a supergroup: its subscriptions move and the rest is resent there."""
+    new_chat_id = _as(result, outcomes.Migrate).new_chat_id
+    if new_chat_id is not None:
+        await move_chat(db, result.chat_id, new_chat_id, result.rest_ids)
+
+
+_O = TypeVar("_O")
+
+
+def _as(result: GroupResult, kind: type[_O]) -> _O:
+    outcome = result.outcome
+    assert isinstance(outcome, kind)
+    return outcome
 
 
 async def _refresh_if_changed(
-    db: Database, sent: list[tuple[Resolution, SentPart]], now: float
+    db: Database, sent: list[tuple[GroupResult, SentPart]], now: float
 ) -> None:
     """Queue a re-render of just-sent messages whose items changed while they were in flight."""
     wanted = {item_id: v for _, p in sent for item_id, v in p.versions}
@@ -707,14 +741,17 @@ async def _rows(db: Database, ids: Iterable[int]) -> list[Row]:
     return out
 
 
-async def _dead_letter(db: Database, res: Resolution, now: float) -> None:
+async def _dead_letter(db: Database, res: GroupResult, now: float) -> None:
+    """Give up on the rows: failed, with a dead letter each for the editors."""
     conn = db.writer
+    letter = _as(res, outcomes.DeadLetter)
     rows = await _rows(db, res.rest_ids)
-    reason = res.error or "failed"
+    reason = letter.reason or "failed"
+    attempt, timeout = int(letter.counts_attempt), int(letter.counts_timeout)
     await conn.executemany(
         "UPDATE deliveries SET status = 'failed', claimed_at = NULL, error = ?,"
         " attempts = attempts + ?, timeouts = timeouts + ? WHERE id = ?",
-        [(reason, int(res.count_attempt), int(res.count_timeout), r["id"]) for r in rows],
+        [(reason, attempt, timeout, r["id"]) for r in rows],
     )
     await conn.executemany(
         "INSERT INTO dead_letters (delivery_id, kind, chat_id, item_id, attempts, reason,"
@@ -725,7 +762,7 @@ async def _dead_letter(db: Database, res: Resolution, now: float) -> None:
                 r["kind"],
                 r["chat_id"],
                 r["item_id"],
-                r["attempts"] + int(res.count_attempt),
+                r["attempts"] + attempt,
                 reason,
                 now_iso(),
             )

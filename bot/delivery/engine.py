@@ -29,13 +29,14 @@ from bot.db.connection import Database
 from bot.db.deliveries import (
     ClaimedDelivery,
     GroupPart,
+    GroupResult,
     RefreshState,
     RefreshTarget,
-    Resolution,
     SentPart,
     item_version,
 )
 from bot.db.models import Attachment, TickerItemRecord
+from bot.db.outcomes import Cancel, Keep, Release
 from bot.delivery import media, policy
 from bot.delivery.clock import SYSTEM_CLOCK, Clock
 from bot.delivery.errors import Failure, FailureKind, classify
@@ -177,7 +178,7 @@ class DeliveryEngine:
         self._ready: asyncio.Queue[_Group | None] = asyncio.Queue()
         self._delayed: list[tuple[float, int, _Group]] = []
         self._seq = itertools.count()
-        self._results: list[Resolution] = []
+        self._results: list[GroupResult] = []
         self._wake = asyncio.Event()
         self._results_ready = asyncio.Event()
         self._stopping = False
@@ -306,12 +307,12 @@ class DeliveryEngine:
                 groups.append(g)
         for g in groups:
             self._resolve(
-                Resolution(
+                GroupResult(
                     chat_id=g.chat_id,
                     story_id=g.story_id,
                     kind=g.kind,
                     rest_ids=[r.id for r in g.rows],
-                    action="release",
+                    outcome=Release(),
                 )
             )
             self._outstanding -= 1
@@ -471,8 +472,8 @@ class DeliveryEngine:
             attempt = _Attempt(group)
             self._attempts[task] = attempt
             try:
-                for resolution in await self._process(attempt):
-                    self._resolve(resolution)
+                for result in await self._process(attempt):
+                    self._resolve(result)
             except asyncio.CancelledError:
                 self._resolve_cancelled(attempt)
                 raise
@@ -486,17 +487,17 @@ class DeliveryEngine:
                 if self._outstanding <= self._target // 2:
                     self._wake.set()
 
-    def _resolve(self, resolution: Resolution) -> None:
-        if resolution.kind == "refresh":
-            chat = resolution.chat_id
+    def _resolve(self, result: GroupResult) -> None:
+        if result.kind == "refresh":
+            chat = result.chat_id
             self._unrecorded[chat] = self._unrecorded.get(chat, 0) + 1
-        self._results.append(resolution)
+        self._results.append(result)
         self._results_ready.set()
 
-    def _recorded(self, resolutions: Sequence[Resolution]) -> None:
-        for resolution in resolutions:
-            if resolution.kind == "refresh":
-                chat = resolution.chat_id
+    def _recorded(self, results: Sequence[GroupResult]) -> None:
+        for result in results:
+            if result.kind == "refresh":
+                chat = result.chat_id
                 left = self._unrecorded.get(chat, 0) - 1
                 if left > 0:
                     self._unrecorded[chat] = left
@@ -510,7 +511,7 @@ class DeliveryEngine:
         # Cancelled inside an HTTP request: the message may be out; leave the rows claimed
         # so the next start resends them (a possible duplicate, never a loss).
         self._resolve(
-            Resolution(
+            GroupResult(
                 chat_id=group.chat_id,
                 story_id=group.story_id,
                 kind=group.kind,
@@ -519,12 +520,12 @@ class DeliveryEngine:
                 refreshed=attempt.refreshed,
                 media_changed=attempt.media_changed,
                 rest_ids=rest,
-                action="keep" if attempt.in_flight else "release",
+                outcome=Keep() if attempt.in_flight else Release(),
                 sub_ids=[r.sub_id for r in group.rows if r.sub_id is not None],
             )
         )
 
-    async def _process(self, attempt: _Attempt) -> list[Resolution]:
+    async def _process(self, attempt: _Attempt) -> list[GroupResult]:
         group = attempt.group
         try:
             if group.kind == "item":
@@ -562,16 +563,20 @@ class DeliveryEngine:
                 self._items = {k: v for k, v in self._items.items() if v[0] > now}
         return found
 
-    async def _send_items(self, attempt: _Attempt) -> list[Resolution]:
+    async def _send_items(self, attempt: _Attempt) -> list[GroupResult]:
         group = attempt.group
         rows = group.rows
         items = await self._load_items([r.item_id for r in rows if r.item_id is not None])
-        out: list[Resolution] = []
+        out: list[GroupResult] = []
         dropped = [r.id for r in rows if r.item_id not in items or items[r.item_id].is_retracted]
         if dropped:
             out.append(
-                Resolution(
-                    group.chat_id, group.story_id, "item", rest_ids=dropped, error="retracted"
+                GroupResult(
+                    group.chat_id,
+                    group.story_id,
+                    "item",
+                    rest_ids=dropped,
+                    outcome=Cancel("retracted"),
                 )
             )
         live_rows = [r for r in rows if r.id not in set(dropped)]
@@ -622,7 +627,7 @@ class DeliveryEngine:
             out.append(self._failure(attempt, classify(exc), kept=dropped))
             return out
         out.append(
-            Resolution(group.chat_id, group.story_id, "item", done=attempt.done, sent=attempt.sent)
+            GroupResult(group.chat_id, group.story_id, "item", done=attempt.done, sent=attempt.sent)
         )
         return out
 
@@ -701,14 +706,14 @@ class DeliveryEngine:
         self.stats.sent += len(message_ids)
         return message_ids
 
-    async def _send_recap(self, attempt: _Attempt) -> list[Resolution]:
+    async def _send_recap(self, attempt: _Attempt) -> list[GroupResult]:
         group = attempt.group
         text = await self.renderer.render_recap(group.chat_id, group.story_id)
         message_id = await self._send(attempt, text, push=True)
         attempt.sent.append(SentPart(message_id, ()))
         attempt.done = [(r.id, None) for r in group.rows]
         return [
-            Resolution(
+            GroupResult(
                 group.chat_id,
                 group.story_id,
                 "recap",
@@ -718,7 +723,7 @@ class DeliveryEngine:
             )
         ]
 
-    async def _refresh(self, attempt: _Attempt) -> list[Resolution]:
+    async def _refresh(self, attempt: _Attempt) -> list[GroupResult]:
         group = attempt.group
         chat_id, group_id = group.chat_id, group.rows[0].message_id
         ids = [r.id for r in group.rows]
@@ -737,14 +742,22 @@ class DeliveryEngine:
         )
         if target is None or not target.parts:
             return [
-                Resolution(
-                    chat_id, group.story_id, "refresh", rest_ids=ids, error="message already gone"
+                GroupResult(
+                    chat_id,
+                    group.story_id,
+                    "refresh",
+                    rest_ids=ids,
+                    outcome=Cancel("message already gone"),
                 )
             ]
         items = list((await self._load_items(target.item_ids, fresh=True)).values())
         items.sort(key=lambda i: (i.position, i.id))
         if not items:
-            return [Resolution(chat_id, group.story_id, "refresh", rest_ids=ids, error="no items")]
+            return [
+                GroupResult(
+                    chat_id, group.story_id, "refresh", rest_ids=ids, outcome=Cancel("no items")
+                )
+            ]
         # A failure half-way is recorded with what the attempt did (_process): the retry
         # finds the parts already added or deleted and continues from there.
         if any(p.media_kind for p in target.parts) or any(i.media for i in items):
@@ -753,7 +766,7 @@ class DeliveryEngine:
             await self._rerender(attempt, target, items)
         attempt.done = [(i, None) for i in ids]
         return [
-            Resolution(
+            GroupResult(
                 chat_id,
                 target.story_id,
                 "refresh",
@@ -1197,10 +1210,10 @@ class DeliveryEngine:
 
     # ------------------------------------------------------------ outcomes
 
-    def _release(self, attempt: _Attempt, delay: float) -> Resolution:
+    def _release(self, attempt: _Attempt, delay: float) -> GroupResult:
         group = attempt.group
         done_ids = {d for d, _ in attempt.done}
-        return Resolution(
+        return GroupResult(
             group.chat_id,
             group.story_id,
             group.kind,
@@ -1209,15 +1222,14 @@ class DeliveryEngine:
             refreshed=attempt.refreshed,
             media_changed=attempt.media_changed,
             rest_ids=[r.id for r in group.rows if r.id not in done_ids],
-            action="release",
-            next_at=self.clock.time() + delay,
+            outcome=Release(self.clock.time() + delay),
         )
 
-    def _failure(self, attempt: _Attempt, failure: Failure, *, kept: list[int]) -> Resolution:
+    def _failure(self, attempt: _Attempt, failure: Failure, *, kept: list[int]) -> GroupResult:
         group = attempt.group
         done_ids = {d for d, _ in attempt.done} | set(kept)
         rest = [r for r in group.rows if r.id not in done_ids]
-        res = Resolution(
+        res = GroupResult(
             group.chat_id,
             group.story_id,
             group.kind,
@@ -1226,11 +1238,9 @@ class DeliveryEngine:
             refreshed=attempt.refreshed,
             media_changed=attempt.media_changed,
             rest_ids=[r.id for r in rest],
-            error=redact(failure.reason),
             sub_ids=[r.sub_id for r in group.rows if r.sub_id is not None],
         )
         if not rest:
-            res.action = "done"
             return res
         history = policy.History(
             attempts=max(r.attempts for r in rest),
@@ -1240,31 +1250,15 @@ class DeliveryEngine:
             ),
         )
         decision = policy.decide(
-            replace(failure, reason=res.error or ""),
+            replace(failure, reason=redact(failure.reason)),
             history,
             now=self.clock.time(),
             backoff=self.backoff,
             jitter=random.random(),
             paused=self._down_since is not None,
         )
+        res.outcome = decision
         self._count(failure, decision)
-        res.error = decision.reason
-        match decision:
-            case policy.Block():
-                res.action = "blocked"
-            case policy.Migrate(new_chat_id=new_chat_id):
-                res.action = "migrated"
-                res.new_chat_id = new_chat_id
-            case policy.Retry():
-                res.action = "retry"
-                res.next_at = decision.next_at
-                res.count_attempt = decision.counts_attempt
-                res.count_timeout = decision.counts_timeout
-                res.failing_since = decision.failing_since
-            case policy.DeadLetter():
-                res.action = "failed"
-                res.count_attempt = decision.counts_attempt
-                res.count_timeout = decision.counts_timeout
         return res
 
     def _count(self, failure: Failure, decision: policy.Decision) -> None:
@@ -1296,7 +1290,7 @@ class DeliveryEngine:
             batch, self._results = self._results, []
             self._results_ready.clear()
             try:
-                await outbox.apply_resolutions(self.db, batch, now=self.clock.time())
+                await outbox.apply_results(self.db, batch, now=self.clock.time())
                 self._recorded(batch)
             except asyncio.CancelledError:
                 self._results = batch + self._results

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.db.outcomes import Block, DeadLetter, Migrate, Retry
 from bot.delivery.errors import Failure, FailureKind
 
 __all__ = [
@@ -40,41 +41,6 @@ class History:
     attempts: int = 0  # failed attempts counted so far
     timeouts: int = 0  # read timeouts so far (the message may have arrived)
     failing_since: float | None = None  # unix time of the first failure since a success
-
-
-@dataclass(frozen=True)
-class Block:
-    """The chat blocked the bot, left, or is gone: deactivate its subscriptions, no retry."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class Migrate:
-    """The group became a supergroup: move its subscriptions and resend there."""
-
-    reason: str
-    new_chat_id: int | None
-
-
-@dataclass(frozen=True)
-class Retry:
-    """Due again at `next_at`; the counters say which kind of failure this was."""
-
-    reason: str
-    next_at: float
-    counts_attempt: bool = False
-    counts_timeout: bool = False
-    failing_since: float | None = None
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    """Give up: the rows become dead letters an editor can requeue."""
-
-    reason: str
-    counts_attempt: bool = False
-    counts_timeout: bool = False
 
 
 Decision = Block | Migrate | Retry | DeadLetter
