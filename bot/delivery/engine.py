@@ -16,7 +16,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
@@ -30,7 +30,6 @@ from bot.db.deliveries import (
     ClaimedDelivery,
     GroupPart,
     GroupResult,
-    RefreshState,
     RefreshTarget,
     SentPart,
     item_version,
@@ -38,8 +37,10 @@ from bot.db.deliveries import (
 from bot.db.models import Attachment, TickerItemRecord
 from bot.db.outcomes import Cancel, Keep, Release
 from bot.delivery import media, policy
+from bot.delivery.attempt import Attempt, Group, Released
 from bot.delivery.clock import SYSTEM_CLOCK, Clock
 from bot.delivery.errors import Failure, FailureKind, classify
+from bot.delivery.outage import OutageBreaker
 from bot.delivery.ratelimit import (
     FREE_CEILING,
     PRIORITY_PUSH,
@@ -51,7 +52,7 @@ from bot.delivery.ratelimit import (
     shared_pacer,
 )
 from bot.delivery.render import Renderer, pack
-from bot.delivery.transport import JsonTransport, PoolTimedOut, build_push_bot
+from bot.delivery.transport import JsonTransport, build_push_bot
 from bot.logs import redact
 from bot.texts import split_caption
 
@@ -82,34 +83,6 @@ class EngineStats:
     blocked: int = 0
     migrated: int = 0
     recovered_claims: int = 0  # claimed by a dead process: the only possible duplicates
-
-
-@dataclass
-class _Group:
-    chat_id: int
-    story_id: int
-    kind: str
-    rows: list[ClaimedDelivery]
-
-
-@dataclass
-class _Attempt:
-    """What one group's processing achieved so far; read when it is cancelled mid-way."""
-
-    group: _Group
-    sent: list[SentPart] = field(default_factory=list)
-    done: list[tuple[int, int | None]] = field(default_factory=list)
-    refreshed: list[tuple[int, RefreshState]] = field(default_factory=list)
-    media_changed: list[tuple[int, str, str]] = field(default_factory=list)
-    in_flight: bool = False
-
-
-class _Released(Exception):
-    """Give the group back to the queue without counting a failed attempt."""
-
-    def __init__(self, delay: float) -> None:
-        super().__init__("released")
-        self.delay = delay
 
 
 class DeliveryEngine:
@@ -166,17 +139,14 @@ class DeliveryEngine:
         self.materialize_batch = materialize_batch
         self.keep_sent = keep_sent
         self.compact_every = compact_every
-        self.outage_failures = outage_failures
-        self.probe_interval = probe_interval
-        self.probe_max = probe_max
         self.backoff = policy.Backoff(deadline=deadline, base=backoff_base, maximum=backoff_max)
         self.flush_interval = flush_interval
         self.poll_interval = poll_interval
         self.stats = EngineStats()
         self._target = self.concurrency * 2
         self._outstanding = 0
-        self._ready: asyncio.Queue[_Group | None] = asyncio.Queue()
-        self._delayed: list[tuple[float, int, _Group]] = []
+        self._ready: asyncio.Queue[Group | None] = asyncio.Queue()
+        self._delayed: list[tuple[float, int, Group]] = []
         self._seq = itertools.count()
         self._results: list[GroupResult] = []
         self._wake = asyncio.Event()
@@ -184,7 +154,7 @@ class DeliveryEngine:
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._senders: list[asyncio.Task[None]] = []
-        self._attempts: dict[asyncio.Task[None], _Attempt] = {}
+        self._attempts: dict[asyncio.Task[None], Attempt] = {}
         self._writer_task: asyncio.Task[None] | None = None
         self._writer_closing = False
         self._items: dict[int, tuple[float, TickerItemRecord]] = {}
@@ -197,19 +167,25 @@ class DeliveryEngine:
         self._fast_transport = request if isinstance(request, JsonTransport) else None
         self._send_url = f"{bot.base_url}/sendMessage"
         self._markups: dict[int, tuple[InlineKeyboardMarkup, object]] = {}
-        # The circuit breaker: transient failures in a row (across chats) since the last
-        # success; past outage_failures from several chats the API is taken to be down.
-        self._failures = 0
-        self._failing_chats: set[int] = set()
-        self._down_since: float | None = None
-        self._api_up = asyncio.Event()
-        self._api_up.set()
-        self._probe_task: asyncio.Task[None] | None = None
+        # Past outage_failures transient failures from several chats in a row with no
+        # success between them the API is taken to be down: every push waits for a probe.
+        self.outage = OutageBreaker(
+            bot.get_me,
+            clock=clock,
+            on_pause=self._count_outage,
+            on_resume=self._wake.set,
+            failures=outage_failures,
+            probe_interval=probe_interval,
+            probe_max=probe_max,
+        )
 
     @property
     def stalled_since(self) -> float | None:
         """Unix time since which the Bot API is down and the engine is paused, or None."""
-        return self._down_since
+        return self.outage.down_since
+
+    def _count_outage(self) -> None:
+        self.stats.outages += 1
 
     # ------------------------------------------------------------ lifecycle
 
@@ -226,10 +202,7 @@ class DeliveryEngine:
                 "push: %d deliveries were claimed by a stopped process; resending", recovered
             )
         self._stopping = False
-        self._api_up = asyncio.Event()
-        self._api_up.set()
-        self._down_since = None
-        self._failures = 0
+        self.outage.reset()
         self._writer_closing = False
         self._writer_task = asyncio.create_task(self._writer(), name="push-writer")
         self._senders = [
@@ -260,10 +233,7 @@ class DeliveryEngine:
         for task in stuck:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._probe_task is not None:
-            self._probe_task.cancel()
-            await asyncio.gather(self._probe_task, return_exceptions=True)
-            self._probe_task = None
+        await self.outage.stop()
         # Groups waiting in the queue or for their chat's pace never started: give them back.
         self._release_unstarted()
         for _ in self._senders:
@@ -299,7 +269,7 @@ class DeliveryEngine:
         log.info("push engine stopped (%s)", self.stats)
 
     def _release_unstarted(self) -> None:
-        groups: list[_Group] = [g for _, _, g in self._delayed]
+        groups: list[Group] = [g for _, _, g in self._delayed]
         self._delayed.clear()
         while not self._ready.empty():
             g = self._ready.get_nowait()
@@ -329,7 +299,7 @@ class DeliveryEngine:
                 self._outstanding == 0
                 and not self._results
                 and not self._delayed
-                and self._down_since is None
+                and not self.outage.paused
             ):
                 busy = await self.db.fetchval(
                     "SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'claimed'"
@@ -364,9 +334,9 @@ class DeliveryEngine:
                 await self.clock.sleep(1.0)
 
     async def _claim_once(self) -> None:
-        if not self._api_up.is_set():
+        if self.outage.paused:
             # The Bot API is down: claim nothing until the probe sees it answer again.
-            await self.clock.wait(self._api_up, self.poll_interval)
+            await self.clock.wait(self.outage.up, self.poll_interval)
             return
         self._wake.clear()
         self._release_due()
@@ -406,7 +376,7 @@ class DeliveryEngine:
             await self.clock.wait(self._wake, timeout)
 
     def _dispatch(self, rows: Sequence[ClaimedDelivery]) -> None:
-        groups: dict[tuple[int, int, str, int], _Group] = {}
+        groups: dict[tuple[int, int, str, int], Group] = {}
         for row in rows:
             # Items (and recaps) for one chat and story share a message; refreshes of one
             # delivered group of messages (several corrections at once) re-render it once.
@@ -414,7 +384,7 @@ class DeliveryEngine:
             key = (row.chat_id, row.story_id, row.kind, group_id)
             group = groups.get(key)
             if group is None:
-                groups[key] = _Group(row.chat_id, row.story_id, row.kind, [row])
+                groups[key] = Group(row.chat_id, row.story_id, row.kind, [row])
             else:
                 group.rows.append(row)
         now = self.clock.monotonic()
@@ -426,7 +396,7 @@ class DeliveryEngine:
             else:
                 self._ready.put_nowait(group)
 
-    def _delay(self, group: _Group, until: float) -> None:
+    def _delay(self, group: Group, until: float) -> None:
         heapq.heappush(self._delayed, (until, next(self._seq), group))
         self._wake.set()
 
@@ -469,7 +439,7 @@ class DeliveryEngine:
             if retry_at:
                 self._delay(group, retry_at)
                 continue
-            attempt = _Attempt(group)
+            attempt = Attempt(group)
             self._attempts[task] = attempt
             try:
                 for result in await self._process(attempt):
@@ -504,28 +474,12 @@ class DeliveryEngine:
                 else:
                     self._unrecorded.pop(chat, None)
 
-    def _resolve_cancelled(self, attempt: _Attempt) -> None:
-        group = attempt.group
-        done_ids = {d for d, _ in attempt.done}
-        rest = [r.id for r in group.rows if r.id not in done_ids]
+    def _resolve_cancelled(self, attempt: Attempt) -> None:
         # Cancelled inside an HTTP request: the message may be out; leave the rows claimed
         # so the next start resends them (a possible duplicate, never a loss).
-        self._resolve(
-            GroupResult(
-                chat_id=group.chat_id,
-                story_id=group.story_id,
-                kind=group.kind,
-                done=attempt.done,
-                sent=attempt.sent,
-                refreshed=attempt.refreshed,
-                media_changed=attempt.media_changed,
-                rest_ids=rest,
-                outcome=Keep() if attempt.in_flight else Release(),
-                sub_ids=[r.sub_id for r in group.rows if r.sub_id is not None],
-            )
-        )
+        self._resolve(attempt.result(Keep() if attempt.in_flight else Release()))
 
-    async def _process(self, attempt: _Attempt) -> list[GroupResult]:
+    async def _process(self, attempt: Attempt) -> list[GroupResult]:
         group = attempt.group
         try:
             if group.kind == "item":
@@ -533,7 +487,7 @@ class DeliveryEngine:
             if group.kind == "recap":
                 return await self._send_recap(attempt)
             return await self._refresh(attempt)
-        except _Released as exc:
+        except Released as exc:
             return [self._release(attempt, exc.delay)]
         except Exception as exc:
             failure = classify(exc)
@@ -563,7 +517,7 @@ class DeliveryEngine:
                 self._items = {k: v for k, v in self._items.items() if v[0] > now}
         return found
 
-    async def _send_items(self, attempt: _Attempt) -> list[GroupResult]:
+    async def _send_items(self, attempt: Attempt) -> list[GroupResult]:
         group = attempt.group
         rows = group.rows
         items = await self._load_items([r.item_id for r in rows if r.item_id is not None])
@@ -620,7 +574,7 @@ class DeliveryEngine:
                     attempt.sent.append(SentPart(message_id, ids, versions, first, part))
                 for item_id in ids:
                     attempt.done += [(d, first) for d in by_item.get(item_id, [])]
-        except _Released as exc:
+        except Released as exc:
             out.append(self._release(attempt, exc.delay))
             return out
         except Exception as exc:
@@ -633,7 +587,7 @@ class DeliveryEngine:
 
     async def _send_media_item(
         self,
-        attempt: _Attempt,
+        attempt: Attempt,
         item: TickerItemRecord,
         texts: list[str],
         versions: tuple[tuple[int, int], ...],
@@ -682,7 +636,7 @@ class DeliveryEngine:
 
     async def _send_media(
         self,
-        attempt: _Attempt,
+        attempt: Attempt,
         request: media.MediaSend,
         markup: InlineKeyboardMarkup | None,
         *,
@@ -706,7 +660,7 @@ class DeliveryEngine:
         self.stats.sent += len(message_ids)
         return message_ids
 
-    async def _send_recap(self, attempt: _Attempt) -> list[GroupResult]:
+    async def _send_recap(self, attempt: Attempt) -> list[GroupResult]:
         group = attempt.group
         text = await self.renderer.render_recap(group.chat_id, group.story_id)
         message_id = await self._send(attempt, text, push=True)
@@ -723,7 +677,7 @@ class DeliveryEngine:
             )
         ]
 
-    async def _refresh(self, attempt: _Attempt) -> list[GroupResult]:
+    async def _refresh(self, attempt: Attempt) -> list[GroupResult]:
         group = attempt.group
         chat_id, group_id = group.chat_id, group.rows[0].message_id
         ids = [r.id for r in group.rows]
@@ -734,7 +688,7 @@ class DeliveryEngine:
                 break
             await self.clock.sleep(max(self.flush_interval, 0.01))
         else:
-            raise _Released(1.0)
+            raise Released(1.0)
         target = (
             await outbox.refresh_target(self.db, chat_id, group_id)
             if group_id is not None
@@ -778,7 +732,7 @@ class DeliveryEngine:
         ]
 
     async def _rerender(
-        self, attempt: _Attempt, target: RefreshTarget, items: list[TickerItemRecord]
+        self, attempt: Attempt, target: RefreshTarget, items: list[TickerItemRecord]
     ) -> None:
         """Make a delivered group of messages show its items as they are now.
 
@@ -822,7 +776,7 @@ class DeliveryEngine:
             )
 
     async def _rerender_media(
-        self, attempt: _Attempt, target: RefreshTarget, items: list[TickerItemRecord]
+        self, attempt: Attempt, target: RefreshTarget, items: list[TickerItemRecord]
     ) -> None:
         """Make a delivered item with attachments show it as it is now.
 
@@ -912,7 +866,7 @@ class DeliveryEngine:
             )
 
     async def _remove_part(
-        self, attempt: _Attempt, chat_id: int, part: GroupPart, notice: str
+        self, attempt: Attempt, chat_id: int, part: GroupPart, notice: str
     ) -> None:
         """Delete one message of a group; where Telegram refuses, make it show `notice`."""
         if self.clock.time() - part.sent_at < outbox.DELETE_WINDOW_SECONDS and (
@@ -927,7 +881,7 @@ class DeliveryEngine:
 
     async def _edit_caption_part(
         self,
-        attempt: _Attempt,
+        attempt: Attempt,
         chat_id: int,
         message_id: int,
         caption: str,
@@ -942,7 +896,7 @@ class DeliveryEngine:
 
     async def _edit_media_part(
         self,
-        attempt: _Attempt,
+        attempt: Attempt,
         chat_id: int,
         message_id: int,
         attachment: Attachment,
@@ -963,7 +917,7 @@ class DeliveryEngine:
 
     async def _edit_with(
         self,
-        attempt: _Attempt,
+        attempt: Attempt,
         chat_id: int,
         message_id: int,
         edit: Callable[[], Awaitable[int]],
@@ -983,7 +937,7 @@ class DeliveryEngine:
         attempt.refreshed.append((message_id, "corrected"))
         return True
 
-    async def _delete_part(self, attempt: _Attempt, chat_id: int, message_id: int) -> bool:
+    async def _delete_part(self, attempt: Attempt, chat_id: int, message_id: int) -> bool:
         """Delete one message of a group; False if Telegram refuses to."""
         try:
             await self._call(attempt, chat_id, lambda: self._delete(chat_id, message_id))
@@ -1002,7 +956,7 @@ class DeliveryEngine:
 
     async def _edit_part(
         self,
-        attempt: _Attempt,
+        attempt: Attempt,
         chat_id: int,
         message_id: int,
         text: str,
@@ -1043,7 +997,7 @@ class DeliveryEngine:
 
     async def _send(
         self,
-        attempt: _Attempt,
+        attempt: Attempt,
         text: str,
         *,
         push: bool,
@@ -1103,7 +1057,7 @@ class DeliveryEngine:
 
     async def _call(
         self,
-        attempt: _Attempt,
+        attempt: Attempt,
         chat_id: int,
         request: Callable[[], Awaitable[_R]],
         *,
@@ -1114,9 +1068,9 @@ class DeliveryEngine:
         `cost` is how many messages the call makes (an album of N makes N): that many count
         against the shared budget and the chat's pace."""
         for tries in range(20):
-            if not self._api_up.is_set():
+            if self.outage.paused:
                 # Paused: the Bot API is down. Give the group back instead of failing it.
-                raise _Released(0.0)
+                raise Released(0.0)
             # Subsequent messages of one group respect the chat's own pace, and so do
             # replies to the same chat that took its slot while the budget was awaited.
             for _ in range(1000):
@@ -1140,108 +1094,26 @@ class DeliveryEngine:
                 self.stats.retry_after += 1
                 self.pacer.hold(chat_id, seconds)
                 if not self.budget.flood(chat_id, seconds) or self._stopping or tries == 19:
-                    raise _Released(seconds) from None
+                    raise Released(seconds) from None
             except Exception as exc:
-                self._note_failure(chat_id, exc)
+                self.outage.failure(chat_id, exc)
                 raise
             else:
-                self._note_success()
+                self.outage.success()
                 return result
             finally:
                 attempt.in_flight = False
-        raise _Released(1.0)
-
-    # ------------------------------------------------------------ outages
-
-    def _note_success(self) -> None:
-        self._failures = 0
-        self._failing_chats.clear()
-
-    def _note_failure(self, chat_id: int, exc: Exception) -> None:
-        if self._down_since is not None or isinstance(exc, PoolTimedOut):
-            return  # already paused; a full local pool says nothing about the API
-        kind = classify(exc).kind
-        if kind not in (FailureKind.TRANSIENT, FailureKind.AMBIGUOUS):
-            return
-        self._failures += 1
-        self._failing_chats.add(chat_id)
-        # One chat failing again and again is that chat's problem; many chats in a row
-        # with no success in between is the API's.
-        if self._failures >= self.outage_failures and len(self._failing_chats) >= 3:
-            self._pause(classify(exc).reason)
-
-    def _pause(self, reason: str) -> None:
-        self._down_since = self.clock.time()
-        self._api_up.clear()
-        self.stats.outages += 1
-        log.warning(
-            "push: the Bot API failed for %d chats in a row (%s); pausing every push and"
-            " probing with getMe",
-            len(self._failing_chats),
-            reason,
-        )
-        self._probe_task = asyncio.create_task(self._probe(), name="push-probe")
-
-    async def _probe(self) -> None:
-        """Ask getMe, backing off, until the Bot API answers; then resume every push."""
-        delay = self.probe_interval
-        tries = 0
-        while not self._stopping:
-            await self.clock.sleep(delay)
-            tries += 1
-            try:
-                await self.bot.get_me()
-            except RetryAfter:
-                pass  # flood control answers: the API is up
-            except Exception as exc:
-                if tries % 10 == 1:
-                    log.info("push: Bot API still down (%s)", classify(exc).reason)
-                delay = min(self.probe_max, delay * 2)
-                continue
-            break
-        if self._stopping:
-            return
-        down = self.clock.time() - (self._down_since or self.clock.time())
-        log.warning("push: the Bot API answers again after %.0fs; resuming", down)
-        self._note_success()
-        self._down_since = None
-        self._api_up.set()
-        self._wake.set()
+        raise Released(1.0)
 
     # ------------------------------------------------------------ outcomes
 
-    def _release(self, attempt: _Attempt, delay: float) -> GroupResult:
-        group = attempt.group
-        done_ids = {d for d, _ in attempt.done}
-        return GroupResult(
-            group.chat_id,
-            group.story_id,
-            group.kind,
-            done=attempt.done,
-            sent=attempt.sent,
-            refreshed=attempt.refreshed,
-            media_changed=attempt.media_changed,
-            rest_ids=[r.id for r in group.rows if r.id not in done_ids],
-            outcome=Release(self.clock.time() + delay),
-        )
+    def _release(self, attempt: Attempt, delay: float) -> GroupResult:
+        return attempt.result(Release(self.clock.time() + delay), subscriptions=False)
 
-    def _failure(self, attempt: _Attempt, failure: Failure, *, kept: list[int]) -> GroupResult:
-        group = attempt.group
-        done_ids = {d for d, _ in attempt.done} | set(kept)
-        rest = [r for r in group.rows if r.id not in done_ids]
-        res = GroupResult(
-            group.chat_id,
-            group.story_id,
-            group.kind,
-            done=attempt.done,
-            sent=attempt.sent,
-            refreshed=attempt.refreshed,
-            media_changed=attempt.media_changed,
-            rest_ids=[r.id for r in rest],
-            sub_ids=[r.sub_id for r in group.rows if r.sub_id is not None],
-        )
+    def _failure(self, attempt: Attempt, failure: Failure, *, kept: list[int]) -> GroupResult:
+        rest = attempt.rest(kept)
         if not rest:
-            return res
+            return attempt.result(Cancel(), kept=kept)
         history = policy.History(
             attempts=max(r.attempts for r in rest),
             timeouts=max(r.timeouts for r in rest),
@@ -1255,11 +1127,10 @@ class DeliveryEngine:
             now=self.clock.time(),
             backoff=self.backoff,
             jitter=random.random(),
-            paused=self._down_since is not None,
+            paused=self.outage.paused,
         )
-        res.outcome = decision
         self._count(failure, decision)
-        return res
+        return attempt.result(decision, kept=kept)
 
     def _count(self, failure: Failure, decision: policy.Decision) -> None:
         if failure.kind is FailureKind.AMBIGUOUS:
