@@ -16,6 +16,9 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 # a test module's own fixture of the same name takes precedence.
 from tests.conftest_delivery import db, fake  # noqa: F401
 
+# SQLite and PostgreSQL stores: BOTH_STORES modules run their store tests on each.
+from tests.conftest_pg import pg_server, pytest_generate_tests, store  # noqa: F401
+
 _PROCESSES = frozenset({"subprocess", "running_bot", "start_bot_process"})
 _FAKE_SERVER = frozenset({"inproc_bot", "FakeBotApi", "fake"})
 

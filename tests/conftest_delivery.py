@@ -111,9 +111,12 @@ class SimpleRenderer:
 _TEMPLATE: list[Path] = []
 
 
-async def open_db(path: Path) -> Database:
+async def open_db(path: Path, store: str = "sqlite") -> Database:
     """The store in `path`, opened as the bot opens it. A new one is a copy of a store
-    migrated once per session: seventy migrations take ~100 ms, a copy ~1 ms."""
+    migrated once per session: seventy migrations take ~100 ms, a copy ~1 ms. A
+    PostgreSQL `store` (a URL, see tests/conftest_pg.py) is opened instead."""
+    if store != "sqlite":
+        return await Database.open(store)
     if not _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="bot-db-template-"))
         atexit.register(shutil.rmtree, folder, True)
@@ -238,8 +241,8 @@ async def fake() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_db(tmp_path)
+async def db(tmp_path: Path, store: str) -> AsyncIterator[Database]:
+    database = await open_db(tmp_path, store)
     try:
         yield database
     finally:

@@ -19,6 +19,9 @@ from tests.conftest_delivery import (
 )
 from tests.fakes.botapi import FakeBotApi
 
+# The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
+BOTH_STORES = True
+
 
 async def _recount_subscribers(db: Database, story: int) -> dict[str, int]:
     rows = await db.fetchall(

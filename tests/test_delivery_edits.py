@@ -22,6 +22,9 @@ from tests.conftest_delivery import (
 from tests.fakes.botapi import FakeBotApi, StoredMessage
 from tests.fakes.botapi_faults import FaultRule
 
+# The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
+BOTH_STORES = True
+
 
 def _text(fake: FakeBotApi, chat_id: int) -> list[str]:
     return [m.text or "" for m in fake.sent_messages(chat_id, include_deleted=False)]

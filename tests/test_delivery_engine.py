@@ -21,6 +21,9 @@ from tests.conftest_delivery import (
 )
 from tests.fakes.botapi import FakeBotApi
 
+# The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
+BOTH_STORES = True
+
 
 async def test_new_item_reaches_every_subscriber_once(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)

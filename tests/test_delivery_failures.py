@@ -19,6 +19,9 @@ from tests.conftest_delivery import (
 )
 from tests.fakes.botapi import FakeBotApi, FaultRule
 
+# The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
+BOTH_STORES = True
+
 
 async def _row(db: Database, chat_id: int) -> dict[str, object]:
     row = await db.fetchone("SELECT * FROM deliveries WHERE chat_id = ?", (chat_id,))

@@ -15,6 +15,9 @@ from tests.conftest_delivery import (
 )
 from tests.fakes.botapi import FakeBotApi
 
+# The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
+BOTH_STORES = True
+
 READERS = (101, 102, 103)
 
 

@@ -21,6 +21,9 @@ from bot.services.stories import StoryService
 from bot.texts import Formatter, Texts
 from bot.texts.format import EDITOR_ERROR_TEXTS
 
+# The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
+BOTH_STORES = True
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "ukraine-nato-liveblog.de.txt"
 EN_PAGE = REPO / "tests" / "pages" / "en-live-updates.txt"
@@ -60,8 +63,8 @@ class Desk:
 
 
 @pytest.fixture
-async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
-    db = await Database.open(tmp_path / "bot.sqlite3")
+async def desk(tmp_path: Path, store: str) -> AsyncIterator[Desk]:
+    db = await Database.open(tmp_path / "bot.sqlite3" if store == "sqlite" else store)
     service = Desk(db)
     await service.stories.import_page(SEED.read_bytes(), source_name=f"seeds/{SEED.name}")
     try:

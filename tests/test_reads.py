@@ -7,6 +7,9 @@ import asyncio
 from bot.db.connection import Database
 from tests.conftest_delivery import add_story
 
+# The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
+BOTH_STORES = True
+
 
 async def test_a_commit_is_seen_at_once_while_other_tasks_read(db: Database) -> None:
     story = await add_story(db)

@@ -10,6 +10,9 @@ from bot.db import migrations, stories
 from bot.db.connection import Database
 from tests.conftest_delivery import add_item, add_story
 
+# The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
+BOTH_STORES = True
+
 
 async def _paragraph(db: Database, story: int, position: int, text: str) -> None:
     await db.execute(

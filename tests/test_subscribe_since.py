@@ -7,6 +7,9 @@ from bot.db.connection import Database
 from tests.conftest_delivery import add_item, add_story, make_engine, run_until_idle, sends
 from tests.fakes.botapi import FakeBotApi
 
+# The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
+BOTH_STORES = True
+
 
 async def test_only_items_after_subscribing_are_pushed(db: Database, fake: FakeBotApi) -> None:
     story, other = await add_story(db, "Story"), await add_story(db, "Other")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.db.connection import Database
+from bot.db.connection import Database, distinct_from
 from bot.db.models import ChatRecord, now_iso
 
 
@@ -63,7 +63,7 @@ async def remember_name(db: Database, chat_id: int, chat_type: str, name: str) -
         "INSERT INTO chats (chat_id, chat_type, display_name, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET"
         " display_name = excluded.display_name, updated_at = excluded.updated_at"
-        " WHERE chats.display_name IS NOT excluded.display_name",
+        f" WHERE chats.display_name {distinct_from(db)} excluded.display_name",
         (chat_id, chat_type, name, now, now),
     )
 

@@ -64,8 +64,9 @@ class Connection(abc.ABC):
         """Run one statement; how many rows it touched and the id of an inserted row."""
 
     @abc.abstractmethod
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
-        """Run one statement for many parameter rows; rows touched in all."""
+    async def executemany(self, sql: str, rows: Iterable[Params], *, counted: bool = False) -> int:
+        """Run one statement for many parameter rows; rows touched in all when `counted`
+        (PostgreSQL then runs them one by one), else a figure not to rely on."""
 
     @abc.abstractmethod
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
@@ -100,7 +101,7 @@ class SqliteConnection(Connection):
         cursor = await self.raw.execute(sql, params)
         return Result(rowcount=cursor.rowcount, lastrowid=cursor.lastrowid)
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+    async def executemany(self, sql: str, rows: Iterable[Params], *, counted: bool = False) -> int:
         cursor = await self.raw.executemany(sql, rows)
         return max(0, cursor.rowcount)
 
@@ -282,6 +283,16 @@ class _WriteLock:
         self._held = False
 
 
+def greatest(db: Database) -> str:
+    """The two-argument maximum: SQLite's scalar MAX, PostgreSQL's GREATEST."""
+    return "GREATEST" if db.dialect is Dialect.POSTGRES else "MAX"
+
+
+def distinct_from(db: Database) -> str:
+    """NULL-safe inequality: SQLite's IS NOT (older SQLite lacks IS DISTINCT FROM)."""
+    return "IS DISTINCT FROM" if db.dialect is Dialect.POSTGRES else "IS NOT"
+
+
 def is_postgres_url(target: Path | str) -> bool:
     """Whether a store target names a PostgreSQL server rather than a SQLite file."""
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
@@ -293,12 +304,18 @@ class Database(abc.ABC):
     dialect: Dialect
     # Background tasks tidying up after changes, by key (see upkeep()).
     _upkeep: dict[str, asyncio.Task[None]]
+    # The file, or DATABASE_URL for PostgreSQL: what messages name (never a URL's password).
+    path: str
 
     @classmethod
     async def open(cls, target: Path | str) -> Database:
         """Open and migrate the store: a SQLite file, or a postgresql:// URL.
 
         Raises DatabaseUnusable, naming the file (or DATABASE_URL) and the reason."""
+        if is_postgres_url(target):
+            from bot.db.postgres import PostgresDatabase
+
+            return await PostgresDatabase.open_url(str(target))
         return await SqliteDatabase.open_file(target)
 
     @abc.abstractmethod

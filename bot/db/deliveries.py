@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from bot.db import chats, outcomes
-from bot.db.connection import Database, Dialect, Row
+from bot.db.connection import Database, Dialect, Row, greatest
 from bot.db.models import now_iso
 from bot.db.outcomes import Outcome
 from bot.db.subscriptions import hold_until
@@ -266,7 +266,7 @@ async def materialize(
 async def _next_upper(db: Database, story_id: int, cursor: int, batch: int) -> int | None:
     value = await db.fetchval(
         "SELECT MAX(id) FROM (SELECT id FROM subscriptions WHERE story_id = ? AND id > ?"
-        " ORDER BY id LIMIT ?)",
+        " ORDER BY id LIMIT ?) AS batch",
         (story_id, cursor, batch),
     )
     return None if value is None else int(value)
@@ -408,6 +408,7 @@ async def _add_refreshes(
     return await db.writer.executemany(
         _ADD_REFRESH,
         [(job_id, s, i, c, g, now, c, g) for s, i, c, g in todo],
+        counted=True,
     )
 
 
@@ -646,7 +647,7 @@ async def _release(db: Database, results: list[GroupResult]) -> None:
     if rows:
         await db.writer.executemany(
             "UPDATE deliveries SET status = 'pending', claimed_at = NULL,"
-            " next_at = MAX(next_at, ?) WHERE id = ? AND status = 'claimed'",
+            f" next_at = {greatest(db)}(next_at, ?) WHERE id = ? AND status = 'claimed'",
             rows,
         )
 

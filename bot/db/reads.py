@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.db.connection import Database
+from bot.db.connection import Database, greatest
 from bot.db.models import TickerItemRecord, now_iso
 from bot.db.stories import with_media
 
@@ -15,7 +15,7 @@ async def seen_until(db: Database, chat_id: int, story_id: int) -> int | None:
         " UNION ALL SELECT since_item_id FROM subscriptions WHERE chat_id = ?1 AND story_id = ?2"
         " UNION ALL SELECT MAX(mi.item_id) FROM message_items mi JOIN sent_messages sm"
         "  ON sm.chat_id = mi.chat_id AND sm.message_id = mi.message_id"
-        "  WHERE mi.chat_id = ?1 AND sm.story_id = ?2)",
+        "  WHERE mi.chat_id = ?1 AND sm.story_id = ?2) AS seen_from",
         (chat_id, story_id),
     )
     return None if row is None or row["seen"] is None else int(row["seen"])
@@ -27,7 +27,8 @@ async def mark_seen(db: Database, chat_id: int, story_id: int) -> None:
         "INSERT INTO chat_reads (chat_id, story_id, seen_item_id, seen_at)"
         " SELECT ?1, ?2, COALESCE(MAX(id), 0), ?3 FROM ticker_items WHERE story_id = ?2"
         " ON CONFLICT (chat_id, story_id) DO UPDATE SET"
-        " seen_item_id = MAX(seen_item_id, excluded.seen_item_id), seen_at = excluded.seen_at",
+        f" seen_item_id = {greatest(db)}(chat_reads.seen_item_id, excluded.seen_item_id),"
+        " seen_at = excluded.seen_at",
         (chat_id, story_id, now_iso()),
     )
 

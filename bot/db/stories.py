@@ -77,10 +77,35 @@ _DELETE_SCOPE = (
 )
 
 
+# PostgreSQL: the words go in as the sentence's folded tokens (array_to_tsvector takes them
+# as they are), so both dialects find the same sentences for the same words.
+_INSERT_SENTENCE_PG = (
+    "INSERT INTO search_sentences (text, story_id, kind, ref, words)"
+    " VALUES (?, ?, ?, ?, array_to_tsvector(CAST(? AS TEXT[])))"
+)
+# PostgreSQL keeps a lexeme up to 2047 bytes; a prefix search reads the first few letters.
+_LEXEME_MAX = 200
+
+
+def _index_words(text: str) -> list[str]:
+    return sorted({t[:_LEXEME_MAX] for t in _TOKEN.findall(_fold(text))})
+
+
+async def _insert_sentences(db: Database, rows: list[tuple[str, int, str, int]]) -> None:
+    if db.dialect is Dialect.POSTGRES:
+        await db.writer.executemany(
+            _INSERT_SENTENCE_PG, [(*row, _index_words(row[0])) for row in rows]
+        )
+    else:
+        await db.writer.executemany(_INSERT_SENTENCE, rows)
+
+
 async def _reindex(db: Database, story_id: int) -> None:
     """Rebuild the search index of one story; runs inside the caller's transaction."""
-    conn = db.writer
-    await conn.execute(_DELETE_SCOPE, (f'scope : "s{story_id}"',))
+    if db.dialect is Dialect.POSTGRES:
+        await db.writer.execute("DELETE FROM search_sentences WHERE story_id = ?", (story_id,))
+    else:
+        await db.writer.execute(_DELETE_SCOPE, (f'scope : "s{story_id}"',))
     rows: list[tuple[str, int, str, int]] = []
     story = await db.fetchone("SELECT lead FROM stories WHERE id = ?", (story_id,))
     if story and story["lead"]:
@@ -98,7 +123,7 @@ async def _reindex(db: Database, story_id: int) -> None:
         (story_id,),
     ):
         rows += _ticker_rows(story_id, t)
-    await conn.executemany(_INSERT_SENTENCE, rows)
+    await _insert_sentences(db, rows)
     db.upkeep("search-merge", lambda: merge_search_segments(db))
 
 
@@ -136,10 +161,14 @@ async def reindex_entry(db: Database, story_id: int, kind: str, ref: int) -> Non
 
     Editors change one entry at a time; rebuilding a story of 10,000 items for each would
     put a full index rewrite on every /post."""
-    conn = db.writer
     if kind not in ("ticker", "quote"):
         raise ValueError(f"unknown index entry kind {kind!r}")
-    await conn.execute(_DELETE_SCOPE, (f'scope : "{kind[0]}{ref}"',))
+    if db.dialect is Dialect.POSTGRES:
+        await db.writer.execute(
+            "DELETE FROM search_sentences WHERE kind = ? AND ref = ?", (kind, ref)
+        )
+    else:
+        await db.writer.execute(_DELETE_SCOPE, (f'scope : "{kind[0]}{ref}"',))
     rows: list[tuple[str, int, str, int]] = []
     if kind == "ticker":
         item = await db.fetchone(
@@ -154,7 +183,7 @@ async def reindex_entry(db: Database, story_id: int, kind: str, ref: int) -> Non
         rows = [(quote["text"], story_id, "quote", ref)] if quote else []
     else:
         raise ValueError(f"unknown index entry kind {kind!r}")
-    await conn.executemany(_INSERT_SENTENCE, rows)
+    await _insert_sentences(db, rows)
     db.upkeep("search-merge", lambda: merge_search_segments(db))
 
 
@@ -510,7 +539,7 @@ async def last_update(db: Database, story_id: int) -> str | None:
         " UNION ALL SELECT MAX(updated_at) FROM ticker_items"
         " WHERE story_id = ? AND origin = 'posted'"
         " UNION ALL SELECT MAX(corrected_at) FROM ticker_items WHERE story_id = ?"
-        " UNION ALL SELECT MAX(retracted_at) FROM ticker_items WHERE story_id = ?)",
+        " UNION ALL SELECT MAX(retracted_at) FROM ticker_items WHERE story_id = ?) AS changes",
         (story_id, story_id, story_id, story_id),
     )
     return str(value) if value else None
@@ -729,23 +758,46 @@ def _query_words(words: str) -> list[str]:
     return list(dict.fromkeys(_TOKEN.findall(_fold(words))))[:12]
 
 
-async def search(db: Database, story_id: int, words: str, limit: int = 8) -> list[SearchHit]:
-    """Sentences matching every word (prefix, accent-insensitive), best first."""
-    wanted = _query_words(words)
-    if not wanted:
-        return []
+async def _search_sqlite(db: Database, story_id: int, wanted: list[str]) -> list[Row]:
     # Quoted prefix terms: user text can never inject FTS syntax.
     terms = " AND ".join(f'"{w[:PREFIX_MAX]}"*' for w in wanted)
     story = f'text : ({terms}) AND scope : "s{story_id}"'
     # Newest first and a LIMIT inside FTS5: it stops after SEARCH_WINDOW matches instead of
     # ranking them all (bm25 would read every match of every term to weigh one).
-    rows = await db.fetchall(
+    return await db.fetchall(
         "SELECT rowid, kind, ref, text FROM (SELECT rowid, kind, ref, text"
         " FROM search_sentences WHERE search_sentences MATCH ?1 ORDER BY rowid DESC LIMIT ?2)"
         " UNION SELECT rowid, kind, ref, text FROM (SELECT rowid, kind, ref, text"
         " FROM search_sentences WHERE search_sentences MATCH ?3 ORDER BY rowid LIMIT ?2)",
         (story, SEARCH_WINDOW, f'{story} AND scope : ("b" OR "q")'),
     )
+
+
+async def _search_postgres(db: Database, story_id: int, wanted: list[str]) -> list[Row]:
+    # Quoted prefix lexemes cast straight to tsquery: the words are letters and digits
+    # only (_TOKEN), so user text can never inject tsquery syntax.
+    terms = " & ".join(f"'{w[:PREFIX_MAX]}':*" for w in wanted)
+    # The story's newest matches, and its page and quotes in reading order, each bounded.
+    return await db.fetchall(
+        "SELECT rowid, kind, ref, text FROM (SELECT rowid, kind, ref, text"
+        " FROM search_sentences WHERE story_id = ?1 AND words @@ CAST(?2 AS tsquery)"
+        " ORDER BY rowid DESC LIMIT ?3) AS newest"
+        " UNION SELECT rowid, kind, ref, text FROM (SELECT rowid, kind, ref, text"
+        " FROM search_sentences WHERE story_id = ?1 AND words @@ CAST(?2 AS tsquery)"
+        " AND kind IN ('body', 'quote') ORDER BY rowid LIMIT ?3) AS reading",
+        (story_id, terms, SEARCH_WINDOW),
+    )
+
+
+async def search(db: Database, story_id: int, words: str, limit: int = 8) -> list[SearchHit]:
+    """Sentences matching every word (prefix, accent-insensitive), best first."""
+    wanted = _query_words(words)
+    if not wanted:
+        return []
+    if db.dialect is Dialect.POSTGRES:
+        rows = await _search_postgres(db, story_id, wanted)
+    else:
+        rows = await _search_sqlite(db, story_id, wanted)
     long_words = [w for w in wanted if len(w) > PREFIX_MAX]
     ranked: list[tuple[int, int, SearchHit]] = []
     for r in rows:
