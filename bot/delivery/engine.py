@@ -53,6 +53,7 @@ from bot.delivery.ratelimit import (
 )
 from bot.delivery.render import Renderer, pack
 from bot.delivery.transport import JsonTransport, build_push_bot
+from bot.delivery.writer import OutcomeWriter
 from bot.logs import redact
 from bot.texts import split_caption
 
@@ -140,7 +141,13 @@ class DeliveryEngine:
         self.keep_sent = keep_sent
         self.compact_every = compact_every
         self.backoff = policy.Backoff(deadline=deadline, base=backoff_base, maximum=backoff_max)
-        self.flush_interval = flush_interval
+        self.writer = OutcomeWriter(
+            db,
+            clock=clock,
+            flush_interval=flush_interval,
+            on_recorded=self._wake_claims,
+            stopping=lambda: self._stopping,
+        )
         self.poll_interval = poll_interval
         self.stats = EngineStats()
         self._target = self.concurrency * 2
@@ -148,19 +155,12 @@ class DeliveryEngine:
         self._ready: asyncio.Queue[Group | None] = asyncio.Queue()
         self._delayed: list[tuple[float, int, Group]] = []
         self._seq = itertools.count()
-        self._results: list[GroupResult] = []
         self._wake = asyncio.Event()
-        self._results_ready = asyncio.Event()
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._senders: list[asyncio.Task[None]] = []
         self._attempts: dict[asyncio.Task[None], Attempt] = {}
-        self._writer_task: asyncio.Task[None] | None = None
-        self._writer_closing = False
         self._items: dict[int, tuple[float, TickerItemRecord]] = {}
-        # Chats with refresh outcomes not yet committed: the next refresh of a chat must see
-        # the parts the previous one added or deleted, or it would add them again.
-        self._unrecorded: dict[int, int] = {}
         self._started_bot = False
         # Pushes through our own transport skip PTB's Message objects (see call_json).
         request = bot.request
@@ -203,8 +203,7 @@ class DeliveryEngine:
             )
         self._stopping = False
         self.outage.reset()
-        self._writer_closing = False
-        self._writer_task = asyncio.create_task(self._writer(), name="push-writer")
+        self.writer.start()
         self._senders = [
             asyncio.create_task(self._sender(), name=f"push-sender-{n}")
             for n in range(self.concurrency)
@@ -251,16 +250,7 @@ class DeliveryEngine:
         for task in pending:
             task.cancel()
         await asyncio.gather(*self._senders, return_exceptions=True)
-        if self._writer_task is not None:
-            # Never cancel the writer inside its transaction (that leaves it open and the
-            # last outcomes unrecorded): ask it to finish its flush and return.
-            self._writer_closing = True
-            self._results_ready.set()
-            _, late = await asyncio.wait({self._writer_task}, timeout=drain_timeout)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(self._writer_task, return_exceptions=True)
-        await self._flush()
+        await self.writer.close(drain_timeout)
         await self.budget.close()
         if self._started_bot:
             await self.bot.request.shutdown()
@@ -297,7 +287,7 @@ class DeliveryEngine:
         while time.monotonic() < deadline:
             if (
                 self._outstanding == 0
-                and not self._results
+                and not self.writer.pending
                 and not self._delayed
                 and not self.outage.paused
             ):
@@ -458,21 +448,10 @@ class DeliveryEngine:
                     self._wake.set()
 
     def _resolve(self, result: GroupResult) -> None:
-        if result.kind == "refresh":
-            chat = result.chat_id
-            self._unrecorded[chat] = self._unrecorded.get(chat, 0) + 1
-        self._results.append(result)
-        self._results_ready.set()
+        self.writer.add(result)
 
-    def _recorded(self, results: Sequence[GroupResult]) -> None:
-        for result in results:
-            if result.kind == "refresh":
-                chat = result.chat_id
-                left = self._unrecorded.get(chat, 0) - 1
-                if left > 0:
-                    self._unrecorded[chat] = left
-                else:
-                    self._unrecorded.pop(chat, None)
+    def _wake_claims(self) -> None:
+        self._wake.set()
 
     def _resolve_cancelled(self, attempt: Attempt) -> None:
         # Cancelled inside an HTTP request: the message may be out; leave the rows claimed
@@ -684,9 +663,9 @@ class DeliveryEngine:
         # The chat's previous refresh may have added or deleted parts of this very group:
         # read the group only once that is recorded, or those parts would be added again.
         for _ in range(50):
-            if not self._unrecorded.get(chat_id):
+            if not self.writer.refresh_pending(chat_id):
                 break
-            await self.clock.sleep(max(self.flush_interval, 0.01))
+            await self.clock.sleep(max(self.writer.flush_interval, 0.01))
         else:
             raise Released(1.0)
         target = (
@@ -1146,32 +1125,3 @@ class DeliveryEngine:
                 self.stats.dead_lettered += 1
             case _:
                 pass
-
-    async def _writer(self) -> None:
-        while not self._writer_closing:
-            await self._results_ready.wait()
-            if self._writer_closing:
-                break
-            # Let outcomes gather for a moment: one transaction records many of them.
-            await asyncio.sleep(self.flush_interval)
-            await self._flush()
-
-    async def _flush(self) -> None:
-        while self._results:
-            batch, self._results = self._results, []
-            self._results_ready.clear()
-            try:
-                await outbox.apply_results(self.db, batch, now=self.clock.time())
-                self._recorded(batch)
-            except asyncio.CancelledError:
-                self._results = batch + self._results
-                raise
-            except Exception:
-                # The rows stay claimed in the database: put them back and try again.
-                log.exception("push: recording %d outcomes failed; retrying", len(batch))
-                self._results = batch + self._results
-                if self._stopping:
-                    return
-                await asyncio.sleep(0.5)
-            else:
-                self._wake.set()
