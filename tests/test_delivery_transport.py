@@ -52,6 +52,8 @@ def _full_text(exc: BaseException) -> str:
         (Forbidden("Forbidden: bot was blocked by the user"), FailureKind.GONE),
         (Forbidden("Forbidden: user is deactivated"), FailureKind.GONE),
         (BadRequest("Bad Request: chat not found"), FailureKind.GONE),
+        (BadRequest("Bad Request: TOPIC_CLOSED"), FailureKind.TOPIC_GONE),
+        (BadRequest("Bad Request: message thread not found"), FailureKind.TOPIC_GONE),
         (ChatMigrated(-100123), FailureKind.MIGRATED),
         (NetworkError("Bad Gateway"), FailureKind.TRANSIENT),
         (PoolTimedOut(), FailureKind.TRANSIENT),

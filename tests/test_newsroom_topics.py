@@ -50,3 +50,38 @@ async def test_a_topic_subscription_pushes_to_its_topic_until_the_topic_closes(
             await asyncio.sleep(0.02)
         assert await _status(bot) == "blocked"
         assert not any("Nach dem Schließen" in (m.text or "") for m in bot.sent(FORUM))
+
+
+async def test_a_closed_topic_ends_only_its_own_subscription(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        bot.server.add_group(FORUM, "Forum", admins=[GROUP_ADMIN], type="supergroup", is_forum=True)
+        await bot.process(
+            bot.server.send_text(
+                GROUP_ADMIN, f"/subscribe{BOT}", chat_id=FORUM, message_thread_id=TOPIC
+            )
+        )
+        # A second story, followed by the same group in General.
+        await bot.ask(EDITOR_ID, "/newstory Zweites Thema")
+        db = bot.app.bot_data.db
+        await subscriptions.subscribe(db, FORUM, "supergroup", 2, thread_id=None)
+
+        bot.server.close_topic(FORUM, TOPIC)
+        await bot.ask(EDITOR_ID, "/story 1")
+        await bot.ask(EDITOR_ID, "/post Nach dem Schließen\nText.")
+        for _ in range(500):
+            if await _status(bot) == "blocked":
+                break
+            await asyncio.sleep(0.02)
+        assert await _status(bot) == "blocked"
+
+        general = await subscriptions.get_subscription(db, FORUM, 2)
+        assert general is not None and general.status == "active"
+        await bot.ask(EDITOR_ID, "/story 2")
+        await bot.ask(EDITOR_ID, "/post Im General weiter\nText.")
+        pushed = await eventually(
+            lambda: next(
+                (m for m in bot.sent(FORUM) if "Im General weiter" in (m.text or "")), None
+            ),
+            "the push to General after the topic closed",
+        )
+        assert pushed.message_thread_id is None

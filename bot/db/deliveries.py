@@ -679,7 +679,26 @@ async def _retry(db: Database, results: list[GroupResult]) -> None:
 
 async def _block(db: Database, result: GroupResult) -> None:
     """A 403 or a chat that is gone: the chat's subscriptions end and its pushes stop."""
-    await _block_chat(db, result.chat_id, _as(result, outcomes.Block).reason or "blocked")
+    block = _as(result, outcomes.Block)
+    if block.topic_only:
+        await _block_subscription(db, result.chat_id, result.story_id, block.reason or "blocked")
+    else:
+        await _block_chat(db, result.chat_id, block.reason or "blocked")
+
+
+async def _block_subscription(db: Database, chat_id: int, story_id: int, reason: str) -> None:
+    conn = db.writer
+    await conn.execute(
+        "UPDATE subscriptions SET status = 'blocked', status_reason = ?, updated_at = ?"
+        " WHERE chat_id = ? AND story_id = ? AND status = 'active'",
+        (reason, now_iso(), chat_id, story_id),
+    )
+    # What is still owed to that topic is counted as blocked; the chat's other stories go on.
+    await conn.execute(
+        "UPDATE deliveries SET status = 'blocked', claimed_at = NULL, error = ?"
+        " WHERE chat_id = ? AND story_id = ? AND status IN ('pending', 'claimed')",
+        (reason, chat_id, story_id),
+    )
 
 
 async def _migrate(db: Database, result: GroupResult) -> None:

@@ -33,9 +33,13 @@ class Keep:
 
 @dataclass(frozen=True)
 class Block:
-    """The chat blocked the bot, left, or is gone: deactivate its subscriptions, no retry."""
+    """The chat blocked the bot, left, or is gone: deactivate its subscriptions, no retry.
+
+    `topic_only`: just the forum topic of this story's subscription is gone (closed or
+    deleted), so only that subscription and its pushes end."""
 
     reason: str
+    topic_only: bool = False
 
 
 @dataclass(frozen=True)

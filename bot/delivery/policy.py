@@ -70,6 +70,8 @@ def decide(
     reason = failure.reason
     if kind is FailureKind.GONE:
         return Block(reason)
+    if kind is FailureKind.TOPIC_GONE:
+        return Block(reason, topic_only=True)
     if kind is FailureKind.MIGRATED:
         return Migrate(reason, failure.new_chat_id)
     if kind is FailureKind.AMBIGUOUS:

@@ -22,6 +22,9 @@ from bot.logs import redact
 class FailureKind(Enum):
     RETRY_AFTER = "retry_after"  # flood control: every send waits; not a failed attempt
     GONE = "gone"  # blocked, deactivated, kicked, chat not found: deactivate, never retry
+    # The forum topic one subscription pushes to was closed or deleted: only that
+    # subscription ends; the group's other topics and General keep theirs.
+    TOPIC_GONE = "topic_gone"
     MIGRATED = "migrated"  # group became a supergroup: move and resend
     TRANSIENT = "transient"  # 5xx, network, not sent: back off and retry a bounded number
     AMBIGUOUS = "ambiguous"  # read timeout: it may have arrived; resend at most once
@@ -50,11 +53,9 @@ _GONE = (
     "have no rights to send",
     "not enough rights to send",
     "need administrator rights",
-    # The forum topic a subscription pushes to was deleted or closed by the group's admins.
-    "message thread not found",
-    "topic_closed",
-    "topic_deleted",
 )
+# The forum topic a subscription pushes to was deleted or closed by the group's admins.
+_TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted")
 _MESSAGE_GONE = ("message to edit not found", "message to delete not found", "message not found")
 _CANT_DELETE = ("message can't be deleted", "message can not be deleted")
 
@@ -80,6 +81,8 @@ def classify(exc: BaseException) -> Failure:
             return Failure(FailureKind.MESSAGE_GONE, reason)
         if any(s in text for s in _CANT_DELETE):
             return Failure(FailureKind.CANT_DELETE, reason)
+        if any(s in text for s in _TOPIC_GONE):
+            return Failure(FailureKind.TOPIC_GONE, reason)
         if any(s in text for s in _GONE):
             return Failure(FailureKind.GONE, reason)
         return Failure(FailureKind.PERMANENT, reason)
