@@ -20,6 +20,8 @@ def test_keywords_match_as_search_does() -> None:
     assert mentions(["Sybiha"], "Außenminister Sýbiha sagt")  # accents
     assert mentions(["Muenchen"], "Sicherheitskonferenz in München")  # umlauts both ways
     assert mentions(["München"], "MUENCHEN: Konferenz")
+    assert mentions(["Muller"], "Minister Müller sagt") and mentions(["Müller"], "MULLER sagt")
+    assert mentions(["Gipfel"], "GIPFEL IN BRÜSSEL") and mentions(["GIPFEL"], "der Gipfel")
     assert mentions(["von der Leyen"], "Ursula von der  Leyen spricht")
     assert not mentions(["Rutte"], "Die Brutternte")  # inside a word is no mention
     assert not mentions([], "anything")

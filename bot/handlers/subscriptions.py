@@ -246,7 +246,7 @@ async def language_button(update: Update, context: BotContext) -> None:
     if await refuse_non_admin(update, context, fmt):
         return
     await subscriptions.set_language(context.state.db, chat.id, chat.type, data.language)
-    chosen = Formatter(context.state.texts, data.language)
+    chosen = Formatter(context.state.texts, data.language, tz=fmt.tz)
     story_id = _settings_story_of(query.message)
     story = await context.state.stories.live_story(story_id) if story_id else None
     if story is not None:
