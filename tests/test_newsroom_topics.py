@@ -85,3 +85,36 @@ async def test_a_closed_topic_ends_only_its_own_subscription(tmp_path: Path) -> 
             "the push to General after the topic closed",
         )
         assert pushed.message_thread_id is None
+
+
+async def test_a_closed_topic_leaves_the_groups_other_topic_and_general_pushing(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        bot.server.add_group(FORUM, "Forum", admins=[GROUP_ADMIN], type="supergroup", is_forum=True)
+        db = bot.app.bot_data.db
+        await bot.ask(EDITOR_ID, "/newstory Zweites Thema")
+        await bot.ask(EDITOR_ID, "/newstory Drittes Thema")
+        await subscriptions.subscribe(db, FORUM, "supergroup", 1, thread_id=TOPIC)
+        await subscriptions.subscribe(db, FORUM, "supergroup", 2, thread_id=TOPIC + 1)
+        await subscriptions.subscribe(db, FORUM, "supergroup", 3, thread_id=None)
+
+        bot.server.close_topic(FORUM, TOPIC)  # the fake answers 400 TOPIC_CLOSED, as Telegram
+        await bot.ask(EDITOR_ID, "/story 1")
+        await bot.ask(EDITOR_ID, "/post Ins geschlossene Thema\nText.")
+        for _ in range(500):
+            if await _status(bot) == "blocked":
+                break
+            await asyncio.sleep(0.02)
+        assert await _status(bot) == "blocked"
+
+        for story, title, thread in ((2, "Ins offene Thema", TOPIC + 1), (3, "Ins General", None)):
+            await bot.ask(EDITOR_ID, f"/story {story}")
+            await bot.ask(EDITOR_ID, f"/post {title}\nText.")
+            pushed = await eventually(
+                lambda t=title: next((m for m in bot.sent(FORUM) if t in (m.text or "")), None),
+                f"the push of story {story} after topic {TOPIC} closed",
+            )
+            assert pushed.message_thread_id == thread
+            sub = await subscriptions.get_subscription(db, FORUM, story)
+            assert sub is not None and sub.status == "active"
