@@ -1,9 +1,10 @@
 """Albums arrive as separate updates sharing a media_group_id: collect them, then act once.
 
 Telegram sends the parts of an album within moments of each other, with nothing marking
-the last one. A part starts (or extends) a short quiet window; when no part has come for
-`window` seconds the album is complete. Time comes from an injected clock, so tests step
-through the window instead of sleeping."""
+the last one; a client sending more than ten pictures at once sends several albums in a
+row, which the caller may collect under one key. A part starts (or extends) a short quiet
+window; when no part has come for `window` seconds the album is complete. Time comes from
+an injected clock, so tests step through the window instead of sleeping."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ from collections.abc import Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from bot.db.models import MAX_ATTACHMENTS
 from bot.delivery.clock import SYSTEM_CLOCK, Clock
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ALBUM_WINDOW_S = 1.5
-# Telegram's albums hold ten; a client sending more is cut off, never buffered without end.
-MAX_PARTS = 10
+# As many as one item takes; a client sending more is cut off, never buffered without end.
+MAX_PARTS = MAX_ATTACHMENTS
 MAX_OPEN_ALBUMS = 1000
 
 

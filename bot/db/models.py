@@ -70,8 +70,11 @@ class MediaKind(StrEnum):
     DOCUMENT = "document"
 
 
-# Telegram's album: 2–10 items, documents only with documents, animations never in one.
-MAX_ATTACHMENTS = 10
+# Telegram's album (sendMediaGroup): 2–10 items, documents only with documents, animations
+# never in one. An item may carry more: it goes out as several albums.
+ALBUM_SIZE = 10
+# What one item carries at most: five full albums, a minute of one chat's sending rate.
+MAX_ATTACHMENTS = 50
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 A caption holds at most 1024 visible characters; what does not fit follows as text
 messages. An album (sendMediaGroup) takes 2–10 photos and videos, or 2–10 documents, never
-both and never an animation: attachments that may not share an album go out on their own.
-The caption rides on the first attachment of the first request. sendMediaGroup takes no
+both and never an animation: attachments that may not share an album go out on their own,
+and an item with more than ten goes out as several albums, one after the other. The
+caption rides on the first attachment of the first request. sendMediaGroup takes no
 reply_markup, so the push buttons go under the last follow-up text or the last single
 attachment, and an album with nothing after it has none.
 """
@@ -23,7 +24,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.db.models import MAX_ATTACHMENTS, Attachment, MediaKind
+from bot.db.models import ALBUM_SIZE, MAX_ATTACHMENTS, Attachment, MediaKind
 from bot.texts import split_caption, split_message
 
 InputMedia = InputMediaPhoto | InputMediaVideo | InputMediaAnimation | InputMediaDocument
@@ -73,21 +74,28 @@ def album_class(kind: MediaKind | str) -> str | None:
 
 
 def runs(media: Sequence[Attachment]) -> list[tuple[Attachment, ...]]:
-    """Consecutive attachments grouped into requests: albums of up to ten of one class."""
-    out: list[list[Attachment]] = []
+    """Consecutive attachments grouped into requests: albums of one class, at most ten each.
+
+    A run of one class longer than an album is split into albums of even size (fifteen
+    pictures: eight and seven), so no album is a lone picture where it need not be."""
+    classes: list[list[Attachment]] = []
     for attachment in media[:MAX_ATTACHMENTS]:
         cls = album_class(attachment.kind)
-        last = out[-1] if out else None
-        if (
-            last is not None
-            and cls is not None
-            and album_class(last[0].kind) == cls
-            and len(last) < MAX_ATTACHMENTS
-        ):
+        last = classes[-1] if classes else None
+        if last is not None and cls is not None and album_class(last[0].kind) == cls:
             last.append(attachment)
         else:
-            out.append([attachment])
-    return [tuple(run) for run in out]
+            classes.append([attachment])
+    out: list[tuple[Attachment, ...]] = []
+    for run in classes:
+        count = -(-len(run) // ALBUM_SIZE)  # ceil
+        size, extra = divmod(len(run), count)
+        start = 0
+        for n in range(count):
+            end = start + size + (1 if n < extra else 0)
+            out.append(tuple(run[start:end]))
+            start = end
+    return out
 
 
 def plan(media: Sequence[Attachment], texts: Sequence[str]) -> MediaPlan:

@@ -40,11 +40,33 @@ _CAPTION_COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]+)(?:@\w+)?(?=\s|$)\s*(?P
 
 @dataclass(frozen=True)
 class MediaPart:
-    """One message of an editor's upload: its attachment and caption."""
+    """One message of an editor's upload: its attachment, caption and album."""
 
     message_id: int
     attachment: Attachment
     caption: str
+    album: str | None = None  # the media_group_id it arrived with
+
+
+def uploads(parts: list[MediaPart]) -> list[list[MediaPart]]:
+    """The items an editor's albums in one window make, in order.
+
+    A client sends more than ten pictures as several albums in a row, the caption on one of
+    them: albums join the item before them until a second caption starts a new one."""
+    albums: dict[str | None, list[MediaPart]] = {}
+    for part in sorted(parts, key=lambda p: p.message_id):
+        albums.setdefault(part.album, []).append(part)
+    items: list[list[MediaPart]] = []
+    captioned = False
+    for album in albums.values():
+        has_caption = any(p.caption for p in album)
+        if items and not (captioned and has_caption):
+            items[-1].extend(album)
+        else:
+            items.append(list(album))
+            captioned = False
+        captioned = captioned or has_caption
+    return items
 
 
 def attachment_of(message: Message) -> Attachment | None:
@@ -97,15 +119,20 @@ async def _editor_media(update: Update, context: BotContext, fmt: Formatter) -> 
     if attachment is None:  # a voice message, sticker, …: no ticker item, but an answer
         await reply(update, context, fmt.text("media-unsupported"))
         return
-    part = MediaPart(message.message_id, attachment, clean(message.caption or "").strip())
+    caption = clean(message.caption or "").strip()
+    part = MediaPart(message.message_id, attachment, caption, message.media_group_id)
     if message.media_group_id is None:
         await _publish(update, context, fmt, [part], dropped=0)
         return
 
     async def finish(parts: list[MediaPart], dropped: int) -> None:
-        await _finish_album(update, context, fmt, parts, dropped)
+        for item_parts in uploads(parts):
+            await _finish_album(update, context, fmt, item_parts, dropped)
+            dropped = 0  # told once
 
-    key = (message.chat_id, message.media_group_id)
+    # Keyed by chat, not by album: the albums a client splits a big upload into arrive
+    # back to back and make one item.
+    key = ("album", message.chat_id)
     task = context.state.albums.add(key, part, finish)
     if task is not None:
         background = context.state.background
