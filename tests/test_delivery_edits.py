@@ -136,17 +136,36 @@ async def test_edit_reaches_only_the_split_part_that_shows_the_item(
     assert f"#{items[1]} " in (edits[0].text or "")
 
 
+class EditsWhileRendering(SimpleRenderer):
+    """Changes the item in the store once the engine has read it, before the send goes out."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.changed = False
+
+    async def render_items(
+        self, chat_id: int, story_id: int, items: list[TickerItemRecord]
+    ) -> list[str]:
+        texts = await super().render_items(chat_id, story_id, items)
+        if not self.changed:
+            self.changed = True
+            item = items[0].id
+            await self.db.execute("UPDATE ticker_items SET body = 'after' WHERE id = ?", (item,))
+            await deliveries.enqueue_edit(self.db, item)
+        return texts
+
+
 async def test_item_changed_while_in_flight_is_refreshed(db: Database, fake: FakeBotApi) -> None:
     story = await add_story(db)
     await subscribe_users(db, fake, story, 101)
     item = await add_item(db, story, "Race", "before")
-    engine = make_engine(db, fake)
-    # Load the item into the engine's cache, then change it behind the engine's back
-    # (the edit job finds no delivered copy yet): the recorded send notices.
-    await engine._load_items([item])
-    await db.execute("UPDATE ticker_items SET body = 'after' WHERE id = ?", (item,))
-    await deliveries.enqueue_edit(db, item)
-    await run_until_idle(engine)
+    # The item changes after the engine read it, while its push is on the way (the edit job
+    # may find no delivered copy yet): the recorded send notices and corrects the copy.
+    renderer = EditsWhileRendering(db)
+    await run_until_idle(make_engine(db, fake, renderer))
+    assert renderer.changed
+    assert [c.text for c in sends(fake, 101)] == [f"<b>#{item} Race</b>\nbefore"]
     assert "after" in _text(fake, 101)[0]
 
 
