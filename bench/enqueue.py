@@ -15,7 +15,6 @@ import time
 from typing import Any
 
 from telegram import Bot
-from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
 
 from bench.fanout import BENCH_POST, TOKEN, emit, peak_rss_mb, post_real, seed_real, temp_db
@@ -47,10 +46,10 @@ class InstantRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         self.count += 1
         params = request_data.parameters if request_data else {}

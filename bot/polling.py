@@ -13,13 +13,13 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
 
 from bot import metrics
 from bot.delivery.clock import SYSTEM_CLOCK, Clock
+from bot.delivery.ratelimit import retry_after_seconds
 from bot.logs import redact
 
 log = logging.getLogger(__name__)
@@ -50,13 +50,6 @@ class PollingHealth:
     def ok(self) -> None:
         self.last_ok = self.clock()
         self.failing_since = None
-
-
-def _retry_after_s(exc: RetryAfter) -> float:
-    value: object = exc.retry_after
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)  # type: ignore[arg-type]
 
 
 def describe(exc: BaseException) -> str:
@@ -128,7 +121,7 @@ class Poller:
                 # A long poll that outlived the read timeout: nothing wrong, poll again.
                 continue
             except RetryAfter as exc:
-                wait = _retry_after_s(exc) + 0.5
+                wait = retry_after_seconds(exc) + 0.5
                 log.warning("polling: the Bot API asks to wait %.0f s (429)", wait)
                 await self._pause(wait)
                 continue

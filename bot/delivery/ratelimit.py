@@ -8,6 +8,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram.error import RetryAfter
@@ -32,8 +33,9 @@ def effective_rate(rate: float, paid: bool) -> float:
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
-    """RetryAfter's wait in seconds (the public property warns about its int form)."""
-    return float(exc._retry_after.total_seconds())
+    """RetryAfter's wait in seconds (a timedelta with PTB_TIMEDELTA, which bot/ sets; else int)."""
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 # How long a push waits, at most, for the updates being handled to finish.

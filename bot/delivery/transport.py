@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import aiohttp
 import yarl
 from telegram import Bot
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -51,8 +49,14 @@ class ReadTimedOut(TimedOut):
     """The request went out but no answer came in time: it may have been executed."""
 
 
-def _seconds(value: ODVInput[float], default: float | None) -> float | None:
-    return default if isinstance(value, DefaultValue) else value
+def _seconds(value: object, default: float | None) -> float | None:
+    # A time-out not given is BaseRequest.DEFAULT_NONE (PTB's sentinel; its type lives in a
+    # private module): anything but a number or None means "the default".
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    return default
 
 
 @runtime_checkable
@@ -155,10 +159,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Send one request; map timeouts to TimedOut subclasses and all else to NetworkError."""
         files = request_data is not None and request_data.contains_files
