@@ -356,7 +356,7 @@ async def test_post_edit_delete_reach_every_delivered_copy(tmp_path: Path) -> No
         audit = await bot.ask_text(EDITOR_ID, "/audit 3")
         assert audit.startswith("🧾 Protokoll (letzte 3)")
         lines = [line for line in audit.splitlines() if line.startswith("#")]
-        assert [re.sub(r"^#\d+ \S+ \S+ · ", "", line) for line in lines] == [
+        assert [re.sub(r"^#\d+ \d\d:\d\d \S+ \S+ · ", "", line) for line in lines] == [
             f"Nutzer Eda ({EDITOR_ID}) · zurückgezogen · Meldung #{fifth}",
             f"Nutzer Eda ({EDITOR_ID}) · korrigiert · Meldung #{fourth}",
             f"Nutzer Eda ({EDITOR_ID}) · veröffentlicht · Meldung #{fifth}",

@@ -189,16 +189,17 @@ def test_dates_in_both_languages(texts: Texts) -> None:
     german, english = Formatter(texts, "de"), Formatter(texts, "en")
     assert german.datetime_long("2026-03-05T09:07:00+00:00") == "05.03.2026, 09:07 UTC"
     assert english.datetime_long("2026-03-05T09:07:00+00:00") == "5 Mar 2026, 09:07 UTC"
-    assert german.datetime_short("2026-11-25T14:05:00+00:00") == "14:05, 25.11."
-    assert english.datetime_short("2026-09-01T14:05:00") == "14:05, 1 Sep"  # naive = UTC
+    assert german.datetime_short("2026-11-25T14:05:00+00:00") == "14:05 UTC, 25.11."
+    assert english.datetime_short("2026-09-01T14:05:00") == "14:05 UTC, 1 Sep"  # naive = UTC
     cet = Formatter(texts, "de", tz=timezone(timedelta(hours=1), "MEZ"))
     assert cet.datetime_long("2026-12-31T23:30:00+00:00") == "01.01.2027, 00:30 MEZ"
 
 
 def test_item_time_prefers_the_pages_clock(texts: Texts) -> None:
     fmt = Formatter(texts, "de")
-    assert fmt.item_time(make_item(time="18:45")) == "18:45"
-    assert fmt.item_time(replace(make_item(time=None), origin="posted")) == "14:05, 25.11."
+    # A printed clock without a known zone says whose clock it is.
+    assert fmt.item_time(make_item(time="18:45")) == "18:45 Uhr laut Quelle"
+    assert fmt.item_time(replace(make_item(time=None), origin="posted")) == "14:05 UTC, 25.11."
     # The moment of an import is not the time of the news: no time rather than that one.
     untimed = replace(make_item(time=None), origin="imported")
     assert fmt.item_time(untimed) == ""
@@ -232,7 +233,7 @@ def test_a_long_ticker_page_splits_between_items(texts: Texts) -> None:
     chunks = split_message(fmt.ticker_page(items, offset=0, total=20))
     assert len(chunks) > 1
     for chunk in chunks[1:]:
-        assert chunk.startswith("<i>18:45</i> · <b>Meldung ")
+        assert chunk.startswith("<i>18:45 Uhr laut Quelle</i> · <b>Meldung ")
 
 
 def test_quotes_statements_before_fragments(fmt: Formatter) -> None:
@@ -387,7 +388,7 @@ def test_audit_shows_who_when_what_and_the_change(texts: Texts) -> None:
     fmt = Formatter(texts, "en")
     entry = AuditEntry(9, NOW, 1234567, "edit", 1, "#45", {"body": "old " * 50}, "new")
     text = visible_text(fmt.audit([entry]))
-    assert "14:05, 25 Nov" in text and "user 1234567" in text and "corrected" in text
+    assert "14:05 UTC, 25 Nov" in text and "user 1234567" in text and "corrected" in text
     assert "update #45" in text and "→ new" in text
     assert "old old" in text and "…" in text and "body:" not in text
     unknown = visible_text(fmt.audit([replace(entry, action="frobnicate", before=None)]))

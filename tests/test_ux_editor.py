@@ -139,7 +139,7 @@ async def test_summary_shows_no_invented_time(tmp_path: Path) -> None:
     async with inproc_bot(tmp_path) as bot:
         summary = await bot.ask_text(READER_DE, "/summary")
         assert "Stand" not in summary  # only the page filled the story; it gave no time
-        assert not re.search(r"\d\d:\d\d, \d\d\.\d\d\.", summary)
+        assert not re.search(r"\d\d:\d\d \S+, \d\d\.\d\d\.", summary)
         await bot.ask(EDITOR_ID, "/post Neu\nText")
         assert "Stand:" in await bot.ask_text(READER_DE, "/summary")
 

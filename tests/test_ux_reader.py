@@ -54,8 +54,8 @@ async def test_subscribing_by_button_keeps_the_readers_language_for_pushes(
             "the push to the English reader",
         )
         await bot.ask(EDITOR_ID, "/edit 1 x")
-        # An English date ("05:20, 2 Dec"), not a German one ("05:20, 02.12.").
-        assert re.search(r"\d\d:\d\d, \d{1,2} [A-Z][a-z]{2}", item.text or ""), item.text
+        # An English date ("05:20 UTC, 2 Dec"), not a German one ("05:20 UTC, 02.12.").
+        assert re.search(r"\d\d:\d\d \S+, \d{1,2} [A-Z][a-z]{2}", item.text or ""), item.text
         await bot.ask(EDITOR_ID, "/archive 1")
         recap = await eventually(
             lambda: next((m for m in bot.sent(READER_EN) if "🏁" in (m.text or "")), None),
@@ -241,8 +241,8 @@ async def test_a_language_changed_after_subscribing_reaches_the_next_push(tmp_pa
 
         await bot.ask(EDITOR_ID, "/post Erste Meldung\nText")
         first = await eventually(lambda: push("Erste Meldung"), "the first push")
-        assert re.search(r"\d\d:\d\d, \d\d\.\d\d\.", first.text or "")  # a German date
+        assert re.search(r"\d\d:\d\d \S+, \d\d\.\d\d\.", first.text or "")  # a German date
         await bot.ask(READER_DE, "/language en")
         await bot.ask(EDITOR_ID, "/post Zweite Meldung\nText")
         second = await eventually(lambda: push("Zweite Meldung"), "the second push")
-        assert re.search(r"\d\d:\d\d, \d{1,2} [A-Z][a-z]{2}", second.text or ""), second.text
+        assert re.search(r"\d\d:\d\d \S+, \d{1,2} [A-Z][a-z]{2}", second.text or ""), second.text

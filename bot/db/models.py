@@ -103,6 +103,8 @@ class TickerItemRecord:
     retracted_at: str | None
     media_count: int = 0
     media: tuple[Attachment, ...] = ()
+    # The moment a page's stamp stands for (ISO 8601 with offset), where the store has it.
+    published_at: str | None = None
 
     @property
     def paragraphs(self) -> list[str]:
@@ -130,6 +132,7 @@ class TickerItemRecord:
             corrected_at=row["corrected_at"],
             retracted_at=row["retracted_at"],
             media_count=row["media_count"] if "media_count" in keys else 0,
+            published_at=row["published_at"] if "published_at" in keys else None,
         )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -140,6 +142,10 @@ def _keyboard(
     return InlineKeyboardMarkup(rows)
 
 
+def _iso(unix: float) -> str:
+    return datetime.fromtimestamp(unix, UTC).isoformat(timespec="seconds")
+
+
 def quiet_window_steps(start: int, end: int) -> list[tuple[int, int]]:
     """The windows one tap away: start an hour earlier or later, end earlier or later."""
     steps = [((start - 1) % 24, end), ((start + 1) % 24, end)]
@@ -165,6 +171,14 @@ async def _view(
             *(
                 [fmt.filter_line(sub.keywords)]
                 if sub is not None and chosen is not DeliveryChoice.OFF
+                else []
+            ),
+            *(
+                [fmt.muted_line(_iso(sub.muted_until))]
+                if sub is not None
+                and chosen is not DeliveryChoice.OFF
+                and sub.muted_until is not None
+                and sub.muted_until > time.time()
                 else []
             ),
         ],

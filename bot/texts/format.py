@@ -327,7 +327,7 @@ class Formatter:
             "year": str(moment.year),
             "hour": f"{moment.hour:02d}",
             "minute": f"{moment.minute:02d}",
-            "zone": moment.tzname() or "UTC",
+            "zone": self.texts.get(self.lang, "zone-abbr", zone=moment.tzname() or "UTC"),
         }
 
     def datetime_long(self, iso: str) -> str:
@@ -335,14 +335,18 @@ class Formatter:
         return self.texts.get(self.lang, "datetime-long", **self._date_args(iso))
 
     def datetime_short(self, iso: str) -> str:
-        """Time and day, e.g. "14:05, 25.11." / "14:05, 25 Nov" (plain text)."""
+        """Time, zone and day, e.g. "14:05 MEZ, 25.11." / "14:05 CET, 25 Nov" (plain)."""
         return self.texts.get(self.lang, "datetime-short", **self._date_args(iso))
 
     def item_time(self, item: TickerItemRecord) -> str:
-        """The page's own clock time ("18:45"), else when an editor posted it; "" for an
+        """When the news happened, as a reader can place it: a page stamp resolved to a
+        moment on the chat's clock (zone named); else the clock the page printed, marked as
+        the source's (its zone is unknown); else when an editor posted it; "" for an
         imported item whose page gave no time (the import time is not the news time)."""
+        if item.published_at:
+            return self.datetime_short(item.published_at)
         if item.time:
-            return item.time
+            return self.plain("item-time-source", time=item.time)
         return self.datetime_short(item.created_at) if item.origin == "posted" else ""
 
     def _timed(self, item: TickerItemRecord, headline_html: str) -> str:
@@ -691,6 +695,10 @@ class Formatter:
         lines = [self._timed(item, f"<b>{escape(item.headline)}</b>") for item in items]
         page = self.text("missed-page", first=offset + 1, last=offset + len(items), total=total)
         return head + "\n" + page + "\n\n" + "\n".join(f"• {line}" for line in lines)
+
+    def muted_line(self, until_iso: str) -> str:
+        """The /settings line of a subscription muted by a push button (HTML)."""
+        return self.text("settings-muted", until=self.datetime_long(until_iso))
 
     def filter_line(self, keywords: Sequence[str]) -> str:
         """The keyword filter line of /settings and /filter (HTML)."""

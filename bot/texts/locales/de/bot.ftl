@@ -22,8 +22,8 @@ month-short = { $month ->
   }
 # 25.11.2026, 14:05 UTC
 datetime-long = { $day2 }.{ $month2 }.{ $year }, { $hour }:{ $minute } { $zone }
-# 14:05, 25.11.
-datetime-short = { $hour }:{ $minute }, { $day2 }.{ $month2 }.
+# 14:05 MEZ, 25.11.
+datetime-short = { $hour }:{ $minute } { $zone }, { $day2 }.{ $month2 }.
 
 ## Start und Hilfe
 

@@ -22,8 +22,8 @@ month-short = { $month ->
   }
 # 25 Nov 2026, 14:05 UTC
 datetime-long = { $day } { $monthname } { $year }, { $hour }:{ $minute } { $zone }
-# 14:05, 25 Nov
-datetime-short = { $hour }:{ $minute }, { $day } { $monthname }
+# 14:05 CET, 25 Nov
+datetime-short = { $hour }:{ $minute } { $zone }, { $day } { $monthname }
 
 ## Start and help
 
