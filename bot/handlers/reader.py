@@ -242,7 +242,13 @@ async def _show_archived(
     """An archived story, read-only: its summary and its ticker behind a button; the chat
     keeps reading its live story and nothing can be subscribed."""
     service = context.state.stories
-    html = fmt.text("story-archived-readonly", title=story.heading) + "\n\n"
+    current = await current_story(update, context)
+    where = (
+        fmt.text("story-archived-current", title=current.heading)
+        if current is not None
+        else fmt.text("story-archived-no-current")
+    )
+    html = fmt.text("story-archived-readonly", title=story.heading) + " " + where + "\n\n"
     html += fmt.summary(
         story,
         pinned=await service.pinned(story.id),

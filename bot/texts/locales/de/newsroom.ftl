@@ -64,7 +64,9 @@ missed-button-newer = ◀ Neuere
 
 ## Archivierte Themen
 
-story-archived-readonly = 🗄 <b>„{ $title }“ ist archiviert</b> – nur zum Lesen, Abonnieren ist nicht mehr möglich. Sie lesen weiter Ihr aktuelles Thema.
+story-archived-readonly = 🗄 <b>„{ $title }“ ist archiviert</b> – nur zum Lesen, Abonnieren ist nicht mehr möglich.
+story-archived-current = Sie lesen weiter Ihr aktuelles Thema: „{ $title }“.
+story-archived-no-current = Ein laufendes Thema gibt es gerade nicht.
 story-archived-ticker = 📜 Ticker dieses Themas
 
 ## Bot-Beschreibung (vor /start und im Profil)

@@ -64,7 +64,9 @@ missed-button-newer = ◀ Newer
 
 ## Archived stories
 
-story-archived-readonly = 🗄 <b>“{ $title }” is archived</b> – read only, it can no longer be subscribed to. You keep reading your current story.
+story-archived-readonly = 🗄 <b>“{ $title }” is archived</b> – read only, it can no longer be subscribed to.
+story-archived-current = You keep reading your current story: “{ $title }”.
+story-archived-no-current = There is no live story right now.
 story-archived-ticker = 📜 This story's ticker
 
 ## Bot description (before /start and on the profile)
