@@ -43,7 +43,7 @@ async def timezone_command(update: Update, context: BotContext) -> None:
     typed = " ".join(context.args or [])
     if not typed:
         current = await zone_name_of(update, context)
-        html = fmt.timezone_now(current, now_iso()) + "\n" + fmt.text("timezone-usage")
+        html = fmt.timezone_now(current, now_iso()) + "\n" + fmt.timezone_usage(current)
         await reply(update, context, html)
         return
     name = canonical_zone(typed)

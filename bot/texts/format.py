@@ -675,7 +675,9 @@ class Formatter:
         self, zone_name: str, quiet: tuple[int, int] | None, *, subscribed: bool
     ) -> list[str]:
         """The time zone and quiet-hours lines of /settings (HTML)."""
-        lines = [self.text("settings-timezone", zone=zone_name)]
+        lines = [
+            self.text("settings-timezone", zone=zone_name, example=self.timezone_example(zone_name))
+        ]
         if subscribed:
             if quiet is None:
                 lines.append(self.text("settings-quiet-off"))
@@ -705,6 +707,15 @@ class Formatter:
         if not keywords:
             return self.text("settings-filter-off")
         return self.text("settings-filter", words=", ".join(keywords))
+
+    def timezone_example(self, zone_name: str) -> str:
+        """A zone to show in "change it with /timezone …": never the one the chat is on."""
+        example = self.plain("timezone-example")
+        return self.plain("timezone-example-other") if example == zone_name else example
+
+    def timezone_usage(self, zone_name: str) -> str:
+        """How to change the chat's zone, with an example other than its own (HTML)."""
+        return self.text("timezone-usage", example=self.timezone_example(zone_name))
 
     def timezone_now(self, zone_name: str, now_iso: str) -> str:
         """The chat's zone and its clock now (HTML)."""

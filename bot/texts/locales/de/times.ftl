@@ -11,3 +11,6 @@ zone-abbr = { $zone ->
 item-time-source = { $time } Uhr laut Quelle
 # /settings: eine Stummschaltung über die Buttons unter einer Meldung.
 settings-muted = 🔕 Stumm bis { $until } – neue Meldungen zeigt /missed.
+# Beispielzonen für /timezone; die zweite, wenn der Chat schon in der ersten ist.
+timezone-example = Europe/Berlin
+timezone-example-other = Europe/London

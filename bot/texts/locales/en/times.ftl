@@ -7,3 +7,6 @@ zone-abbr = { $zone }
 item-time-source = { $time } source time
 # /settings: muted with the buttons under an update.
 settings-muted = 🔕 Muted until { $until } – /missed shows the new updates.
+# Example zones for /timezone; the second when the chat is on the first already.
+timezone-example = Europe/London
+timezone-example-other = Europe/Dublin
