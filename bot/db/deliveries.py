@@ -17,7 +17,7 @@ from bot.db import chats, outcomes
 from bot.db.connection import Database, Dialect, Row, greatest
 from bot.db.models import now_iso
 from bot.db.outcomes import Outcome
-from bot.db.subscriptions import hold_until
+from bot.db.subscriptions import DeliveryMode, hold_until
 from bot.folding import mentions
 
 # A bot may delete its own messages for 48 hours; leave an hour of margin for clocks.
@@ -217,8 +217,17 @@ async def enqueue_retraction(db: Database, item_id: int) -> None:
         await _add_job(db, "refresh", story_id, item_id)
 
 
-async def enqueue_final_recap(db: Database, story_id: int) -> None:
-    """Send every active subscriber a final recap of the story, then end the subscription."""
+async def enqueue_final_recap(db: Database, story_id: int, now: float | None = None) -> None:
+    """Send every active subscriber a final recap of the story, then end the subscription.
+
+    Items still held for quiet hours or a digest are dropped here, not when the recap goes
+    out: a recap delayed (quiet hours, an outage) must not let them slip out first."""
+    now = time.time() if now is None else now
+    await db.writer.execute(
+        "UPDATE deliveries SET status = 'cancelled', error = 'story archived'"
+        " WHERE story_id = ? AND kind = 'item' AND status = 'pending' AND next_at > ?",
+        (story_id, now),
+    )
     await _add_job(db, "recap", story_id, None)
 
 
@@ -334,6 +343,10 @@ async def _materialize_item(
             (job_id, len(held) - len(wanted)),
         )
     held = wanted
+    if held and await db.fetchval("SELECT archived_at FROM stories WHERE id = ?", (story_id,)):
+        # The story ended while this item was fanned out: what would wait for quiet hours
+        # or a digest is dropped, as the archive dropped what was held already.
+        held = [r for r in held if r["quiet_start"] is None and r["mode"] == DeliveryMode.EACH]
     if held:
         rows = [
             (
@@ -382,14 +395,46 @@ async def _materialize_recap(
     if upper is None:
         await _finish_job(db, job_id)
         return made
+    where = "FROM subscriptions WHERE story_id = ? AND id > ? AND id <= ? AND status = 'active'"
+    params = (story_id, cursor, upper)
     cur = await conn.execute(
         "INSERT INTO deliveries (job_id, kind, story_id, chat_id, sub_id, next_at)"
-        " SELECT ?, 'recap', story_id, chat_id, id, ? FROM subscriptions"
-        " WHERE story_id = ? AND id > ? AND id <= ? AND status = 'active'",
-        (job_id, now, story_id, cursor, upper),
+        f" SELECT ?, 'recap', story_id, chat_id, id, ? {where} AND quiet_start IS NULL",
+        (job_id, now, *params),
     )
+    made += int(cur.rowcount)
+    # The last message of a story wakes nobody: in quiet hours it waits for their end
+    # (a digest does not hold it, it is one message).
+    quiet = await db.fetchall(
+        f"SELECT id, chat_id, quiet_start, quiet_end, utc_offset_min, timezone {where}"
+        " AND quiet_start IS NOT NULL",
+        params,
+    )
+    rows = [
+        (
+            job_id,
+            story_id,
+            r["chat_id"],
+            r["id"],
+            hold_until(
+                DeliveryMode.EACH,
+                r["quiet_start"],
+                r["quiet_end"],
+                r["utc_offset_min"],
+                now,
+                r["timezone"],
+            ),
+        )
+        for r in quiet
+    ]
+    if rows:
+        await conn.executemany(
+            "INSERT INTO deliveries (job_id, kind, story_id, chat_id, sub_id, next_at)"
+            " VALUES (?, 'recap', ?, ?, ?, ?)",
+            rows,
+        )
     await conn.execute("UPDATE fanout_jobs SET cursor = ? WHERE id = ?", (upper, job_id))
-    return made + int(cur.rowcount)
+    return made + len(rows)
 
 
 # One refresh per delivered group: a group whose refresh is still pending gets none more (it
