@@ -23,6 +23,7 @@ from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import ChatPacer, SendBudget
 from bot.delivery.transport import AiohttpRequest
 from tests.fakes.botapi import FakeBotApi
+from tests.idle import wait_idle
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"
 
@@ -305,6 +306,6 @@ async def run_until_idle(engine: DeliveryEngine, within: float = 10) -> None:
     """Start the engine, wait until it has nothing left to do, stop it."""
     await engine.start()
     try:
-        assert await engine.wait_idle(within)
+        assert await wait_idle(engine, within)
     finally:
         await engine.stop()

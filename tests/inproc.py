@@ -22,6 +22,7 @@ from telegram import Update
 from bot.app import BotApplication, build_app, running
 from bot.config import Settings
 from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
+from tests.idle import wait_idle
 from tests.seed_page import SEED
 
 EDITOR_ID = 42
@@ -85,7 +86,7 @@ class InProcessBot:
         what has not arrived by then is not on its way."""
         engine = self.app.bot_data.engine
         assert engine is not None, "this bot runs without the push engine"
-        assert await engine.wait_idle(within), "the pushes did not settle"
+        assert await wait_idle(engine, within), "the pushes did not settle"
 
     def current(self, message: StoredMessage) -> StoredMessage:
         return self.server.messages[message.chat_id][message.message_id]

@@ -21,6 +21,7 @@ from tests.conftest_delivery import (
 )
 from tests.fakes.botapi import FakeBotApi, StoredMessage
 from tests.fakes.botapi_faults import FaultRule
+from tests.idle import wait_idle
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
 BOTH_STORES = True
@@ -347,7 +348,7 @@ async def test_back_to_back_refreshes_of_a_group_see_each_others_parts(
         await asyncio.sleep(0.15)  # the first refresh is in flight
         await edit_item(db, item, "y" * 250)
         engine.notify()
-        assert await engine.wait_idle(10)
+        assert await wait_idle(engine, 10)
     finally:
         await engine.stop()
     assert len(sends(fake, 101)) == 3  # one new part, not one per refresh

@@ -20,6 +20,7 @@ from tests.conftest_delivery import (
     subscribe_users,
 )
 from tests.fakes.botapi import FakeBotApi
+from tests.idle import wait_idle
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
 BOTH_STORES = True
@@ -152,7 +153,7 @@ async def test_progress_counts_and_done_log_line(
     engine = make_engine(db, fake)
     await engine.start()
     try:
-        assert await engine.wait_idle(10)
+        assert await wait_idle(engine, 10)
         deadline = time.monotonic() + 3
         while "push item done" not in caplog.text and time.monotonic() < deadline:
             engine.notify()

@@ -30,6 +30,7 @@ from tests.conftest_delivery import (
     sends,
 )
 from tests.fakes.botapi import FakeBotApi
+from tests.idle import wait_idle
 
 
 def _max_in_window(times: list[float], span: float = 1.0) -> int:
@@ -222,7 +223,7 @@ async def test_engine_respects_the_ceiling_on_the_wire(db: Database, fake: FakeB
     started = time.monotonic()
     await engine.start()
     try:
-        assert await engine.wait_idle(15)
+        assert await wait_idle(engine, 15)
     finally:
         await engine.stop()
     assert len(sends(fake)) == 50
@@ -250,7 +251,7 @@ async def test_one_message_per_second_per_private_chat(db: Database, fake: FakeB
         await asyncio.sleep(0.3)
         await add_item(db, story, "C")
         engine.notify()
-        assert await engine.wait_idle(10)
+        assert await wait_idle(engine, 10)
     finally:
         await engine.stop()
     times = sorted(c.time for c in sends(fake, 101))
@@ -270,7 +271,7 @@ async def test_group_limit_per_window(db: Database, fake: FakeBotApi) -> None:
     engine = make_engine(db, fake, pacer=pacer)
     await engine.start()
     try:
-        assert await engine.wait_idle(10)
+        assert await wait_idle(engine, 10)
     finally:
         await engine.stop()
     times = [c.time for c in sends(fake, -700)]

@@ -15,6 +15,7 @@ from bot.db.models import Attachment, MediaKind
 from bot.delivery.media import plan as media_plan
 from bot.delivery.ratelimit import ChatPacer, SendBudget
 from tests.fakes.botapi import FaultRule, StoredMessage
+from tests.idle import wait_idle
 from tests.inproc import (
     EDITOR_ID,
     GROUP_ID,
@@ -336,7 +337,9 @@ async def test_a_429_on_an_album_waits_and_sends_it_once(tmp_path: Path) -> None
         )
         await _album(bot, clock, "R1", "Bilder nach der Pause")
         await eventually(lambda: len(media_of(bot, READER_EN)) == 3, "the album after the 429")
-        await bot.app.bot_data.engine.wait_idle(10)
+        engine = bot.app.bot_data.engine
+        assert engine is not None
+        await wait_idle(engine, 10)
         assert len(media_of(bot, READER_EN)) == 3  # once, not twice
         calls = bot.server.calls("sendMediaGroup")
         assert [c.status for c in calls if c.chat_id == READER_EN] == [429, 200]
@@ -361,7 +364,9 @@ async def test_a_failed_follow_up_is_completed_without_sending_the_album_again(
             lambda: any("Absatz 5" in (m.text or "") for m in bot.sent(READER_EN)),
             "the follow-up, sent by the refresh",
         )
-        await bot.app.bot_data.engine.wait_idle(10)
+        engine = bot.app.bot_data.engine
+        assert engine is not None
+        await wait_idle(engine, 10)
         assert len(media_of(bot, READER_EN)) == 3  # the album went out once
         follow_ups = [m for m in bot.sent(READER_EN) if "Absatz 5" in (m.text or "")]
         assert len(follow_ups) == 1
@@ -513,7 +518,7 @@ async def test_the_channel_gets_the_album_without_buttons_and_can_pin_it(tmp_pat
         )
         assert not any(m.callback_data for m in bot.sent(channel))
         engine = bot.app.bot_data.engine
-        assert engine is not None and await engine.wait_idle(10)
+        assert engine is not None and await wait_idle(engine, 10)
         answer_text = await bot.ask_text(EDITOR_ID, f"/pin {item_id} kanal")
         assert "Kanal" in answer_text or "kanal" in answer_text.lower(), answer_text
         assert bot.current(album[0]).pinned

@@ -18,6 +18,7 @@ from tests.conftest_delivery import (
     sends,
 )
 from tests.fakes.botapi import FakeBotApi
+from tests.idle import wait_idle
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
 BOTH_STORES = True
@@ -114,7 +115,7 @@ async def test_quiet_hours_hold_items_then_send_one_message(db: Database, fake: 
     engine = make_engine(db, fake)
     await engine.start()
     try:
-        assert await engine.wait_idle(10)
+        assert await wait_idle(engine, 10)
         assert sends(fake, 101) == []
         assert len(sends(fake, 102)) == 1
         rows = await db.fetchall("SELECT next_at FROM deliveries WHERE chat_id = 101")
@@ -122,7 +123,7 @@ async def test_quiet_hours_hold_items_then_send_one_message(db: Database, fake: 
         # The quiet hours end (time passes): both items go out together.
         await db.execute("UPDATE deliveries SET next_at = 0 WHERE chat_id = 101")
         engine.notify()
-        assert await engine.wait_idle(10)
+        assert await wait_idle(engine, 10)
     finally:
         await engine.stop()
     [call] = sends(fake, 101)
@@ -143,11 +144,11 @@ async def test_digest_holds_until_the_hour_and_switching_back_releases(
     engine = make_engine(db, fake)
     await engine.start()
     try:
-        assert await engine.wait_idle(10)
+        assert await wait_idle(engine, 10)
         assert sends(fake) == []
         await subscriptions.set_mode(db, 101, story, "each")
         engine.notify()
-        assert await engine.wait_idle(10)
+        assert await wait_idle(engine, 10)
     finally:
         await engine.stop()
     [call] = sends(fake, 101)

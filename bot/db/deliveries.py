@@ -549,18 +549,6 @@ async def next_due(db: Database) -> float | None:
     return None if value is None else float(value)
 
 
-async def work_due(db: Database, *, before: float) -> int:
-    """Deliveries claimed or due before `before` (unix seconds), plus fan-outs not finished."""
-    value = await db.fetchval(
-        "SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'claimed'"
-        " OR (status = 'pending' AND next_at <= ?))"
-        " + (SELECT COUNT(*) FROM fanout_jobs WHERE state = 'open')",
-        (before,),
-        0,
-    )
-    return int(value or 0)
-
-
 async def refresh_target(db: Database, chat_id: int, group_id: int) -> RefreshTarget | None:
     """A delivered group of messages and the items it shows, for an edit or retraction."""
     rows = await db.fetchall(
@@ -1049,9 +1037,3 @@ async def dead_letters(db: Database, limit: int = 50) -> list[DeadLetter]:
         )
         for r in rows
     ]
-
-
-async def outbox_counts(db: Database) -> dict[str, int]:
-    """Deliveries by status over the whole outbox (for operators and benchmarks)."""
-    rows = await db.fetchall("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status")
-    return {r["status"]: int(r["n"]) for r in rows}

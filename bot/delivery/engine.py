@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 from telegram import Bot
 
@@ -238,18 +237,3 @@ class DeliveryEngine:
         await self.budget.close()
         await self.bot.request.shutdown()
         log.info("push engine stopped (%s)", self.stats)
-
-    async def wait_idle(self, within: float = 30.0, *, horizon: float = 2.0) -> bool:
-        """Wait until nothing is claimed, unmaterialised, or due within `horizon` seconds.
-
-        Deliveries held longer (quiet hours, digests, long backoffs) do not count as work.
-        `within` is wall seconds (a bound for callers), `horizon` seconds of the engine's clock.
-        """
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            quiet = self.scheduler.idle and not self.writer.pending and not self.outage.paused
-            if quiet and not await outbox.work_due(self.db, before=self.clock.time() + horizon):
-                return True
-            self.scheduler.wake.set()
-            await asyncio.sleep(0.05)
-        return False
