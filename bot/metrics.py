@@ -91,8 +91,6 @@ API_LAST_OK = Gauge(
     registry=REGISTRY,
 )
 
-KNOWN_OUTCOMES = ("ok", "retry_after", "client_error", "server_error", "network")
-
 
 def update_handled(command: str, seconds: float) -> None:
     """Count one handled update and its handling time."""
@@ -101,7 +99,9 @@ def update_handled(command: str, seconds: float) -> None:
 
 
 def api_request(method: str, outcome: str, *, retry_after_s: float | None = None) -> None:
-    """Count one Bot API request of the reply transport (outcome: one of KNOWN_OUTCOMES)."""
+    """Count one Bot API request of the reply transport and its outcome.
+
+    Outcomes: ok, retry_after, client_error, server_error, network."""
     API_REQUESTS.labels(method=method, outcome=outcome).inc()
     if retry_after_s is not None:
         retry_after("reply", retry_after_s)

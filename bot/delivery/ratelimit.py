@@ -121,7 +121,6 @@ class SendBudget:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.granted = 0
-        self.pauses = 0
         self.updates = updates if updates is not None else UPDATES_IN_FLIGHT
 
     @property
@@ -134,7 +133,6 @@ class SendBudget:
         until = self._clock() + max(0.0, seconds)
         if until > self._paused_until:
             self._paused_until = until
-            self.pauses += 1
 
     def flood(self, chat_id: int | None, seconds: float) -> bool:
         """Note a 429; hold every send (and say True) only if the limit looks bot-wide.
@@ -347,10 +345,6 @@ class ChatPacer:
             c: q for c, q in self._group_log.items() if q and q[-1] > now - self._group_period
         }
         self._held = {c: t for c, t in self._held.items() if t > now}
-
-    def tracked(self) -> int:
-        """How many chats the pacer currently remembers (bounded by pruning)."""
-        return len(self._last) + len(self._group_log)
 
 
 _SHARED_PACER: list[ChatPacer] = []

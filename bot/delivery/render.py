@@ -9,8 +9,6 @@ from telegram import InlineKeyboardMarkup
 
 from bot.db.models import TickerItemRecord
 
-MAX_MESSAGE_CHARS = 4096
-
 
 class Renderer(Protocol):
     """Renders pushes as HTML messages (escaped, each at most 4096 characters)."""
