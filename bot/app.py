@@ -25,18 +25,24 @@ from bot.config import Settings
 from bot.context import AppState, BotContext
 from bot.db.connection import Database, DatabaseUnusable
 from bot.db.stories import ImportOutcome
-from bot.delivery.transport import AiohttpRequest
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.ratelimit import SharedRateLimiter
+from bot.delivery.transport import AiohttpRequest, build_push_bot
 from bot.flood import FloodGuard
+from bot.follow.poller import Poller as SourcePoller
 from bot.handlers.registry import register_handlers
 from bot.health import HealthServer
 from bot.logs import redact, setup_logging
 from bot.metered import MeteredApplication, MeteredRequest
 from bot.polling import TOKEN_REJECTED, Poller, PollingEnded, describe
+from bot.render import TextRenderer
 from bot.services.editor import EditorService
+from bot.services.follow import build_follow_service
 from bot.services.stories import StoryService
 from bot.story.worker import SHARED_WORKER
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, Formatter, Texts
 from bot.watch import watch_seeds
+from bot.webhook import WebhookFailed, serve_webhook
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +95,6 @@ def build_app(
         # PTB adds the long-poll timeout to this read timeout on every getUpdates.
         builder = builder.get_updates_request(HTTPXRequest(connection_pool_size=2, read_timeout=10))
     if with_delivery:
-        from bot.delivery.ratelimit import SharedRateLimiter
-
         # Reply calls pass no per-call rate-limit arguments, so the limiter's argument
         # type does not matter to the builder.
         limiter = cast("BaseRateLimiter[None]", SharedRateLimiter.for_settings(settings))
@@ -125,9 +129,6 @@ async def _post_init(app: BotApplication) -> None:
             if not isinstance(outcome, ImportOutcome):
                 metrics.import_failed()
     if state.options.get("with_delivery", True):
-        from bot.delivery.engine import DeliveryEngine, build_push_bot
-        from bot.render import TextRenderer
-
         state.engine = DeliveryEngine(
             state.db,
             state.push_bot or build_push_bot(settings),
@@ -148,15 +149,11 @@ async def _post_init(app: BotApplication) -> None:
 
 
 async def _start_following(state: AppState) -> None:
-    from bot.services.follow import build_follow_service
-
     state.follow = build_follow_service(
         state.settings, state.db, state.editor, notify=state.notify_delivery
     )
     if state.options.get("follow", True):
-        from bot.follow.poller import Poller
-
-        state.poller = Poller(state.follow)
+        state.poller = SourcePoller(state.follow)
         state.follow.on_schedule_change = state.poller.wake
         await state.poller.start()
         if state.settings.follow_urls:
@@ -168,8 +165,6 @@ async def _start_following(state: AppState) -> None:
 
 
 def _describe(outcome: object) -> str:
-    from bot.db.stories import ImportOutcome
-
     if isinstance(outcome, ImportOutcome):
         if outcome.unchanged:
             return f"story {outcome.story_id} unchanged"
@@ -344,8 +339,6 @@ async def _serve(settings: Settings) -> int:
             return 0
         base = _public_base(settings.telegram_base_url)
         if settings.webhook_url is not None:
-            from bot.webhook import WebhookFailed, serve_webhook
-
             try:
                 await serve_webhook(app, stop, started)
             except WebhookFailed as exc:

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.request import BaseRequest, RequestData
 
+from bot.app import build_app, running
 from bot.config import Settings
+from bot.logs import setup_logging
 
 CONSOLE_TOKEN = "1:console-offline-token-never-sent-anywhere"
 BOT_USER = {
@@ -238,11 +240,6 @@ def run_console(settings: Settings, *, user_id: int, admin: bool, language: str)
 
 
 async def _console(settings: Settings, *, user_id: int, admin: bool, language: str) -> int:
-    from telegram import Bot
-
-    from bot.app import build_app, running
-    from bot.logs import setup_logging
-
     setup_logging("WARNING")
     if admin:
         settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {user_id}})

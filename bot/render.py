@@ -10,6 +10,7 @@ from telegram import InlineKeyboardMarkup
 from bot.db import chats, stories, subscriptions
 from bot.db.connection import Database
 from bot.db.models import StoryRecord, TickerItemRecord
+from bot.handlers.push import push_keyboard
 from bot.localtime import DEFAULT_ZONE, zone
 from bot.texts import Formatter, Texts, pick_language, split_message
 
@@ -118,8 +119,6 @@ class TextRenderer:
 
     async def push_keyboard(self, chat_id: int, story_id: int) -> InlineKeyboardMarkup | None:
         """More on the story, mute, unsubscribe: under the last message of a push."""
-        from bot.handlers.push import push_keyboard
-
         story = await self._story(story_id)
         view = await self._language(chat_id, story)
         key = (view[0], story_id)

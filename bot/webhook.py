@@ -44,7 +44,7 @@ async def serve_webhook(app: BotApplication, stop: asyncio.Event, started: list[
     settings = app.bot_data.settings
     assert settings.webhook_url is not None and settings.webhook_secret is not None
     assert app.updater is not None
-    from bot.app import ALLOWED_UPDATES
+    from bot.app import ALLOWED_UPDATES  # bot.app imports this module: a real cycle
 
     try:
         await app.updater.start_webhook(

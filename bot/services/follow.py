@@ -13,6 +13,9 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+
+from yarl import URL
 
 from bot.config import Settings
 from bot.db import audit, deliveries, sources, stories
@@ -420,8 +423,6 @@ class FollowService:
 
 def user_agent() -> str:
     """The User-Agent of every fetch: names the bot, so a publisher knows who polls."""
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         release = version("briefing-bot")
     except PackageNotFoundError:
@@ -450,6 +451,4 @@ def _digest(body: bytes | None) -> str | None:
 
 def fetched_host(url: str) -> str:
     """A story title of last resort: the source's host name."""
-    from yarl import URL
-
     return URL(url).host or url
