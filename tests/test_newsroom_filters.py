@@ -56,6 +56,9 @@ async def test_a_filtered_reader_gets_only_matching_items_and_nothing_fails(
         weather = await deliveries.item_progress(db, 1 + await _first_posted_id(bot))
         assert weather.skipped == 1 and weather.failed == 0
         assert weather.delivered == 1 and weather.total == 1 and weather.done
+        stats = await bot.ask_text(EDITOR_ID, "/stats")
+        line = next(x for x in stats.split("\n\n")[-1].split("#") if "Wetterlage" in x)
+        assert "1 ausgefiltert" in line and "fehlgeschlagen" not in line
 
         assert "alle Meldungen" in await bot.ask_text(READER_DE, "/filter off")
         sub = await subscriptions.get_subscription(db, READER_DE, 1)

@@ -321,6 +321,7 @@ async def stats(update: Update, context: BotContext, fmt: Formatter) -> None:
             failed=p.failed,
             blocked=p.blocked,
             retrying=p.retrying,
+            skipped=p.skipped,
         )
         for p in recent
     ]

@@ -155,6 +155,8 @@ class ItemDelivery:
     blocked: int = 0
     # Pending deliveries that failed transiently and wait for their retry.
     retrying: int = 0
+    # Left out by subscribers' keyword filters or mutes: neither delivered nor failed.
+    skipped: int = 0
 
     @property
     def total(self) -> int:
@@ -768,6 +770,8 @@ class Formatter:
                 if item.blocked:
                     # A reader who blocked the bot is gone, not a delivery that failed.
                     counts.append(self.text("stats-item-blocked", blocked=item.blocked))
+                if item.skipped:
+                    counts.append(self.text("stats-item-skipped", skipped=item.skipped))
                 lines.append(f"<code>#{item.item_id}</code> {headline}\n" + " · ".join(counts))
             parts.append("\n".join(lines))
             if any(item.failed for item in items):  # dead letters: /retry sends them again

@@ -33,6 +33,7 @@ filter-usage = Mit <code>/filter Rutte, Gipfel</code> kommen nur Meldungen, die 
 filter-not-subscribed = Dieser Chat ist nicht abonniert – erst /subscribe, dann der Filter.
 filter-done = ✅ Filter gespeichert: nur noch Meldungen mit { $words }.
 filter-off-done = ✅ Filter aus: wieder alle Meldungen.
+stats-item-skipped = { $skipped } ausgefiltert (Filter oder stumm)
 filter-capped = Höchstens { $max } Wörter – der Rest wurde weggelassen.
 
 ## Knöpfe unter jeder zugestellten Meldung

@@ -33,6 +33,7 @@ filter-usage = With <code>/filter Rutte, summit</code> only updates that mention
 filter-not-subscribed = This chat is not subscribed – /subscribe first, then the filter.
 filter-done = ✅ Filter saved: only updates mentioning { $words } from now on.
 filter-off-done = ✅ Filter off: every update again.
+stats-item-skipped = { $skipped } filtered out (filter or muted)
 filter-capped = At most { $max } words – the rest was left out.
 
 ## Buttons under every pushed update
