@@ -140,8 +140,14 @@ async def test_editors_and_muted_readers_see_their_zone(tmp_path: Path) -> None:
         in_an_hour = datetime.now(UTC) + timedelta(hours=1)
         until = in_an_hour.astimezone(tokyo)
         assert "JST" in answer["text"] and f"{until.hour:02d}:" in answer["text"]
-        settings = await bot.ask_text(READER_EN, "/settings")
-        assert "Muted until" in settings and "JST" in settings
+        view = (await bot.ask_messages(READER_EN, "/settings"))[-1]
+        assert "Muted until" in (view.text or "") and "JST" in (view.text or "")
+        # The way back is in /settings too, not only under the push that muted.
+        answer = await bot.press(READER_EN, view, "pu:um:1")
+        assert "Unmuted" in answer["text"]
+        assert "Muted until" not in (bot.current(view).text or "")
+        assert "pu:um:1" not in bot.current(view).callback_data
+        assert "st:1:instant" in bot.current(view).callback_data  # still the settings view
 
         audit = await bot.ask_text(EDITOR_ID, "/audit")
         item = await _posted_item(bot, "Abstimmung läuft")

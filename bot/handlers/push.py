@@ -15,6 +15,7 @@ from bot.handlers import callbacks
 from bot.handlers.callbacks import PushAction, PushButton
 from bot.handlers.common import formatter_for, is_editor, may_change_chat, reply, zone_name_of
 from bot.handlers.reader import ticker_view
+from bot.handlers.subscriptions import redraw_settings
 from bot.localtime import zone
 from bot.services import subscriptions
 from bot.texts import Formatter
@@ -127,7 +128,8 @@ async def push_button(update: Update, context: BotContext) -> None:
         return
     if action is PushAction.UNMUTE:
         await subscriptions.mute(db, chat.id, story.id, None)
-        await _set_keyboard(update, push_keyboard(fmt, story.id))
+        if not await redraw_settings(update, context, fmt):  # pressed under a push
+            await _set_keyboard(update, push_keyboard(fmt, story.id))
         await query.answer(fmt.plain("push-unmuted"))
         return
     now = time.time()

@@ -14,6 +14,8 @@ from bot.db.subscriptions import DeliveryChoice, SubscriptionRecord
 from bot.handlers import callbacks
 from bot.handlers.callbacks import (
     LanguageButton,
+    PushAction,
+    PushButton,
     QuietHoursButton,
     SettingsButton,
 )
@@ -115,7 +117,12 @@ def current_choice(sub: SubscriptionRecord | None) -> DeliveryChoice:
 
 
 def _keyboard(
-    fmt: Formatter, story_id: int, chosen: DeliveryChoice, quiet: tuple[int, int] | None
+    fmt: Formatter,
+    story_id: int,
+    chosen: DeliveryChoice,
+    quiet: tuple[int, int] | None,
+    *,
+    muted: bool = False,
 ) -> InlineKeyboardMarkup:
     def button(choice: DeliveryChoice) -> InlineKeyboardButton:
         if choice is DeliveryChoice.QUIET:
@@ -136,6 +143,16 @@ def _keyboard(
                     callback_data=callbacks.encode(QuietHoursButton(story_id, start, end)),
                 )
                 for start, end in quiet_window_steps(*quiet)
+            ]
+        )
+    if muted:
+        # Muted from a push: the way back is here too, not only under that push.
+        unmute = PushButton(PushAction.UNMUTE, story_id)
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    fmt.plain("settings-unmute"), callback_data=callbacks.encode(unmute)
+                )
             ]
         )
     rows.append(list(language_keyboard(fmt).inline_keyboard[0]))
@@ -162,6 +179,14 @@ async def _view(
     chosen = current_choice(sub)
     quiet = quiet_window(sub)
     zone_name = await zone_name_of(update, context)
+    muted_until = (
+        sub.muted_until
+        if sub is not None
+        and chosen is not DeliveryChoice.OFF
+        and sub.muted_until is not None
+        and sub.muted_until > time.time()
+        else None
+    )
     html = fmt.settings(
         language=fmt.lang,
         mode=None if chosen is DeliveryChoice.OFF else chosen,
@@ -173,17 +198,10 @@ async def _view(
                 if sub is not None and chosen is not DeliveryChoice.OFF
                 else []
             ),
-            *(
-                [fmt.muted_line(_iso(sub.muted_until))]
-                if sub is not None
-                and chosen is not DeliveryChoice.OFF
-                and sub.muted_until is not None
-                and sub.muted_until > time.time()
-                else []
-            ),
+            *([fmt.muted_line(_iso(muted_until))] if muted_until is not None else []),
         ],
     )
-    return html, _keyboard(fmt, story_id, chosen, quiet)
+    return html, _keyboard(fmt, story_id, chosen, quiet, muted=muted_until is not None)
 
 
 async def settings(update: Update, context: BotContext) -> None:
@@ -235,6 +253,18 @@ async def settings_button(update: Update, context: BotContext) -> None:
     html, keyboard = await _view(update, context, fmt, story_id, story.heading)
     await edit_in_place(update, context, html, keyboard=keyboard)
     await query.answer(saved)
+
+
+async def redraw_settings(update: Update, context: BotContext, fmt: Formatter) -> bool:
+    """Show the /settings view whose button was pressed anew; False if it was no such view."""
+    query = update.callback_query
+    story_id = _settings_story_of(query.message if query is not None else None)
+    story = await context.state.stories.live_story(story_id) if story_id else None
+    if story is None:
+        return False
+    html, keyboard = await _view(update, context, fmt, story.id, story.heading)
+    await edit_in_place(update, context, html, keyboard=keyboard)
+    return True
 
 
 def _settings_story_of(message: object) -> int | None:

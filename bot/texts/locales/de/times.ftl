@@ -10,6 +10,7 @@ zone-abbr = { $zone ->
 # Die Uhrzeit, die eine importierte Seite oder Quelle druckte, ohne erkennbare Zone.
 item-time-source = { $time } Uhr laut Quelle
 # /settings: eine Stummschaltung über die Buttons unter einer Meldung.
+settings-unmute = 🔔 Stumm aus
 settings-muted = 🔕 Stumm bis { $until } – neue Meldungen zeigt /missed.
 # Beispielzonen für /timezone; die zweite, wenn der Chat schon in der ersten ist.
 timezone-example = Europe/Berlin

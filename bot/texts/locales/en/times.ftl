@@ -6,6 +6,7 @@ zone-abbr = { $zone }
 # The clock time an imported page or source printed, with no zone to tell.
 item-time-source = { $time } source time
 # /settings: muted with the buttons under an update.
+settings-unmute = 🔔 Unmute
 settings-muted = 🔕 Muted until { $until } – /missed shows the new updates.
 # Example zones for /timezone; the second when the chat is on the first already.
 timezone-example = Europe/London
