@@ -113,3 +113,49 @@ def test_albums_in_one_window_join_until_a_second_caption_starts_a_new_item() ->
     # The caption may sit on the later album: still one item.
     late = uploads([part(0, "a"), part(1, "a"), part(2, "b", "Text"), part(3, "b")])
     assert len(late) == 1 and len(late[0]) == 4
+
+
+async def test_a_big_album_replaced_by_another_number_is_shown_anew_whole(
+    tmp_path: Path,
+) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        clock = StepClock()
+        bot.app.bot_data.albums = AlbumCollector(window=1.5, clock=clock)
+        await bot.ask(READER_EN, "/subscribe")
+
+        async def upload(count: int, caption: str, key: str) -> None:
+            for n in range(count):
+                await send(
+                    bot,
+                    EDITOR_ID,
+                    "photo",
+                    caption=caption if n == 0 else None,
+                    media_group_id=f"{key}-{n // 10}",
+                )
+            clock.advance(2.0)
+
+        await upload(12, "/post Zwölf Bilder", "first")
+        confirmation = await eventually(
+            lambda: [m for m in bot.sent(EDITOR_ID) if "#" in (m.text or "")], "the confirmation"
+        )
+        item_id = item_id_in(confirmation)
+        old = await eventually(
+            lambda: (found := media_of(bot, READER_EN)) and len(found) == 12 and found,
+            "twelve pictures",
+        )
+        assert len({m.media_group_id for m in old}) == 2  # six and six
+
+        await upload(11, f"/edit {item_id} Elf Bilder", "second")
+        await eventually(
+            lambda: all(bot.current(m).deleted for m in old), "the old pictures gone", within=45
+        )
+        new = await eventually(
+            lambda: (found := media_of(bot, READER_EN)) and len(found) == 11 and found,
+            "the eleven new pictures shown",
+            within=30,
+        )
+        assert len({m.media_group_id for m in new}) == 2
+        captions = [m.caption for m in new if m.caption]
+        assert len(captions) == 1 and "Elf Bilder" in captions[0]
+        refused = [c for c in bot.server.requests if c.status not in (200, None)]
+        assert not refused, [c.summary() for c in refused]
