@@ -158,3 +158,15 @@ async def test_editors_and_muted_readers_see_their_zone(tmp_path: Path) -> None:
         audit = await bot.ask_text(EDITOR_ID, "/audit")
         clock, abbr = _clock(item.created_at, ZoneInfo("Europe/London"))
         assert f"{clock} {abbr}" in audit
+
+
+def test_an_outage_line_in_stats_names_the_editors_zone(texts: Texts) -> None:
+    since = "2026-01-10T13:05:00+00:00"
+    german = Formatter(texts, "de", tz=BERLIN).stats(
+        active=1, blocked=0, items=[], paused_since=since
+    )
+    english = Formatter(texts, "en", tz=NEW_YORK).stats(
+        active=1, blocked=0, items=[], paused_since=since
+    )
+    assert "14:05 MEZ, 10.01." in german
+    assert "08:05 EST, 10 Jan" in english
