@@ -2,71 +2,27 @@
 
 Measures, for one story with N subscribers: the item's transaction (insert + enqueue), the
 materialisation of every delivery row in the engine's batches, and then the engine draining
-`--drain` deliveries through PTB to an in-process transport that answers at once, so the
-figure shows the engine's own cost and memory while a million-row outbox is live.
+`--drain` deliveries through PTB to the in-process Bot API (`bot/inprocess.py`), which
+answers at once, so the figure shows the engine's own cost and memory while a million-row
+outbox is live.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import time
 from typing import Any
 
 from telegram import Bot
-from telegram.request import BaseRequest, RequestData
 
 from bench.fanout import BENCH_POST, TOKEN, emit, peak_rss_mb, post_real, seed_real, temp_db
 from bot.db import deliveries
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SendBudget
+from bot.inprocess import InProcessBotApi
 from bot.render import TextRenderer
 from bot.texts import Texts
-
-
-class InstantRequest(BaseRequest):
-    """A transport that answers every sendMessage immediately, without a network."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 5.0
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: object = BaseRequest.DEFAULT_NONE,
-        write_timeout: object = BaseRequest.DEFAULT_NONE,
-        connect_timeout: object = BaseRequest.DEFAULT_NONE,
-        pool_timeout: object = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        self.count += 1
-        params = request_data.parameters if request_data else {}
-        chat_id = int(str(params.get("chat_id", 0)))
-        result = {
-            "message_id": self.count,
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
-            "text": params.get("text", ""),
-        }
-        return 200, json.dumps({"ok": True, "result": result}).encode()
-
-    async def call_json(self, url: str, payload: dict[str, Any]) -> Any:
-        """The engine's JSON fast path, answered at once."""
-        self.count += 1
-        json.dumps(payload)  # what a real transport spends on the body
-        return {"message_id": self.count, "chat": {"id": payload["chat_id"]}}
 
 
 async def run(subscribers: int, drain: int, batch: int) -> dict[str, Any]:
@@ -85,7 +41,7 @@ async def run(subscribers: int, drain: int, batch: int) -> dict[str, Any]:
             rows += made
         materialize_s = time.perf_counter() - started
         rss_materialized = peak_rss_mb()
-        request = InstantRequest()
+        request = InProcessBotApi()
         bot = Bot(TOKEN, base_url="http://127.0.0.1:9/bot", request=request)
         engine = DeliveryEngine(
             db,
@@ -100,7 +56,7 @@ async def run(subscribers: int, drain: int, batch: int) -> dict[str, Any]:
         started = time.perf_counter()
         await engine.start()
         deadline = time.monotonic() + 300
-        while request.count < drain and time.monotonic() < deadline:  # noqa: ASYNC110
+        while request.sent < drain and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
         await engine.stop(drain_timeout=5)
         drain_s = time.perf_counter() - started
@@ -112,8 +68,8 @@ async def run(subscribers: int, drain: int, batch: int) -> dict[str, Any]:
         "materialize_s": round(materialize_s, 2),
         "materialized_rows": rows,
         "rows_per_s": round(rows / materialize_s) if materialize_s else None,
-        "drained": request.count,
-        "drain_messages_per_s": round(request.count / drain_s, 1),
+        "drained": request.sent,
+        "drain_messages_per_s": round(request.sent / drain_s, 1),
         "delivered": progress.delivered,
         "seed_s": round(seed_s, 2),
         "rss_after_seed_mb": rss_seeded,

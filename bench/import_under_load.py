@@ -36,11 +36,12 @@ from telegram import Bot
 
 from bench.fanout import TOKEN, fake_server, server_stats
 from bench.import_ import BIG_PAGE_BYTES, big_page
-from bench.latency import EDITOR, SEED, Driver, TimingRequest, _wait_for, populate
+from bench.latency import EDITOR, SEED, Driver, FirstReplies, _wait_for, populate
 from bench.report import emit, percentile, record_result
 from bot.app import BotApplication, build_app, running
 from bot.config import Settings
 from bot.delivery.transport import AiohttpRequest
+from bot.inprocess import InProcessBotApi
 
 RATE_GOAL = 0.95
 READER_P99_GOAL_MS = 20.0
@@ -121,7 +122,8 @@ async def measure(db_path: Path, args: argparse.Namespace, url: str) -> dict[str
         paid_broadcast=True,
         flood_limit=1_000_000,
     )
-    request = TimingRequest()
+    replies = FirstReplies()
+    request = InProcessBotApi(on_message=replies)
     push_bot = Bot(
         TOKEN,
         base_url=settings.telegram_base_url,
@@ -137,7 +139,7 @@ async def measure(db_path: Path, args: argparse.Namespace, url: str) -> dict[str
         push_bot=push_bot,
     )
     page = big_page(BIG_PAGE_BYTES)
-    driver = Driver(app, request)
+    driver = Driver(app, replies)
     deadline = time.monotonic() + args.timeout
     async with running(app):
         state, engine = app.bot_data, app.bot_data.engine

@@ -8,8 +8,8 @@ services, texts and SQLite store answer every command a reader or an editor can 
 a story with many ticker items, quotes and subscribers. Before the clock starts an editor
 /posts an item, so the bot's own engine is pushing it to every subscriber through its real
 transport to bench/fakeserver.py (its own process, 127.0.0.1) for the whole run, and every
-/post adds one more fan-out. Replies are answered in process (the console's transport), so
-a figure is the bot's own work per update: from the update entering
+/post adds one more fan-out. Replies are answered in process (`bot/inprocess.py`, the
+console's transport), so a figure is the bot's own work per update: from the update entering
 Application.process_update to its first outgoing sendMessage.
 
 `--db CACHE` keeps the populated database in that file (and what was populated beside it, in
@@ -38,17 +38,16 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.request import BaseRequest, RequestData
 
 from bench.fanout import TOKEN, fake_server, server_stats
 from bench.report import emit, percentile, record_result
 from bot.app import BotApplication, build_app, running
 from bot.config import Settings
-from bot.console import ConsoleRequest
 from bot.db import stories
 from bot.db.connection import Database, Dialect
 from bot.db.models import now_iso
 from bot.delivery.transport import AiohttpRequest
+from bot.inprocess import InProcessBotApi, Outgoing
 from bot.services.stories import StoryService
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "ukraine-nato-liveblog.de.txt"
@@ -97,27 +96,15 @@ EDITORS: tuple[tuple[str, str], ...] = (
 )
 
 
-class TimingRequest(ConsoleRequest):
-    """Answers locally like the console and notes when each chat's first reply leaves."""
+class FirstReplies:
+    """Notes when each chat's first reply leaves the in-process Bot API."""
 
     def __init__(self) -> None:
-        super().__init__(show=lambda _text: None)
         self.first_send: dict[int, float] = {}
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: object = BaseRequest.DEFAULT_NONE,
-        write_timeout: object = BaseRequest.DEFAULT_NONE,
-        connect_timeout: object = BaseRequest.DEFAULT_NONE,
-        pool_timeout: object = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        if url.endswith("/sendMessage") and request_data is not None:
-            chat_id = int(request_data.parameters.get("chat_id", 0))
-            self.first_send.setdefault(chat_id, time.perf_counter())
-        return await super().do_request(url, method, request_data)
+    def __call__(self, event: Outgoing) -> None:
+        if event.event == "sent":
+            self.first_send.setdefault(event.chat_id, time.perf_counter())
 
 
 @dataclass(frozen=True)
@@ -229,18 +216,18 @@ def text_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
 class Driver:
     """Feeds updates through Application.process_update and times each first reply."""
 
-    def __init__(self, app: BotApplication, request: TimingRequest) -> None:
+    def __init__(self, app: BotApplication, replies: FirstReplies) -> None:
         self.app = app
-        self.request = request
+        self.replies = replies
         self.update_ids = iter(range(1, 10**9))
 
     async def send(self, user_id: int, text: str) -> float:
         """ms from the update entering the application to its first sendMessage."""
         update = Update.de_json(text_update(next(self.update_ids), user_id, text), self.app.bot)
-        self.request.first_send.pop(user_id, None)
+        self.replies.first_send.pop(user_id, None)
         started = time.perf_counter()
         await self.app.process_update(update)
-        sent = self.request.first_send.pop(user_id, None)
+        sent = self.replies.first_send.pop(user_id, None)
         if sent is None:
             raise RuntimeError(f"{text.split()[0]} sent no reply")
         return (sent - started) * 1000
@@ -282,7 +269,8 @@ async def measure(
         # One editor types hundreds of commands a minute here; the flood guard is for people.
         flood_limit=1_000_000,
     )
-    request = TimingRequest()
+    replies = FirstReplies()
+    request = InProcessBotApi(on_message=replies)
     push_bot = Bot(
         TOKEN,
         base_url=settings.telegram_base_url,
@@ -300,7 +288,7 @@ async def measure(
     )
     samples: dict[str, list[float]] = defaultdict(list)
     behind: list[float] = []
-    driver = Driver(app, request)
+    driver = Driver(app, replies)
     async with running(app):
         engine = app.bot_data.engine
         if engine is not None:

@@ -1,8 +1,9 @@
 """`python -m bench outbox --items 10 --subscribers 100000 --json`: history does not slow pushes.
 
 Posts `--items` items one after another to the same N subscribers and drains each through
-the engine (the bot's TextRenderer and store, PTB-free JSON fast path) into an in-process
-transport that answers at once, so the figure is the engine's and the store's own cost.
+the engine (the bot's TextRenderer and store, PTB-free JSON fast path) into the in-process
+Bot API (`bot/inprocess.py`), which answers at once, so the figure is the engine's and the
+store's own cost.
 The outbox's cost must be set by the work in flight: the last item fans out as fast as the
 first, and the outbox holds no more rows after ten items than after one.
 """
@@ -16,11 +17,11 @@ from typing import Any
 
 from telegram import Bot
 
-from bench.enqueue import InstantRequest
 from bench.fanout import TOKEN, cpu_seconds, emit, peak_rss_mb, post_real, seed_real, temp_db
 from bot.db import deliveries
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SendBudget
+from bot.inprocess import InProcessBotApi
 from bot.render import TextRenderer
 from bot.texts import Texts
 
@@ -28,7 +29,7 @@ from bot.texts import Texts
 async def run(subscribers: int, items: int, limit_s: float) -> dict[str, Any]:
     async with temp_db() as db:
         story_id = await seed_real(db, subscribers)
-        request = InstantRequest()
+        request = InProcessBotApi()
         bot = Bot(TOKEN, base_url="http://127.0.0.1:9/bot", request=request)
         engine = DeliveryEngine(
             db,
@@ -51,13 +52,13 @@ async def run(subscribers: int, items: int, limit_s: float) -> dict[str, Any]:
                 item_id, _ = await post_real(db, story_id, f"Meldung {n}\nText der Meldung {n}.")
                 engine.notify()
                 started, cpu_started = time.perf_counter(), cpu_seconds()
-                sent_before = request.count
+                sent_before = request.sent
                 progress = await deliveries.item_progress(db, item_id)
                 while not progress.done and time.monotonic() < deadline:
                     await asyncio.sleep(0.1)
                     progress = await deliveries.item_progress(db, item_id)
                 seconds = time.perf_counter() - started
-                sent = request.count - sent_before
+                sent = request.sent - sent_before
                 rates.append(round(sent / seconds, 1))
                 cpu_ms.append(round((cpu_seconds() - cpu_started) * 1000 / max(1, sent), 3))
                 await asyncio.sleep(1.2)  # let one compaction round pass

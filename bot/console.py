@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import itertools
-import json
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -14,153 +11,53 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_app, running
 from bot.config import Settings
+from bot.inprocess import InProcessBotApi, Outgoing, html_to_plain
 from bot.logs import setup_logging
 
 CONSOLE_TOKEN = "1:console-offline-token-never-sent-anywhere"
-BOT_USER = {
-    "id": 1,
-    "is_bot": True,
-    "first_name": "Briefing",
-    "username": "briefing_bot",
-    "can_join_groups": True,
-    "can_read_all_group_messages": False,
-    "supports_inline_queries": False,
-}
-_TAG = re.compile(r"<[^>]+>")
 
 
-def html_to_plain(text: str) -> str:
-    """What a reader sees of our HTML: tags dropped, entities resolved."""
-    return html.unescape(_TAG.sub("", text))
+class ChatView:
+    """Prints what the bot does in the console's chat and remembers the last keyboard."""
 
-
-class ConsoleRequest(BaseRequest):
-    """Answers Bot API calls locally and shows every outgoing message as plain text."""
-
-    def __init__(self, show: Callable[[str], None]) -> None:
+    def __init__(self, show: Callable[[str], None], chat_id: int) -> None:
         self.show = show
-        self._message_ids = itertools.count(1)
-        self.messages: dict[int, dict[str, Any]] = {}
-        self.files: dict[str, Path] = {}
+        self.chat_id = chat_id
         self.last_keyboard_message: dict[str, Any] | None = None
 
-    @property
-    def read_timeout(self) -> float | None:
-        return 5.0
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: object = BaseRequest.DEFAULT_NONE,
-        write_timeout: object = BaseRequest.DEFAULT_NONE,
-        connect_timeout: object = BaseRequest.DEFAULT_NONE,
-        pool_timeout: object = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        # Time-outs typed as `object`: PTB's own alias lives in a private module, and a
-        # local answer never waits anyway.
-        if "/file/" in url:
-            file_id = url.rsplit("/", 1)[-1]
-            path = self.files.get(file_id)
-            if path is None:
-                return 404, b'{"ok": false, "error_code": 404, "description": "Not Found"}'
-            return 200, await asyncio.to_thread(path.read_bytes)
-        api_method = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
-        result = self._answer(api_method.lower(), params)
-        return 200, json.dumps({"ok": True, "result": result}).encode()
-
-    def _message(self, params: dict[str, Any], message_id: int) -> dict[str, Any]:
-        chat_id = int(params.get("chat_id", 0))
-        message: dict[str, Any] = {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "from": BOT_USER,
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-            "text": html_to_plain(str(params.get("text", ""))),
-        }
-        markup = params.get("reply_markup")
-        if isinstance(markup, str):
-            markup = json.loads(markup)
-        if markup:
-            message["reply_markup"] = markup
-        return message
-
-    def _show_message(self, message: dict[str, Any], params: dict[str, Any], prefix: str) -> None:
-        chat_id = message["chat"]["id"]
-        header = prefix if chat_id == self._console_chat else f"{prefix} → chat {chat_id}"
-        self.show(f"{header}\n{html_to_plain(str(params.get('text', '')))}")
-        keyboard = (message.get("reply_markup") or {}).get("inline_keyboard")
+    def __call__(self, event: Outgoing) -> None:
+        if event.event == "notice":
+            self.show(f"bot (notice): {event.text}")
+            return
+        if event.event == "deleted":
+            self.show(f"bot: (deleted message {event.message_id})")
+            return
+        prefix = "bot:" if event.event == "sent" else f"bot (edited message {event.message_id}):"
+        header = prefix if event.chat_id == self.chat_id else f"{prefix} → chat {event.chat_id}"
+        self.show(f"{header}\n{html_to_plain(event.text)}")
+        keyboard = (event.message.get("reply_markup") or {}).get("inline_keyboard")
         if keyboard:
             buttons = [b for row in keyboard for b in row]
             labels = "  ".join(f"[:{i}] {b['text']}" for i, b in enumerate(buttons, 1))
             self.show(f"  {labels}")
-            self.last_keyboard_message = message
-
-    _console_chat = 0
-
-    def _answer(self, method: str, params: dict[str, Any]) -> Any:
-        if method == "getme":
-            return BOT_USER
-        if method == "sendmessage":
-            message = self._message(params, next(self._message_ids))
-            self.messages[message["message_id"]] = message
-            self._show_message(message, params, "bot:")
-            return message
-        if method == "editmessagetext":
-            message_id = int(params.get("message_id", 0))
-            message = self._message(params, message_id)
-            self.messages[message_id] = message
-            self._show_message(message, params, f"bot (edited message {message_id}):")
-            return message
-        if method == "deletemessage":
-            self.show(f"bot: (deleted message {params.get('message_id')})")
-            return True
-        if method == "answercallbackquery":
-            if params.get("text"):
-                self.show(f"bot (notice): {params['text']}")
-            return True
-        if method == "getfile":
-            file_id = str(params.get("file_id"))
-            path = self.files[file_id]
-            return {
-                "file_id": file_id,
-                "file_unique_id": file_id,
-                "file_size": path.stat().st_size,
-                "file_path": file_id,
-            }
-        if method == "getchatmember":
-            return {
-                "status": "creator",
-                "user": {"id": params.get("user_id"), "is_bot": False, "first_name": "Console"},
-                "is_anonymous": False,
-            }
-        if method == "getchatadministrators":
-            return []
-        return True
+            self.last_keyboard_message = event.message
 
 
 class Console:
     """Turns typed lines into updates for the Application and prints its replies."""
 
-    def __init__(self, user_id: int, language: str, request: ConsoleRequest) -> None:
+    def __init__(
+        self, user_id: int, language: str, request: InProcessBotApi, view: ChatView
+    ) -> None:
         self.user_id = user_id
         self.language = language
         self.request = request
+        self.view = view
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100_000)
-        request._console_chat = user_id
 
     def _user(self) -> dict[str, Any]:
         return {
@@ -189,7 +86,7 @@ class Console:
 
     def button_update(self, index: int) -> dict[str, Any] | None:
         """A callback query for button `index` (1-based) of the last keyboard shown."""
-        message = self.request.last_keyboard_message
+        message = self.view.last_keyboard_message
         if not message:
             return None
         buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
@@ -247,12 +144,13 @@ async def _console(settings: Settings, *, user_id: int, admin: bool, language: s
     def show(text: str) -> None:
         print(text, flush=True)
 
-    request = ConsoleRequest(show)
+    view = ChatView(show, user_id)
+    request = InProcessBotApi(on_message=view)
     push_bot = Bot(CONSOLE_TOKEN, request=request)
     app = build_app(
         settings, request=request, updates_request=request, token=CONSOLE_TOKEN, push_bot=push_bot
     )
-    console = Console(user_id, language, request)
+    console = Console(user_id, language, request, view)
     role = "editor" if admin else "reader"
     show(f"briefing-bot console — you are user {user_id} ({role}). {HELP}")
     async with running(app):
