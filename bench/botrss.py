@@ -1,10 +1,11 @@
 """`python -m bench botrss --subscribers 1000000 --json`: memory of `python -m bot` in a big push.
 
 Prepares a database with N subscribers (half of them English) and one posted item, then
-starts `python -m bot` itself against bench/fakeserver.py and samples the process's resident
-memory (VmRSS, and the kernel's peak VmHWM) while it fans out, until `--messages` pushes have
-arrived or `--seconds` have passed. The bot's whole start-up path runs: settings, migrations,
-texts, seeds, polling, the engine with the bot's renderer and store.
+starts `python -m bot` itself against the fake Bot API (tests/fakes/botapi.py) and samples
+the process's resident memory (VmRSS, and the kernel's peak VmHWM) while it fans out, until
+`--messages` pushes have arrived or `--seconds` have passed. The bot's whole start-up path
+runs: settings, migrations, texts, seeds, polling, the engine with the bot's renderer and
+store.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def run(subscribers: int, latency_ms: float, messages: int, seconds: float) -> d
                     time.sleep(1.0)
                     rss, _ = _memory_mb(bot.pid)
                     peak_rss = max(peak_rss, rss)
-                    sent = int(server_stats(url)["sends"])
+                    sent = int(server_stats(url)["sends_ok"])
                     samples.append((sent, round(rss, 1)))
                     if sent >= messages:
                         break
@@ -103,8 +104,8 @@ def run(subscribers: int, latency_ms: float, messages: int, seconds: float) -> d
         "subscribers": subscribers,
         "latency_ms": latency_ms,
         "prepare_s": round(prepare_s, 1),
-        "messages_sent": stats["sends"],
-        "duplicates": stats["duplicates"],
+        "messages_sent": stats["sends_ok"],
+        "duplicates": stats["duplicate_count"],
         "max_per_1s_window": stats["max_per_1s_window"],
         "peak_rss_mb": round(max(peak_rss, hwm), 1),
         "rss_by_messages_sent": samples[::every],

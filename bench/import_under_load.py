@@ -4,8 +4,8 @@
                                       [--latency-ms 50] [--json] [--record]
 
 The real Application (build_app: its delivery engine, handlers, services and SQLite store)
-pushes an editor's /post to every subscriber through its real transport to
-bench/fakeserver.py (its own process, 127.0.0.1), paid, at 1000 msg/s. A reader sends
+pushes an editor's /post to every subscriber through its real transport to the fake Bot
+API (tests/fakes/botapi.py, its own process, 127.0.0.1), paid, at 1000 msg/s. A reader sends
 /ticker 5 every `--reader-interval-ms` throughout. First the fan-out runs alone for
 `--baseline-seconds`; then an editor's upload of a 2 MB page (the upload limit, built
 from tests/pages as `bench import` builds it) goes the product's way: the preview parse,
@@ -226,7 +226,7 @@ def main(argv: list[str]) -> int:
             result,
             "Measured by `python -m bench import-under-load` (bench/import_under_load.py): the "
             "real Application pushes an editor's /post to every subscriber (paid, 1000 msg/s, "
-            "bench/fakeserver.py on 127.0.0.1) while a reader sends /ticker 5 every 20 ms; "
+            "the fake Bot API on 127.0.0.1) while a reader sends /ticker 5 every 20 ms; "
             "first alone, then while an editor's upload of a 2 MB page is previewed and "
             "imported (parsed in the parsing worker process, stored by the app's "
             f"StoryService). Goals: fanout_ratio >= {RATE_GOAL:g}, import_reader_p99_ms < "

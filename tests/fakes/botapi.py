@@ -241,6 +241,8 @@ class FakeBotApi:
       stats          SendStats: per-method/status counters, send windows, duplicates
       privacy_mode   group privacy like Telegram's default (True): in groups where the bot is not
                      an admin it only gets commands, replies to it and mentions of it
+      open_chats     any numeric chat id is a chat that started the bot (benchmarks push to
+                     a million subscribers nobody registered); False: unknown is "chat not found"
     """
 
     def __init__(
@@ -255,6 +257,7 @@ class FakeBotApi:
         record: bool = True,
         seed: int | None = 0,
         privacy_mode: bool = True,
+        open_chats: bool = False,
     ) -> None:
         if not _TOKEN_RE.match(token):
             raise ValueError(f"token {token!r} is not of the form <digits>:<secret>")
@@ -268,6 +271,7 @@ class FakeBotApi:
         self.latency_jitter = 0.0
         self.record = record
         self.privacy_mode = privacy_mode
+        self.open_chats = open_chats
         # Telegram does not publish how long a callback query stays answerable; None = forever.
         self.callback_answer_timeout: float | None = None
         self.faults = FaultSet(seed)
@@ -1018,6 +1022,12 @@ class FakeBotApi:
         chat.members.add(user.id)
         return chat
 
+    def _open_chat(self, chat_id: int) -> FakeChat:
+        if chat_id > 0:
+            self.add_user(chat_id, f"User{chat_id}", language_code=None)
+            return self.chats[chat_id]
+        return self.add_group(chat_id, f"Group{chat_id}")
+
     def _bot_sees(self, chat: FakeChat, msg: StoredMessage) -> bool:
         if chat.type == "private" or not self.privacy_mode or chat.bot_is_admin:
             return True
@@ -1375,6 +1385,8 @@ class FakeBotApi:
             )
         else:
             chat = self.chats.get(chat_id)
+            if chat is None and self.open_chats and isinstance(chat_id, int):
+                chat = self._open_chat(chat_id)
         if chat is None:
             raise bad_request("chat not found")
         if chat.migrated_to is not None:
@@ -2449,7 +2461,7 @@ class FakeBotApi:
         return await self._control_call(request, action)
 
     async def _control_stats(self, request: web.Request) -> web.Response:
-        snapshot = self.stats.snapshot()
+        snapshot = self.stats.snapshot(per_chat=request.query.get("per_chat") != "0")
         snapshot["pending_updates"] = len(self._updates)
         snapshot["recorded_requests"] = len(self.requests)
         snapshot["callback_queries_unanswered"] = sum(

@@ -148,6 +148,7 @@ async def run(args: argparse.Namespace) -> None:
         record=not args.no_record,
         seed=args.seed,
         privacy_mode=not args.no_privacy,
+        open_chats=args.open_chats,
     )
     if not args.no_demo:
         add_demo_data(server)
@@ -192,7 +193,9 @@ async def run(args: argparse.Namespace) -> None:
 
     consumer = asyncio.create_task(consume())
     try:
-        await stop.wait()
+        # Bounded: a parent that forgets to stop us (a crashed benchmark) does not leak us.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), args.max_seconds)
     finally:
         consumer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -214,6 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-stdin", action="store_true", help="ignore standard input")
     parser.add_argument("--no-record", action="store_true", help="counters only (benchmarks)")
     parser.add_argument("--no-privacy", action="store_true", help="disable group privacy mode")
+    parser.add_argument(
+        "--open-chats", action="store_true", help="any chat id is a chat that started the bot"
+    )
+    parser.add_argument(
+        "--max-seconds", type=float, default=None, help="stop by itself after this long"
+    )
     parser.add_argument(
         "--echo",
         action=argparse.BooleanOptionalAction,

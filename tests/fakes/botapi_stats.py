@@ -71,6 +71,10 @@ class SendStats:
         self.attempts_per_chat: Counter[int | str] = Counter()
         self.sent_per_chat: Counter[int] = Counter()
         self.per_second: Counter[int] = Counter()  # whole seconds since reset -> send attempts
+        # Seconds since reset of the first and the latest send attempt, as the server saw
+        # them arrive (before any injected latency): a benchmark's throughput is over this.
+        self.first_send_s: float | None = None
+        self.last_send_s: float | None = None
         self._global_1s = _Window(1.0)
         self._chat_1s: dict[int | str, _Window] = {}
         self._chat_60s: dict[int | str, _Window] = {}
@@ -88,7 +92,11 @@ class SendStats:
         if paid:
             self.paid_broadcast_sends += 1
         self.attempts_per_chat[chat_id] += 1
-        self.per_second[int(now - self.started)] += 1
+        since = now - self.started
+        if self.first_send_s is None:
+            self.first_send_s = since
+        self.last_send_s = since
+        self.per_second[int(since)] += 1
         self._global_1s.add(now)
         window = self._chat_1s.get(chat_id)
         if window is None:
@@ -118,11 +126,15 @@ class SendStats:
     def max_per_60s_window_per_chat(self) -> dict[int | str, int]:
         return {chat: window.max for chat, window in self._chat_60s.items()}
 
-    def snapshot(self) -> dict[str, Any]:
-        """JSON-serialisable summary (keys of per-chat maps become strings in JSON)."""
+    def snapshot(self, *, per_chat: bool = True) -> dict[str, Any]:
+        """JSON-serialisable summary (keys of per-chat maps become strings in JSON).
+
+        ``per_chat=False`` leaves out the maps keyed by chat and the duplicates' texts
+        (their counts stay): a benchmark's million chats would make megabytes of JSON.
+        """
         per_chat_1s = self.max_per_1s_window_per_chat()
         per_chat_60s = self.max_per_60s_window_per_chat()
-        return {
+        summary: dict[str, Any] = {
             "elapsed_s": round(time.monotonic() - self.started, 3),
             "requests": self.requests,
             "by_method": dict(self.by_method),
@@ -133,6 +145,15 @@ class SendStats:
             "max_per_1s_window": self.max_per_1s_window,
             "max_per_1s_window_any_chat": max(per_chat_1s.values(), default=0),
             "max_per_60s_window_any_chat": max(per_chat_60s.values(), default=0),
+            "chats_sent_to": len(self.sent_per_chat),
+            "duplicate_count": len(self.duplicates),
+            "first_send_s": self.first_send_s,
+            "last_send_s": self.last_send_s,
+        }
+        if not per_chat:
+            return summary
+        return {
+            **summary,
             "max_per_1s_window_per_chat": {str(k): v for k, v in per_chat_1s.items()},
             "sent_per_chat": {str(k): v for k, v in self.sent_per_chat.items()},
             "attempts_per_second": {str(k): v for k, v in sorted(self.per_second.items())},

@@ -61,6 +61,8 @@ _SIMPLE_TAG_TYPES = {
     "code": "code",
 }
 _NAMED_HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_MARKUP_START = re.compile(r"[<&]")
+_NAME_END = re.compile(r"[ \t\r\n\f\v>]")
 
 
 class EntityParseError(ValueError):
@@ -120,6 +122,7 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
     if "<" not in text and "&" not in text:
         return text, []
     out: list[str] = []
+    counted = 0  # pieces of ``out`` already measured: text is measured at tags only
     out_len = 0  # characters in ``out`` (code points), for slicing the link text
     utf16 = 0
     entities: list[Entity] = []
@@ -127,11 +130,13 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
     n = len(text)
     i = 0
 
-    def emit(chunk: str) -> None:
-        nonlocal out_len, utf16
-        out.append(chunk)
-        out_len += len(chunk)
-        utf16 += utf16_len(chunk)
+    def measure() -> None:
+        nonlocal counted, out_len, utf16
+        if counted < len(out):
+            chunk = "".join(out[counted:])
+            counted = len(out)
+            out_len += len(chunk)
+            utf16 += utf16_len(chunk)
 
     while i < n:
         c = text[i]
@@ -141,14 +146,13 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                 raise EntityParseError(
                     f"Character '&' at byte offset {_byte_offset(text, i)} must be escaped as &amp;"
                 )
-            emit(decoded[0])
+            out.append(decoded[0])
             i = decoded[1]
             continue
         if c != "<":
-            j = i + 1
-            while j < n and text[j] not in "<&":
-                j += 1
-            emit(text[i:j])
+            special = _MARKUP_START.search(text, i + 1)
+            j = special.start() if special else n
+            out.append(text[i:j])
             i = j
             continue
         begin = i
@@ -158,9 +162,8 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                 raise EntityParseError(
                     f"Unexpected end tag at byte offset {_byte_offset(text, begin)}"
                 )
-            i += 1
-            while i < n and text[i] not in _SPACES and text[i] != ">":
-                i += 1
+            name_end = _NAME_END.search(text, i + 1)
+            i = name_end.start() if name_end else n
             end_name = text[begin + 2 : i].lower()
             while i < n and text[i] in _SPACES:
                 i += 1
@@ -175,10 +178,11 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                     f"Unmatched end tag at byte offset {_byte_offset(text, begin)}, "
                     f'expected "</{opened.tag}>", found "</{end_name}>"'
                 )
-            _close_html_entity(opened, "".join(out), utf16, entities)
+            measure()
+            _close_html_entity(opened, "".join(out) if opened.tag == "a" else "", utf16, entities)
             continue
-        while i < n and text[i] not in _SPACES and text[i] != ">":
-            i += 1
+        name_end = _NAME_END.search(text, i)
+        i = name_end.start() if name_end else n
         if i >= n:
             raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
         tag = text[begin + 1 : i].lower()
@@ -267,6 +271,7 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                 f"{_byte_offset(text, begin)}"
             )
         i += 1  # the closing '>'
+        measure()
         stack.append(_Open(tag, argument, utf16, out_len, expandable))
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
@@ -603,6 +608,15 @@ _URL_RE = re.compile(
     r"(?:/[^\s<>\"]*)?\b)",
     re.IGNORECASE,
 )
+# Cheap tests whether a detector can match at all: the detectors scan every position, and
+# most texts (a push, a reply) contain no URL, mention or e-mail.
+_MAYBE = {
+    "url": re.compile(r"://|www\.|\.(?:com|org|net|io|me|de|fr|ru|uk|eu|info|dev|app)\b", re.I),
+    "email": re.compile(r"@"),
+    "bot_command": re.compile(r"/"),
+    "mention": re.compile(r"@"),
+    "hashtag": re.compile(r"#"),
+}
 # Telegram does not detect entities inside these.
 _OPAQUE_TYPES = {"code", "pre", "text_link", "url", "email", "custom_emoji", "text_mention"}
 
@@ -634,6 +648,8 @@ def detect_entities(text: str, existing: list[Entity] | None = None) -> list[Ent
         ("mention", _MENTION_RE),
         ("hashtag", _HASHTAG_RE),
     ):
+        if not _MAYBE[kind].search(text):
+            continue
         for match in regex.finditer(text):
             start, end = match.span()
             if kind == "url":
