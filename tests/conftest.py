@@ -17,7 +17,12 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 from tests.conftest_delivery import db, fake  # noqa: F401
 
 # SQLite and PostgreSQL stores: BOTH_STORES modules run their store tests on each.
-from tests.conftest_pg import pg_server, pytest_generate_tests, store  # noqa: F401
+from tests.conftest_pg import (  # noqa: F401
+    pg_server,
+    pytest_generate_tests,
+    pytest_terminal_summary,
+    store,
+)
 
 _PROCESSES = frozenset({"subprocess", "running_bot", "start_bot_process"})
 _FAKE_SERVER = frozenset({"inproc_bot", "FakeBotApi", "fake"})

@@ -145,79 +145,8 @@ async def test_foreign_keys_are_enforced(db: Database) -> None:
     assert await db.fetchval("SELECT COUNT(*) FROM paragraphs") == 0  # ON DELETE CASCADE
 
 
-# ---------------------------------------------------------------- atomic()
-
-
-async def test_atomic_commits_every_statement_together(db: Database) -> None:
-    async with db.atomic():
-        await add_story(db, "one")
-        await add_story(db, "two")
-    assert await slugs(db) == ["one", "two"]
-
-
-async def test_atomic_rolls_back_everything_on_an_exception(db: Database) -> None:
-    await add_story(db, "before")
-    with pytest.raises(Boom):
-        async with db.atomic():
-            await add_story(db, "one")
-            await add_story(db, "two")
-            raise Boom
-    assert await slugs(db) == ["before"]
-    # The connection is usable again at once.
-    await add_story(db, "after")
-    assert await slugs(db) == ["before", "after"]
-
-
-async def test_atomic_rolls_back_on_an_sql_error(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
-        async with db.atomic():
-            await add_story(db, "dup")
-            await add_story(db, "dup")  # slug is UNIQUE
-    assert await slugs(db) == []
-
-
-async def test_atomic_rolls_back_when_the_task_is_cancelled(db: Database) -> None:
-    started = asyncio.Event()
-
-    async def writer() -> None:
-        async with db.atomic():
-            await add_story(db, "cancelled")
-            started.set()
-            await asyncio.sleep(30)
-
-    task = asyncio.create_task(writer())
-    await asyncio.wait_for(started.wait(), 5)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert await slugs(db) == []
-    await add_story(db, "next")  # the write lock was released
-    assert await slugs(db) == ["next"]
-
-
-async def test_a_failed_savepoint_keeps_the_outer_work(db: Database) -> None:
-    async with db.atomic():
-        await add_story(db, "outer-before")
-        with pytest.raises(Boom):
-            async with db.atomic():
-                await add_story(db, "inner")
-                async with db.atomic():
-                    await add_story(db, "inner-inner")
-                raise Boom
-        # Inside the transaction the task sees its own writes, without the inner ones.
-        assert await slugs(db) == ["outer-before"]
-        await add_story(db, "outer-after")
-    assert await slugs(db) == ["outer-before", "outer-after"]
-
-
-async def test_a_failure_after_a_released_savepoint_undoes_it_too(db: Database) -> None:
-    with pytest.raises(Boom):
-        async with db.atomic():
-            await add_story(db, "outer")
-            async with db.atomic():
-                await add_story(db, "inner")
-            raise Boom
-    assert await slugs(db) == []
+# ---------------------------------------------------------------- atomic() on SQLite
+# (both stores: tests/test_db_transactions.py)
 
 
 async def orphan_item(conn: object) -> None:
@@ -243,22 +172,6 @@ async def test_a_refused_commit_rolls_back_and_raises_its_own_error(db: Database
     assert await slugs(db) == ["next"]
 
 
-async def test_a_failing_rollback_to_does_not_hide_the_first_error(db: Database) -> None:
-    with pytest.raises(Boom) as caught:
-        async with db.atomic() as conn:
-            await add_story(db, "outer")
-            async with db.atomic():
-                # The savepoint disappears under the block (committed away): ROLLBACK TO
-                # fails, and the error that ended the block must still be the one raised.
-                await conn.execute("COMMIT")
-                await conn.execute("BEGIN IMMEDIATE")
-                raise Boom
-    assert any("rolling back failed too" in note for note in caught.value.__notes__)
-    assert not db.writer.in_transaction
-    await add_story(db, "after")
-    assert "after" in await slugs(db)
-
-
 async def test_cancelled_while_waiting_for_the_lock_leaves_no_transaction(
     db: Database,
 ) -> None:
@@ -281,76 +194,3 @@ async def test_cancelled_while_waiting_for_the_lock_leaves_no_transaction(
     assert not db.writer.in_transaction
     await add_story(db, "after")
     assert await slugs(db) == ["after"]
-
-
-# ---------------------------------------------------------------- one writer, snapshot reads
-
-
-async def test_two_tasks_writing_at_once_do_not_interleave(db: Database) -> None:
-    async def write(name: str) -> None:
-        async with db.atomic():
-            for n in range(3):
-                await add_story(db, f"{name}{n}")
-                await asyncio.sleep(0.005)  # give the other task every chance to cut in
-
-    await asyncio.gather(write("a"), write("b"))
-    order = await slugs(db)
-    assert order in (["a0", "a1", "a2", "b0", "b1", "b2"], ["b0", "b1", "b2", "a0", "a1", "a2"])
-
-
-async def test_a_rollback_never_takes_another_tasks_write_with_it(db: Database) -> None:
-    inside = asyncio.Event()
-
-    async def failing() -> None:
-        async with db.atomic():
-            await add_story(db, "rolled-back")
-            inside.set()
-            await asyncio.sleep(0.05)  # the other task's write is waiting meanwhile
-            raise Boom
-
-    async def plain_write() -> None:
-        await inside.wait()
-        await add_story(db, "independent")
-
-    results = await asyncio.gather(failing(), plain_write(), return_exceptions=True)
-    assert isinstance(results[0], Boom) and results[1] is None
-    assert await slugs(db) == ["independent"]
-
-
-async def test_a_reader_does_not_see_uncommitted_writes(db: Database) -> None:
-    written, checked = asyncio.Event(), asyncio.Event()
-    seen: list[int] = []
-
-    async def writer() -> None:
-        async with db.atomic():
-            await add_story(db, "pending")
-            written.set()
-            await asyncio.wait_for(checked.wait(), 5)
-
-    async def reader() -> None:
-        await written.wait()
-        seen.append(await db.fetchval("SELECT COUNT(*) FROM stories"))
-        checked.set()
-
-    await asyncio.gather(writer(), reader())
-    assert seen == [0]
-    assert await db.fetchval("SELECT COUNT(*) FROM stories") == 1
-
-
-async def test_reads_are_not_blocked_by_an_open_transaction(db: Database) -> None:
-    await add_story(db, "committed")
-    release = asyncio.Event()
-    holding = asyncio.Event()
-
-    async def long_writer() -> None:
-        async with db.atomic():
-            await add_story(db, "slow")
-            holding.set()
-            await asyncio.wait_for(release.wait(), 5)
-
-    task = asyncio.create_task(long_writer())
-    await holding.wait()
-    assert await asyncio.wait_for(slugs(db), 1) == ["committed"]
-    release.set()
-    await task
-    assert await slugs(db) == ["committed", "slow"]

@@ -76,6 +76,16 @@ class Connection(abc.ABC):
         """Run a script of several statements without parameters (a migration)."""
         raise NotImplementedError
 
+    @property
+    @abc.abstractmethod
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open on this connection."""
+
+    @property
+    def closed(self) -> bool:
+        """Whether the connection is gone (nothing left to roll back on it)."""
+        return False
+
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """The first row a statement returns, or None."""
         rows = await self.fetchall(sql, params)
@@ -215,11 +225,11 @@ def _refuse_foreign(path: str) -> None:
         conn.close()
 
 
-async def _begin(conn: aiosqlite.Connection) -> None:
-    """BEGIN IMMEDIATE that a cancellation cannot leave half done: the statement runs on in
-    the connection's thread (waiting out a busy lock), and would open a transaction that
+async def _begin(conn: Connection, statement: str) -> None:
+    """BEGIN that a cancellation cannot leave half done: the statement runs on (SQLite
+    waits out a busy lock in the connection's thread) and would open a transaction that
     nobody owns once the write lock is released."""
-    begin = asyncio.ensure_future(conn.execute("BEGIN IMMEDIATE"))
+    begin = asyncio.ensure_future(conn.execute(statement))
     try:
         await asyncio.shield(begin)
     except asyncio.CancelledError:
@@ -230,11 +240,11 @@ async def _begin(conn: aiosqlite.Connection) -> None:
         raise
 
 
-async def _undo(conn: aiosqlite.Connection, cause: BaseException, *statements: str) -> None:
+async def _undo(conn: Connection, cause: BaseException, *statements: str) -> None:
     """Roll back after `cause`; a failure here is noted on the cause, never raised instead."""
     try:
         for statement in statements:
-            if not conn.in_transaction:
+            if conn.closed or not conn.in_transaction:
                 break
             await asyncio.shield(conn.execute(statement))
     except Exception as exc:
@@ -331,9 +341,55 @@ class Database(abc.ABC):
     def _read_conn(self) -> Connection:
         """The connection a read outside a transaction goes through."""
 
-    @abc.abstractmethod
-    def atomic(self) -> contextlib.AbstractAsyncContextManager[Connection]:
-        """Run a block as one transaction (savepoint when nested); roll back on any error."""
+    # The statement that opens a transaction: SQLite takes its write lock at once
+    # (IMMEDIATE), so a transaction never fails half way for want of it.
+    _begin_statement = "BEGIN"
+    _write_lock: _WriteLock
+
+    def _after_commit(self) -> None:
+        """Hook run after each committed outermost transaction (SQLite: a checkpoint)."""
+        return None
+
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[Connection]:
+        """Run a block as one transaction (savepoint when nested); roll back on any error.
+
+        One driver for both backends: one transaction of this process at a time (the write
+        lock, reader-facing tasks first), nested blocks are savepoints. A failed COMMIT or
+        RELEASE rolls back too, and the error that ended the block is the one raised, even
+        when rolling back fails as well."""
+        depth = _tx_depth.get()
+        conn = self.writer
+        if depth > 0:
+            name = f"sp{next(_savepoint_ids)}"
+            await conn.execute(f"SAVEPOINT {name}")
+            token = _tx_depth.set(depth + 1)
+            try:
+                try:
+                    yield conn
+                finally:
+                    _tx_depth.reset(token)
+                await conn.execute(f"RELEASE SAVEPOINT {name}")
+            except BaseException as exc:
+                await _undo(conn, exc, f"ROLLBACK TO SAVEPOINT {name}", f"RELEASE SAVEPOINT {name}")
+                raise
+            return
+        async with self._write_lock.held(background=_background.get()):
+            await _begin(conn, self._begin_statement)
+            token = _tx_depth.set(1)
+            try:
+                try:
+                    yield conn
+                finally:
+                    _tx_depth.reset(token)
+                await conn.execute("COMMIT")
+            except BaseException as exc:
+                # A COMMIT refused (deferred constraint, disk full, busy) leaves an SQLite
+                # transaction open: without this ROLLBACK the next BEGIN would fail.
+                # PostgreSQL ends it itself; then there is nothing left to undo.
+                await _undo(conn, exc, "ROLLBACK")
+                raise
+        self._after_commit()
 
     @staticmethod
     @contextmanager
@@ -404,6 +460,7 @@ class SqliteDatabase(Database):
     """The embedded store: one SQLite file, one writer connection, two reader connections."""
 
     dialect = Dialect.SQLITE
+    _begin_statement = "BEGIN IMMEDIATE"
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
@@ -487,42 +544,3 @@ class SqliteDatabase(Database):
         if _background.get() and self._background_reader is not None:
             return self._background_reader
         return self._reader
-
-    @asynccontextmanager
-    async def atomic(self) -> AsyncIterator[SqliteConnection]:
-        """Run a block as one transaction (savepoint when nested); roll back on any error.
-
-        A failed COMMIT or RELEASE rolls back too, and the error that ended the block is the
-        one raised, even when rolling back fails as well."""
-        depth = _tx_depth.get()
-        wrapped = self.writer
-        conn = wrapped.raw
-        if depth > 0:
-            name = f"sp{next(_savepoint_ids)}"
-            await conn.execute(f"SAVEPOINT {name}")
-            token = _tx_depth.set(depth + 1)
-            try:
-                try:
-                    yield wrapped
-                finally:
-                    _tx_depth.reset(token)
-                await conn.execute(f"RELEASE {name}")
-            except BaseException as exc:
-                await _undo(conn, exc, f"ROLLBACK TO {name}", f"RELEASE {name}")
-                raise
-            return
-        async with self._write_lock.held(background=_background.get()):
-            await _begin(conn)
-            token = _tx_depth.set(1)
-            try:
-                try:
-                    yield wrapped
-                finally:
-                    _tx_depth.reset(token)
-                await conn.execute("COMMIT")
-            except BaseException as exc:
-                # A COMMIT refused (deferred constraint, disk full, busy) leaves the
-                # transaction open: without this ROLLBACK the next BEGIN would fail.
-                await _undo(conn, exc, "ROLLBACK")
-                raise
-        self._after_commit()

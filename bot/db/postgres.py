@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -35,7 +35,6 @@ from bot.db.connection import (
     Result,
     Row,
     _background,
-    _savepoint_ids,
     _tx_depth,
     _WriteLock,
 )
@@ -277,23 +276,54 @@ class PostgresConnection(Connection):
     def in_transaction(self) -> bool:
         return bool(self.raw.is_in_transaction())
 
+    @property
+    def closed(self) -> bool:
+        return bool(self.raw.is_closed())
+
 
 class _ReaderPool:
-    """A few reader connections: each read takes an idle one (reads run side by side)."""
+    """A few reader connections, handed out first come, first served.
+
+    A connection given back goes straight to the task that has waited longest. With an
+    asyncio.Queue a task reading in a tight loop takes it back before the woken waiter
+    runs (that one finds the queue empty and queues again at the back), so eight busy
+    readers on three connections starved every other read, and a writer's read-back hung.
+    """
 
     def __init__(self, conns: list[PostgresConnection]) -> None:
         self.conns = conns
-        self._idle: asyncio.Queue[PostgresConnection] = asyncio.Queue()
-        for conn in conns:
-            self._idle.put_nowait(conn)
+        self._idle: deque[PostgresConnection] = deque(conns)
+        self._waiting: deque[asyncio.Future[PostgresConnection]] = deque()
 
     @asynccontextmanager
     async def one(self) -> AsyncIterator[PostgresConnection]:
-        conn = await self._idle.get()
+        conn = await self._acquire()
         try:
             yield conn
         finally:
-            self._idle.put_nowait(conn)
+            self._release(conn)
+
+    async def _acquire(self) -> PostgresConnection:
+        if self._idle and not self._waiting:
+            return self._idle.popleft()
+        future: asyncio.Future[PostgresConnection] = asyncio.get_running_loop().create_future()
+        self._waiting.append(future)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self._release(future.result())  # handed over just as we were cancelled
+            elif future in self._waiting:
+                self._waiting.remove(future)
+            raise
+
+    def _release(self, conn: PostgresConnection) -> None:
+        while self._waiting:
+            future = self._waiting.popleft()
+            if not future.done():
+                future.set_result(conn)
+                return
+        self._idle.append(conn)
 
 
 class _PooledReader(Connection):
@@ -301,6 +331,10 @@ class _PooledReader(Connection):
 
     def __init__(self, pool: _ReaderPool) -> None:
         self._pool = pool
+
+    @property
+    def in_transaction(self) -> bool:
+        return False  # reads outside a transaction only: each call on its own connection
 
     async def execute(self, sql: str, params: Params = ()) -> Result:
         async with self._pool.one() as conn:
@@ -436,62 +470,6 @@ class PostgresDatabase(Database):
         if _background.get() and self._background is not None:
             return _PooledReader(self._background)
         return _PooledReader(self._readers)
-
-    @asynccontextmanager
-    async def atomic(self) -> AsyncIterator[PostgresConnection]:
-        """Run a block as one transaction (savepoint when nested); roll back on any error."""
-        depth = _tx_depth.get()
-        conn = self.writer
-        if depth > 0:
-            name = f"sp{next(_savepoint_ids)}"
-            await conn.execute(f"SAVEPOINT {name}")
-            token = _tx_depth.set(depth + 1)
-            try:
-                try:
-                    yield conn
-                finally:
-                    _tx_depth.reset(token)
-                await conn.execute(f"RELEASE SAVEPOINT {name}")
-            except BaseException as exc:
-                await _undo(conn, exc, f"ROLLBACK TO SAVEPOINT {name}", f"RELEASE SAVEPOINT {name}")
-                raise
-            return
-        async with self._write_lock.held(background=_background.get()):
-            await _begin(conn)
-            token = _tx_depth.set(1)
-            try:
-                try:
-                    yield conn
-                finally:
-                    _tx_depth.reset(token)
-                await conn.execute("COMMIT")
-            except BaseException as exc:
-                await _undo(conn, exc, "ROLLBACK")
-                raise
-
-
-async def _begin(conn: PostgresConnection) -> None:
-    """BEGIN that a cancellation cannot leave half done (see the SQLite version)."""
-    begin = asyncio.ensure_future(conn.execute("BEGIN"))
-    try:
-        await asyncio.shield(begin)
-    except asyncio.CancelledError:
-        with contextlib.suppress(Exception):
-            await begin
-            if conn.in_transaction:
-                await conn.execute("ROLLBACK")
-        raise
-
-
-async def _undo(conn: PostgresConnection, cause: BaseException, *statements: str) -> None:
-    """Roll back after `cause`; a failure here is noted on the cause, never raised instead."""
-    try:
-        for statement in statements:
-            if conn.raw.is_closed() or not conn.in_transaction:
-                break
-            await asyncio.shield(conn.execute(statement))
-    except Exception as exc:
-        cause.add_note(f"rolling back failed too: {exc}")
 
 
 async def _refuse_newer(conn: PostgresConnection) -> None:
