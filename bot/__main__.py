@@ -96,7 +96,11 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except (sqlite3.Error, OSError) as exc:
         # The page was fine; the store was not (unwritable folder, not a database, locked).
-        print(f"Cannot store {path} in {settings.database_path}: {exc}", file=sys.stderr)
+        where = "DATABASE_URL" if settings.database_url else settings.database_path
+        reason = str(exc)
+        for secret in settings.secrets:
+            reason = reason.replace(secret, "***")
+        print(f"Cannot store {path} in {where}: {reason}", file=sys.stderr)
         return EXIT_BAD_INPUT
     result = parsed.to_json_dict()
     text = json.dumps(result, ensure_ascii=False, indent=2) if args.json else None
@@ -125,7 +129,7 @@ async def _store(settings: Settings, path: Path, data: bytes) -> int:
     from bot.db.connection import Database
     from bot.services.stories import StoryService
 
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.store)
     try:
         service = StoryService(db, max_import_bytes=settings.max_import_bytes)
         outcome = await service.import_page(data, source_name=f"seeds/{path.name}")
@@ -169,6 +173,13 @@ def main(argv: list[str] | None = None) -> int:
         return _import(args)
     settings = _settings_or_exit()
     if command in ("backup", "restore"):
+        if settings.database_url is not None:
+            print(
+                f"Cannot {command}: DATABASE_URL puts the store on PostgreSQL; back it up with"
+                " pg_dump and restore with pg_restore (docs/operations.md)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         return _backup_or_restore(command, args.path, settings)
     if command == "console":
         from bot.console import run_console

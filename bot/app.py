@@ -117,7 +117,7 @@ async def _post_init(app: BotApplication) -> None:
     state = app.bot_data
     settings = state.settings
     if not hasattr(state, "db"):
-        state.db = await Database.open(settings.database_path)
+        state.db = await Database.open(settings.store)
     state.texts = Texts()
     state.stories = StoryService(
         state.db, max_import_bytes=settings.max_import_bytes, on_new_items=state.notify_delivery
@@ -276,10 +276,7 @@ class StartupError(Exception):
 def run_bot(settings: Settings) -> int:
     """Run until SIGINT or SIGTERM, or until polling cannot go on; returns the exit code."""
     assert settings.bot_token is not None
-    secrets = [settings.bot_token.get_secret_value()]
-    if settings.webhook_secret is not None:
-        secrets.append(settings.webhook_secret.get_secret_value())
-    setup_logging(settings.log_level, secrets=tuple(secrets))
+    setup_logging(settings.log_level, secrets=settings.secrets)
     try:
         code = asyncio.run(_serve(settings))
     except KeyboardInterrupt:
@@ -365,10 +362,20 @@ async def _serve(settings: Settings) -> int:
                 loop.remove_signal_handler(signum)
 
 
+def _store_problem(settings: Settings, exc: DatabaseUnusable) -> str:
+    """One line naming the store's setting; a PostgreSQL message names DATABASE_URL itself
+    (and never the URL, which holds the password)."""
+    if settings.database_url is not None:
+        return redact(str(exc), settings.secrets)
+    return f"DATABASE_PATH {exc}"
+
+
 async def _start(app: BotApplication, started: list[str], stop: asyncio.Event) -> None:
     settings = app.bot_data.settings
     path = settings.database_path
-    if str(path) != ":memory:":
+    # On PostgreSQL replicas share the store by design (a lease picks who pushes); the
+    # file lock is SQLite's guard against a second bot on one file.
+    if settings.database_url is None and str(path) != ":memory:":
         try:
             # Held while the bot runs: a second bot on the same file (it would send every
             # push twice) and a restore underneath it are refused.
@@ -382,15 +389,15 @@ async def _start(app: BotApplication, started: list[str], stop: asyncio.Event) -
                 f"DATABASE_PATH {path}: cannot create its folder ({exc.strerror or exc})"
             ) from None
     try:
-        app.bot_data.db = await Database.open(path)
+        app.bot_data.db = await Database.open(settings.store)
     except DatabaseUnusable as exc:
-        raise StartupError(f"DATABASE_PATH {exc}") from None
+        raise StartupError(_store_problem(settings, exc)) from None
     await _initialize(app, stop)
     started.append("initialized")
     try:
         await _post_init(app)
     except DatabaseUnusable as exc:
-        raise StartupError(f"DATABASE_PATH {exc}") from None
+        raise StartupError(_store_problem(settings, exc)) from None
     except sqlite3.Error as exc:
         raise StartupError(f"DATABASE_PATH {settings.database_path}: {exc}") from None
     finally:

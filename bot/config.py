@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -39,6 +41,9 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     database_path: Path = Path("data/bot.sqlite3")
+    # postgresql://user:password@host:port/database puts the store on PostgreSQL (more
+    # than one replica, or surviving the loss of a machine); unset: the SQLite file above.
+    database_url: SecretStr | None = None
     seeds_dir: Path = Path("seeds")
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str | None = None
@@ -119,6 +124,29 @@ class Settings(BaseSettings):
             raise ValueError("does not look like a token from @BotFather (digits:secret)")
         return raw.strip()
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _check_database_url(cls, value: Any) -> Any:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if raw is None or not str(raw).strip():
+            return None
+        text = str(raw).strip()
+        # Never echo the value: the URL carries the database password.
+        if not text.lower().startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "must be a postgresql://user:password@host:port/database URL"
+                " (unset it to use the SQLite file DATABASE_PATH)"
+            )
+        try:
+            parts = urlsplit(text)
+            _ = parts.port  # a port that is not a number raises here
+        except ValueError:
+            raise ValueError(
+                "is not a valid postgresql:// URL (check the host, the port number, and that"
+                " special characters in the password are percent-encoded)"
+            ) from None
+        return text
+
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
@@ -187,6 +215,15 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _check_backups(self) -> Settings:
+        if self.backup_dir is not None and self.database_url is not None:
+            raise ValueError(
+                "BACKUP_DIR copies the SQLite file DATABASE_PATH; with DATABASE_URL back up"
+                " PostgreSQL with pg_dump (docs/operations.md) and unset BACKUP_DIR"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _check_push_rate(self) -> Settings:
         ceiling = PAID_PUSH_RATE if self.paid_broadcast else FREE_PUSH_RATE
         if "push_rate" not in self.model_fields_set:
@@ -202,6 +239,32 @@ class Settings(BaseSettings):
                 f" messages/s{' with paid broadcast' if self.paid_broadcast else ''}: {hint}"
             )
         return self
+
+    @property
+    def store(self) -> Path | str:
+        """Where the store lives: the DATABASE_URL when set, else the SQLite file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.database_path
+
+    @property
+    def store_setting(self) -> str:
+        """The setting an operator fixes when the store cannot be used."""
+        return "DATABASE_URL" if self.database_url is not None else "DATABASE_PATH"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values no log line may show: the token, the webhook secret, the database URL
+        and its password."""
+        found = [s.get_secret_value() for s in (self.bot_token, self.webhook_secret) if s]
+        if self.database_url is not None:
+            url = self.database_url.get_secret_value()
+            found.append(url)
+            with contextlib.suppress(ValueError):
+                password = urlsplit(url).password
+                if password:
+                    found += [password, unquote(password)]
+        return tuple(found)
 
     @property
     def file_base_url(self) -> str:

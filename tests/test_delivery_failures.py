@@ -97,8 +97,8 @@ async def test_server_error_past_the_deadline_is_dead_lettered_with_reason(
     item = await add_item(db, story, "Never")
     fake.faults.add(FaultRule(kind="server_error", method="sendMessage", chat_id=101))
     # Ten simulated minutes of deadline, backoff up to a minute: it plays out in seconds
-    # (two, so that a store's round trips on a busy machine do not eat the retries).
-    clock = ScaledClock(300)
+    # (four, so that a store's round trips on a busy machine do not eat the retries).
+    clock = ScaledClock(150)
     engine = make_engine(
         db, fake, clock=clock, deadline=600, backoff_base=1, backoff_max=60, poll_interval=1
     )

@@ -1,0 +1,139 @@
+"""DATABASE_URL as an operator meets it: the store on PostgreSQL, and every bad URL or
+unreachable server one line naming DATABASE_URL, exit 2, never showing the password."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.logs import setup_logging
+from tests.conftest_pg import TEST_DATABASE, reset
+from tests.e2e import READER_EN, bot_env, running_bot
+from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi
+from tests.pgserver import USER, PgServer
+from tests.test_runtime_start import assert_one_clean_line, closed_port
+
+pytestmark = pytest.mark.timeout(90)
+
+# Percent-encoded in the URL; neither spelling may be shown anywhere.
+PASSWORD = "Sup3r%2Fsecret-db-pass"
+DECODED = "Sup3r/secret-db-pass"
+
+
+def url_on(port: int, database: str = TEST_DATABASE) -> str:
+    return f"postgresql://{USER}:{PASSWORD}@127.0.0.1:{port}/{database}"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotApi]:
+    fake = FakeBotApi(token=DEFAULT_TOKEN)
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+async def exit_of(server: FakeBotApi, workdir: Path, url: str) -> subprocess.CompletedProcess[str]:
+    """Start `python -m bot` with DATABASE_URL and wait for it to exit by itself."""
+    (workdir / "seeds").mkdir(exist_ok=True)
+    env = bot_env(server, workdir, DATABASE_URL=url)
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot"],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+
+    return await asyncio.to_thread(run)
+
+
+def assert_no_password(text: str) -> None:
+    assert PASSWORD not in text and DECODED not in text, text
+    assert "secret-db-pass" not in text, text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"mysql://bot:{PASSWORD}@127.0.0.1/bot",
+        f"postgresql://bot:{PASSWORD}@127.0.0.1:notaport/bot",
+        f"postgresql://bot:{PASSWORD}@127.0.0.1:99999/bot",
+    ],
+)
+async def test_a_malformed_url_is_one_line_naming_database_url(
+    server: FakeBotApi, tmp_path: Path, url: str
+) -> None:
+    result = await exit_of(server, tmp_path, url)
+    line = assert_one_clean_line(result, "DATABASE_URL")
+    assert_no_password(result.stdout + result.stderr)
+    assert "postgresql://" in line  # says what a good one looks like
+    assert server.calls("getMe") == []
+
+
+async def test_an_unreachable_server_is_one_line_naming_database_url(
+    server: FakeBotApi, tmp_path: Path
+) -> None:
+    port = closed_port()
+    result = await exit_of(server, tmp_path, url_on(port))
+    line = assert_one_clean_line(result, "DATABASE_URL", "cannot reach")
+    assert f"127.0.0.1:{port}" in line  # where it tried, without the credentials
+    assert_no_password(result.stdout + result.stderr)
+    assert not (tmp_path / "data").exists(), "no SQLite file instead"
+
+
+async def test_a_database_missing_on_the_server_is_one_line(
+    server: FakeBotApi, tmp_path: Path, pg_server: PgServer
+) -> None:
+    result = await exit_of(server, tmp_path, url_on(pg_server.port, "no_such_database"))
+    assert_one_clean_line(result, "DATABASE_URL", "does not exist")
+    assert_no_password(result.stdout + result.stderr)
+
+
+async def test_a_bot_on_postgresql_answers_and_logs_no_password(
+    tmp_path: Path, pg_server: PgServer
+) -> None:
+    await reset(pg_server.url(TEST_DATABASE))
+    url = url_on(pg_server.port)
+    async with running_bot(tmp_path, DATABASE_URL=url, LOG_LEVEL="DEBUG") as bot:
+        answer = await bot.ask_text(READER_EN, "/start")
+        assert answer
+        assert not (tmp_path / "data" / "bot.sqlite3").exists(), "the store is PostgreSQL"
+    assert_no_password(bot.log())
+
+
+def test_a_log_line_or_traceback_naming_the_url_shows_no_password() -> None:
+    settings = load_settings(database_url=url_on(5432), bot_token=None)
+    stream = io.StringIO()
+    saved = (sys.stderr, sys.excepthook, logging.getLogger().handlers[:])
+    sys.stderr = stream
+    try:
+        setup_logging("INFO", secrets=settings.secrets)  # as `python -m bot run` does
+        sys.stderr = saved[0]
+        log = logging.getLogger("bot.test")
+        log.warning("connecting to %s", url_on(5432))
+        try:
+            raise ConnectionError(f"lost {DECODED} at {url_on(5432)}")
+        except ConnectionError:
+            log.exception("store failed")
+    finally:
+        sys.stderr, sys.excepthook = saved[0], saved[1]
+        logging.captureWarnings(False)
+        logging.getLogger().handlers[:] = saved[2]
+    assert "connecting to" in stream.getvalue() and "ConnectionError" in stream.getvalue()
+    assert_no_password(stream.getvalue())
+    assert_no_password(repr(settings))
+    assert settings.store == url_on(5432)
