@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 DOUBLE_MARKS = frozenset('"„“”«»‟〝〞＂❝❞')
 SINGLE_MARKS = frozenset("'‚‘’‹›‛")
@@ -134,7 +135,13 @@ def _closes_later(marks: list[tuple[int, bool, _Role]]) -> list[bool]:
 
 def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
     """(opening mark, closing mark, unclosed) of each top-level quotation of a paragraph."""
-    return [(s.start, s.end, s.unclosed) for s in scan_quotes(paragraph).spans]
+    return list(_quote_spans(paragraph))
+
+
+# Sentences, the summary and the quotes read the same paragraphs' marks: once per text.
+@lru_cache(maxsize=65536)
+def _quote_spans(paragraph: str) -> tuple[tuple[int, int, bool], ...]:
+    return tuple((s.start, s.end, s.unclosed) for s in scan_quotes(paragraph).spans)
 
 
 def opens_with_quote(paragraph: str) -> bool:

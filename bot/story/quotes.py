@@ -364,7 +364,24 @@ def _attribute(para: Para, span: QuoteSpan, text: str, registry: Registry) -> _S
 
 
 def _named_in(person: Person, text: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(person.surname) + r"(?!\w)", text) is not None
+    # A plain find with the word-boundary test by hand: a pattern per surname overflowed
+    # the regular expression cache on a page naming thousands, and was compiled per quote.
+    name = person.surname
+    if not name:
+        return re.search(r"(?<!\w)(?!\w)", text) is not None
+    position = text.find(name)
+    while position >= 0:
+        end = position + len(name)
+        if (position == 0 or not _is_word_char(text[position - 1])) and (
+            end == len(text) or not _is_word_char(text[end])
+        ):
+            return True
+        position = text.find(name, position + 1)
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what `\w` matches
 
 
 def _after_closer(para: Para, after: str, offset: int, registry: Registry) -> _Speaker | None:

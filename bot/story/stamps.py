@@ -288,7 +288,14 @@ def _looks_like_author(raw_rest: str, rest: str) -> bool:
 
 def is_page_stamp(line: str) -> bool:
     """True for the page's own update line ("Stand: 12.03.2025 23:30 Uhr", "Updated 8 mins ago")."""
-    words = re.findall(r"[^\W\d_]+", line.lower())[:3]
-    if not words or not (set(words[:2]) & (de.PAGE_STAMP_WORDS | en.PAGE_STAMP_WORDS)):
+    if len(line) > 120:
+        return False  # before the word scan: most lines are paragraphs
+    words = _LETTERS.findall(line.lower())[:2]
+    if not words or not (set(words) & _PAGE_STAMP_WORDS):
         return False
-    return bool(re.search(r"\d", line)) and len(line) <= 120
+    return _DIGIT.search(line) is not None
+
+
+_LETTERS = lazy(r"[^\W\d_]+")
+_DIGIT = lazy(r"\d")
+_PAGE_STAMP_WORDS = de.PAGE_STAMP_WORDS | en.PAGE_STAMP_WORDS

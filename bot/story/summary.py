@@ -26,6 +26,7 @@ _PRONOUN_ATTRIBUTION = lazy(
 )
 _MIN_WORDS = 6
 _MAX_WORDS = 70
+_MAX_PARAGRAPHS = 400
 
 
 def summarize(paragraphs: list[str], language: str, *, size: int = 4) -> list[str]:
@@ -36,6 +37,10 @@ def summarize(paragraphs: list[str], language: str, *, size: int = 4) -> list[st
     (the lead) goes in first; then, greedily, the sentence adding the most concept weight
     not yet covered, per square root of its length; TF-IDF centrality breaks ties.
     """
+    # Four sentences are chosen: the page's first paragraphs (a live page's newest posts)
+    # say what the story is; reading thousands of posts for them cost a quarter of a long
+    # page's parse.
+    paragraphs = paragraphs[:_MAX_PARAGRAPHS]
     sentences = [
         s
         for paragraph in paragraphs
@@ -70,7 +75,7 @@ def summarize(paragraphs: list[str], language: str, *, size: int = 4) -> list[st
 
 def _usable(sentence: str, language: str) -> bool:
     count = len(sentence.split())
-    if count < _MIN_WORDS or count > _MAX_WORDS or is_furniture(sentence):
+    if count < _MIN_WORDS or count > _MAX_WORDS:
         return False
     if sentence.endswith("?") or not sentence.rstrip(ALL_MARKS_TEXT + " ").endswith((".", "!")):
         return False
@@ -87,7 +92,10 @@ def _usable(sentence: str, language: str) -> bool:
         return False
     if len(_outside_quotes(sentence).split()) < 4:
         return False  # a bare quotation: the reader would not know who says it
-    return not _PRONOUN_ATTRIBUTION.search(sentence) or _names_someone(sentence)
+    if _PRONOUN_ATTRIBUTION.search(sentence) and not _names_someone(sentence):
+        return False
+    # Last: the furniture rules cost the most, and most sentences fail a test above.
+    return not is_furniture(sentence)
 
 
 def _outside_quotes(sentence: str) -> str:

@@ -181,6 +181,12 @@ def split_sentences(text: str, language: str) -> list[str]:
 
 def sentence_spans(paragraph: str, language: str) -> list[tuple[int, int]]:
     """Start and end offsets of each sentence of one paragraph."""
+    return list(_sentence_spans(paragraph, language))
+
+
+# The summary, the layout and the quotes each split the same paragraphs: once per page.
+@lru_cache(maxsize=65536)
+def _sentence_spans(paragraph: str, language: str) -> tuple[tuple[int, int], ...]:
     abbreviations = _ABBREVIATIONS_EN if language == "en" else _ABBREVIATIONS_DE
     quotes = [(start, end) for start, end, _ in quote_spans(paragraph) if end > start]
     spans: list[tuple[int, int]] = []
@@ -202,7 +208,7 @@ def sentence_spans(paragraph: str, language: str) -> list[tuple[int, int]]:
         spans.append((start, end))
         start = end
     spans.append((start, len(paragraph)))
-    return [(s + _lead_space(paragraph, s), e) for s, e in spans if paragraph[s:e].strip()]
+    return tuple((s + _lead_space(paragraph, s), e) for s, e in spans if paragraph[s:e].strip())
 
 
 def _lead_space(text: str, start: int) -> int:
