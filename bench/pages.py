@@ -75,11 +75,72 @@ def live_page(posts: int, seed: int) -> str:
     return "\n".join(lines)
 
 
-def live_page_of_size(size: int, seed: int = 5) -> bytes:
-    """A `live_page` of about `size` bytes (UTF-8), cut after its last whole line."""
+ROLES_EN = ["the state's emergency director", "a spokesperson for the utility", "the mayor"]
+TOWNS = ["Riverton", "Ashford", "Milbrook", "Carlow Bay", "Easton", "Hale Ridge", "Norwood"]
+AGENCIES = ["the Coast Guard", "the National Weather Service", "the county sheriff's office"]
+
+
+def live_page_en(posts: int, seed: int) -> str:
+    """An English live page whose posts all differ, in a layout unlike `live_page`'s.
+
+    Twelve-hour stamps with a zone on their own line and the headline below them, bylines
+    ("By …") and relative stamps on the newest posts, attribution after the quote and in
+    apposition, every third post without a headline of its own.
+    """
+    rng = random.Random(seed)
+    lines = [
+        "Live updates: Storm surge floods the coast as evacuations widen",
+        "",
+        "By Dana Whitfield and Omar Reyes",
+        "",
+        "Floodwater has reached low-lying neighborhoods along the coast, and officials "
+        "ordered new evacuations overnight as the storm stalled offshore.",
+        "",
+    ]
+    minute = 23 * 60 + 58
+    for n in range(posts):
+        minute = (minute - rng.randint(1, 6)) % (24 * 60)
+        hour, rest = divmod(minute, 60)
+        twelve = hour % 12 or 12
+        if n < 3:
+            stamp = f"{(n + 1) * rng.randint(2, 9)} minutes ago"
+        else:
+            stamp = f"{twelve}:{rest:02d} {'a.m.' if hour < 12 else 'p.m.'} ET"
+        town, name, role = rng.choice(TOWNS), _name(rng), rng.choice(ROLES_EN)
+        inches = f"{rng.randint(2, 19)}.{rng.randint(0, 9)}"
+        word = "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
+        lines += [stamp, ""]
+        if n % 3:
+            lines += [f"{town} records {inches} inches of rain at the {word} gauge", ""]
+        lines += [
+            f"The {word} River crested at {inches} feet in {town} on report {n}, and "
+            f"{rng.choice(AGENCIES)} closed Route {rng.randint(1, 400)} in both directions.",
+            "",
+            f"“We are asking everyone below the {word} dam to leave now,” said {name}, "
+            f"{role}. “Water is still rising.”",
+            "",
+        ]
+        if n % 4 == 0:
+            lines += [f"By {_name(rng)}", ""]
+    return "\n".join(lines)
+
+
+def live_page_of_size(size: int, seed: int = 5, language: str = "de") -> bytes:
+    """A `live_page` (or, for "en", a `live_page_en`) of about `size` bytes (UTF-8).
+
+    Cut after its last whole post, so that the page ends as a page does.
+    """
+    build = live_page_en if language == "en" else live_page
     posts = max(1, size // 300)
-    data = live_page(posts, seed).encode()
+    data = build(posts, seed).encode()
     while len(data) < size:
         posts = posts * 5 // 4 + 1
-        data = live_page(posts, seed).encode()
-    return data[: data.rfind(b"\n", 0, size) + 1]
+        data = build(posts, seed).encode()
+    low, high = 1, posts  # the most posts that fit in `size`
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(build(middle, seed).encode()) <= size:
+            low = middle
+        else:
+            high = middle - 1
+    return build(low, seed).encode()

@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.pages import live_page
+from bench.pages import live_page, live_page_en, live_page_of_size
 from bot.story import display_headline, parse_story
 from bot.story.furniture import _has_inline_credit
 from bot.story.headline import display_headlines
@@ -141,3 +141,33 @@ def test_inline_credits_are_found_as_the_one_pattern_found_them(pieces: list[str
     line = "".join(pieces)
     expected = INLINE_CREDIT_AS_ONE.search(line) is not None
     assert _has_inline_credit(line) == expected
+
+
+def test_the_english_scaling_pages_are_read_as_live_pages() -> None:
+    parsed = parse_story(live_page_en(20, 7), now=NOW)
+    assert len(parsed.ticker) == 20
+    assert [t.stamp for t in parsed.ticker[:3]] == [
+        line for line in live_page_en(20, 7).split("\n") if line.endswith("minutes ago")
+    ]
+    assert all(t.published_at for t in parsed.ticker)
+    assert parsed.quotes and all(q.speaker for q in parsed.quotes)
+
+
+def test_doubling_the_english_page_at_most_doubles_the_parse_work() -> None:
+    def calls(posts: int, seed: int) -> int:
+        page = live_page_en(posts, seed)
+        parse_story(page, now=NOW)
+        return calls_of(lambda: parse_story(page, now=NOW))
+
+    small, double = calls(60, 4), calls(120, 5)
+    assert double <= 2.15 * small
+
+
+def test_pages_of_a_size_end_after_a_whole_post() -> None:
+    for language in ("de", "en"):
+        page = live_page_of_size(20_000, seed=3, language=language)
+        assert 15_000 < len(page) <= 20_000
+        parsed = parse_story(page.decode(), now=NOW)
+        assert parsed.ticker[-1].body and parsed.ticker[-1].body[-1].endswith(
+            ".”" if language == "en" else "."
+        )
