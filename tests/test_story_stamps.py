@@ -82,7 +82,7 @@ def test_a_printed_date_and_zone_go_into_the_resolved_time() -> None:
 
 
 def test_a_later_time_without_a_date_was_yesterday() -> None:
-    stamp = parse_stamp("23:52")
+    stamp = parse_stamp("23:52 GMT")
     assert stamp is not None
     assert stamp.moment(NOW) == datetime(2025, 3, 11, 23, 52, tzinfo=UTC)
 
@@ -143,3 +143,20 @@ def test_a_relative_stamp_does_not_change_an_items_identity() -> None:
     assert earlier.ticker[0].time != later.ticker[0].time
     assert import_key(earlier.ticker[0]) == import_key(later.ticker[0])
     assert import_key(earlier.ticker[1]) == import_key(later.ticker[1])
+
+
+def test_a_regions_zone_takes_the_offset_its_date_has_and_a_bare_clock_names_no_moment() -> None:
+    summer = datetime(2026, 7, 2, 23, 0, tzinfo=UTC)
+    winter = datetime(2026, 12, 2, 23, 0, tzinfo=UTC)
+    july = parse_stamp("July 2, 6:45 p.m. ET")
+    december = parse_stamp("Dec 2, 9:10 a.m. PT")
+    bare = parse_stamp("21:40 Uhr")
+    assert july is not None and december is not None and bare is not None
+    assert _iso(july.moment(summer)) == "2026-07-02T18:45:00-04:00"
+    assert _iso(december.moment(winter)) == "2026-12-02T09:10:00-08:00"
+    assert bare.moment(winter) is None  # the page's zone is unknown: no moment at all
+    assert bare.time_of_day(winter) == "21:40"  # the printed clock stays
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

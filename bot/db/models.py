@@ -105,6 +105,8 @@ class TickerItemRecord:
     media: tuple[Attachment, ...] = ()
     # The moment a page's stamp stands for (ISO 8601 with offset), where the store has it.
     published_at: str | None = None
+    # The page's stamp as printed ("21:40 Uhr", "12 minutes ago"); None where it had none.
+    stamp: str | None = None
 
     @property
     def paragraphs(self) -> list[str]:
@@ -133,6 +135,7 @@ class TickerItemRecord:
             retracted_at=row["retracted_at"],
             media_count=row["media_count"] if "media_count" in keys else 0,
             published_at=row["published_at"] if "published_at" in keys else None,
+            stamp=row["stamp"] if "stamp" in keys else None,
         )
 
 

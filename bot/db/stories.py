@@ -350,6 +350,8 @@ async def _merge_ticker(
                 key=key,
                 time=entry.time,
                 now=now,
+                stamp=entry.stamp,
+                published_at=entry.published_at,
             )
             position += 1
             outcome.new_item_ids.append(item_id)
@@ -577,16 +579,26 @@ async def insert_item(
     time: str | None = None,
     created_by: int | None = None,
     now: str | None = None,
+    stamp: str | None = None,
+    published_at: str | None = None,
 ) -> int:
-    """Add a ticker item (caller's transaction); the story's next position unless given."""
+    """Add a ticker item (caller's transaction); the story's next position unless given.
+
+    `stamp` is the page's stamp as printed, `published_at` the moment it resolves to
+    (None where the page gives none).
+    """
     now = now or now_iso()
     if position is None:
         position = await next_item_position(db, story_id)
     cursor = await db.writer.execute(
         "INSERT INTO ticker_items (story_id, origin, import_key, position, time, headline,"
-        " body, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (story_id, origin, key, position, time, headline, body, created_by, now, now),
-    )
+        " body, created_by, created_at, updated_at, stamp, published_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            story_id, origin, key, position, time, headline, body, created_by, now, now,
+            stamp, published_at,
+        ),
+    )  # fmt: skip
     return int(cursor.lastrowid or 0)
 
 

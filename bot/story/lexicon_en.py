@@ -31,6 +31,12 @@ TIME_ZONES: dict[str, float | None] = {
     "cdt": -5, "cst": -6, "mdt": -6, "mst": -7, "pdt": -7, "pst": -8, "et": None, "pt": None,
     "ct": None, "mt": None,
 }  # fmt: skip
+# Stamps: zones named without their season ("6:45 p.m. ET") are a region's clock, whose
+# offset the date decides.
+ZONE_REGIONS = {
+    "et": "America/New_York", "ct": "America/Chicago", "mt": "America/Denver",
+    "pt": "America/Los_Angeles",
+}  # fmt: skip
 
 # Layouts: labels between a stamp and its headline.
 ITEM_LABELS = wordset("breaking pinned update new important key featured just in live")

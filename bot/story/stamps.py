@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.story import lexicon_de as de
 from bot.story import lexicon_en as en
@@ -115,9 +116,12 @@ class Stamp:
             return now - self.ago
         if self.hour is None or self.minute is None:
             return None
-        offset = en.TIME_ZONES.get(self.zone or "") if self.zone else None
-        zone = timezone(timedelta(hours=offset)) if offset is not None else now.tzinfo
-        local_now = now.astimezone(zone) if zone is not None else now
+        zone = _zone_of(self.zone)
+        if zone is None:
+            # A clock without a zone ("21:40 Uhr") names no moment: the page's zone is not
+            # the importer's, and a guess would pass the import's zone off as the page's.
+            return None
+        local_now = now.astimezone(zone)
         day = self.day or local_now.date()
         resolved = datetime(day.year, day.month, day.day, self.hour, self.minute, tzinfo=zone)
         if self.day is None and resolved > local_now + timedelta(minutes=5):
@@ -131,6 +135,22 @@ class Stamp:
             return self.clock
         moment = self.moment(now)
         return moment.astimezone(now.tzinfo).strftime("%H:%M") if moment else None
+
+
+def _zone_of(name: str | None) -> tzinfo | None:
+    """The zone a stamp's printed zone name stands for; None for none or an unknown one."""
+    if not name:
+        return None
+    offset = en.TIME_ZONES.get(name)
+    if offset is not None:
+        return timezone(timedelta(hours=offset))
+    region = en.ZONE_REGIONS.get(name)
+    if region is None:
+        return None
+    try:
+        return ZoneInfo(region)
+    except ZoneInfoNotFoundError:
+        return None  # a system without the zone database: no moment rather than a wrong one
 
 
 @lru_cache(maxsize=65536)
