@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 
@@ -38,6 +39,7 @@ class TextRenderer:
         self._zones: dict[int, str | None] = {}
         self._topics: dict[int, dict[int, int]] = {}
         self._stories: dict[int, tuple[float, StoryRecord]] = {}
+        self._story_reads: dict[int, asyncio.Future[StoryRecord | None]] = {}
         self._rendered: OrderedDict[tuple[object, ...], list[str]] = OrderedDict()
         self._formatters: dict[tuple[str, str], Formatter] = {}
         self._keyboards: dict[tuple[str, int], InlineKeyboardMarkup] = {}
@@ -94,11 +96,23 @@ class TextRenderer:
         cached = self._stories.get(story_id)
         if cached is not None and cached[0] > now:
             return cached[1]
-        story = await stories.get_story(self.db, story_id)
+        # When the entry expires every sender of the fan-out wants it at once: one reads,
+        # the others wait for that read instead of each sending the same query.
+        reading = self._story_reads.get(story_id)
+        if reading is None:
+            reading = asyncio.ensure_future(stories.get_story(self.db, story_id))
+            self._story_reads[story_id] = reading
+            reading.add_done_callback(lambda done: self._read_done(story_id, done))
+        story = await asyncio.shield(reading)
         if story is None:
             raise LookupError(f"story {story_id} no longer exists")
         self._stories[story_id] = (now + STORY_TTL_S, story)
         return story
+
+    def _read_done(self, story_id: int, done: asyncio.Future[StoryRecord | None]) -> None:
+        self._story_reads.pop(story_id, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here; each waiter gets it raised, too
 
     async def render_items(
         self, chat_id: int, story_id: int, items: list[TickerItemRecord]
