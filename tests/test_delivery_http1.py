@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -104,3 +105,34 @@ async def test_answers_chunked_closing_and_errors_like_ptb(server: str) -> None:
         assert (await request.call_json(f"{server}/chunked", {"text": "x"}))["message_id"] == 7
     finally:
         await request.shutdown()
+
+
+async def test_broken_header_blocks_are_network_errors() -> None:
+    answers = [
+        b"HTTP/1.1 200 OK\r\n" + b"X-Filler: y\r\n" * 200 + b"\r\n",  # too many header lines
+        b"HTTP/1.1 200 OK\r\nContent-Le",  # closed inside the headers
+        b"",  # closed before an answer
+        b'HTTP/1.1 200 OK\r\nContent-Length: 37\r\n\r\n{"ok":true,"result":{"message_id":9}}',
+    ]
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answers.pop(0))
+        await writer.drain()
+        writer.close()
+
+    listener = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    request = AiohttpRequest(pool_size=1, read_timeout=2)
+    await request.initialize()
+    try:
+        url = f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage"
+        for _ in range(3):
+            with pytest.raises(NetworkError) as caught:
+                await request.call_json(url, {"text": "x"})
+            assert TOKEN not in str(caught.value)
+        assert await request.call_json(url, {"text": "x"}) == {"message_id": 9}
+    finally:
+        await request.shutdown()
+        listener.close()
+        await listener.wait_closed()

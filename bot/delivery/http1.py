@@ -155,20 +155,26 @@ class Http1Client:
 
 
 async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
-    line = await reader.readline()
-    if not line:
-        raise ConnectionResetError("closed before an answer")
-    version, status_text = line.split(b" ", 2)[:2]
+    # The status line and headers in one read (one await, not one per header line).
+    try:
+        block = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as exc:
+        if not exc.partial:
+            raise ConnectionResetError("closed before an answer") from None
+        raise ConnectionResetError("closed inside the headers") from None
+    except asyncio.LimitOverrunError:
+        raise ValueError("headers too long") from None
+    lines = block.split(b"\r\n")
+    if len(lines) > MAX_HEADER_LINES + 3:  # status line, headers, two empty ends
+        raise ValueError("too many header lines")
+    version, status_text = lines[0].split(b" ", 2)[:2]
     status = int(status_text)
     length: int | None = None
     chunked = False
     keep = version.upper() == b"HTTP/1.1"
-    for _ in range(MAX_HEADER_LINES):
-        header = await reader.readline()
-        if header in (b"\r\n", b"\n"):
-            break
+    for header in lines[1:]:
         if not header:
-            raise ConnectionResetError("closed inside the headers")
+            continue
         name, _, value = header.partition(b":")
         name = name.strip().lower()
         if name == b"content-length":
@@ -178,8 +184,6 @@ async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
         elif name == b"connection":
             token = value.strip().lower()
             keep = token == b"keep-alive" or (keep and token != b"close")
-    else:
-        raise ValueError("too many header lines")
     if chunked:
         parts = []
         while True:
