@@ -44,6 +44,13 @@ TEASER_LABELS = (
     "zum thema", "passend dazu", "empfehlungen", "mehr aus", "meistgelesen", "weitere nachrichten",
     "mehr zu", "mehr news", "verwandte themen", "ähnliche artikel",
 )  # fmt: skip
+# Teaser boxes: promotions whose links follow them ("Nicht verpassen: …").
+PROMOTION_OPENERS = (
+    "nicht verpassen", "verpassen sie nicht", "empfehlung der redaktion", "unsere empfehlung",
+    "beliebt bei unseren lesern", "auch spannend", "das könnte sie interessieren",
+)  # fmt: skip
+# Media players: the verbs of a player's line ("Anhören · 3:58", "Video 2:10").
+PLAYER_WORDS = ("anhören", "hören", "ansehen", "abspielen", "video", "audio", "dauer", "laufzeit")
 # Furniture: whole lines of page chrome (buttons, counters, players), matched after lower-casing.
 CHROME_LINES = wordset("""
     merkliste merken feedback teilen forum ansichtssache abo abonnieren plus drucken

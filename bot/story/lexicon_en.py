@@ -59,6 +59,13 @@ TEASER_LABELS = (
     "explore more on these topics", "more on these topics", "topics", "related internet links",
     "related links",
 )  # fmt: skip
+# Teaser boxes: promotions whose links follow them ("Don’t miss these insights from …").
+PROMOTION_OPENERS = (
+    "don’t miss", "don't miss", "editor’s picks", "editor's picks", "trending now",
+    "popular now", "you might also like", "recommended for you", "more to explore",
+)  # fmt: skip
+# Media players: the verbs of a player's line ("Listen · 3:58", "Watch 2:10").
+PLAYER_WORDS = ("listen", "watch", "play", "video", "audio", "duration")
 # Furniture: whole lines of page chrome (buttons, counters, players), matched after lower-casing.
 CHROME_LINES = wordset("""
     share copy bookmark comments comment download embed transcript donate menu follow save

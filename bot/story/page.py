@@ -138,6 +138,8 @@ def _next_text(kinds: list[Kind], index: int, step: int = 1) -> int | None:
 def _context_furniture(lines: list[str], kinds: list[Kind]) -> None:
     """Furniture known by its neighbours: captions, teaser links, followed companies."""
     for i, line in enumerate(lines):
+        if kinds[i] is Kind.TEXT and len(line.split()) <= 16 and _opens_box(line):
+            kinds[i] = Kind.FURNITURE  # a promotion or a player line is no text of its own
         if kinds[i] is not Kind.FURNITURE:
             continue
         # Family captions: the line above a credit ("Bild: …", "Emily Carter for NPR").
@@ -168,20 +170,52 @@ def _context_furniture(lines: list[str], kinds: list[Kind]) -> None:
         followed = i > 0 and kinds[i - 1] is Kind.TEXT and len(lines[i - 1].split()) <= 5
         if line.strip().lower() == "follow" and followed and looks_like_headline(lines[i - 1]):
             kinds[i - 1] = Kind.FURNITURE
-        # Family teaser boxes: the links under "Mehr zum Thema" / "Read more from …:".
-        if is_teaser_label(line) and not (is_paywall_label(line) and _menu_entry(lines, i)):
-            taken, j = 0, i + 1
-            while j < len(lines) and taken < _MAX_TEASERS:
-                if kinds[j] is Kind.FURNITURE:
-                    j += 1
-                    continue
-                if kinds[j] is not Kind.TEXT or not _teaser_like(lines[j]):
-                    break
-                if parse_stamp(lines[j]) is not None or _heads_a_post(lines, kinds, j):
-                    break
-                kinds[j] = Kind.FURNITURE
-                taken += 1
-                j += 1
+        # Family media players: "Listen · 3:58" and the clip's title under it.
+        if _PLAYER_LINE.match(line.strip()):
+            _take_teasers(lines, kinds, i, 1)
+        # Family teaser boxes: the links under "Mehr zum Thema" / "Read more from …:", and
+        # under a promotion ("Don’t miss these insights from …").
+        promotion = _PROMOTION.match(_core_lower(line)) is not None
+        if promotion or (
+            is_teaser_label(line) and not (is_paywall_label(line) and _menu_entry(lines, i))
+        ):
+            _take_teasers(lines, kinds, i, _MAX_TEASERS)
+
+
+def _opens_box(line: str) -> bool:
+    return bool(_PLAYER_LINE.match(line.strip()) or _PROMOTION.match(_core_lower(line)))
+
+
+def _core_lower(line: str) -> str:
+    return line.strip(" ►▶▸→»>•·*–—-+|#■□▪").lower().replace("'", "’")
+
+
+_PROMOTION = lazy(
+    r"(?:"
+    + "|".join(re.escape(p.replace("'", "’")) for p in de.PROMOTION_OPENERS + en.PROMOTION_OPENERS)
+    + r")\b"
+)
+_PLAYER_LINE = lazy(
+    r"^(?:" + "|".join(de.PLAYER_WORDS + en.PLAYER_WORDS) + r")\b\W{0,4}(?:\w+\W{1,3}){0,2}"
+    r"\d{1,2}:\d\d(?::\d\d)?(?:\s*min\.?)?$",
+    re.IGNORECASE,
+)
+
+
+def _take_teasers(lines: list[str], kinds: list[Kind], label: int, most: int) -> None:
+    """The teaser links under a box's label (or a player's title): furniture too."""
+    taken, j = 0, label + 1
+    while j < len(lines) and taken < most:
+        if kinds[j] is Kind.FURNITURE:
+            j += 1
+            continue
+        if kinds[j] is not Kind.TEXT or not _teaser_like(lines[j]):
+            break
+        if parse_stamp(lines[j]) is not None or _heads_a_post(lines, kinds, j):
+            break
+        kinds[j] = Kind.FURNITURE
+        taken += 1
+        j += 1
 
 
 def _menu_entry(lines: list[str], index: int) -> bool:
