@@ -278,7 +278,7 @@ def run_bot(settings: Settings) -> int:
     assert settings.bot_token is not None
     setup_logging(settings.log_level, secrets=settings.secrets)
     try:
-        code = asyncio.run(_serve(settings))
+        code = asyncio.run(serve(settings))
     except KeyboardInterrupt:
         code = 0
     # The parse worker's management thread is not a daemon: end it here, before the check
@@ -302,10 +302,12 @@ def _exit_if_threads_linger(code: int) -> None:
         os._exit(code)
 
 
-async def _serve(settings: Settings) -> int:
+async def serve(settings: Settings, stop_when: asyncio.Event | None = None) -> int:
+    """Start, poll or serve the webhook until SIGINT or SIGTERM (or until `stop_when` is
+    set, instead of signals: tests run it so in their own loop), then stop; the exit code."""
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    signals = (signal.SIGINT, signal.SIGTERM)
+    stop = asyncio.Event() if stop_when is None else stop_when
+    signals = (signal.SIGINT, signal.SIGTERM) if stop_when is None else ()
 
     def on_signal(signum: int) -> None:
         if stop.is_set():
