@@ -373,10 +373,7 @@ class FakeBotApi:
         site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
         await site.start()
         self._runner = runner
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        self.port = int(runner.addresses[0][1])
 
     async def stop(self) -> None:
         self._stopping.set()
