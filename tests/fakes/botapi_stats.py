@@ -19,17 +19,8 @@ SEND_METHODS = frozenset(
         "senddocument",
         "sendphoto",
         "sendvideo",
-        "sendaudio",
-        "sendvoice",
         "sendanimation",
-        "sendsticker",
         "sendmediagroup",
-        "sendlocation",
-        "sendcontact",
-        "sendpoll",
-        "senddice",
-        "copymessage",
-        "forwardmessage",
     }
 )
 

@@ -1,12 +1,16 @@
-"""Telegram text formatting for the fake Bot API: parse_mode parsing, entity detection, limits.
+"""Telegram's HTML for the fake Bot API: the test oracle for everything the bot sends.
 
-The parsers follow the behaviour of Telegram's server-side parser (tdlib's ``parse_html`` and
-``parse_markdown_v2``) closely enough that a bot whose markup is accepted here is accepted by
-Telegram, and the error descriptions have the same wording so log-based assertions carry over.
-Deliberate deviation: a bare ``&`` that does not start one of the documented entities is an error
-here (Telegram's docs demand the escaping, its parser happens to tolerate it).
+The rules come from the Bot API documentation (core.telegram.org/bots/api#formatting-options),
+never from the bot: the tags listed under "HTML style", the four named entities, the nesting
+rules, and lengths counted in UTF-16 code units after parsing (4096 for a text, 1024 for a
+caption). The parser follows Telegram's server-side one (tdlib's ``parse_html``) so that error
+descriptions have the same wording. Deliberately stricter than Telegram where its docs are
+(a bare ``&`` that starts no entity, an entity nested where the docs forbid it): Telegram
+tolerates or silently repairs those, the docs do not promise it. Only ``parse_mode=HTML`` is
+parsed — the bot sends nothing else — so any other mode is refused loudly, not guessed.
 
-All entity offsets and lengths are in UTF-16 code units, as in the Bot API.
+``html_problem(text)`` is the oracle's question for tests: None when Telegram would accept
+the message, else the description of its "Bad Request".
 """
 
 from __future__ import annotations
@@ -15,15 +19,19 @@ import re
 from typing import Any
 
 __all__ = [
+    "MAX_CAPTION_LENGTH",
+    "MAX_TEXT_LENGTH",
     "EntityParseError",
     "detect_entities",
     "format_text",
+    "html_problem",
     "parse_html",
-    "parse_markdown",
-    "parse_markdown_v2",
     "sort_entities",
     "utf16_len",
 ]
+
+MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
 
 Entity = dict[str, Any]
 
@@ -60,6 +68,10 @@ _SIMPLE_TAG_TYPES = {
     "span": "spoiler",
     "code": "code",
 }
+# Entities that "can contain and can be part of any other entities, except pre and code".
+_STYLE_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "span"}
+)
 _NAMED_HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _MARKUP_START = re.compile(r"[<&]")
 _NAME_END = re.compile(r"[ \t\r\n\f\v>]")
@@ -270,12 +282,52 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                 'Tag "span" must have class "tg-spoiler" at byte offset '
                 f"{_byte_offset(text, begin)}"
             )
+        _check_nesting(tag, stack, text, begin)
         i += 1  # the closing '>'
         measure()
         stack.append(_Open(tag, argument, utf16, out_len, expandable))
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
     return "".join(out), _merge_pre_code(entities)
+
+
+def _check_nesting(tag: str, stack: list[_Open], text: str, begin: int) -> None:
+    """The documented nesting rules: styles go anywhere but inside pre and code, blockquotes
+    do not nest, and the other entities (links, code, pre, custom emoji) contain no other
+    one, except the <pre><code class="language-…"> form."""
+    for depth, outer in enumerate(stack):
+        innermost = depth == len(stack) - 1
+        if outer.tag == "pre" and tag == "code" and innermost:
+            continue
+        if outer.tag in ("pre", "code"):
+            allowed = False
+        elif tag == "blockquote" or outer.tag == "blockquote":
+            allowed = tag != outer.tag
+        else:
+            allowed = tag in _STYLE_TAGS or outer.tag in _STYLE_TAGS
+        if not allowed:
+            raise EntityParseError(
+                f'Tag "{tag}" can\'t be nested in tag "{outer.tag}" at byte offset '
+                f"{_byte_offset(text, begin)}"
+            )
+
+
+def html_problem(text: str, *, limit: int = MAX_TEXT_LENGTH) -> str | None:
+    """Why Telegram would refuse ``text`` sent with parse_mode=HTML, or None if it accepts it.
+
+    ``limit`` is the length allowed after parsing: MAX_TEXT_LENGTH for a message,
+    MAX_CAPTION_LENGTH for a caption (which may be empty).
+    """
+    try:
+        plain, _ = format_text(text, "HTML", None)
+    except EntityParseError as exc:
+        return f"can't parse entities: {exc}"
+    if not plain and limit != MAX_CAPTION_LENGTH:
+        return "message text is empty"
+    if utf16_len(plain) > limit:
+        caption = limit == MAX_CAPTION_LENGTH
+        return "message caption is too long" if caption else "message is too long"
+    return None
 
 
 def _close_html_entity(opened: _Open, result: str, utf16: int, entities: list[Entity]) -> None:
@@ -320,281 +372,6 @@ def _merge_pre_code(entities: list[Entity]) -> list[Entity]:
                 continue
         result.append(entity)
     return result
-
-
-_MDV2_RESERVED = "_*[]()~`>#+-=|{}.!"
-_MDV2_TYPE_NAMES = {
-    "bold": "Bold",
-    "italic": "Italic",
-    "underline": "Underline",
-    "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler",
-    "code": "Code",
-    "pre": "Pre",
-    "text_link": "TextUrl",
-    "custom_emoji": "CustomEmoji",
-}
-
-
-def _reserved(c: str) -> EntityParseError:
-    return EntityParseError(
-        f"Character '{c}' is reserved and must be escaped with the preceding '\\'"
-    )
-
-
-def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
-    """Parse ``parse_mode=MarkdownV2`` text (including ``>`` block quotations)."""
-    out: list[str] = []
-    out_len = 0
-    utf16 = 0
-    entities: list[Entity] = []
-    # (type, argument, utf16 offset, byte offset in source, index in result)
-    stack: list[tuple[str, str, int, int, int]] = []
-    quote_start: int | None = None
-    quote_expandable = False
-    n = len(text)
-    i = 0
-
-    def emit(chunk: str) -> None:
-        nonlocal out_len, utf16
-        out.append(chunk)
-        out_len += len(chunk)
-        utf16 += utf16_len(chunk)
-
-    def close_quote() -> None:
-        nonlocal quote_start
-        # The quotation ends before the newline that separates it from the next line.
-        end = utf16 - 1 if out and out[-1].endswith("\n") else utf16
-        if quote_start is not None and end > quote_start:
-            kind = "expandable_blockquote" if quote_expandable else "blockquote"
-            entities.append({"offset": quote_start, "length": end - quote_start, "type": kind})
-        quote_start = None
-
-    while i < n:
-        c = text[i]
-        at_line_start = i == 0 or text[i - 1] == "\n"
-        if at_line_start and not stack:
-            if c == ">":
-                if quote_start is None:
-                    quote_start = utf16
-                    quote_expandable = False
-                i += 1
-                continue
-            if text.startswith("**>", i):
-                if quote_start is None:
-                    quote_start = utf16
-                quote_expandable = True
-                i += 3
-                continue
-            close_quote()
-        if c == "\\" and i + 1 < n and 0 < ord(text[i + 1]) <= 126:
-            emit(text[i + 1])
-            i += 2
-            continue
-        in_code = bool(stack) and stack[-1][0] in ("code", "pre")
-        reserved = "`" if in_code else _MDV2_RESERVED
-        if c not in reserved:
-            emit(c)
-            i += 1
-            continue
-        nxt = text[i + 1] if i + 1 < n else ""
-        ending = False
-        if stack:
-            top = stack[-1][0]
-            ending = (
-                (top == "bold" and c == "*")
-                or (top == "italic" and c == "_" and nxt != "_")
-                or (top == "code" and c == "`")
-                or (top == "pre" and text.startswith("```", i))
-                or (top in ("text_link", "custom_emoji") and c == "]")
-                or (top == "underline" and c == "_" and nxt == "_")
-                or (top == "strikethrough" and c == "~")
-                or (top == "spoiler" and c == "|" and nxt == "|")
-            )
-        if not ending:
-            if quote_start is not None and quote_expandable and text.startswith("||", i):
-                # Expandable block quotation terminator "||" at the end of the last line.
-                after = text[i + 2 : i + 3]
-                if after in ("", "\n"):
-                    i += 2
-                    continue
-            byte_offset = _byte_offset(text, i)
-            argument = ""
-            if c == "_":
-                kind = "underline" if nxt == "_" else "italic"
-                i += 2 if nxt == "_" else 1
-            elif c == "*":
-                kind = "bold"
-                i += 1
-            elif c == "~":
-                kind = "strikethrough"
-                i += 1
-            elif c == "|":
-                if nxt != "|":
-                    raise _reserved(c)
-                kind = "spoiler"
-                i += 2
-            elif c == "[":
-                kind = "text_link"
-                i += 1
-            elif c == "`":
-                if text.startswith("```", i):
-                    kind = "pre"
-                    i += 3
-                    lang_end = i
-                    while lang_end < n and text[lang_end] not in _SPACES and text[lang_end] != "`":
-                        lang_end += 1
-                    if lang_end != i and lang_end < n and text[lang_end] != "`":
-                        argument = text[i:lang_end]
-                        i = lang_end
-                    if i < n and text[i] in "\r\n":
-                        if i + 1 < n and text[i + 1] in "\r\n" and text[i] != text[i + 1]:
-                            i += 2
-                        else:
-                            i += 1
-                else:
-                    kind = "code"
-                    i += 1
-            elif c == "!" and nxt == "[":
-                kind = "custom_emoji"
-                i += 2
-            else:
-                raise _reserved(c)
-            stack.append((kind, argument, utf16, byte_offset, out_len))
-            continue
-        kind, argument, offset, _, result_index = stack.pop()
-        entity: Entity = {"offset": offset, "length": utf16 - offset, "type": kind}
-        skip = utf16 == offset
-        if kind in ("underline", "spoiler"):
-            i += 2
-        elif kind == "pre":
-            i += 3
-            if argument:
-                entity["language"] = argument
-        elif kind in ("text_link", "custom_emoji"):
-            i += 1
-            url_chars: list[str] = []
-            if i < n and text[i] == "(":
-                i += 1
-                url_begin = i
-                while i < n and text[i] != ")":
-                    if text[i] == "\\" and i + 1 < n and 0 < ord(text[i + 1]) <= 126:
-                        url_chars.append(text[i + 1])
-                        i += 2
-                        continue
-                    url_chars.append(text[i])
-                    i += 1
-                if i >= n:
-                    raise EntityParseError(
-                        f"Can't find end of a URL at byte offset {_byte_offset(text, url_begin)}"
-                    )
-                i += 1
-                url = "".join(url_chars)
-            elif kind == "custom_emoji":
-                raise EntityParseError(
-                    f"Custom emoji entity must contain a tg://emoji URL at byte offset "
-                    f"{_byte_offset(text, i)}"
-                )
-            else:
-                url = "".join(out)[result_index:]
-            if kind == "custom_emoji":
-                match = re.fullmatch(r"tg://emoji\?id=(\d+)", url)
-                if match is None:
-                    raise EntityParseError(f'Custom emoji URL "{url}" is invalid')
-                entity["custom_emoji_id"] = match.group(1)
-            elif _is_valid_url(url):
-                entity["url"] = url
-            else:
-                skip = True
-        else:
-            i += 1
-        if not skip:
-            entities.append(entity)
-    if stack:
-        kind, _, _, byte_offset, _ = stack[-1]
-        raise EntityParseError(
-            f"Can't find end of {_MDV2_TYPE_NAMES[kind]} entity at byte offset {byte_offset}"
-        )
-    close_quote()
-    return "".join(out), entities
-
-
-def parse_markdown(text: str) -> tuple[str, list[Entity]]:
-    """Parse legacy ``parse_mode=Markdown`` (bold, italic, code, pre, inline links)."""
-    out: list[str] = []
-    utf16 = 0
-    entities: list[Entity] = []
-    n = len(text)
-    i = 0
-    ends = {"*": "bold", "_": "italic", "`": "code"}
-    while i < n:
-        c = text[i]
-        if c not in "*_`[":
-            out.append(c)
-            utf16 += utf16_len(c)
-            i += 1
-            continue
-        begin = i
-        byte_offset = _byte_offset(text, begin)
-        if c == "[":
-            close = text.find("]", i + 1)
-            if close == -1:
-                raise EntityParseError(
-                    f"Can't find end of the entity starting at byte offset {byte_offset}"
-                )
-            label = text[i + 1 : close]
-            url = ""
-            i = close + 1
-            if i < n and text[i] == "(":
-                url_end = text.find(")", i)
-                if url_end == -1:
-                    raise EntityParseError(
-                        f"Can't find end of the entity starting at byte offset {byte_offset}"
-                    )
-                url = text[i + 1 : url_end]
-                i = url_end + 1
-            start = utf16
-            out.append(label)
-            utf16 += utf16_len(label)
-            if url and label and _is_valid_url(url):
-                entities.append(
-                    {"offset": start, "length": utf16 - start, "type": "text_link", "url": url}
-                )
-            continue
-        if c == "`" and text.startswith("```", i):
-            close = text.find("```", i + 3)
-            if close == -1:
-                raise EntityParseError(
-                    f"Can't find end of the entity starting at byte offset {byte_offset}"
-                )
-            body = text[i + 3 : close]
-            language = ""
-            first_line, sep, rest = body.partition("\n")
-            if sep and first_line and " " not in first_line:
-                language, body = first_line, rest
-            start = utf16
-            out.append(body)
-            utf16 += utf16_len(body)
-            if body:
-                entity: Entity = {"offset": start, "length": utf16 - start, "type": "pre"}
-                if language:
-                    entity["language"] = language
-                entities.append(entity)
-            i = close + 3
-            continue
-        close = text.find(c, i + 1)
-        if close == -1:
-            raise EntityParseError(
-                f"Can't find end of the entity starting at byte offset {byte_offset}"
-            )
-        body = text[i + 1 : close]
-        start = utf16
-        out.append(body)
-        utf16 += utf16_len(body)
-        if body:
-            entities.append({"offset": start, "length": utf16 - start, "type": ends[c]})
-        i = close + 1
-    return "".join(out), entities
 
 
 _COMMAND_RE = re.compile(r"(?<![\w/@<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>@])")
@@ -707,15 +484,9 @@ def format_text(
     if entities is not None:
         plain, parsed = text, [dict(e) for e in entities]
     elif parse_mode:
-        mode = parse_mode.lower()
-        if mode == "html":
-            plain, parsed = parse_html(text)
-        elif mode == "markdownv2":
-            plain, parsed = parse_markdown_v2(text)
-        elif mode == "markdown":
-            plain, parsed = parse_markdown(text)
-        else:
+        if parse_mode.lower() != "html":
             raise ValueError(f"Unsupported parse_mode: {parse_mode}")
+        plain, parsed = parse_html(text)
     else:
         plain, parsed = text, []
     plain, parsed = _strip(plain, parsed)
