@@ -6,6 +6,7 @@ is faithful enough for the bot's own tests to mean something.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import datetime as dtm
 import json
@@ -43,7 +44,7 @@ from telegram.error import (
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi, FaultRule
-from tests.fakes.botapi_text import format_text
+from tests.fakes.botapi_text import MAX_CAPTION_LENGTH, format_text, html_problem
 
 ALICE, BRUNO, GROUP = 1001, 1002, -4001
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -153,6 +154,63 @@ async def test_invalid_html_is_bad_request(bot: Bot, text: str, detail: str) -> 
     # PTB strips "Bad Request: " and lower-cases the rest of the description.
     assert info.value.message.startswith("Can't parse entities: ")
     assert detail.lower() in info.value.message.lower()
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "plain",
+        "<b>bold <i>both</i></b>",
+        '<a href="https://x.y/?q=1&amp;r=2">link</a>',
+        '<span class="tg-spoiler">secret</span>',
+        "<tg-spoiler>secret</tg-spoiler>",
+        '<pre><code class="language-python">x = 1</code></pre>',
+        "<blockquote expandable>long</blockquote>",
+        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>',
+        "&lt;&gt;&amp;&quot;&#128512;&#x1F600;",
+        # What Telegram's parser tolerates although the bot never sends it.
+        "a > b",
+        "<a>no href</a>",
+        '<b class="x">attr</b>',
+    ],
+)
+def test_the_oracle_accepts_documented_html(html: str) -> None:
+    assert html_problem(html) is None
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<b>open",
+        "close</b>",
+        "<b><i>crossed</b></i>",
+        "<script>alert(1)</script>",
+        "<div>block</div>",
+        "a < b",
+        "fish & chips",
+        "&nbsp;",
+        '<span class="other">x</span>',
+        "<code><b>nested</b></code>",
+        "<blockquote><blockquote>x</blockquote></blockquote>",
+        '<a href="x"><a href="y">x</a></a>',
+        "<b",
+    ],
+)
+def test_the_oracle_refuses_what_the_docs_forbid(html: str) -> None:
+    assert (html_problem(html) or "").startswith("can't parse entities: ")
+
+
+def test_the_oracle_counts_length_in_utf16_after_parsing() -> None:
+    assert html_problem("<b></b>") == "message text is empty"
+    assert html_problem(f"<b>{'x' * 4096}</b>") is None
+    # An emoji outside the BMP is two UTF-16 units: 2048 of them fill a message.
+    assert html_problem("😀" * 2048) is None
+    assert html_problem("😀" * 2048 + "x") == "message is too long"
+    assert html_problem("&amp;" * MAX_CAPTION_LENGTH, kind="caption") is None
+    assert html_problem("é" * (MAX_CAPTION_LENGTH + 1), kind="caption") == (
+        "message caption is too long"
+    )
+    assert html_problem("", kind="caption") is None
 
 
 async def test_html_parsing_details() -> None:
@@ -647,3 +705,23 @@ async def test_webhook_channel_and_group_rules(bot: Bot, server: FakeBotApi) -> 
     assert "update_id" in answer
     with pytest.raises(BadRequest, match=r"(?i)message can't be deleted$"):
         await bot.delete_message(GROUP, answer["message"]["message_id"])
+
+
+def test_the_fake_stands_apart_from_the_bot_and_the_suite() -> None:
+    """An oracle that borrowed the bot's rules (or a fixture) would pass whatever the bot
+    does; the benchmarks import it too, so it must pull in nothing of the suite either."""
+    # Not even PTB: the fake answers the wire protocol, whatever client speaks it.
+    allowed = {"aiohttp", "brotli"}
+    folder = Path(__file__).parent / "fakes"
+    for path in sorted(folder.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                root = name.split(".")[0]
+                assert root in sys.stdlib_module_names or root in allowed, (path.name, name)

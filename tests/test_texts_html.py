@@ -1,4 +1,5 @@
-"""escape, visible_length, the validator and split_message (properties and cases)."""
+"""escape, visible_length and split_message (properties and cases), every chunk checked
+by the fake Bot API's HTML oracle (tests/fakes/botapi_text.py), not by the product's code."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from bot.texts.html import (
     _split_by_blocks,
     escape,
     highlight,
-    is_valid_telegram_html,
     split_message,
     utf16_length,
     visible_length,
     visible_text,
 )
+from tests.fakes.botapi_text import html_problem
 
 # Characters that break naive splitters: markup, entities, emoji (flags, ZWJ families,
 # skin tones), combining accents, and every kind of whitespace we cut at.
@@ -78,7 +79,7 @@ def _check_split(html: str, limit: int) -> list[str]:
     for chunk in chunks:
         assert utf16_length(chunk) <= limit, chunk
         assert visible_length(chunk) <= limit
-        assert is_valid_telegram_html(chunk), chunk
+        assert html_problem(chunk) is None, chunk
         assert visible_text(chunk).strip(), "empty chunk"
     assert "".join(_ink(c) for c in chunks) == _ink(html)
     return chunks
@@ -92,58 +93,12 @@ def test_escape_round_trips_and_is_valid(text: str) -> None:
     escaped = escape(text)
     assert visible_text(escaped) == text
     assert "<" not in escaped and ">" not in escaped
-    assert is_valid_telegram_html(escaped)
+    assert html_problem(escaped, kind="markup") is None
 
 
 def test_escape_handles_the_three_specials() -> None:
     assert escape("a < b && c > d") == "a &lt; b &amp;&amp; c &gt; d"
     assert escape("&amp;") == "&amp;amp;"
-
-
-# -- validator ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "html",
-    [
-        "plain",
-        "<b>bold <i>both</i></b>",
-        '<a href="https://x.y/?q=1&amp;r=2">link</a>',
-        '<span class="tg-spoiler">secret</span>',
-        "<tg-spoiler>secret</tg-spoiler>",
-        '<pre><code class="language-python">x = 1</code></pre>',
-        "<blockquote expandable>long</blockquote>",
-        "&lt;&gt;&amp;&quot;&#128512;&#x1F600;",
-        "<b></b>",
-    ],
-)
-def test_validator_accepts(html: str) -> None:
-    assert is_valid_telegram_html(html)
-
-
-@pytest.mark.parametrize(
-    "html",
-    [
-        "<b>open",
-        "close</b>",
-        "<b><i>crossed</b></i>",
-        "<script>alert(1)</script>",
-        "<div>block</div>",
-        "a < b",
-        "a > b",
-        "fish & chips",
-        "&nbsp;",
-        "<a>no href</a>",
-        '<b class="x">attr</b>',
-        '<span class="other">x</span>',
-        "<code><b>nested</b></code>",
-        "<blockquote><blockquote>x</blockquote></blockquote>",
-        '<a href="x"><a href="y">x</a></a>',
-        "<b",
-    ],
-)
-def test_validator_rejects(html: str) -> None:
-    assert not is_valid_telegram_html(html)
 
 
 def test_visible_length_counts_entities_once_and_emoji_as_telegram_does() -> None:
@@ -158,7 +113,7 @@ def test_visible_length_counts_entities_once_and_emoji_as_telegram_does() -> Non
 @settings(max_examples=300, deadline=None)
 @given(documents(), st.integers(min_value=150, max_value=700))
 def test_split_properties_on_marked_up_documents(html: str, limit: int) -> None:
-    assert is_valid_telegram_html(html)
+    assert html_problem(html, kind="markup") is None
     _check_split(html, limit)
 
 
@@ -319,5 +274,5 @@ def test_highlight_escapes_around_the_marks() -> None:
 @given(st.text(), st.lists(st.tuples(st.integers(-5, 50), st.integers(-5, 50)), max_size=5))
 def test_highlight_is_always_valid(text: str, spans: list[tuple[int, int]]) -> None:
     html = highlight(text, spans)
-    assert is_valid_telegram_html(html)
+    assert html_problem(html, kind="markup") is None
     assert visible_text(html) == text

@@ -12,7 +12,6 @@ from bot.texts.format import (
 from bot.texts.html import (
     TELEGRAM_TEXT_LIMIT,
     escape,
-    is_valid_telegram_html,
     split_caption,
     split_message,
     visible_length,
@@ -43,7 +42,6 @@ __all__ = [
     "TextsError",
     "default_texts",
     "escape",
-    "is_valid_telegram_html",
     "normalize_language",
     "pick_language",
     "progress_bar",

@@ -1,4 +1,4 @@
-"""Telegram HTML: escaping, measuring, validating and splitting messages.
+"""Telegram HTML: escaping, measuring and splitting messages.
 
 Telegram rejects a whole message ("can't parse entities") when one tag is broken, and
 rejects text over 4096 characters; every message we send therefore passes through
@@ -15,26 +15,6 @@ from collections.abc import Sequence
 from enum import IntEnum
 
 TELEGRAM_TEXT_LIMIT = 4096
-
-ALLOWED_TAGS = frozenset(
-    {
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "a",
-        "code",
-        "pre",
-        "tg-spoiler",
-        "blockquote",
-        "span",
-    }
-)
 
 
 def escape(text: str) -> str:
@@ -119,84 +99,6 @@ def visible_text(html: str) -> str:
 def visible_length(html: str) -> int:
     """Length of the visible text as Telegram measures it (UTF-16 code units)."""
     return utf16_length(visible_text(html))
-
-
-# ---------------------------------------------------------------------------------------
-# Validation
-
-_STRICT_TAG = re.compile(
-    r"<(?P<close>/)?(?P<name>[a-zA-Z][a-zA-Z0-9-]*)"
-    r"(?P<attrs>(?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'))?)*)\s*>"
-)
-_ATTRIBUTE = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'))?")
-_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
-
-
-def _attributes_allowed(name: str, attrs: dict[str, str | None]) -> bool:
-    if name == "a":
-        return set(attrs) == {"href"} and bool(attrs["href"])
-    if name == "span":
-        return attrs == {"class": "tg-spoiler"}
-    if name == "code":
-        return not attrs or (
-            set(attrs) == {"class"} and (attrs["class"] or "").startswith("language-")
-        )
-    if name == "blockquote":
-        return not attrs or attrs == {"expandable": None}
-    return not attrs
-
-
-def is_valid_telegram_html(html: str) -> bool:
-    """True when Telegram's HTML parser would accept the markup.
-
-    Stricter than Telegram where that is cheap (every `&` must start an entity, `<a>` needs
-    an href), so passing here means the message cannot fail with "can't parse entities".
-    """
-    stack: list[str] = []
-    position = 0
-    while position < len(html):
-        ch = html[position]
-        if ch == ">":
-            return False
-        if ch == "&":
-            entity = _ENTITY.match(html, position)
-            if entity is None:
-                return False
-            position = entity.end()
-            continue
-        if ch != "<":
-            position += 1
-            continue
-        tag = _STRICT_TAG.match(html, position)
-        if tag is None:
-            return False
-        name = tag.group("name").lower()
-        if name not in ALLOWED_TAGS:
-            return False
-        if tag.group("close"):
-            if tag.group("attrs").strip() or not stack or stack[-1] != name:
-                return False
-            stack.pop()
-        else:
-            attrs = {
-                m.group(1).lower(): (m.group(2) if m.group(2) is not None else m.group(3))
-                for m in _ATTRIBUTE.finditer(tag.group("attrs"))
-            }
-            if not _attributes_allowed(name, attrs) or not _nesting_allowed(name, stack):
-                return False
-            stack.append(name)
-        position = tag.end()
-    return not stack
-
-
-def _nesting_allowed(name: str, stack: Sequence[str]) -> bool:
-    if stack and stack[-1] == "pre":
-        return name == "code"  # <pre><code class="language-x"> is the only nesting in pre
-    if "code" in stack or "pre" in stack:
-        return False
-    if name == "a" and "a" in stack:
-        return False
-    return not (name == "blockquote" and "blockquote" in stack)
 
 
 # ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ the message, else the description of its "Bad Request".
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "MAX_CAPTION_LENGTH",
@@ -312,21 +312,22 @@ def _check_nesting(tag: str, stack: list[_Open], text: str, begin: int) -> None:
             )
 
 
-def html_problem(text: str, *, limit: int = MAX_TEXT_LENGTH) -> str | None:
+def html_problem(text: str, *, kind: Literal["text", "caption", "markup"] = "text") -> str | None:
     """Why Telegram would refuse ``text`` sent with parse_mode=HTML, or None if it accepts it.
 
-    ``limit`` is the length allowed after parsing: MAX_TEXT_LENGTH for a message,
-    MAX_CAPTION_LENGTH for a caption (which may be empty).
+    ``kind``: a message's text (not empty, at most MAX_TEXT_LENGTH after parsing), a
+    caption (may be empty, at most MAX_CAPTION_LENGTH), or only the markup (any length).
     """
     try:
         plain, _ = format_text(text, "HTML", None)
     except EntityParseError as exc:
         return f"can't parse entities: {exc}"
-    if not plain and limit != MAX_CAPTION_LENGTH:
+    if kind == "text" and not plain:
         return "message text is empty"
-    if utf16_len(plain) > limit:
-        caption = limit == MAX_CAPTION_LENGTH
-        return "message caption is too long" if caption else "message is too long"
+    if kind == "text" and utf16_len(plain) > MAX_TEXT_LENGTH:
+        return "message is too long"
+    if kind == "caption" and utf16_len(plain) > MAX_CAPTION_LENGTH:
+        return "message caption is too long"
     return None
 
 
