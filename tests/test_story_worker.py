@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +65,26 @@ async def test_the_worker_yields_the_cpu_to_the_bot(worker: ParseWorker) -> None
     finally:
         worker.close()
     assert niceness > os.nice(0)
+
+
+UNGUARDED_SCRIPT = """
+import asyncio
+from bot.story.worker import SHARED_WORKER
+data = open({seed!r}, "rb").read()
+story = asyncio.run(SHARED_WORKER.parse(data, 2_000_000))
+print("parsed:", len(story.ticker))
+"""
+
+
+def test_a_script_without_a_main_guard_parses_once_and_exits(tmp_path: Path) -> None:
+    script = tmp_path / "import_page.py"
+    script.write_text(UNGUARDED_SCRIPT.format(seed=str(SEED)), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, timeout=120, check=False
+    )
+    stderr = done.stderr.decode(errors="replace")
+    assert done.returncode == 0, stderr
+    assert "BrokenProcessPool" not in stderr
+    # The worker did not run the script again: one import, one line.
+    assert done.stdout.decode().splitlines() == ["parsed: 1"]

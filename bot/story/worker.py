@@ -11,7 +11,9 @@ import atexit
 import contextlib
 import multiprocessing
 import os
+import sys
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -36,6 +38,29 @@ def _lower_priority() -> None:
         os.nice(_WORKER_NICENESS)
 
 
+@contextlib.contextmanager
+def _script_not_rerun() -> Iterator[None]:
+    """While a worker starts, hide the path of a script run as `python script.py`.
+
+    A "spawn" child runs the parent's main script again to rebuild its globals; a script
+    without an `if __name__ == "__main__"` guard would then import a page in the child,
+    which would start a worker of its own and die ("BrokenProcessPool"). The parse needs
+    nothing of that script, only this module. `python -m …` names its module instead of a
+    path: the child imports it under another name, and nothing is hidden.
+    """
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    path = getattr(main, "__file__", None)
+    if main is None or spec is not None or path is None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 class ParseWorker:
     """One process that parses pages, created once and reused; `close` ends it."""
 
@@ -56,13 +81,18 @@ class ParseWorker:
 
     async def parse(self, data: bytes, max_bytes: int) -> ParsedStory:
         """Parse a page in the worker process; raises StoryError for unusable input."""
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._executor(), parse_page, data, max_bytes)
+            return await self._submit(data, max_bytes)
         except BrokenProcessPool:
             # The worker died (killed, out of memory): start a new one and try once more.
             self._discard()
-            return await loop.run_in_executor(self._executor(), parse_page, data, max_bytes)
+            return await self._submit(data, max_bytes)
+
+    def _submit(self, data: bytes, max_bytes: int) -> asyncio.Future[ParsedStory]:
+        loop = asyncio.get_running_loop()
+        # The worker process starts inside this call; it must not run the caller's script.
+        with _script_not_rerun():
+            return loop.run_in_executor(self._executor(), parse_page, data, max_bytes)
 
     def _discard(self) -> None:
         with self._lock:
