@@ -1,23 +1,29 @@
 """Start-up as an operator meets it: every bad condition is one line naming it, exit 2.
 
-Each test runs `python -m bot` against the fake Bot API (or against nothing) and reads
-what the operator would read on the terminal.
+The token and Bot API cases run `python -m bot` against the fake Bot API (or against
+nothing) and read what the operator would read on the terminal; the database cases run the
+bot's own serve() in this process, which stops at the same line before any Bot API call.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.app import serve
 from tests.e2e import RunningBot, bot_env, start_bot_process
 from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi
+from tests.inproc import settings_for
 from tests.seed_page import SEED, changed_seed
 
 pytestmark = pytest.mark.timeout(90)
@@ -66,6 +72,43 @@ def assert_one_clean_line(result: subprocess.CompletedProcess[str], *needles: st
         assert secret not in output, output
     for needle in needles:
         assert needle in lines[0], output
+    return lines[0]
+
+
+@dataclass
+class Outcome:
+    code: int
+    out: str
+    records: list[logging.LogRecord]
+
+
+async def serve_until_it_exits(
+    server: FakeBotApi,
+    workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    **settings: Any,
+) -> Outcome:
+    """The bot's serve() in this loop, to its exit (it must exit by itself)."""
+    capsys.readouterr()
+    with caplog.at_level(logging.INFO):
+        code = await asyncio.wait_for(serve(settings_for(server, workdir, **settings)), 30)
+    captured = capsys.readouterr()
+    return Outcome(code, captured.out + captured.err, list(caplog.records))
+
+
+def assert_one_clean_line_in_process(outcome: Outcome, *needles: str) -> str:
+    """As assert_one_clean_line: exit 2, one line, and no log line beside it (the process
+    logs at INFO to the same terminal)."""
+    lines = [line for line in outcome.out.splitlines() if line.strip()]
+    assert outcome.code == 2, outcome.out
+    assert len(lines) == 1, outcome.out
+    logged = [r.getMessage() for r in outcome.records if r.name.startswith("bot")]
+    assert logged == [], logged
+    assert not [r for r in outcome.records if r.levelno >= logging.WARNING], outcome.records
+    assert DEFAULT_TOKEN not in outcome.out
+    for needle in needles:
+        assert needle in lines[0], outcome.out
     return lines[0]
 
 
@@ -126,51 +169,76 @@ def newer_database(path: Path) -> None:
     ],
 )
 async def test_unusable_database_file_is_named(
-    server: FakeBotApi, tmp_path: Path, prepare: object, needle: str
+    server: FakeBotApi,
+    tmp_path: Path,
+    prepare: object,
+    needle: str,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     path = tmp_path / "data" / "bot.sqlite3"
     path.parent.mkdir()
     assert callable(prepare)
     prepare(path)
     before = path.read_bytes()
-    result = await start_and_wait(server, tmp_path)
-    assert_one_clean_line(result, "DATABASE_PATH", str(path), needle)
+    result = await serve_until_it_exits(server, tmp_path, capsys, caplog)
+    assert_one_clean_line_in_process(result, "DATABASE_PATH", str(path), needle)
     assert path.read_bytes() == before, "the file was changed"
     assert server.calls("getMe") == []
 
 
-async def test_database_path_that_is_a_folder_is_named(server: FakeBotApi, tmp_path: Path) -> None:
+async def test_database_path_that_is_a_folder_is_named(
+    server: FakeBotApi,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     path = tmp_path / "data" / "bot.sqlite3"
     path.mkdir(parents=True)
-    result = await start_and_wait(server, tmp_path)
-    assert_one_clean_line(result, "DATABASE_PATH", str(path), "folder")
+    result = await serve_until_it_exits(server, tmp_path, capsys, caplog)
+    assert_one_clean_line_in_process(result, "DATABASE_PATH", str(path), "folder")
 
 
-async def test_database_path_below_a_file_is_named(server: FakeBotApi, tmp_path: Path) -> None:
+async def test_database_path_below_a_file_is_named(
+    server: FakeBotApi,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     (tmp_path / "blocker").write_text("a file, not a folder")
     path = tmp_path / "blocker" / "bot.sqlite3"
-    result = await start_and_wait(server, tmp_path, DATABASE_PATH=str(path))
-    assert_one_clean_line(result, "DATABASE_PATH", str(path), "folder")
+    result = await serve_until_it_exits(server, tmp_path, capsys, caplog, database_path=path)
+    assert_one_clean_line_in_process(result, "DATABASE_PATH", str(path), "folder")
 
 
-async def test_unwritable_database_location_is_named(server: FakeBotApi, tmp_path: Path) -> None:
+async def test_unwritable_database_location_is_named(
+    server: FakeBotApi,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     # /proc refuses new entries even to root, so this holds whoever runs the tests.
     path = Path("/proc/briefing-bot-test/bot.sqlite3")
-    result = await start_and_wait(server, tmp_path, DATABASE_PATH=str(path))
-    assert_one_clean_line(result, "DATABASE_PATH", str(path))
+    result = await serve_until_it_exits(server, tmp_path, capsys, caplog, database_path=path)
+    assert_one_clean_line_in_process(result, "DATABASE_PATH", str(path))
 
 
-async def test_locked_database_is_named(server: FakeBotApi, tmp_path: Path) -> None:
+async def test_locked_database_is_named(
+    server: FakeBotApi,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     path = tmp_path / "data" / "bot.sqlite3"
     path.parent.mkdir()
     holder = sqlite3.connect(path, isolation_level=None)
     try:
         holder.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
         holder.execute("BEGIN EXCLUSIVE")
-        result = await start_and_wait(server, tmp_path)
+        result = await serve_until_it_exits(server, tmp_path, capsys, caplog)
     finally:
         holder.close()
-    assert_one_clean_line(result, "DATABASE_PATH", str(path), "locked")
+    assert_one_clean_line_in_process(result, "DATABASE_PATH", str(path), "locked")
 
 
 async def wait_for_log(bot: RunningBot, needle: str, within: float = 15) -> None:
