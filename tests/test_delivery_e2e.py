@@ -1,37 +1,30 @@
-"""Delivery as editors and readers meet it in `python -m bot`: stalls shown, retries."""
+"""Delivery as editors and readers meet it, the bot's Application against the fake Bot
+API in this process: stalls shown in /stats, dead letters sent again with /retry."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
-from tests.e2e import EDITOR_ID, READER_DE, READER_EN, RunningBot, running_bot
+import pytest
+
 from tests.fakes.botapi import FaultRule
+from tests.inproc import EDITOR_ID, READER_DE, READER_EN, InProcessBot, eventually, inproc_bot
 
-T = TypeVar("T")
+pytestmark = pytest.mark.timeout(90)
+
 HEADLINE = "Pegel steigt weiter"
-SUBSCRIBERS = (2001, 2002, 2003, 2004, 2005)
+SUBSCRIBERS = (2101, 2102, 2103, 2104, 2105)
 
 
-async def eventually(check: Callable[[], T | None], what: str, within: float = 15.0) -> T:
-    deadline = time.monotonic() + within
-    while True:
-        found = check()
-        if found:
-            return found
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.05)
-
-
-def pushes(bot: RunningBot, chat_id: int, needle: str = HEADLINE) -> int:
+def pushes(bot: InProcessBot, chat_id: int, needle: str = HEADLINE) -> int:
     return sum(1 for m in bot.server.sent_messages(chat_id) if needle in (m.text or ""))
 
 
 async def test_an_editor_sends_dead_letters_again_with_retry(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+    async with inproc_bot(tmp_path) as bot:
         assert "Abonniert" in await bot.ask_text(READER_DE, "/subscribe")
         assert "Subscribed" in await bot.ask_text(READER_EN, "/subscribe")
         # Telegram refuses the push to one reader for good: it becomes a dead letter.
@@ -39,15 +32,16 @@ async def test_an_editor_sends_dead_letters_again_with_retry(tmp_path: Path) -> 
             FaultRule(kind="bad_request", method="sendMessage", chat_id=READER_EN)
         )
         await bot.ask(EDITOR_ID, f"/post {HEADLINE}")
-        await eventually(lambda: pushes(bot, READER_DE), "the German reader's push")
-        stats = await eventually_stats(bot, "/retry")
-        assert "1 fehlgeschlagen" in stats
+        await bot.pushes_settled()
+        assert pushes(bot, READER_DE) == 1
+        stats = await bot.ask_text(EDITOR_ID, "/stats")
+        assert "/retry" in stats and "1 fehlgeschlagen" in stats
         assert "/retry" in await bot.ask_text(EDITOR_ID, "/help")
 
         bot.server.faults.remove(refusal)
         answer = await bot.ask_text(EDITOR_ID, "/retry")
         assert "1 fehlgeschlagene Zustellung geht jetzt erneut raus" in answer
-        await eventually(lambda: pushes(bot, READER_EN), "the retried push")
+        await bot.pushes_settled()
         assert "Nichts zu wiederholen" in await bot.ask_text(EDITOR_ID, "/retry")
         assert "Nummer einer Meldung" in await bot.ask_text(EDITOR_ID, "/retry zwei")
         assert (pushes(bot, READER_EN), pushes(bot, READER_DE)) == (1, 1)
@@ -55,21 +49,22 @@ async def test_an_editor_sends_dead_letters_again_with_retry(tmp_path: Path) -> 
         assert "wiederholen" not in await bot.ask_text(READER_DE, "/retry")
 
 
-async def eventually_stats(bot: RunningBot, needle: str, within: float = 15.0) -> str:
-    """Ask /stats until its answer shows `needle` (delivery outcomes are recorded async)."""
+async def eventually_stats(bot: InProcessBot, needle: str, within: float = 15.0) -> str:
+    """Ask /stats until its answer shows `needle` (the engine notices an outage by itself)."""
     deadline = time.monotonic() + within
     while True:
         answer = await bot.ask_text(EDITOR_ID, "/stats")
         if needle in answer:
             return answer
         assert time.monotonic() < deadline, f"/stats never showed {needle!r}:\n{answer}"
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.1)
 
 
 async def test_stats_shows_a_push_stalled_by_an_outage_and_it_arrives_after(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with running_bot(tmp_path) as bot:
+    caplog.set_level(logging.INFO)
+    async with inproc_bot(tmp_path) as bot:
         for uid in SUBSCRIBERS:
             bot.server.add_user(uid, f"Reader {uid}", language_code="de")
             assert "Abonniert" in await bot.ask_text(uid, "/subscribe")
@@ -88,6 +83,7 @@ async def test_stats_shows_a_push_stalled_by_an_outage_and_it_arrives_after(
             bot.server.faults.remove(rule)
         for uid in SUBSCRIBERS:
             await eventually(lambda uid=uid: pushes(bot, uid), f"the push to {uid}", 60)
+        await bot.pushes_settled()
         assert [pushes(bot, uid) for uid in SUBSCRIBERS] == [1] * len(SUBSCRIBERS)
         assert "angehalten" not in await eventually_stats(bot, "▓▓▓▓▓▓")
-        assert "Bot API failed" in bot.log() and "resuming" in bot.log()
+    assert "Bot API failed" in caplog.text and "resuming" in caplog.text
