@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import subprocess
 import sys
@@ -160,8 +161,17 @@ async def test_second_bot_on_the_same_database_is_refused(tmp_path: Path) -> Non
         assert len(lines) == 1 and "DATABASE_PATH" in lines[0] and "running bot" in lines[0]
 
 
+def outbox_left(bot: RunningBot) -> int:
+    """Deliveries the bot's database still has to make (pending or claimed)."""
+    with contextlib.closing(sqlite3.connect(bot.workdir / "data" / "bot.sqlite3")) as conn:
+        row = conn.execute(
+            "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'claimed')"
+        ).fetchone()
+    return int(row[0])
+
+
 async def test_backup_mid_fan_out_then_restore_loses_nothing(tmp_path: Path) -> None:
-    readers = list(range(5000, 5024))
+    readers = list(range(5000, 5060))
     backup = tmp_path / "mid-fan-out.sqlite3"
     async with running_bot(tmp_path, PUSH_RATE="8") as bot:
         server = bot.server
@@ -196,13 +206,14 @@ async def test_backup_mid_fan_out_then_restore_loses_nothing(tmp_path: Path) -> 
         assert "kept as" in restored.stdout
         again = start_bot_process(server, tmp_path, log_name="after-restore.log", PUSH_RATE="30")
         try:
+            # Stopping a bot that is still starting would kill it unheard; wait until it runs,
+            # then until the restored outbox is empty, so every resend (duplicate) has arrived.
             for _ in range(1500):
-                if all(got(r) > 0 for r in readers):
+                if "running (" in again.log() and outbox_left(again) == 0:
                     break
                 await asyncio.sleep(0.02)
-            await asyncio.sleep(1.0)  # time for any duplicate to show up
         finally:
-            assert await again.stop() == 0
+            assert await again.stop() == 0, again.log()
     counts = {r: got(r) for r in readers}
     assert all(n >= 1 for n in counts.values()), f"lost: {counts}"
     duplicates = sum(n - 1 for n in counts.values())
