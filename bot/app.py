@@ -24,6 +24,7 @@ from bot.backup import BackupError, DatabaseInUse, backup_database, hold_databas
 from bot.config import Settings
 from bot.context import AppState, BotContext
 from bot.db.connection import Database, DatabaseUnusable
+from bot.db.lease import AdvisoryLease, lease_for
 from bot.db.stories import ImportOutcome
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SharedRateLimiter
@@ -123,6 +124,38 @@ async def _post_init(app: BotApplication) -> None:
         state.db, max_import_bytes=settings.max_import_bytes, on_new_items=state.notify_delivery
     )
     state.editor = EditorService(state.db, notify=state.notify_delivery)
+    state.follow = build_follow_service(
+        settings, state.db, state.editor, notify=state.notify_delivery
+    )
+    state.lease = lease_for(state.db)
+    if isinstance(state.lease, AdvisoryLease):
+        # Replicas on one PostgreSQL: only the lease holder pushes and polls sources.
+        state.standby = True
+        state.background.append(asyncio.create_task(_hold_lease(state), name="lease"))
+    else:
+        await _start_singletons(state)
+    await _register_commands(app)
+
+
+async def _hold_lease(state: AppState) -> None:
+    """Wait for the lease, run the singleton work while it is held; when it is lost, stop
+    the process (a supervisor starts it again as a standby): another replica may be
+    pushing by now, and two engines on one outbox would send twice."""
+    assert state.lease is not None
+    log.info("lease: standby until no other replica runs the push engine")
+    await state.lease.acquire()
+    state.standby = False
+    log.info("lease: taken; this replica runs the push engine and the pollers")
+    await _start_singletons(state)
+    await state.lease.lost.wait()
+    log.error("lease: lost; stopping so that only one replica pushes")
+    state.engine_stopped = True
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+async def _start_singletons(state: AppState) -> None:
+    """The work exactly one process runs per store: seeds, the push engine, following."""
+    settings = state.settings
     if state.options.get("load_seeds", True):
         for path, outcome in await state.stories.load_seed_folder(settings.seeds_dir):
             log.info("seed %s: %s", path.name, _describe(outcome))
@@ -145,13 +178,9 @@ async def _post_init(app: BotApplication) -> None:
     if state.options.get("load_seeds", True):
         state.background.append(asyncio.create_task(watch_seeds(state), name="watch-seeds"))
     await _start_following(state)
-    await _register_commands(app)
 
 
 async def _start_following(state: AppState) -> None:
-    state.follow = build_follow_service(
-        state.settings, state.db, state.editor, notify=state.notify_delivery
-    )
     if state.options.get("follow", True):
         state.poller = SourcePoller(state.follow)
         state.follow.on_schedule_change = state.poller.wake
@@ -239,6 +268,9 @@ async def _post_stop(app: BotApplication) -> None:
 
 async def _post_shutdown(app: BotApplication) -> None:
     state = app.bot_data
+    if state.lease is not None:
+        # After the engine stopped (post_stop): a standby may take over at once.
+        await state.lease.release()
     if hasattr(state, "db"):
         await state.db.close()
 

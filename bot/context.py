@@ -22,6 +22,7 @@ from bot.polling import PollingHealth
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.db.connection import Database
+    from bot.db.lease import Lease
     from bot.delivery.engine import DeliveryEngine
     from bot.follow.poller import Poller
     from bot.health import HealthServer
@@ -121,10 +122,12 @@ class AppState:
     engine: DeliveryEngine | None
     follow: FollowService
     poller: Poller | None
+    lease: Lease | None
 
     def __init__(self) -> None:
         self.engine = None
         self.poller = None
+        self.lease = None
         self.flood = FloodGuard()
         self.pending_imports = PendingImports()
         # Parts of editors' albums until the album is complete (bot/handlers/media.py).
@@ -134,6 +137,8 @@ class AppState:
         self.push_bot: Bot | None = None
         self.api_health = PollingHealth()
         self.engine_stopped = False
+        # Another replica holds the lease: this one answers readers but pushes nothing.
+        self.standby = False
         self.exit_stack = contextlib.ExitStack()
         self.health_server: HealthServer | None = None
 

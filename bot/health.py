@@ -52,6 +52,8 @@ async def readiness(state: AppState) -> dict[str, Any]:
         checks["bot_api"] = "no answer within a minute" if age is not None else "no answer yet"
     if not state.options.get("with_delivery", True):
         checks["push_engine"] = "off"
+    elif state.standby:
+        checks["push_engine"] = "standby (another replica holds the lease)"
     elif state.engine is None or state.engine_stopped:
         checks["push_engine"] = "not running"
     else:
@@ -59,7 +61,7 @@ async def readiness(state: AppState) -> dict[str, Any]:
     ready = (
         checks["database"] == "writable"
         and checks["bot_api"].startswith("answered")
-        and checks["push_engine"] in ("running", "off")
+        and (checks["push_engine"] in ("running", "off") or state.standby)
     )
     return {"ready": ready, "checks": checks}
 

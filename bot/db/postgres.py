@@ -409,6 +409,11 @@ class PostgresDatabase(Database):
         raw = await asyncpg.connect(self._url, timeout=_CONNECT_TIMEOUT)
         return PostgresConnection(raw, id_tables)
 
+    @property
+    def url(self) -> str:
+        """DATABASE_URL itself, for a connection of its own; a secret, never to be shown."""
+        return self._url
+
     async def connect_raw(self) -> asyncpg.Connection:
         """A connection of its own (the replicas' lease holds one)."""
         return await asyncpg.connect(self._url, timeout=_CONNECT_TIMEOUT)
