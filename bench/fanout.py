@@ -132,8 +132,17 @@ def server_stats(url: str) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def temp_db() -> AsyncIterator[Database]:
-    """A fresh database in a temporary folder."""
+async def temp_db(database_url: str | None = None) -> AsyncIterator[Database]:
+    """A fresh database in a temporary folder, or the empty PostgreSQL database named."""
+    if database_url is not None:
+        db = await Database.open(database_url)
+        try:
+            if await db.fetchval("SELECT COUNT(*) FROM stories"):
+                raise SystemExit("--database-url must name an empty database (no stories yet)")
+            yield db
+        finally:
+            await db.close()
+        return
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         db = await Database.open(Path(folder) / "bench.sqlite3")
         try:
@@ -252,9 +261,10 @@ async def run_fanout(
     *,
     renderer_name: str = "bot",
     no_cap: bool = False,
+    database_url: str | None = None,
 ) -> dict[str, Any]:
     with fake_server(latency_ms) as url:
-        async with temp_db() as db:
+        async with temp_db(database_url) as db:
             story_id = await seed_real(db, subscribers)
             bot = Bot(
                 TOKEN,
@@ -293,6 +303,7 @@ async def run_fanout(
     span = (stats["last_send_s"] or 0.0) - (stats["first_send_s"] or 0.0)
     return {
         "bench": "fanout",
+        "store": "postgresql" if database_url else "sqlite",
         "renderer": renderer_name,
         "subscribers": subscribers,
         "latency_ms": latency_ms,
@@ -336,6 +347,10 @@ def main(argv: list[str]) -> int:
         help="bot: the bot's TextRenderer (default); stand-in: an f-string, for comparison",
     )
     parser.add_argument("--no-cap", action="store_true", help="lift the rate cap (headroom)")
+    parser.add_argument(
+        "--database-url",
+        help="an empty PostgreSQL database (postgresql://...) instead of a temporary SQLite file",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--record", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args(argv)
@@ -349,11 +364,13 @@ def main(argv: list[str]) -> int:
             args.timeout,
             renderer_name=args.renderer,
             no_cap=args.no_cap,
+            database_url=args.database_url,
         )
     )
     key = (
         f"fanout {'paid' if args.paid else 'free'} n={args.subscribers} rate={args.rate:g}"
-        f" latency={args.latency_ms:g}ms"
+        + f" latency={args.latency_ms:g}ms"
+        + (" store=postgresql" if args.database_url else "")
         + (" renderer=stand-in" if args.renderer == "stand-in" else "")
         + (" cap lifted" if args.no_cap else "")
     )
