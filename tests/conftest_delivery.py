@@ -156,6 +156,18 @@ async def add_item(
     return item_id
 
 
+async def add_item_as_first_shipped(db: Database, story_id: int, headline: str) -> int:
+    """Insert a ticker item with only the columns of the first schema (for upgrade tests)."""
+    now = now_iso()
+    position = await stories.next_item_position(db, story_id)
+    cursor = await db.writer.execute(
+        "INSERT INTO ticker_items (story_id, origin, position, headline, created_at, updated_at)"
+        " VALUES (?, 'posted', ?, ?, ?, ?)",
+        (story_id, position, headline, now, now),
+    )
+    return int(cursor.lastrowid or 0)
+
+
 async def edit_item(db: Database, item_id: int, body: str) -> None:
     now = now_iso()
     async with db.atomic():

@@ -11,6 +11,7 @@ from bot.db import deliveries, migrations, stories, subscriptions
 from bot.db.connection import Database
 from tests.conftest_delivery import (
     add_item,
+    add_item_as_first_shipped,
     add_story,
     make_engine,
     retract_item,
@@ -180,7 +181,7 @@ async def test_upgrade_counts_what_was_there_before(
                 (chat, story, status),
             )
         for n in range(4):
-            await add_item(db, story, f"Old {n}", enqueue=False)
+            await add_item_as_first_shipped(db, story, f"Old {n}")
     finally:
         await db.close()
     monkeypatch.setattr(migrations, "migration_files", lambda: shipped)

@@ -9,7 +9,7 @@ import pytest
 from bot.db import migrations, stories
 from bot.db.connection import Database
 from bot.db.models import now_iso
-from tests.conftest_delivery import add_item, add_story
+from tests.conftest_delivery import add_item, add_item_as_first_shipped, add_story
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
 BOTH_STORES = True
@@ -116,7 +116,7 @@ async def test_upgrade_keeps_what_was_indexed(
     try:
         story = await add_story(db)
         await _paragraph(db, story, 0, "Gespräche in Genf beginnen.")
-        item = await add_item(db, story, "Genf: erste Runde vorbei", enqueue=False)
+        item = await add_item_as_first_shipped(db, story, "Genf: erste Runde vorbei")
         await db.execute(
             "INSERT INTO search_sentences (text, story_id, kind, ref) VALUES (?, ?, ?, ?)",
             ("Gespräche in Genf beginnen.", story, "body", 0),
