@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -202,15 +201,6 @@ def test_json_shape(story: ParsedStory) -> None:
     assert set(data) >= {"title", "lead", "language", "body", "summary", "quotes", "people"}
     assert data["ticker"][0]["time"] is None
     assert data["ticker"][0]["display_headline"] == "Tucker Carlson noch in Russland"
-
-
-def test_parsing_the_seed_is_fast(raw: str) -> None:
-    parse_story(raw)
-    runs = 10
-    start = time.perf_counter()
-    for _ in range(runs):
-        parse_story(raw)
-    assert (time.perf_counter() - start) / runs < 0.2
 
 
 def test_the_summary_shows_no_broken_quotation_marks(story: ParsedStory) -> None:
