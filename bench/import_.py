@@ -230,7 +230,8 @@ def main(argv: list[str]) -> int:
             "parse_varied_2mb_s the slower at 2 MB, parse_varied_growth the cost of a MB at "
             f"2 MB over that at 0.5 MB (1.0 is linear). Goal: < {BIG_GOAL_S:g} s, linear. "
             "worker_start_ms: the first parse, which starts the parsing process. Taken on "
-            "a shared 2-core machine under a load average of about 5.",
+            "a shared 2-core machine; wall times grow with its load (load average "
+            f"{os.getloadavg()[0]:.1f} at the end of this run).",
         )
     ok = (
         result["import_max_ms"] < IMPORT_GOAL_MS
