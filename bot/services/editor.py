@@ -93,6 +93,10 @@ class EditorService:
     def __init__(self, db: Database, *, notify: Callable[[], Awaitable[None] | None]) -> None:
         self.db = db
         self._notify_cb = notify
+        # Editors' names as last written: a command by the same editor under the same name
+        # writes nothing, so read-only commands (/stats, /audit) never wait for the writer
+        # (behind the push engine's transactions).
+        self._editor_names: dict[int, str] = {}
 
     async def _notify(self) -> None:
         result = self._notify_cb()
@@ -453,8 +457,11 @@ class EditorService:
         return entries, names
 
     async def remember_editor(self, user_id: int, name: str) -> None:
-        """Keep the editor's name for the audit log."""
+        """Keep the editor's name for the audit log (written only when it changed)."""
+        if self._editor_names.get(user_id) == name:
+            return
         await chats.remember_name(self.db, user_id, "private", name)
+        self._editor_names[user_id] = name
 
     async def item_progress(self, item_id: int) -> deliveries.ItemProgress:
         """How far an item's fan-out has come."""
