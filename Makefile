@@ -44,9 +44,10 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(WORKERS)
 
-# The unit tests only (no processes, no fake Bot API): seconds, for every save.
+# The unit tests only (no processes, no PostgreSQL, no fake Bot API, no hypothesis runs): seconds, for
+# every save. The markers are set by tests/conftest.py from what each test uses.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not e2e and not integration"
+	$(BIN)/python -m pytest -q -m "not e2e and not integration and not property and not postgres"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench all

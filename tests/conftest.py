@@ -18,6 +18,7 @@ from tests.conftest_delivery import db, fake  # noqa: F401
 
 # SQLite and PostgreSQL stores: BOTH_STORES modules run their store tests on each.
 from tests.conftest_pg import (  # noqa: F401
+    POSTGRES,
     pg_server,
     pytest_generate_tests,
     pytest_terminal_summary,
@@ -55,7 +56,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test by what it runs, read from its code and its module's helpers and
     fixtures, so a new test is sorted without a list to keep: `e2e` starts processes (the
     bot, the import CLI), `integration` plays against the fake Bot API or a running
-    Application. `make test` runs everything, `make test-fast` the rest (the unit tests)."""
+    Application, `property` is a hypothesis test,
+    `postgres` runs on the PostgreSQL test server. `make test` runs everything, `make
+    test-fast` the rest (the unit tests)."""
     for item in items:
         module = vars(getattr(item, "module", None) or types.ModuleType("none"))
         fixtures = list(getattr(item, "fixturenames", ()))
@@ -64,6 +67,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             for name in fixtures
             if name in module
         ]
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("store") == POSTGRES
+        if on_postgres or "pg_server" in fixtures:
+            # A PostgreSQL server process of its own (started once per worker).
+            item.add_marker(pytest.mark.postgres)
+        test = item.obj if isinstance(item, pytest.Function) else None
+        if getattr(test, "is_hypothesis_test", False):
+            # Hundreds of examples each: seconds of CPU, run by make test, not on every save.
+            item.add_marker(pytest.mark.property)
         if any(_uses(f, _PROCESSES, module, 2) for f in funcs):
             item.add_marker(pytest.mark.e2e)
         elif "fake" in fixtures or any(_uses(f, _FAKE_SERVER, module, 2) for f in funcs):
