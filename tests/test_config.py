@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
+from bot.__main__ import main
 from bot.config import SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,8 +83,11 @@ def test_real_channel_and_group_ids_are_accepted(monkeypatch: pytest.MonkeyPatch
     assert settings.channel_id == -1001234567890 and settings.admin_ids == {7123456789}
 
 
-def test_huge_channel_id_stops_the_start_with_one_line(tmp_path: Path) -> None:
-    result = _run_bot({"BOT_TOKEN": TOKEN, "CHANNEL_ID": str(2**64)}, tmp_path)
+def test_huge_channel_id_stops_the_start_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {"BOT_TOKEN": TOKEN, "CHANNEL_ID": str(2**64)}
+    result = _run_bot(env, tmp_path, monkeypatch, capsys)
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "CHANNEL_ID" in lines[0], result.stderr
@@ -101,22 +104,38 @@ def test_file_url_follows_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().file_base_url == "http://127.0.0.1:8081/file/bot"
 
 
-def _run_bot(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "ADMIN_IDS")}
-    full_env.update(env)
-    full_env["PYTHONPATH"] = str(REPO)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+class Run(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def test_start_without_token_explains_in_one_line_and_exits_2(tmp_path: Path) -> None:
-    result = _run_bot({}, tmp_path)
+def _run_bot(
+    env: dict[str, str],
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Run:
+    """`python -m bot` through its main in this process, in `cwd` with `env` on top of this
+    process's environment: the exit code and what it printed (it stops before starting)."""
+    for name in ("BOT_TOKEN", "ADMIN_IDS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    try:
+        code = main([])
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    out = capsys.readouterr()
+    return Run(code, out.out, out.err)
+
+
+def test_start_without_token_explains_in_one_line_and_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = _run_bot({}, tmp_path, monkeypatch, capsys)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -124,7 +143,9 @@ def test_start_without_token_explains_in_one_line_and_exits_2(tmp_path: Path) ->
     assert "BOT_TOKEN" in lines[0] and "@BotFather" in lines[0] and "console" in lines[0]
 
 
-def test_malformed_setting_stops_start_with_exit_2(tmp_path: Path) -> None:
-    result = _run_bot({"BOT_TOKEN": TOKEN, "PUSH_RATE": "fast"}, tmp_path)
+def test_malformed_setting_stops_start_with_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = _run_bot({"BOT_TOKEN": TOKEN, "PUSH_RATE": "fast"}, tmp_path, monkeypatch, capsys)
     assert result.returncode == 2
     assert "PUSH_RATE" in result.stderr and "Traceback" not in result.stderr

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from bot.__main__ import main
 from bot.config import SettingsError, load_settings
 from bot.delivery.ratelimit import effective_rate
 
-REPO = Path(__file__).resolve().parents[1]
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"
 
 
@@ -60,20 +58,23 @@ def test_a_rate_above_the_ceiling_is_one_clear_line(
     assert "\n" not in message
 
 
-def test_the_bot_refuses_to_start_with_a_contradiction(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PUSH_", "PAID_", "BOT_"))}
-    env.update(BOT_TOKEN=TOKEN, PUSH_RATE="100", PAID_BROADCAST="false")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 2
-    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+def test_the_bot_refuses_to_start_with_a_contradiction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `python -m bot run` through its main: it stops at the settings, before starting.
+    for name in list(os.environ):
+        if name.startswith(("PUSH_", "PAID_", "BOT_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PUSH_RATE", "100")
+    monkeypatch.setenv("PAID_BROADCAST", "false")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stopped:
+        main(["run"])
+    assert stopped.value.code == 2
+    out = capsys.readouterr()
+    lines = [line for line in (out.out + out.err).splitlines() if line.strip()]
     assert len(lines) == 1, lines
     assert "PUSH_RATE" in lines[0] and "PAID_BROADCAST" in lines[0]
     assert TOKEN not in lines[0]
