@@ -69,6 +69,26 @@ async def test_budget_never_exceeds_rate_in_any_window() -> None:
     assert clock() - started < 2.6
 
 
+async def test_a_send_that_goes_out_late_counts_in_the_window_it_goes_out_in() -> None:
+    # A busy event loop resumes granted senders late; if their grants had counted from the
+    # grant, the late sends would go out beside a full window of new ones (the server saw
+    # 1003 in a second at 1000/s). Stepped clock: exact under any load.
+    clock = SteppedClock()
+    budget = SendBudget(10, window=1.0, slack=0.0, clock=clock, sleep=clock.sleep)
+    for _ in range(10):
+        await budget.acquire(PRIORITY_PUSH, deferred=True)
+    clock.now += 2.0  # the ten senders resume only now
+    waiting = asyncio.create_task(budget.acquire(PRIORITY_PUSH))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not waiting.done(), "a new send was granted while ten granted ones had not gone out"
+    sent_late = clock()
+    budget.on_wire(10)
+    await asyncio.wait_for(waiting, timeout=5)
+    assert clock() >= sent_late + 1.0, "the eleventh send went out in the ten late sends' second"
+    await budget.close()
+
+
 async def test_replies_go_before_queued_pushes() -> None:
     # On a stepped clock: a busy machine delayed the real one's grants past the bound below.
     clock = SteppedClock()

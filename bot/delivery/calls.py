@@ -235,16 +235,25 @@ class PushCalls:
                 raise Released(0.0)
             # Subsequent messages of one group respect the chat's own pace, and so do
             # replies to the same chat that took its slot while the budget was awaited.
-            for _ in range(1000):
-                wait = pacer.ready_at(chat_id) - clock.monotonic()
-                if wait > 0:
-                    await clock.sleep(wait)
-                for _ in range(cost):
-                    await budget.acquire(PRIORITY_PUSH)
-                now = clock.monotonic()
-                # A bot-wide 429 that came back while this send waited holds it too.
-                if pacer.ready_at(chat_id) <= now and budget.paused_until <= now:
-                    break
+            held = 0  # grants taken for this call and not yet on the wire
+            try:
+                for _ in range(1000):
+                    wait = pacer.ready_at(chat_id) - clock.monotonic()
+                    if wait > 0:
+                        await clock.sleep(wait)
+                    for _ in range(cost):
+                        await budget.acquire(PRIORITY_PUSH, deferred=True)
+                        held += 1
+                    now = clock.monotonic()
+                    # A bot-wide 429 that came back while this send waited holds it too.
+                    if pacer.ready_at(chat_id) <= now and budget.paused_until <= now:
+                        break
+                    budget.on_wire(held)  # spent waiting: counted as sent, as before
+                    held = 0
+            finally:
+                # The send goes out now (or never, if cancelled): either way the slots
+                # enter the window at this moment, not when they were granted.
+                budget.on_wire(held)
             pacer.sent(chat_id, count=cost)
             attempt.in_flight = True
             try:

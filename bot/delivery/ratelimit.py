@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
@@ -84,9 +85,13 @@ class SendBudget:
     """The bot-wide send budget: never more than `rate` grants in any window, replies first.
 
     Grants are spaced evenly (with a little catch-up for timer granularity) and a log of the
-    last `rate` grant times caps every sliding window hard. The window is a bit longer than a
-    second (`slack`) because a send leaves some time after its grant and the server's clock
-    sees the spacing with jitter. A 429 pauses every grant for exactly retry_after.
+    last `rate` send times caps every sliding window hard. A send is logged when it goes on
+    the wire (`on_wire`), not when it was granted: a granted sender may resume much later (the
+    event loop is busy), and grants logged at grant time let such late sends arrive in one
+    burst beside newer ones (the server counted 1104 in a second at 1000/s). Until then a
+    grant counts as unsent, so sent-in-window plus unsent never exceeds the capacity. The
+    window is a bit longer than a second (`slack`) for the server clock's jitter. A 429
+    pauses every grant for exactly retry_after.
     """
 
     def __init__(
@@ -114,6 +119,7 @@ class SendBudget:
         self._tolerance = 4 * self._interval
         self._clock = clock
         self._log: deque[float] = deque()
+        self._unsent = 0
         self._next = 0.0
         self._paused_until = 0.0
         self._waiters: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
@@ -155,14 +161,28 @@ class SendBudget:
         while self._log and self._log[0] <= now - self._window:
             self._log.popleft()
         ready = max(self._next, self._paused_until)
-        if len(self._log) >= self._capacity:
-            ready = max(ready, self._log[-self._capacity] + self._window)
+        if len(self._log) + self._unsent >= self._capacity:
+            logged = self._capacity - self._unsent
+            if logged <= 0:
+                return math.inf  # every slot is granted and not yet sent: wait for on_wire
+            ready = max(ready, self._log[-logged] + self._window)
         return ready
 
     def _grant(self, now: float) -> None:
-        self._log.append(now)
+        self._unsent += 1
         self._next = max(self._next, now - self._tolerance) + self._interval
         self.granted += 1
+
+    def on_wire(self, count: int = 1) -> None:
+        """`count` granted sends go out now: they leave the unsent and enter the window."""
+        count = min(count, self._unsent)
+        if count <= 0:
+            return
+        self._unsent -= count
+        now = self._clock()
+        self._log.extend([now] * count)
+        if self._wake is not None:
+            self._wake.set()
 
     def _bind(self) -> asyncio.AbstractEventLoop:
         # One budget may outlive an event loop (built with the Application, used by engines
@@ -173,21 +193,29 @@ class SendBudget:
             self._wake = asyncio.Event()
             self._task = None
             self._waiters = (deque(), deque())
+            self._unsent = 0  # grants of a loop that is gone will never go on the wire
         return loop
 
-    async def acquire(self, priority: int = PRIORITY_PUSH) -> None:
-        """Wait for the right to send one request."""
+    async def acquire(self, priority: int = PRIORITY_PUSH, *, deferred: bool = False) -> None:
+        """Wait for the right to send one request (sent now, or at `on_wire` if deferred)."""
         if priority != PRIORITY_REPLY:
             await self.updates.give_way()
         loop = self._bind()
         now = self._clock()
         if not any(self._waiters) and self._ready_at(now) <= now:
             self._grant(now)
-            return
-        future: asyncio.Future[None] = loop.create_future()
-        self._waiters[0 if priority == PRIORITY_REPLY else 1].append(future)
-        self._ensure_dispatcher()
-        await future
+        else:
+            future: asyncio.Future[None] = loop.create_future()
+            self._waiters[0 if priority == PRIORITY_REPLY else 1].append(future)
+            self._ensure_dispatcher()
+            try:
+                await future
+            except asyncio.CancelledError:
+                if future.done() and not future.cancelled():
+                    self.on_wire()  # granted, then cancelled: the slot counts as used
+                raise
+        if not deferred:
+            self.on_wire()
 
     def _ensure_dispatcher(self) -> None:
         assert self._wake is not None and self._loop is not None
@@ -220,6 +248,10 @@ class SendBudget:
                 continue
             now = self._clock()
             ready = self._ready_at(now)
+            if ready == math.inf:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
             if ready > now:
                 await self._sleep(ready - now)
                 continue
