@@ -150,7 +150,13 @@ async def _hold_lease(state: AppState) -> None:
     await state.lease.lost.wait()
     log.error("lease: lost; stopping so that only one replica pushes")
     state.engine_stopped = True
-    os.kill(os.getpid(), signal.SIGTERM)
+    state.lease_lost = True
+    if state.stop_requested is not None:
+        # serve's own stop, not a signal to the process: serve may run inside a host loop
+        # (the tests), and the exit code says the stop was a failure, for the supervisor.
+        state.stop_requested.set()
+    else:
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 async def _start_singletons(state: AppState) -> None:
@@ -358,6 +364,7 @@ async def serve(settings: Settings, stop_when: asyncio.Event | None = None) -> i
     ]
     app = build_app(settings, request=requests[0], updates_request=requests[1])
     state = app.bot_data
+    state.stop_requested = stop
     started: list[str] = []
     code = 0
     try:
@@ -375,10 +382,10 @@ async def serve(settings: Settings, stop_when: asyncio.Event | None = None) -> i
             except WebhookFailed as exc:
                 print(redact(str(exc)), file=sys.stderr, flush=True)
                 return EXIT_SETUP
-            return 0
+            return EXIT_FAILED if state.lease_lost else 0
         log.info("running (long polling against %s)", base)
         code = await _poll_until_stopped(app, stop)
-        return code
+        return EXIT_FAILED if state.lease_lost else code
     finally:
         try:
             await asyncio.wait_for(_stop(app, started), SHUTDOWN_LIMIT_S)

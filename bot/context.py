@@ -139,6 +139,9 @@ class AppState:
         self.engine_stopped = False
         # Another replica holds the lease: this one answers readers but pushes nothing.
         self.standby = False
+        # Set when the lease is lost: the process stops (serve's stop event) and exits 1.
+        self.lease_lost = False
+        self.stop_requested: asyncio.Event | None = None
         self.exit_stack = contextlib.ExitStack()
         self.health_server: HealthServer | None = None
 
