@@ -141,6 +141,34 @@ class PushCalls:
         self._stats.sent += len(message_ids)
         return message_ids
 
+    async def send_plan(
+        self,
+        attempt: Attempt,
+        plan: media.MediaPlan,
+        markup: InlineKeyboardMarkup | None,
+        *,
+        push: bool,
+        sent: Callable[[int, int, tuple[str, str] | None], None],
+    ) -> None:
+        """Send an item's attachments, then its follow-up texts, with the buttons on the
+        plan's carrier; `sent` hears of each message: its id, its place in the plan, and
+        the attachment it shows (kind, file_unique_id), None for a text."""
+        carrier = plan.buttons_on
+        position = 0
+        for request in plan.sends:
+            n = len(request.attachments)
+            # An album takes no buttons: they go on a single attachment or a text.
+            keyboard = markup if carrier == position + n - 1 and n == 1 else None
+            message_ids = await self.send_media(attempt, request, keyboard, push=push)
+            for attachment, message_id in zip(request.attachments, message_ids, strict=False):
+                sent(message_id, position, (attachment.kind.value, attachment.file_unique_id))
+                position += 1
+        for text in plan.follow_ups:
+            keyboard = markup if carrier == position else None
+            message_id = await self.send_text(attempt, text, push=push, markup=keyboard)
+            sent(message_id, position, None)
+            position += 1
+
     async def edit_text(
         self,
         attempt: Attempt,

@@ -82,26 +82,16 @@ class MediaRefresh:
         """Delete the group's messages and send the item again as new parts of the group."""
         chat_id = target.chat_id
         item_ids = (item.id,)
-        carrier = plan.buttons_on
         for part in target.parts:
             await self._parts.remove(attempt, chat_id, part, SURPLUS_PART)
-        index = target.next_part
-        for request in plan.sends:
-            n = len(request.attachments)
-            keyboard = markup if carrier == index - target.next_part + n - 1 and n == 1 else None
-            message_ids = await self._calls.send_media(attempt, request, keyboard, push=False)
-            for attachment, message_id in zip(request.attachments, message_ids, strict=False):
-                pair = (attachment.kind.value, attachment.file_unique_id)
-                attempt.sent.append(
-                    SentPart(message_id, item_ids, group_id=target.group_id, part=index, media=pair)
-                )
-                index += 1
-        for text in plan.follow_ups:
-            keyboard = markup if carrier == index - target.next_part else None
-            message_id = await self._calls.send_text(attempt, text, push=False, markup=keyboard)
-            added = SentPart(message_id, item_ids, group_id=target.group_id, part=index)
-            attempt.sent.append(added)
-            index += 1
+
+        def record(message_id: int, position: int, shown: tuple[str, str] | None) -> None:
+            part = target.next_part + position
+            attempt.sent.append(
+                SentPart(message_id, item_ids, group_id=target.group_id, part=part, media=shown)
+            )
+
+        await self._calls.send_plan(attempt, plan, markup, push=False, sent=record)
 
     async def _edit_in_place(
         self,

@@ -140,26 +140,18 @@ class Sending:
         plan = media.plan(item.media, texts)
         ids = (item.id,)
         rows = [r.id for r in attempt.group.rows if r.item_id == item.id]
-        carrier = plan.buttons_on
         first: int | None = None
-        index = 0
+
+        def record(message_id: int, position: int, shown: tuple[str, str] | None) -> None:
+            nonlocal first
+            if shown is not None:
+                first = message_id if first is None else first
+            attempt.sent.append(SentPart(message_id, ids, versions, first, position, shown))
+            if first is not None and not any(d in rows for d, _ in attempt.done):
+                attempt.done += [(d, first) for d in rows]
+
         try:
-            for request in plan.sends:
-                n = len(request.attachments)
-                keyboard = markup if carrier == index + n - 1 and n == 1 else None
-                message_ids = await self._calls.send_media(attempt, request, keyboard, push=push)
-                for attachment, message_id in zip(request.attachments, message_ids, strict=False):
-                    first = message_id if first is None else first
-                    shown = (attachment.kind.value, attachment.file_unique_id)
-                    attempt.sent.append(SentPart(message_id, ids, versions, first, index, shown))
-                    index += 1
-                if first is not None and not any(d in rows for d, _ in attempt.done):
-                    attempt.done += [(d, first) for d in rows]
-            for text in plan.follow_ups:
-                keyboard = markup if carrier == index else None
-                message_id = await self._calls.send_text(attempt, text, push=push, markup=keyboard)
-                attempt.sent.append(SentPart(message_id, ids, versions, first, index))
-                index += 1
+            await self._calls.send_plan(attempt, plan, markup, push=push, sent=record)
         except Exception:
             if first is not None:
                 # What went out stays recorded; a version no rendering has makes the store
