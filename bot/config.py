@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.logs import url_secrets
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 # Telegram's broadcast ceilings (messages/s): without and with paid broadcast.
@@ -248,22 +249,12 @@ class Settings(BaseSettings):
         return self.database_path
 
     @property
-    def store_setting(self) -> str:
-        """The setting an operator fixes when the store cannot be used."""
-        return "DATABASE_URL" if self.database_url is not None else "DATABASE_PATH"
-
-    @property
     def secrets(self) -> tuple[str, ...]:
         """Values no log line may show: the token, the webhook secret, the database URL
         and its password."""
         found = [s.get_secret_value() for s in (self.bot_token, self.webhook_secret) if s]
         if self.database_url is not None:
-            url = self.database_url.get_secret_value()
-            found.append(url)
-            with contextlib.suppress(ValueError):
-                password = urlsplit(url).password
-                if password:
-                    found += [password, unquote(password)]
+            found += url_secrets(self.database_url.get_secret_value())
         return tuple(found)
 
     @property

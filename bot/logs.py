@@ -7,9 +7,22 @@ import re
 import sys
 import threading
 from types import TracebackType
+from urllib.parse import unquote, urlsplit
 
 TOKEN_IN_TEXT = re.compile(r"(?<!\d)\d{3,20}:[A-Za-z0-9_-]{20,100}")
 REDACTED = "<redacted-token>"
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """What of a database URL no text may show: the URL, its password as written and decoded."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    found = [url] if url else []
+    if password:
+        found += [password, unquote(password)]
+    return tuple(found)
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:

@@ -26,7 +26,7 @@ from typing import Any, TypeAlias
 
 import aiosqlite
 
-from bot.db.migrations import apply_migrations, migration_files
+from bot.db.migrations import apply_migrations, newer_migration
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -214,12 +214,11 @@ def _refuse_foreign(path: str) -> None:
                 path, f"belongs to another program (tables: {shown}); use a new file for the bot"
             )
         if "schema_migrations" in tables:
-            known = {name for name, _ in migration_files()}
             applied = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
-            unknown = sorted(applied - known)
-            if unknown:
+            newer = newer_migration(applied)
+            if newer is not None:
                 raise DatabaseUnusable(
-                    path, f"was written by a newer version of the bot (migration {unknown[-1]})"
+                    path, f"was written by a newer version of the bot (migration {newer})"
                 )
     finally:
         conn.close()

@@ -95,7 +95,7 @@ class AdvisoryLease(Lease):
             try:
                 assert self._conn is not None
                 await asyncio.wait_for(self._conn.fetchval("SELECT 1"), 5 * self._check_every)
-            except (Exception, TimeoutError) as exc:
+            except Exception as exc:  # TimeoutError among them
                 log.error("lease: the connection holding it failed (%s)", type(exc).__name__)
                 self.held = False
                 self.lost.set()

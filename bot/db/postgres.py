@@ -22,7 +22,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -38,7 +38,8 @@ from bot.db.connection import (
     _tx_depth,
     _WriteLock,
 )
-from bot.db.migrations import apply_migrations, migration_files
+from bot.db.migrations import apply_migrations, newer_migration
+from bot.logs import url_secrets
 
 # Named for the setting: the URL itself may carry a password and is never shown.
 SETTING = "DATABASE_URL"
@@ -354,13 +355,8 @@ class _PooledReader(Connection):
 
 def _scrub(text: str, url: str) -> str:
     """An error text with the URL and its password taken out."""
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        password = None
-    for secret in (url, password, unquote(password) if password else None):
-        if secret:
-            text = text.replace(secret, "***")
+    for secret in url_secrets(url):
+        text = text.replace(secret, "***")
     return text
 
 
@@ -414,10 +410,6 @@ class PostgresDatabase(Database):
         """DATABASE_URL itself, for a connection of its own; a secret, never to be shown."""
         return self._url
 
-    async def connect_raw(self) -> asyncpg.Connection:
-        """A connection of its own (the replicas' lease holds one)."""
-        return await asyncpg.connect(self._url, timeout=_CONNECT_TIMEOUT)
-
     @classmethod
     async def open_url(cls, url: str) -> PostgresDatabase:
         """Connect, migrate, and open the readers; DatabaseUnusable names DATABASE_URL."""
@@ -443,9 +435,7 @@ class PostgresDatabase(Database):
             await db.close()
             if isinstance(exc, DatabaseUnusable):
                 raise
-            if isinstance(exc, (Exception, TimeoutError)) and not isinstance(
-                exc, asyncio.CancelledError
-            ):
+            if isinstance(exc, Exception):  # a cancellation (a BaseException) goes on as is
                 raise DatabaseUnusable(SETTING, _why_unreachable(url, exc)) from None
             raise
         return db
@@ -482,10 +472,9 @@ async def _refuse_newer(conn: PostgresConnection) -> None:
     exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
     if not exists:
         return
-    known = {name for name, _ in migration_files("postgres")}
     applied = {r[0] for r in await conn.fetchall("SELECT name FROM schema_migrations")}
-    unknown = sorted(applied - known)
-    if unknown:
+    newer = newer_migration(applied, "postgres")
+    if newer is not None:
         raise DatabaseUnusable(
-            SETTING, f"was written by a newer version of the bot (migration {unknown[-1]})"
+            SETTING, f"was written by a newer version of the bot (migration {newer})"
         )

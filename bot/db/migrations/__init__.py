@@ -30,6 +30,13 @@ def migration_files(dialect: str = "sqlite") -> list[tuple[str, str]]:
     return sorted(found)
 
 
+def newer_migration(applied: set[str], dialect: str = "sqlite") -> str | None:
+    """The newest applied migration this version does not ship: a newer bot wrote the store."""
+    shipped = migration_files("postgres") if dialect == "postgres" else migration_files()
+    unknown = sorted(applied - {name for name, _ in shipped})
+    return unknown[-1] if unknown else None
+
+
 def split_statements(script: str) -> list[str]:
     """Split an SQL script into complete statements (triggers with inner semicolons stay whole)."""
     statements: list[str] = []
