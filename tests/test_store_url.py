@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_settings
+from bot.db.connection import Database, Dialect
 from bot.logs import setup_logging
 from tests.conftest_pg import TEST_DATABASE, reset
 from tests.e2e import READER_EN, bot_env, running_bot
@@ -137,3 +138,21 @@ def test_a_log_line_or_traceback_naming_the_url_shows_no_password() -> None:
     assert_no_password(stream.getvalue())
     assert_no_password(repr(settings))
     assert settings.store == url_on(5432)
+
+
+async def test_an_upper_case_scheme_opens_postgresql_not_a_file(
+    tmp_path: Path, pg_server: PgServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The setting accepts the scheme in any case (RFC 3986); the store must follow it.
+    monkeypatch.chdir(tmp_path)
+    url = url_on(pg_server.port).replace("postgresql://", "POSTGRESQL://", 1)
+    db = await Database.open(url)
+    try:
+        assert db.dialect is Dialect.POSTGRES
+    finally:
+        await db.close()
+    assert files_in(tmp_path) == [], "no SQLite file named after the URL"
+
+
+def files_in(folder: Path) -> list[Path]:
+    return list(folder.iterdir())

@@ -304,7 +304,8 @@ def distinct_from(db: Database) -> str:
 
 def is_postgres_url(target: Path | str) -> bool:
     """Whether a store target names a PostgreSQL server rather than a SQLite file."""
-    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+    # Schemes are case-insensitive (RFC 3986), as the DATABASE_URL setting's check takes them.
+    return isinstance(target, str) and target.lower().startswith(("postgresql://", "postgres://"))
 
 
 class Database(abc.ABC):
