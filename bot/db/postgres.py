@@ -58,6 +58,9 @@ class Translated:
 
     sql: str
     names: tuple[str, ...] = ()  # for named parameters: the name of $1, $2, ...
+    # The table of an `INSERT INTO t (…) VALUES` without RETURNING (lower case), else None:
+    # such an insert into a table with an id gets `RETURNING id` for its lastrowid.
+    insert_into: str | None = None
 
 
 _INSERT_OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
@@ -126,7 +129,10 @@ def to_postgres(sql: str, named: bool = False) -> Translated:
     if _INSERT_OR_IGNORE.match(text):
         text = _INSERT_OR_IGNORE.sub("INSERT INTO", text, count=1).rstrip().rstrip(";")
         text += " ON CONFLICT DO NOTHING"
-    return Translated(text, tuple(names))
+    insert = _INSERT_VALUES.match(text)
+    if insert is None or "RETURNING" in text.upper():
+        return Translated(text, tuple(names))
+    return Translated(text, tuple(names), insert.group(1).lower())
 
 
 def _positional(translated: Translated, params: Params) -> Sequence[Any]:
@@ -218,18 +224,10 @@ class PostgresConnection(Connection):
             self._prepared.popitem(last=False)
         return found
 
-    def _returning_id(self, sql: str) -> bool:
-        match = _INSERT_VALUES.match(sql)
-        return (
-            match is not None
-            and match.group(1).lower() in self._id_tables
-            and "RETURNING" not in sql.upper()
-        )
-
     async def execute(self, sql: str, params: Params = ()) -> Result:
         translated = to_postgres(sql, isinstance(params, dict))
         text = translated.sql
-        wants_id = self._returning_id(text)
+        wants_id = translated.insert_into in self._id_tables
         if wants_id:
             text += " RETURNING id"
         async with self._busy:
@@ -295,6 +293,7 @@ class _ReaderPool:
         self.conns = conns
         self._idle: deque[PostgresConnection] = deque(conns)
         self._waiting: deque[asyncio.Future[PostgresConnection]] = deque()
+        self.as_connection: Connection = _PooledReader(self)
 
     @asynccontextmanager
     async def one(self) -> AsyncIterator[PostgresConnection]:
@@ -463,8 +462,8 @@ class PostgresDatabase(Database):
         if _tx_depth.get() > 0 or self._readers is None:
             return self.writer
         if _background.get() and self._background is not None:
-            return _PooledReader(self._background)
-        return _PooledReader(self._readers)
+            return self._background.as_connection
+        return self._readers.as_connection
 
 
 async def _refuse_newer(conn: PostgresConnection) -> None:
