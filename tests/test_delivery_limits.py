@@ -71,8 +71,8 @@ async def test_budget_never_exceeds_rate_in_any_window() -> None:
 
 async def test_a_send_that_goes_out_late_counts_in_the_window_it_goes_out_in() -> None:
     # A busy event loop resumes granted senders late; if their grants had counted from the
-    # grant, the late sends would go out beside a full window of new ones (the server saw
-    # 1003 in a second at 1000/s). Stepped clock: exact under any load.
+    # grant, the late sends would go out beside a full window of new ones (the bot's socket
+    # writes reached 1003 in a second at 1000/s). Stepped clock: exact under any load.
     clock = SteppedClock()
     budget = SendBudget(10, window=1.0, slack=0.0, clock=clock, sleep=clock.sleep)
     for _ in range(10):

@@ -87,11 +87,11 @@ class SendBudget:
     Grants are spaced evenly (with a little catch-up for timer granularity) and a log of the
     last `rate` send times caps every sliding window hard. A send is logged when it goes on
     the wire (`on_wire`), not when it was granted: a granted sender may resume much later (the
-    event loop is busy), and grants logged at grant time let such late sends arrive in one
-    burst beside newer ones (the server counted 1104 in a second at 1000/s). Until then a
-    grant counts as unsent, so sent-in-window plus unsent never exceeds the capacity. The
-    window is a bit longer than a second (`slack`) for the server clock's jitter. A 429
-    pauses every grant for exactly retry_after.
+    event loop is busy), and grants logged at grant time let such late sends go out in one
+    burst beside newer ones (the bot's socket writes reached 1003 in a second at 1000/s).
+    Until then a grant counts as unsent, so sent-in-window plus unsent never exceeds the
+    capacity. The window is a bit longer than a second (`slack`) for the server clock's
+    jitter. A 429 pauses every grant for exactly retry_after.
     """
 
     def __init__(
