@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL server on loopback for the tests (imported, not a pytest conftest).
 
 It uses the machine's initdb and postgres (PATH, or Debian's /usr/lib/postgresql/N/bin):
-a data folder in a temporary directory, trust authentication, a free port on 127.0.0.1
+a data folder in a temporary directory, trust authentication (but for one role that must
+give its password), a free port on 127.0.0.1
 and the unix socket in the same folder. Stopped and removed at the end of the session.
 
 A run that is killed (a timeout, kill -9 of a test worker) must not leave a server
@@ -28,6 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 USER = "bot"
+# A role that must give its password (every other role is trusted): the tests of a wrong
+# password need a server that checks one.
+GUARDED_USER = "guarded"
+GUARDED_PASSWORD = "right-guarded-pass"
 PREFIX = "bot-pg-"
 _PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None, use_errno=True)
@@ -140,7 +145,11 @@ class PgServer:
             "--no-sync",
             "--locale=C",
         )
+        hba = self.data / "pg_hba.conf"
+        # The first matching line wins, so this one goes above initdb's trust lines.
+        hba.write_text(f"host all {GUARDED_USER} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
         settings = {
+            "password_encryption": "scram-sha-256",
             "listen_addresses": "127.0.0.1",
             "port": str(self.port),
             "unix_socket_directories": str(self.folder),

@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -15,6 +16,7 @@ import pytest
 from bot.db.connection import Connection, Database, Dialect
 from bot.db.models import now_iso
 from bot.db.postgres import PostgresConnection, _ReaderPool
+from tests.conftest_delivery import open_db
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
 BOTH_STORES = True
@@ -231,6 +233,33 @@ async def test_a_refused_commit_rolls_back_and_raises_its_own_error(db: Database
     # The writer is usable again: the transaction did not stay open.
     await add_story(db, "next")
     assert await slugs(db) == ["next"]
+
+
+async def test_close_waits_for_upkeep_in_progress(tmp_path: Path, store: str) -> None:
+    # Upkeep (search-index merges, counter fixes) runs after the change that asked for it;
+    # a shutdown in between must neither cut it off nor close the connection under it.
+    db = await open_db(tmp_path, store)
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    async def tidy() -> None:
+        started.set()
+        await release.wait()
+        await add_story(db, "tidied")
+
+    db.upkeep("tidy", tidy)
+    await started.wait()
+    closing = asyncio.create_task(db.close())
+    # Closing takes a few round trips on loopback; a close that does not wait is done by then.
+    finished, _ = await asyncio.wait({closing}, timeout=0.3)
+    assert not finished, "close went on while upkeep was running"
+    release.set()
+    await closing
+    reopened = await Database.open(tmp_path / "bot.sqlite3" if store == "sqlite" else store)
+    try:
+        assert await slugs(reopened) == ["tidied"]
+    finally:
+        await reopened.close()
 
 
 # ---------------------------------------------------------------- the reader pool

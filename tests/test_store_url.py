@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.config import load_settings
@@ -19,7 +20,7 @@ from bot.logs import setup_logging
 from tests.conftest_pg import TEST_DATABASE, reset
 from tests.e2e import READER_EN, bot_env, running_bot
 from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi
-from tests.pgserver import USER, PgServer
+from tests.pgserver import GUARDED_PASSWORD, GUARDED_USER, USER, PgServer
 from tests.test_runtime_start import assert_one_clean_line, closed_port
 
 pytestmark = pytest.mark.timeout(90)
@@ -102,6 +103,45 @@ async def test_a_database_missing_on_the_server_is_one_line(
     result = await exit_of(server, tmp_path, url_on(pg_server.port, "no_such_database"))
     assert_one_clean_line(result, "DATABASE_URL", "does not exist")
     assert_no_password(result.stdout + result.stderr)
+
+
+GUARDED_DB = "guarded_store"
+
+
+async def guarded_role(pg_server: PgServer) -> None:
+    """The role whose password the server checks, with its right password set."""
+    admin = await asyncpg.connect(pg_server.url(TEST_DATABASE))
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", GUARDED_USER)
+        verb = "ALTER" if exists else "CREATE"
+        await admin.execute(f"{verb} ROLE {GUARDED_USER} LOGIN PASSWORD '{GUARDED_PASSWORD}'")
+        # Its own database, so the migrations run as the owner of what they create.
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", GUARDED_DB):
+            await admin.execute(f"CREATE DATABASE {GUARDED_DB} OWNER {GUARDED_USER}")
+    finally:
+        await admin.close()
+
+
+async def test_a_wrong_password_is_one_line_naming_database_url(
+    server: FakeBotApi, tmp_path: Path, pg_server: PgServer
+) -> None:
+    await guarded_role(pg_server)
+    url = f"postgresql://{GUARDED_USER}:{PASSWORD}@127.0.0.1:{pg_server.port}/{GUARDED_DB}"
+    result = await exit_of(server, tmp_path, url)
+    assert_one_clean_line(result, "DATABASE_URL", "refused the user name or password")
+    assert_no_password(result.stdout + result.stderr)
+    assert server.calls("getMe") == [], "no polling with a store it cannot open"
+
+
+async def test_the_right_password_opens_the_store(pg_server: PgServer) -> None:
+    await guarded_role(pg_server)
+    url = f"postgresql://{GUARDED_USER}:{GUARDED_PASSWORD}@127.0.0.1:{pg_server.port}/{GUARDED_DB}"
+    db = await Database.open(url)
+    try:
+        assert db.dialect is Dialect.POSTGRES
+        assert await db.fetchval("SELECT current_user") == GUARDED_USER
+    finally:
+        await db.close()
 
 
 async def test_a_bot_on_postgresql_answers_and_logs_no_password(

@@ -440,7 +440,8 @@ class PostgresDatabase(Database):
         return db
 
     async def close(self) -> None:
-        """Close every connection; safe to call twice."""
+        """Close every connection once background upkeep is done; safe to call twice."""
+        await self.upkeep_settled()
         conns: list[PostgresConnection] = []
         for pool in (self._background, self._readers):
             if pool is not None:
