@@ -498,6 +498,9 @@ async def _poll_until_stopped(app: BotApplication, stop: asyncio.Event) -> int:
     with contextlib.suppress(TelegramError):
         # A webhook left from webhook mode would answer every getUpdates with 409.
         await app.bot.delete_webhook(drop_pending_updates=False)
+        # An answer now tells /readyz the Bot API is reachable: the first long poll may
+        # hold its own for 30 s.
+        app.bot_data.api_health.ok()
     poller = Poller(
         app.bot,
         app.update_queue.put,

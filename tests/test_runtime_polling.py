@@ -11,11 +11,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.e2e import READER_EN, running_bot, start_bot_process
 from tests.fakes.botapi import DEFAULT_TOKEN
 from tests.fakes.botapi_faults import FaultRule
+from tests.test_runtime_start import closed_port
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -95,3 +97,23 @@ async def test_kill_9_then_restart_answers_and_resumes(tmp_path: Path) -> None:
         finally:
             assert await again.stop() == 0
         assert "Traceback" not in again.log()
+
+
+async def test_readyz_says_ready_before_the_first_long_poll_returns(tmp_path: Path) -> None:
+    # A readiness probe right after start: the Bot API has answered the start-up calls,
+    # though getUpdates holds its answer for up to 30 s while no one writes.
+    port = closed_port()
+    async with running_bot(tmp_path, HEALTH_PORT=str(port)), aiohttp.ClientSession() as http:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        verdict: dict[str, object] = {}
+        while loop.time() < deadline:
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                    verdict = await response.json()
+                    if response.status == 200:
+                        break
+            except aiohttp.ClientConnectionError:
+                pass  # not listening yet
+            await asyncio.sleep(0.05)
+        assert verdict.get("ready") is True, verdict
