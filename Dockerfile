@@ -1,13 +1,15 @@
 # The briefing bot: python -m bot run, as an unprivileged user, state in /data.
 #   docker build -t briefing-bot .
 #   docker run --env-file .env -v briefing-data:/data briefing-bot
-FROM python:3.11-slim AS build
+# A newsroom's own registry or mirror: --build-arg PYTHON_IMAGE=registry.example/python:3.11-slim
+ARG PYTHON_IMAGE=python:3.11-slim
+FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 RUN pip install --no-cache-dir --prefix=/install .
 
-FROM python:3.11-slim
+FROM ${PYTHON_IMAGE}
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PTB_TIMEDELTA=1 \
