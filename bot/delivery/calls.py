@@ -234,6 +234,15 @@ class PushCalls:
 
         await self.run(attempt, chat_id, delete)
 
+    async def delete_many(self, attempt: Attempt, chat_id: int, message_ids: list[int]) -> None:
+        """Delete several delivered messages of one chat in one call (deleteMessages)."""
+
+        async def delete() -> int:
+            await self.bot.delete_messages(chat_id=chat_id, message_ids=message_ids)
+            return message_ids[0]
+
+        await self.run(attempt, chat_id, delete)
+
     def _markup_json(self, markup: InlineKeyboardMarkup) -> object:
         # The renderer hands out one keyboard object per story and language: serialise each
         # once, not once per message (it is a good part of a push's CPU otherwise).

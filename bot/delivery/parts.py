@@ -6,7 +6,7 @@ refresh that fails half-way is retried from what the store then knows of the gro
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import InlineKeyboardMarkup
 
@@ -20,7 +20,10 @@ from bot.delivery.errors import FailureKind, classify
 from bot.delivery.stats import EngineStats
 from bot.texts import split_caption
 
-__all__ = ["PartEditor"]
+__all__ = ["DELETE_BATCH", "PartEditor"]
+
+# deleteMessages takes 1 to 100 message ids.
+DELETE_BATCH = 100
 
 
 class PartEditor:
@@ -44,6 +47,38 @@ class PartEditor:
             await self.edit_caption(attempt, chat_id, part.message_id, caption, None)
         else:
             await self.edit_text(attempt, chat_id, part.message_id, notice)
+
+    async def remove_all(
+        self, attempt: Attempt, chat_id: int, parts: Sequence[GroupPart], notice: str
+    ) -> None:
+        """Delete messages of a group together; those Telegram refuses show `notice`.
+
+        An album of ten deleted one by one takes ten seconds at a chat's pace of one call
+        a second; deleteMessages takes one call for up to a hundred."""
+        batch = [part for part in parts if self.deletable(part)]
+        if len(batch) > 1:
+            for start in range(0, len(batch), DELETE_BATCH):
+                chunk = batch[start : start + DELETE_BATCH]
+                if await self._delete_together(attempt, chat_id, chunk):
+                    done = {part.message_id for part in chunk}
+                    parts = [part for part in parts if part.message_id not in done]
+        for part in parts:
+            await self.remove(attempt, chat_id, part, notice)
+
+    async def _delete_together(
+        self, attempt: Attempt, chat_id: int, chunk: list[GroupPart]
+    ) -> bool:
+        """One deleteMessages call; False where Telegram refuses (then one by one)."""
+        try:
+            await self._calls.delete_many(attempt, chat_id, [part.message_id for part in chunk])
+        except Exception as exc:
+            if classify(exc).kind is FailureKind.CANT_DELETE:
+                return False
+            raise
+        # Telegram skips the messages it cannot find: gone either way.
+        self._stats.deleted += len(chunk)
+        attempt.refreshed.extend((part.message_id, "deleted") for part in chunk)
+        return True
 
     async def edit_text(
         self,

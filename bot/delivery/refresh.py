@@ -126,13 +126,11 @@ class Refreshing:
             else None
         )
         last = len(keep) - 1
-        for n, part in enumerate(target.parts):
-            if n < len(keep):
-                keyboard = markup if n == last else None
-                await self._parts.edit_text(attempt, chat_id, part.message_id, keep[n], keyboard)
-            else:
-                # Deleted; older than 48 hours, or where Telegram refuses: the notice.
-                await self._parts.remove(attempt, chat_id, part, notice)
+        for n, part in enumerate(target.parts[: len(keep)]):
+            keyboard = markup if n == last else None
+            await self._parts.edit_text(attempt, chat_id, part.message_id, keep[n], keyboard)
+        # Deleted; older than 48 hours, or where Telegram refuses: the notice.
+        await self._parts.remove_all(attempt, chat_id, target.parts[len(keep) :], notice)
         # A correction that no longer fits the group's messages: the rest goes out as new
         # messages of the group, so later edits and retractions reach every part.
         for n, text in enumerate(keep[len(target.parts) :]):

@@ -51,8 +51,7 @@ class MediaRefresh:
         texts = await self._renderer.render_items(chat_id, target.story_id, [item])
         if item.is_retracted:
             notice = texts[0] if texts else SURPLUS_PART
-            for part in target.parts:
-                await self._parts.remove(attempt, chat_id, part, notice)
+            await self._parts.remove_all(attempt, chat_id, target.parts, notice)
             return
         plan = media.plan(item.media, texts)
         markup = (
@@ -82,8 +81,7 @@ class MediaRefresh:
         """Delete the group's messages and send the item again as new parts of the group."""
         chat_id = target.chat_id
         item_ids = (item.id,)
-        for part in target.parts:
-            await self._parts.remove(attempt, chat_id, part, SURPLUS_PART)
+        await self._parts.remove_all(attempt, chat_id, target.parts, SURPLUS_PART)
 
         def record(message_id: int, position: int, shown: tuple[str, str] | None) -> None:
             part = target.next_part + position

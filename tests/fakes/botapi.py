@@ -130,6 +130,7 @@ _JSON_PARAMS = frozenset(
         "scope",
         "allowed_updates",
         "media",
+        "message_ids",
     }
 )
 _INT_PARAMS = frozenset(
@@ -1999,16 +2000,39 @@ class FakeBotApi:
         self._delete(chat, message_id)
         return True
 
-    def _delete(self, chat: FakeChat, message_id: int) -> None:
-        msg = chat.messages.get(message_id)
-        if msg is None or msg.deleted:
-            raise bad_request("message to delete not found")
+    def _api_deleteMessages(self, p: JSON) -> bool:
+        chat = self._resolve_chat(p)
+        ids = p.get("message_ids")
+        if ids is None or ids == "":
+            raise bad_request("message identifiers are not specified")
+        if (
+            not isinstance(ids, list)
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+            or not 1 <= len(ids) <= 100
+        ):
+            raise bad_request("invalid message identifiers specified")
+        # Messages not found are skipped (as documented); one that may not be deleted
+        # refuses the whole call before anything is deleted.
+        found = [i for i in ids if (m := chat.messages.get(i)) is not None and not m.deleted]
+        for message_id in found:
+            self._check_deletable(chat, chat.messages[message_id])
+        for message_id in found:
+            self._delete(chat, message_id)
+        return True
+
+    def _check_deletable(self, chat: FakeChat, msg: StoredMessage) -> None:
         age = self._now() - msg.date
         supergroup_admin = chat.type in ("supergroup", "channel") and chat.bot_is_admin
         if not msg.outgoing and chat.type != "private" and not chat.bot_is_admin:
             raise bad_request("message can't be deleted")
         if age >= DELETE_WINDOW_S and not supergroup_admin:
             raise bad_request("message can't be deleted for everyone")
+
+    def _delete(self, chat: FakeChat, message_id: int) -> None:
+        msg = chat.messages.get(message_id)
+        if msg is None or msg.deleted:
+            raise bad_request("message to delete not found")
+        self._check_deletable(chat, msg)
         msg.deleted = True
         msg.pinned = False
         self._notify()
@@ -2339,6 +2363,7 @@ _API_METHODS = (
     "editMessageCaption",
     "editMessageReplyMarkup",
     "deleteMessage",
+    "deleteMessages",
     "answerCallbackQuery",
     "getChatMember",
     "getFile",
