@@ -1,7 +1,7 @@
 """`python -m bench botrss --subscribers 1000000 --json`: memory of `python -m bot` in a big push.
 
 Prepares a database with N subscribers (half of them English) and one posted item, then
-starts `python -m bot` itself against the fake Bot API (tests/fakes/botapi.py) and samples
+starts `python -m bot` itself against the fake Bot API (bench/fakeapi/botapi.py) and samples
 the process's resident memory (VmRSS, and the kernel's peak VmHWM) while it fans out, until
 `--messages` pushes have arrived or `--seconds` have passed. The bot's whole start-up path
 runs: settings, migrations, texts, seeds, polling, the engine with the bot's renderer and

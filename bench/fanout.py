@@ -79,7 +79,7 @@ class BenchRenderer:
 
 @contextlib.contextmanager
 def fake_server(latency_ms: float, max_seconds: float = 900) -> Iterator[str]:
-    """Start the fake Bot API (tests/fakes/botapi.py) in its own process; yield its URL.
+    """Start the fake Bot API (bench/fakeapi/botapi.py) in its own process; yield its URL.
 
     Its own process, so the server's work never shares the bot's event loop or CPU time
     figures; any chat id is a subscriber that started the bot, nothing is recorded but the
@@ -89,7 +89,7 @@ def fake_server(latency_ms: float, max_seconds: float = 900) -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "tests.fakes.botapi",
+            "bench.fakeapi.botapi",
             "--port",
             "0",
             "--token",
@@ -206,7 +206,7 @@ def record_result(key: str, result: dict[str, Any]) -> None:
         key,
         result,
         "Measured by `python -m bench all` (bench/fanout.py) against the fake Bot API"
-        " (tests/fakes/botapi.py) on 127.0.0.1 in its own process. Figures are the latest run"
+        " (bench/fakeapi/botapi.py) on 127.0.0.1 in its own process. Figures are the latest run"
         " on this machine.",
     )
 

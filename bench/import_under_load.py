@@ -5,7 +5,7 @@
 
 The real Application (build_app: its delivery engine, handlers, services and SQLite store)
 pushes an editor's /post to every subscriber through its real transport to the fake Bot
-API (tests/fakes/botapi.py, its own process, 127.0.0.1), paid, at 1000 msg/s. A reader sends
+API (bench/fakeapi/botapi.py, its own process, 127.0.0.1), paid, at 1000 msg/s. A reader sends
 /ticker 5 every `--reader-interval-ms` throughout. First the fan-out runs alone for
 `--baseline-seconds`; then an editor's upload of a 2 MB page (the upload limit, built
 from tests/pages as `bench import` builds it) goes the product's way: the preview parse,

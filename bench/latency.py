@@ -7,7 +7,7 @@ The real Application (build_app, with its delivery engine and reply rate limiter
 services, texts and SQLite store answer every command a reader or an editor can type, against
 a story with many ticker items, quotes and subscribers. Before the clock starts an editor
 /posts an item, so the bot's own engine is pushing it to every subscriber through its real
-transport to the fake Bot API (tests/fakes/botapi.py, its own process, 127.0.0.1) for the
+transport to the fake Bot API (bench/fakeapi/botapi.py, its own process, 127.0.0.1) for the
 whole run, and every /post adds one more fan-out. Replies are answered in process
 (`bot/inprocess.py`, the console's transport), so a figure is the bot's own work per
 update: from the update entering Application.process_update to its first outgoing
@@ -395,7 +395,7 @@ def main(argv: list[str]) -> int:
             "Measured by `python -m bench latency` (bench/latency.py): the real Application with "
             "its delivery engine, handlers and SQLite store; every reader and editor command, "
             "while the engine pushes to every subscriber through the fake Bot API "
-            "(tests/fakes/botapi.py) on 127.0.0.1. From an update entering the application to "
+            "(bench/fakeapi/botapi.py) on 127.0.0.1. From an update entering the application to "
             "its first outgoing request; replies answered in process. Goal: p99 < 20 ms for "
             "every command. Taken on a shared 2-core machine with other work running: "
             "figures are noisy.",

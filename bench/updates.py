@@ -3,7 +3,7 @@
     python -m bench updates [--mode polling|webhook] [--users 500] [--per-user 4]
                             [--latency-ms 0] [--json] [--record]
 
-This process hosts the fake Bot API (tests/fakes/botapi.py); the bot runs as its own
+This process hosts the fake Bot API (bench/fakeapi/botapi.py); the bot runs as its own
 process. In polling mode it long-polls the fake exactly as it polls Telegram; in webhook
 mode this process posts each update to the bot's webhook listener with the secret header,
 as Telegram does (up to 100 posts at once, Telegram's max_connections being 40-100). All
@@ -31,8 +31,8 @@ from typing import Any
 
 import aiohttp
 
+from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi
 from bench.report import emit, percentile, record_result
-from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "ukraine-nato-liveblog.de.txt"

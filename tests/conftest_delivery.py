@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from telegram import Bot
 
+from bench.fakeapi.botapi import FakeBotApi
 from bot.db import deliveries, stories, subscriptions
 from bot.db.connection import Database
 from bot.db.models import TickerItemRecord, now_iso
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import ChatPacer, SendBudget
 from bot.delivery.transport import AiohttpRequest
-from tests.fakes.botapi import FakeBotApi
 from tests.idle import wait_idle
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
+from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
 from tests.seed_page import SEED
 
 REPO = Path(__file__).resolve().parents[1]

@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 
 from telegram import Update
 
+from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
 from bot.app import BotApplication, build_app, running
 from bot.config import Settings
-from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
 from tests.idle import wait_idle
 from tests.seed_page import SEED
 

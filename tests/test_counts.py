@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.fakeapi.botapi import FakeBotApi
 from bot.db import deliveries, migrations, stories, subscriptions
 from bot.db.connection import Database
 from tests.conftest_delivery import (
@@ -18,7 +19,6 @@ from tests.conftest_delivery import (
     run_until_idle,
     subscribe_users,
 )
-from tests.fakes.botapi import FakeBotApi
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
 BOTH_STORES = True

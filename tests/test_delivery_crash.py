@@ -10,10 +10,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from bench.fakeapi.botapi import FakeBotApi
 from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
 from tests.conftest_delivery import add_item, add_story, open_db
-from tests.fakes.botapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBSCRIBERS = 300

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.botapi import FaultRule
+from bench.fakeapi.botapi import FaultRule
 from tests.inproc import EDITOR_ID, READER_DE, READER_EN, InProcessBot, eventually, inproc_bot
 
 pytestmark = pytest.mark.timeout(90)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+from bench.fakeapi.botapi import FakeBotApi, StoredMessage
+from bench.fakeapi.botapi_faults import FaultRule
 from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
 from bot.db.models import TickerItemRecord
@@ -19,8 +21,6 @@ from tests.conftest_delivery import (
     sends,
     subscribe_users,
 )
-from tests.fakes.botapi import FakeBotApi, StoredMessage
-from tests.fakes.botapi_faults import FaultRule
 from tests.idle import wait_idle
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).

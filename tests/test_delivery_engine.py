@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from bench.fakeapi.botapi import FakeBotApi
 from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
 from tests.conftest_delivery import (
@@ -19,7 +20,6 @@ from tests.conftest_delivery import (
     sends,
     subscribe_users,
 )
-from tests.fakes.botapi import FakeBotApi
 from tests.idle import wait_idle
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from bench.fakeapi.botapi import FakeBotApi, FaultRule
 from bot.db import chats, deliveries, subscriptions
 from bot.db.connection import Database
 from tests.conftest_delivery import (
@@ -17,7 +18,6 @@ from tests.conftest_delivery import (
     subscribe_users,
     wait_until,
 )
-from tests.fakes.botapi import FakeBotApi, FaultRule
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
 BOTH_STORES = True

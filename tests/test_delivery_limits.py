@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
+from bench.fakeapi.botapi import FakeBotApi
 from bot.config import Settings
 from bot.db import subscriptions
 from bot.db.connection import Database
@@ -29,7 +30,6 @@ from tests.conftest_delivery import (
     make_engine,
     sends,
 )
-from tests.fakes.botapi import FakeBotApi
 from tests.idle import wait_idle
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.fakeapi.botapi import FakeBotApi
 from bot.db import deliveries, stories
 from bot.db.connection import Database
 from bot.db.models import Attachment, MediaKind, now_iso
@@ -12,7 +13,6 @@ from tests.conftest_delivery import (
     run_until_idle,
     subscribe_users,
 )
-from tests.fakes.botapi import FakeBotApi
 
 READERS = (501, 502)
 

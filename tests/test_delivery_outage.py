@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from bench.fakeapi.botapi import FakeBotApi, FaultRule
 from bot.db import deliveries
 from bot.db.connection import Database
 from tests.conftest_delivery import (
@@ -17,7 +18,6 @@ from tests.conftest_delivery import (
     subscribe_users,
     wait_until,
 )
-from tests.fakes.botapi import FakeBotApi, FaultRule
 from tests.idle import wait_idle
 
 SUBSCRIBERS = range(101, 121)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.fakeapi.botapi import FakeBotApi
 from bot.db import deliveries
 from bot.db.connection import Database
 from tests.conftest_delivery import (
@@ -13,7 +14,6 @@ from tests.conftest_delivery import (
     run_until_idle,
     subscribe_users,
 )
-from tests.fakes.botapi import FakeBotApi
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
 BOTH_STORES = True

@@ -18,6 +18,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bench.fakeapi.botapi import FakeBotApi, FaultRule
 from bot.config import Settings
 from bot.delivery.errors import FailureKind, classify
 from bot.delivery.transport import (
@@ -29,7 +30,6 @@ from bot.delivery.transport import (
 )
 from bot.logs import RedactingFormatter, redact
 from tests.conftest_delivery import TOKEN, make_bot
-from tests.fakes.botapi import FakeBotApi, FaultRule
 
 SECRET = TOKEN.split(":")[1]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.fakeapi.botapi import FakeBotApi, FaultRule
 from tests.e2e import READER_DE, READER_EN, running_bot
-from tests.fakes.botapi import FakeBotApi, FaultRule
 from tests.inproc import inproc_bot
 
 pytestmark = pytest.mark.timeout(90)

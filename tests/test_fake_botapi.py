@@ -43,8 +43,8 @@ from telegram.error import (
 )
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi, FaultRule
-from tests.fakes.botapi_text import MAX_CAPTION_LENGTH, format_text, html_problem
+from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi, FaultRule
+from bench.fakeapi.botapi_text import MAX_CAPTION_LENGTH, format_text, html_problem
 
 ALICE, BRUNO, GROUP = 1001, 1002, -4001
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -615,7 +615,7 @@ async def test_standalone_process(http: aiohttp.ClientSession) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.fakes.botapi",
+        "bench.fakeapi.botapi",
         "--port",
         "0",
         "--no-stdin",
@@ -712,7 +712,8 @@ def test_the_fake_stands_apart_from_the_bot_and_the_suite() -> None:
     does; the benchmarks import it too, so it must pull in nothing of the suite either."""
     # Not even PTB: the fake answers the wire protocol, whatever client speaks it.
     allowed = {"aiohttp", "brotli"}
-    folder = Path(__file__).parent / "fakes"
+    folder = Path(__file__).parent.parent / "bench" / "fakeapi"
+    assert sorted(folder.glob("*.py")), folder
     for path in sorted(folder.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):

@@ -20,7 +20,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from tests.fakes.botapi import FakeBotApi
+from bench.fakeapi.botapi import FakeBotApi
 
 ALICE = 1001
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
+from bench.fakeapi.feeds import FeedEntry, FeedServer, liveblog
 from bot.app import BotApplication, build_app, running
 from bot.config import Settings
 from bot.db import stories
-from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
-from tests.fakes.feeds import FeedEntry, FeedServer, liveblog
 
 pytestmark = pytest.mark.timeout(60)
 EDITOR, READER, LATE = 42, 1001, 1002

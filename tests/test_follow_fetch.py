@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.fakeapi.feeds import FakeResolver, FeedServer
 from bot.follow.fetcher import Fetcher, FetchError, FetchFailure, parse_retry_after
 from bot.follow.safety import AddressPolicy, Refusal, RefusedAddress
-from tests.fakes.feeds import FakeResolver, FeedServer
 
 UA = "briefing-bot/test"
 

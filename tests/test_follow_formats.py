@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.fakeapi.feeds import FeedEntry, article, atom, json_feed, liveblog, rss
 from bot.follow.formats import (
     MAX_ENTRIES,
     FormatError,
@@ -18,7 +19,6 @@ from bot.follow.formats import (
     read_source,
     stable_key,
 )
-from tests.fakes.feeds import FeedEntry, article, atom, json_feed, liveblog, rss
 
 PAGES = Path("/work/shared/pages-dev")
 SAID = "„Wir haben alles im Griff“, sagte Innenministerin Petra Lang am Abend in Berlin."

@@ -7,15 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.db import sources, stories
-from bot.db.connection import Database
-from bot.follow.fetcher import Fetcher
-from bot.follow.safety import AddressPolicy
-from bot.services.editor import EditorService
-from bot.services.follow import FollowError, FollowService
-from tests.conftest_delivery import make_engine, run_until_idle, sends, subscribe_users
-from tests.fakes.botapi import FakeBotApi
-from tests.fakes.feeds import (
+from bench.fakeapi.botapi import FakeBotApi
+from bench.fakeapi.feeds import (
     FakeResolver,
     FeedEntry,
     FeedServer,
@@ -25,6 +18,13 @@ from tests.fakes.feeds import (
     liveblog,
     rss,
 )
+from bot.db import sources, stories
+from bot.db.connection import Database
+from bot.follow.fetcher import Fetcher
+from bot.follow.safety import AddressPolicy
+from bot.services.editor import EditorService
+from bot.services.follow import FollowError, FollowService
+from tests.conftest_delivery import make_engine, run_until_idle, sends, subscribe_users
 
 QUOTE_BODY = "„Wir sind erleichtert“, sagte Bürgermeisterin Anna Keller am Abend vor Journalisten."
 

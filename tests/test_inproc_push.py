@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.botapi import StoredMessage
+from bench.fakeapi.botapi import StoredMessage
 from tests.inproc import EDITOR_ID, READER_DE, READER_EN, InProcessBot, eventually, inproc_bot
 from tests.seed_page import SEED, changed_seed
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi
 from bot.app import EXIT_FAILED, serve
 from tests.conftest_pg import TEST_DATABASE, reset
-from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi
 from tests.inproc import settings_for
 from tests.pgserver import PgServer
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from bench.fakeapi.botapi import FaultRule, StoredMessage
 from bot.albums import AlbumCollector
 from bot.db import subscriptions
 from bot.db.models import Attachment, MediaKind
 from bot.delivery.media import plan as media_plan
 from bot.delivery.ratelimit import ChatPacer, SendBudget
-from tests.fakes.botapi import FaultRule, StoredMessage
 from tests.idle import wait_idle
 from tests.inproc import (
     EDITOR_ID,

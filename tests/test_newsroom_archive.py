@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.botapi import StoredMessage
+from bench.fakeapi.botapi import StoredMessage
 from tests.inproc import EDITOR_ID, READER_DE, READER_EN, InProcessBot, eventually, inproc_bot
 
 pytestmark = pytest.mark.timeout(90)

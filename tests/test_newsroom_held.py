@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.fakeapi.botapi import StoredMessage
 from bot.db.connection import Database
-from tests.fakes.botapi import StoredMessage
 from tests.idle import wait_idle
 from tests.inproc import (
     EDITOR_ID,

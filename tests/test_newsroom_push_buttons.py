@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bench.fakeapi.botapi import StoredMessage
 from bot.db import subscriptions
 from bot.handlers.push import next_morning
-from tests.fakes.botapi import StoredMessage
 from tests.inproc import EDITOR_ID, READER_DE, READER_EN, InProcessBot, eventually, inproc_bot
 
 pytestmark = pytest.mark.timeout(90)

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bench.fakeapi.botapi import StoredMessage
 from bot.db import stories
 from bot.db.models import TickerItemRecord, parse_iso
 from bot.texts import Formatter, Texts
-from tests.fakes.botapi import StoredMessage
 from tests.inproc import EDITOR_ID, READER_DE, READER_EN, InProcessBot, eventually, inproc_bot
 from tests.seed_page import SEED, changed_seed
 

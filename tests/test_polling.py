@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.fakeapi.botapi import FakeBotApi
+from bench.fakeapi.botapi_faults import FaultRule
 from bot.app import ALLOWED_UPDATES
 from bot.polling import Poller
 from tests.conftest_delivery import ScaledClock, wait_until
-from tests.fakes.botapi import FakeBotApi
-from tests.fakes.botapi_faults import FaultRule
 from tests.inproc import READER_EN, InProcessBot, inproc_bot
 
 pytestmark = pytest.mark.timeout(60)

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi
 from bot.db import subscriptions
 from bot.db.connection import Database
 from tests.conftest_delivery import add_item, add_story
 from tests.conftest_pg import TEST_DATABASE, reset
 from tests.e2e import RunningBot, start_bot_process
-from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi
 from tests.pgserver import PgServer
 
 pytestmark = pytest.mark.timeout(120)

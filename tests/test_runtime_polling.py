@@ -14,9 +14,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bench.fakeapi.botapi import DEFAULT_TOKEN
+from bench.fakeapi.botapi_faults import FaultRule
 from tests.e2e import READER_EN, running_bot, start_bot_process
-from tests.fakes.botapi import DEFAULT_TOKEN
-from tests.fakes.botapi_faults import FaultRule
 from tests.test_runtime_start import closed_port
 
 pytestmark = pytest.mark.timeout(120)

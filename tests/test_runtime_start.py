@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
+from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi
 from bot.app import serve
 from tests.e2e import RunningBot, bot_env, start_bot_process
-from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi
 from tests.inproc import settings_for
 from tests.seed_page import SEED, changed_seed
 

@@ -17,9 +17,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi
 from bot.app import serve
 from tests.e2e import EDITOR_ID, READER_EN, start_bot_process
-from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi
 from tests.inproc import settings_for
 
 pytestmark = pytest.mark.timeout(90)

@@ -14,12 +14,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi
 from bot.config import load_settings
 from bot.db.connection import Database, Dialect
 from bot.logs import setup_logging
 from tests.conftest_pg import TEST_DATABASE, reset
 from tests.e2e import READER_EN, bot_env, running_bot
-from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi
 from tests.pgserver import GUARDED_PASSWORD, GUARDED_USER, USER, PgServer
 from tests.test_runtime_start import assert_one_clean_line, closed_port
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bench.fakeapi.botapi import FakeBotApi
 from bot.db import subscriptions
 from bot.db.connection import Database
 from tests.conftest_delivery import add_item, add_story, make_engine, run_until_idle, sends
-from tests.fakes.botapi import FakeBotApi
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
 BOTH_STORES = True

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.fakeapi.botapi import FakeBotApi
 from bot.db import deliveries, subscriptions
 from bot.db.connection import Database
 from bot.db.subscriptions import hold_until
@@ -17,7 +18,6 @@ from tests.conftest_delivery import (
     make_engine,
     sends,
 )
-from tests.fakes.botapi import FakeBotApi
 from tests.idle import wait_idle
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).

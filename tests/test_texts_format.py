@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.fakeapi.botapi_text import html_problem
 from bot.db.models import AuditEntry, PersonRecord, QuoteRecord, StoryRecord, TickerItemRecord
 from bot.db.subscriptions import DeliveryChoice
 from bot.story.model import ParsedStory, Quote, TickerEntry
@@ -27,7 +28,6 @@ from bot.texts import (
     visible_text,
 )
 from bot.texts.format import word_spans
-from tests.fakes.botapi_text import html_problem
 
 HOSTILE = '<script>alert("x")</script> & </b> &amp; <i>'
 NOW = "2026-11-25T14:05:00+00:00"

@@ -1,5 +1,5 @@
 """escape, visible_length and split_message (properties and cases), every chunk checked
-by the fake Bot API's HTML oracle (tests/fakes/botapi_text.py), not by the product's code."""
+by the fake Bot API's HTML oracle (bench/fakeapi/botapi_text.py), not by the product's code."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.fakeapi.botapi_text import html_problem
 from bot.texts.html import (
     _split_atoms,
     _split_by_blocks,
@@ -19,7 +20,6 @@ from bot.texts.html import (
     visible_length,
     visible_text,
 )
-from tests.fakes.botapi_text import html_problem
 
 # Characters that break naive splitters: markup, entities, emoji (flags, ZWJ families,
 # skin tones), combining accents, and every kind of whitespace we cut at.

@@ -9,10 +9,10 @@ from fluent.runtime import FluentResource
 from fluent.syntax import ast as fluent_ast
 from fluent.syntax.visitor import Visitor
 
+from bench.fakeapi.botapi_text import html_problem
 from bot.texts import LANGUAGES, Language, Texts, TextsError, default_texts, pick_language
 from bot.texts.html import visible_text
 from bot.texts.i18n import normalize_language
-from tests.fakes.botapi_text import html_problem
 
 # Arguments that are counts or ids; the formatter passes them as int.
 NUMERIC_ARGS = {

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.fakeapi.botapi import StoredMessage
 from bot.db import chats, subscriptions
-from tests.fakes.botapi import StoredMessage
 from tests.inproc import (
     EDITOR_ID,
     GROUP_ADMIN,

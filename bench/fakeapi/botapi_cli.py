@@ -1,4 +1,4 @@
-"""Standalone runner: ``python -m tests.fakes.botapi [--port 8081] [--latency-ms 50]``.
+"""Standalone runner: ``python -m bench.fakeapi.botapi [--port 8081] [--latency-ms 50]``.
 
 The first stdout line is the server URL alone, so a parent process can read it (``--port 0`` picks
 a free port). After that a person can chat as a demo user by typing into stdin, and the bot's
@@ -205,7 +205,7 @@ async def run(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.fakes.botapi", description="Fake Telegram Bot API server"
+        prog="python -m bench.fakeapi.botapi", description="Fake Telegram Bot API server"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")

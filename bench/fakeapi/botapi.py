@@ -16,7 +16,7 @@ Typical use::
 
 Standalone (a human or another process drives it through stdin or ``/_control/*``)::
 
-    python -m tests.fakes.botapi --port 8081 --latency-ms 50
+    python -m bench.fakeapi.botapi --port 8081 --latency-ms 50
 """
 
 from __future__ import annotations
