@@ -269,6 +269,7 @@ async def measure(
         paid_broadcast=True,
         # One editor types hundreds of commands a minute here; the flood guard is for people.
         flood_limit=1_000_000,
+        push_engine=args.push_engine,
     )
     replies = FirstReplies()
     request = InProcessBotApi(on_message=replies)
@@ -357,6 +358,12 @@ def main(argv: list[str]) -> int:
         help="an extra figure: the same commands with the delivery engine off",
     )
     parser.add_argument(
+        "--push-engine",
+        choices=("inline", "process"),
+        default="process",
+        help="the engine on the bot's own loop, or in its own process (PUSH_ENGINE)",
+    )
+    parser.add_argument(
         "--db", type=Path, default=None, help="cache of the populated database (reused)"
     )
     parser.add_argument("--json", action="store_true")
@@ -381,6 +388,7 @@ def main(argv: list[str]) -> int:
         "subscribers": args.subscribers,
         "push_latency_ms": args.latency_ms,
         "engine": "on" if args.fanout else "off",
+        "push_engine": args.push_engine if args.fanout else "off",
         **figures,
         "server_max_per_1s_window": server["max_per_1s_window"],
         "populate_s": round(populated.seconds, 1),
@@ -390,7 +398,7 @@ def main(argv: list[str]) -> int:
         record_result(
             "Command latency",
             f"latency items={args.items} quotes={args.quotes} subscribers={args.subscribers}"
-            + ("" if args.fanout else " engine=off"),
+            + (f" push_engine={args.push_engine}" if args.fanout else " engine=off"),
             result,
             "Measured by `python -m bench latency` (bench/latency.py): the real Application with "
             "its delivery engine, handlers and SQLite store; every reader and editor command, "

@@ -29,6 +29,7 @@ from bot.db.stories import ImportOutcome
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import SharedRateLimiter
 from bot.delivery.transport import AiohttpRequest, build_push_bot
+from bot.engineproc import EngineProcess
 from bot.flood import FloodGuard
 from bot.follow.poller import Poller as SourcePoller
 from bot.handlers.registry import register_handlers
@@ -167,7 +168,10 @@ async def _start_singletons(state: AppState) -> None:
             log.info("seed %s: %s", path.name, _describe(outcome))
             if not isinstance(outcome, ImportOutcome):
                 metrics.import_failed()
-    if state.options.get("with_delivery", True):
+    if state.options.get("with_delivery", True) and settings.push_engine == "process":
+        state.engine = EngineProcess(settings)
+        await state.engine.start()
+    elif state.options.get("with_delivery", True):
         state.engine = DeliveryEngine(
             state.db,
             state.push_bot or build_push_bot(settings),

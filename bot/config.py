@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=8, ge=1)
     # The clock of chats that chose no zone: quiet hours, digests and times shown.
     timezone: str = "UTC"
+    # inline: the push engine runs on the bot's own event loop; process: in a child process
+    # the bot supervises, so a fan-out never delays a command (bot/engineproc.py).
+    push_engine: Literal["inline", "process"] = "inline"
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.db.connection import Database
     from bot.db.lease import Lease
     from bot.delivery.engine import DeliveryEngine
+    from bot.engineproc import EngineProcess
     from bot.follow.poller import Poller
     from bot.health import HealthServer
     from bot.services.editor import EditorService
@@ -119,7 +120,7 @@ class AppState:
     texts: Texts
     stories: StoryService
     editor: EditorService
-    engine: DeliveryEngine | None
+    engine: DeliveryEngine | EngineProcess | None
     follow: FollowService
     poller: Poller | None
     lease: Lease | None

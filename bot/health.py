@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import metrics
 from bot.db.health import probe_writable, store_figures
+from bot.engineproc import EngineProcess
 
 if TYPE_CHECKING:
     from bot.context import AppState
@@ -56,6 +57,8 @@ async def readiness(state: AppState) -> dict[str, Any]:
         checks["push_engine"] = "standby (another replica holds the lease)"
     elif state.engine is None or state.engine_stopped:
         checks["push_engine"] = "not running"
+    elif isinstance(state.engine, EngineProcess) and not state.engine.running:
+        checks["push_engine"] = "not running (its process is starting again)"
     else:
         checks["push_engine"] = "running"
     ready = (

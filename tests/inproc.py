@@ -22,6 +22,7 @@ from telegram import Update
 from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
 from bot.app import BotApplication, build_app, running
 from bot.config import Settings
+from bot.delivery.engine import DeliveryEngine
 from tests.idle import wait_idle
 from tests.seed_page import SEED
 
@@ -85,7 +86,7 @@ class InProcessBot:
         """Wait until the push engine has nothing left to send soon (held digests aside):
         what has not arrived by then is not on its way."""
         engine = self.app.bot_data.engine
-        assert engine is not None, "this bot runs without the push engine"
+        assert isinstance(engine, DeliveryEngine), "this bot runs no push engine in process"
         assert await wait_idle(engine, within), "the pushes did not settle"
 
     def current(self, message: StoredMessage) -> StoredMessage:
