@@ -37,7 +37,7 @@ from bot.db import deliveries, stories
 from bot.db.connection import Database
 from bot.db.models import TickerItemRecord, now_iso
 from bot.delivery.engine import DeliveryEngine
-from bot.delivery.ratelimit import SendBudget
+from bot.delivery.ratelimit import SendBudget, senders_for
 from bot.delivery.render import Renderer
 from bot.delivery.transport import AiohttpRequest
 from bot.render import TextRenderer
@@ -269,7 +269,7 @@ async def run_fanout(
             bot = Bot(
                 TOKEN,
                 base_url=f"{url}/bot",
-                request=AiohttpRequest(pool_size=256),
+                request=AiohttpRequest(pool_size=512 if no_cap else senders_for(rate)),
                 get_updates_request=AiohttpRequest(pool_size=1),
             )
             renderer: Renderer = (

@@ -69,6 +69,39 @@ async def test_budget_never_exceeds_rate_in_any_window() -> None:
     assert clock() - started < 2.6
 
 
+async def test_paid_rate_keeps_every_window_with_few_wakeups_and_no_burst_after_stall() -> None:
+    # 1000/s on a stepped clock: the dispatcher wakes once per tick (not once per send), the
+    # rate stays close to the ceiling, and a stall banks no more than one tick's catch-up.
+    clock = SteppedClock()
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        await clock.sleep(seconds)
+
+    budget = SendBudget(1000, clock=clock, sleep=sleep)
+    grants: list[float] = []
+
+    async def sender(count: int) -> None:
+        for _ in range(count):
+            await budget.acquire(PRIORITY_PUSH)
+            grants.append(clock())
+
+    await asyncio.gather(*(sender(30) for _ in range(100)))  # 3000 sends
+    first_run = clock() - grants[0]
+    assert _max_in_window(grants) <= 1000
+    assert 3000 / first_run >= 975, "the budget should run close to its ceiling"
+    assert len(sleeps) <= 3000 / 4, "one wake-up per send: the tick does not batch grants"
+    clock.now += 0.5  # a stalled loop: nothing asked for half a second
+    resumed = clock()
+    grants.clear()
+    await asyncio.gather(*(sender(10) for _ in range(100)))
+    await budget.close()
+    burst = sum(1 for t in grants if t < resumed + 0.001)
+    assert burst <= 12, f"{burst} sends at once after a stall: unused time was banked"
+    assert _max_in_window(grants, 0.1) <= 112  # 100 plus the one-tick allowance
+
+
 async def test_a_send_that_goes_out_late_counts_in_the_window_it_goes_out_in() -> None:
     # A busy event loop resumes granted senders late; if their grants had counted from the
     # grant, the late sends would go out beside a full window of new ones (the bot's socket

@@ -38,6 +38,7 @@ from bot.delivery.ratelimit import (
     ChatPacer,
     SendBudget,
     effective_rate,
+    senders_for,
     shared_budget,
     shared_pacer,
 )
@@ -106,8 +107,8 @@ class DeliveryEngine:
         if pacer is None:
             # Replies and pushes to one chat count together (a group's 20 a minute).
             pacer = shared_pacer() if clock is SYSTEM_CLOCK else ChatPacer(clock=clock.monotonic)
-        # Enough senders to keep rate × round-trip requests in flight (150 ms assumed).
-        concurrency = concurrency or max(8, min(256, int(self.rate * 0.2) + 4))
+        # Enough senders to keep rate × round-trip requests in flight.
+        concurrency = concurrency or senders_for(self.rate)
         self.stats = EngineStats()
         self._stopping = False
 

@@ -31,6 +31,7 @@ from telegram.error import (
 from telegram.request import BaseRequest, RequestData
 
 from bot.delivery.http1 import AnswerTimedOut, ConnectTimedOutError, Http1Client
+from bot.delivery.ratelimit import effective_rate, senders_for
 from bot.logs import redact
 
 if TYPE_CHECKING:
@@ -315,9 +316,8 @@ def build_push_bot(settings: Settings, *, pool_size: int | None = None) -> Bot:
     """A Bot for fan-out: aiohttp transport sized for the push rate, base URL from settings."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to push")
-    rate = settings.push_rate
-    # Enough connections for rate × a slow (150 ms) round trip, with headroom for retries.
-    size = pool_size or max(8, min(256, int(rate * 0.15 * 2) + 4))
+    # One connection per sender the engine runs at this rate: a sender never waits for one.
+    size = pool_size or senders_for(effective_rate(settings.push_rate, settings.paid_broadcast))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         base_url=settings.telegram_base_url,
