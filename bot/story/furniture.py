@@ -161,9 +161,24 @@ def is_furniture(line: str) -> bool:
         return True  # Family credits: "— Sarah Min" after a post, "red, ORF.at/Agenturen"
     if _is_teaser_label_line(core) or is_summary_label(core) or _PAYWALL_LABEL.match(line.strip()):
         return True
-    tokens = re.split(r"[\s|/·•,>›»]+", core.lower())
-    tokens = [t.strip(".:!") for t in tokens if t.strip(".:!")]
-    return bool(tokens) and len(tokens) <= 6 and all(t in _SECTION_WORDS for t in tokens)
+    return _is_section_bar(core)
+
+
+_SECTION_SEPARATORS = lazy(r"[\s|/·•,>›»]+")
+
+
+def _is_section_bar(core: str) -> bool:
+    # Family share bars and section labels: one to six section words. Most lines are
+    # paragraphs, decided at their first word that is no section word.
+    count = 0
+    for token in _SECTION_SEPARATORS.split(core.lower()):
+        word = token.strip(".:!")
+        if not word:
+            continue
+        if count == 6 or word not in _SECTION_WORDS:
+            return False
+        count += 1
+    return count > 0
 
 
 _CTA_OPENING = lazy(

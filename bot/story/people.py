@@ -752,12 +752,21 @@ class Registry:
             keys = self._index_words
             text_names = keys is not None and keys.search(para.text) is not None
             words = _name_words(para.text) if text_names else []
+            # Only the words a name may start with are looked at, in order; any other
+            # word would be passed over one at a time.
+            starts = [
+                (position, bare)
+                for position, (_, _, word) in enumerate(words)
+                if (bare := word[:-2] if word.endswith(("'s", "’s")) else word) in index
+            ]
             position = 0
-            while position < len(words):
-                start, _, word = words[position]
-                word = _without_possessive(word)
+            for at, word in starts:
+                if at < position:
+                    continue  # inside a name found just before
+                position = at
+                start = words[position][0]
                 taken = 0
-                for name_words in index.get(word, ()):
+                for name_words in index[word]:
                     size = len(name_words)
                     candidate = [w for _, _, w in words[position : position + size]]
                     if len(candidate) == size:
@@ -1030,10 +1039,12 @@ def _gender(role: str | None) -> str | None:
 
 def _name_words(text: str) -> list[tuple[int, int, str]]:
     """Start, end and text of each word a name may consist of, trailing dots cut."""
-    return [
-        (m.start(), m.start() + len(m.group().rstrip(_WORD_TAIL)), m.group().rstrip(_WORD_TAIL))
-        for m in _NAME_WORD.finditer(text)
-    ]
+    words = []
+    for match in _NAME_WORD.finditer(text):
+        word = match.group().rstrip(_WORD_TAIL)
+        start = match.start()
+        words.append((start, start + len(word), word))
+    return words
 
 
 def _article_nouns(token_lists: list[list[Token]]) -> frozenset[str]:

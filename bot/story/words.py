@@ -37,6 +37,7 @@ class LazyPattern:
             finditer=compiled.finditer,
             findall=compiled.findall,
             sub=compiled.sub,
+            split=compiled.split,
         )
         return compiled
 
@@ -68,6 +69,10 @@ class LazyPattern:
     def sub(self, repl: str, string: str) -> str:
         """Like `re.Pattern.sub`."""
         return self.compiled.sub(repl, string)
+
+    def split(self, string: str) -> list[str | Any]:
+        """Like `re.Pattern.split`."""
+        return self.compiled.split(string)
 
 
 def lazy(pattern: str, flags: int = 0) -> LazyPattern:
