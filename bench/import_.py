@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.pages import live_page_of_size
-from bench.report import emit, percentile, record_result
+from bench.report import emit, percentile, record_goal, record_result
 from bot.db.connection import Database
 from bot.services.stories import StoryService
 from bot.story import decode_page, parse_story
@@ -142,8 +142,10 @@ def time_big(runs: int) -> dict[str, float]:
     The repeated page (the outlet pages one after the other) is timed at 2 MB.
     """
     figures: dict[str, float] = {}
-    best = min(_timed_parse(big_page(BIG_PAGE_BYTES)) for _ in range(runs))
+    timings = [_timed_parse(big_page(BIG_PAGE_BYTES)) for _ in range(runs)]
+    best = min(wall for wall, _ in timings)
     figures["parse_2mb_s"] = round(best, 3)
+    figures["parse_2mb_cpu_s"] = round(min(cpu for _, cpu in timings), 3)
     figures["parse_2mb_s_per_mb"] = round(best / (BIG_PAGE_BYTES / 1_000_000), 3)
     growth = []
     for language in ("de", "en"):
@@ -153,9 +155,11 @@ def time_big(runs: int) -> dict[str, float]:
             pages = [
                 live_page_of_size(size, seed=run + 1, language=language) for run in range(runs)
             ]
-            best = min(_timed_parse(data) for data in pages)
+            timings = [_timed_parse(data) for data in pages]
+            best = min(wall for wall, _ in timings)
             key = f"parse_varied_{language}_{label}"
             figures[f"{key}_s"] = round(best, 3)
+            figures[f"{key}_cpu_s"] = round(min(cpu for _, cpu in timings), 3)
             per_mb[label] = best / (len(pages[0]) / 1_000_000)
             figures[f"{key}_s_per_mb"] = round(per_mb[label], 3)
         growth.append(per_mb["2mb"] / per_mb["512k"])
@@ -166,10 +170,11 @@ def time_big(runs: int) -> dict[str, float]:
     return figures
 
 
-def _timed_parse(data: bytes) -> float:
-    started = time.perf_counter()
+def _timed_parse(data: bytes) -> tuple[float, float]:
+    """(wall, CPU) seconds of one decode + parse; CPU time is what a busy machine spares."""
+    started, started_cpu = time.perf_counter(), time.process_time()
     parse_story(decode_page(data, max_bytes=BIG_PAGE_BYTES))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - started_cpu
 
 
 def measure(runs: int, stores: int, cli_runs: int, big_runs: int = 1) -> dict[str, Any]:
@@ -197,6 +202,23 @@ def measure(runs: int, stores: int, cli_runs: int, big_runs: int = 1) -> dict[st
         "big_page_bytes": BIG_PAGE_BYTES,
         **time_big(big_runs),
     }
+
+
+BIG_GOAL_ROW = "a 2 MB page parses in < 1 s in process, linear in its size"
+
+
+def _big_goal_figures(result: dict[str, Any]) -> str:
+    """The goal row's "measured" cell: reached or not, with the CPU figures and the load."""
+    reached = result["parse_2mb_s"] < BIG_GOAL_S and result["parse_varied_2mb_s"] < BIG_GOAL_S
+    verdict = "reached" if reached else "**not reached**"
+    return (
+        f"{verdict}: {result['parse_varied_de_2mb_s']} s (German layout) / "
+        f"{result['parse_varied_en_2mb_s']} s (English) wall when every post differs "
+        f"(CPU {result['parse_varied_de_2mb_cpu_s']} / {result['parse_varied_en_2mb_cpu_s']} s), "
+        f"{result['parse_2mb_s']} s for outlet pages repeated (CPU {result['parse_2mb_cpu_s']} s); "
+        f"growth {result['parse_varied_growth']} (cost of a MB at 2 MB over that at 0.5 MB; "
+        f"1.0 is linear); `python -m bench import`, load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -233,6 +255,7 @@ def main(argv: list[str]) -> int:
             "a shared 2-core machine; wall times grow with its load (load average "
             f"{os.getloadavg()[0]:.1f} at the end of this run).",
         )
+        record_goal(BIG_GOAL_ROW, _big_goal_figures(result))
     ok = (
         result["import_max_ms"] < IMPORT_GOAL_MS
         and result["cli_dry_run_median_s"] < CLI_GOAL_S

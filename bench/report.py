@@ -25,6 +25,19 @@ def record_result(section: str, key: str, result: dict[str, Any], intro: str) ->
     DOCS.write_text(head + new_section + (f"\n## {tail}" if nxt else ""), encoding="utf-8")
 
 
+def record_goal(goal: str, measured: str) -> None:
+    """Replace the "measured" cell of the row `goal` in the table at the top of the docs."""
+    text = DOCS.read_text(encoding="utf-8")
+    prefix = f"| {goal} |"
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if line.startswith(prefix):
+            lines[number] = f"{prefix} {measured} |"
+            DOCS.write_text("\n".join(lines), encoding="utf-8")
+            return
+    raise SystemExit(f"docs/benchmarks.md has no goal row {goal!r}")
+
+
 def emit(result: dict[str, Any], *, as_json: bool) -> None:
     """Print a result as one JSON object, or as readable lines."""
     if as_json:
