@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,47 @@ def test_a_script_without_a_main_guard_parses_once_and_exits(tmp_path: Path) -> 
     assert "BrokenProcessPool" not in stderr
     # The worker did not run the script again: one import, one line.
     assert done.stdout.decode().splitlines() == ["parsed: 1"]
+
+
+HOLDING_SCRIPT = """
+import asyncio, os, sys
+from bot.story.worker import SHARED_WORKER
+data = open({seed!r}, "rb").read()
+asyncio.run(SHARED_WORKER.parse(data, 2_000_000))
+print(*SHARED_WORKER._executor()._processes, flush=True)
+sys.stdin.read()  # held open until killed
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"  # a zombie has ended; only its entry waits to be reaped
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_worker_ends_when_the_bot_is_killed(tmp_path: Path) -> None:
+    # kill -9 runs no shutdown: the worker must notice on its own that the bot is gone.
+    script = tmp_path / "hold_worker.py"
+    script.write_text(HOLDING_SCRIPT.format(seed=str(SEED)), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    with subprocess.Popen(
+        [sys.executable, str(script)],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    ) as bot:
+        try:
+            assert bot.stdout is not None
+            [worker_pid] = (int(pid) for pid in bot.stdout.readline().split())
+            assert _alive(worker_pid)
+        finally:
+            bot.kill()
+            bot.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while _alive(worker_pid):
+        assert time.monotonic() < deadline, "the worker outlived the killed bot"
+        time.sleep(0.05)

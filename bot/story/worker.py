@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,10 +33,28 @@ def parse_page(data: bytes, max_bytes: int) -> ParsedStory:
 _WORKER_NICENESS = 10
 
 
-def _lower_priority() -> None:
-    """Run the parsing process below the bot's priority (called in the worker at its start)."""
+# How often the worker checks that the bot that started it still runs.
+_PARENT_CHECK_S = 1.0
+
+
+def _worker_start(parent_pid: int) -> None:
+    """Set the parsing process up (called in the worker at its start).
+
+    It runs below the bot's priority, and it ends when the bot is gone: a bot killed with
+    SIGKILL runs no shutdown, and its worker would otherwise live on as an orphan."""
     with contextlib.suppress(OSError, AttributeError):
         os.nice(_WORKER_NICENESS)
+    threading.Thread(
+        target=_exit_with_parent, args=(parent_pid,), name="parent-watch", daemon=True
+    ).start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    # A thread that polls rather than PR_SET_PDEATHSIG: that signal follows the thread that
+    # started the worker, which in a pool may end long before the bot does.
+    while os.getppid() == parent_pid:
+        time.sleep(_PARENT_CHECK_S)
+    os._exit(0)
 
 
 @contextlib.contextmanager
@@ -75,7 +94,10 @@ class ParseWorker:
                 # may inherit held locks.
                 context = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=context, initializer=_lower_priority
+                    max_workers=1,
+                    mp_context=context,
+                    initializer=_worker_start,
+                    initargs=(os.getpid(),),
                 )
             return self._pool
 
