@@ -7,6 +7,7 @@ import os
 import types
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 # PTB 22 warns when it builds RetryAfter unless the timedelta behaviour is chosen; the
 # bot opts in at start too (bot/__init__.py), so tests run the way production does.
@@ -24,6 +25,21 @@ from tests.conftest_pg import (  # noqa: F401
     pytest_terminal_summary,
     store,
 )
+
+# Hypothesis profiles. "dev" (the default): fresh random examples each run, failures kept in
+# .hypothesis for the next. "ci" (.ci/run sets HYPOTHESIS_PROFILE=ci): the same examples on
+# every run, nothing kept between runs, so a red CI run is a change in the code, not a draw;
+# the example counts each test sets stay as they are in both.
+settings.register_profile("dev", deadline=None)
+settings.register_profile(
+    "ci",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 _PROCESSES = frozenset({"subprocess", "running_bot", "start_bot_process"})
 _FAKE_SERVER = frozenset({"inproc_bot", "FakeBotApi", "fake"})
