@@ -64,8 +64,11 @@ def _seconds(value: object, default: float | None) -> float | None:
 class JsonTransport(Protocol):
     """A transport that posts a JSON body to a Bot API method and returns its result."""
 
-    async def call_json(self, url: str, payload: dict[str, Any]) -> Any:
-        """The method's `result`, or the PTB exception for its error answer."""
+    async def call_json(
+        self, url: str, payload: dict[str, Any], *, encoded: bytes | None = None
+    ) -> Any:
+        """The method's `result`, or the PTB exception for its error answer; `encoded`, if
+        given, is `payload` already encoded as the body."""
         ...
 
 
@@ -175,7 +178,9 @@ class AiohttpRequest(BaseRequest):
             method, url, self._body(request_data), None, read, write, connect, pool
         )
 
-    async def call_json(self, url: str, payload: dict[str, Any]) -> Any:
+    async def call_json(
+        self, url: str, payload: dict[str, Any], *, encoded: bytes | None = None
+    ) -> Any:
         """POST a JSON body to a Bot API method and return its `result` (the push fast path).
 
         The answer stays a dict: building PTB objects for a million sends costs more CPU than
@@ -184,7 +189,11 @@ class AiohttpRequest(BaseRequest):
         """
         if self._pool is None or self._http1 is None:
             raise RuntimeError("AiohttpRequest is not initialized")
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        body = (
+            encoded
+            if encoded is not None
+            else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        )
         _checked_url(url)
         try:
             if self._pool.locked():
