@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bench.fakeapi.botapi import FakeBotApi
 from bot.config import Settings
@@ -183,6 +183,80 @@ async def test_reply_429_is_retried_after_retry_after() -> None:
     assert result == {"ok": True}
     assert attempts == 2
     assert 0.95 <= time.monotonic() - started < 1.4
+    await budget.close()
+
+
+class _Waits:
+    """Records the reply limiter's waits instead of sleeping them."""
+
+    def __init__(self) -> None:
+        self.waited: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waited.append(seconds)
+
+
+def _failing(errors: list[Exception]) -> tuple[list[int], Any]:
+    calls = [0]
+
+    async def callback() -> dict[str, Any]:
+        calls[0] += 1
+        if errors:
+            raise errors.pop(0)
+        return {"message_id": 7}
+
+    return calls, callback
+
+
+def _local_failure() -> NetworkError:
+    error = NetworkError("Unknown error in HTTP implementation: UnicodeEncodeError(...)")
+    error.__cause__ = UnicodeEncodeError("utf-8", "\ud83d", 0, 1, "surrogates not allowed")
+    return error
+
+
+async def test_a_reply_during_a_short_outage_arrives_after_it() -> None:
+    budget = SendBudget(100)
+    waits = _Waits()
+    limiter = SharedRateLimiter(budget, pacer=ChatPacer(), outage_waits=(1, 2, 4), sleep=waits)
+    calls, callback = _failing([NetworkError("Bad Gateway"), NetworkError("Bad Gateway")])
+    result = await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert result == {"message_id": 7}
+    assert calls[0] == 3
+    assert waits.waited == [1, 2]
+    await budget.close()
+
+
+async def test_a_reply_gives_up_when_the_outage_outlasts_the_waits() -> None:
+    budget = SendBudget(100)
+    waits = _Waits()
+    limiter = SharedRateLimiter(budget, pacer=ChatPacer(), outage_waits=(1, 2), sleep=waits)
+    calls, callback = _failing([NetworkError("Bad Gateway") for _ in range(5)])
+    with pytest.raises(NetworkError):
+        await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert calls[0] == 3
+    assert waits.waited == [1, 2]
+    await budget.close()
+
+
+@pytest.mark.parametrize(
+    ("error", "data"),
+    [
+        (TimedOut("read timed out"), {"chat_id": 5}),  # may have been delivered
+        (NetworkError("Bad Gateway"), {}),  # not a message to a chat (getMe, getUpdates)
+        (_local_failure(), {"chat_id": 5}),  # PTB could not even encode the request
+    ],
+)
+async def test_a_timeout_or_a_chatless_call_is_not_retried(
+    error: Exception, data: dict[str, Any]
+) -> None:
+    budget = SendBudget(100)
+    waits = _Waits()
+    limiter = SharedRateLimiter(budget, pacer=ChatPacer(), outage_waits=(1, 2), sleep=waits)
+    calls, callback = _failing([error])
+    with pytest.raises(type(error)):
+        await limiter.process_request(callback, (), {}, "sendMessage", data, None)
+    assert calls[0] == 1
+    assert waits.waited == []
     await budget.close()
 
 

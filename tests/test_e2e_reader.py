@@ -33,13 +33,22 @@ async def test_a_failing_reply_does_not_stop_the_bot(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with inproc_bot(tmp_path) as bot:
-        rule = bot.server.faults.add(FaultRule(kind="server_error", method="sendMessage", times=2))
+        rule = bot.server.faults.add(FaultRule(kind="bad_request", method="sendMessage", times=2))
         await bot.ask(READER_EN, "/summary")
-        # The reply fails, so does the apology; the next request is served as usual.
+        # The reply is refused, so is the apology; the next request is served as usual.
         assert rule.hits == 2
         answer = await bot.ask_text(READER_EN, "/people")
         assert "Rutte" in answer
     assert "handler failed" in caplog.text
+
+
+async def test_a_reply_during_a_short_outage_arrives_after_it(tmp_path: Path) -> None:
+    async with inproc_bot(tmp_path) as bot:
+        rule = bot.server.faults.add(FaultRule(kind="server_error", method="sendMessage", times=1))
+        answer = await bot.ask_text(READER_EN, "/people")
+        # The first try got a 502-like answer; the retry a second later brought the reply.
+        assert rule.hits == 1
+        assert "Rutte" in answer
 
 
 async def test_failing_command_registration_is_a_warning_not_a_stop(tmp_path: Path) -> None:

@@ -156,6 +156,22 @@ async def test_invalid_html_is_bad_request(bot: Bot, text: str, detail: str) -> 
     assert detail.lower() in info.value.message.lower()
 
 
+async def test_text_that_is_no_utf8_is_bad_request_not_a_server_error(server: FakeBotApi) -> None:
+    # A lone surrogate can reach the server only as a JSON escape; Telegram refuses it (400).
+    body = b'{"chat_id": %d, "text": "Bruch\\ud83d"}' % ALICE
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{server.base_url}{server.token}/sendMessage",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        ) as response,
+    ):
+        answer = await response.json()
+    assert response.status == 400
+    assert answer["description"] == "Bad Request: strings must be encoded in UTF-8"
+
+
 @pytest.mark.parametrize(
     "html",
     [

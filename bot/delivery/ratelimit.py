@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 if TYPE_CHECKING:
@@ -410,6 +410,9 @@ def shared_pacer() -> ChatPacer:
 
 Callback = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
 
+# How long a reply waits between tries while Telegram answers 5xx: about 30 s in all.
+REPLY_OUTAGE_WAITS = (1.0, 2.0, 4.0, 8.0, 15.0)
+
 
 class SharedRateLimiter(BaseRateLimiter[int]):
     """PTB rate limiter for the reply bot: draws from the push budget, ahead of pushes.
@@ -418,14 +421,27 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     that group). A 429 holds only the chat it was about, for exactly retry_after, unless
     the evidence says the limit is bot-wide (SendBudget.flood); the reply is retried up to
     `max_retries` times. Nothing is halted longer than Telegram asked.
+
+    A message to a chat that fails with a server error or an unreachable server (PTB's
+    plain NetworkError) is tried again after each of `outage_waits`: during a short outage
+    an editor's confirmation and a reader's answer arrive late instead of never. A timeout
+    (TimedOut) is not retried: the message may have been delivered already.
     """
 
     def __init__(
-        self, budget: SendBudget, *, pacer: ChatPacer | None = None, max_retries: int = 2
+        self,
+        budget: SendBudget,
+        *,
+        pacer: ChatPacer | None = None,
+        max_retries: int = 2,
+        outage_waits: tuple[float, ...] = REPLY_OUTAGE_WAITS,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.budget = budget
         self.pacer = pacer if pacer is not None else shared_pacer()
         self._max_retries = max_retries
+        self._outage_waits = outage_waits
+        self._sleep = sleep
 
     @classmethod
     def for_settings(cls, settings: Settings) -> SharedRateLimiter:
@@ -453,10 +469,20 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         # Like AIORateLimiter: only requests aimed at a chat count against the flood limits.
         limited = data.get("chat_id") is not None
         attempt = 0
+        outage_waits = iter(self._outage_waits if limited else ())
         while True:
             await self._turn(chat_id, limited)
             try:
                 return await callback(*args, **kwargs)
+            except NetworkError as exc:
+                # Subclasses (TimedOut, BadRequest) are not outages or may have been sent;
+                # one raised from a local error (text that cannot be encoded) is a bug.
+                outage = type(exc) is NetworkError and exc.__cause__ is None
+                wait = next(outage_waits, None) if outage else None
+                if wait is None:
+                    raise
+                log.info("reply failed (%s, %s): retrying in %.0fs", endpoint, exc, wait)
+                await self._sleep(wait)
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
                 if chat_id is not None:
