@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -217,6 +218,15 @@ def _has_lone_surrogate(value: object) -> bool:
     return False
 
 
+# A JSON string escape of a UTF-16 surrogate: the only way a lone one can reach the fake (UTF-8
+# bytes cannot encode one, and a body that is no UTF-8 fails to parse). Bodies without such an
+# escape skip the walk over every value, which cost a fan-out's fake more than its JSON parse.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+# Texts already formatted, per (text, parse_mode): a fan-out sends one text to every chat.
+_FORMAT_CACHE_SIZE = 256
+
+
 def _dumps(payload: Any) -> bytes:
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     try:
@@ -224,6 +234,18 @@ def _dumps(payload: Any) -> bytes:
     except UnicodeEncodeError:
         # A test's user with a broken name: sent as JSON escapes, as JSON allows.
         return json.dumps(payload, separators=(",", ":")).encode("ascii")
+
+
+@functools.lru_cache(maxsize=_FORMAT_CACHE_SIZE)
+def _format_markup_cached(text: str, parse_mode: str | None) -> tuple[str, tuple[JSON, ...]]:
+    plain, parsed = format_text(text, parse_mode, None)
+    return plain, tuple(parsed)
+
+
+def _format_markup(text: str, parse_mode: str | None) -> tuple[str, list[JSON]]:
+    """format_text for a text without explicit entities; each message gets its own copies."""
+    plain, parsed = _format_markup_cached(text, parse_mode)
+    return plain, [dict(entity) for entity in parsed]
 
 
 def _json_response(payload: Any, status: int = 200) -> web.Response:
@@ -1148,10 +1170,12 @@ class FakeBotApi:
 
     async def _read_params(self, request: web.Request) -> JSON:
         raw: JSON = dict(request.query) if request.query_string else {}
+        may_hold_surrogate = bool(raw)
         if request.body_exists:
             ctype = request.content_type
             if ctype == "application/json":
                 body = await request.read()
+                may_hold_surrogate = may_hold_surrogate or bool(_SURROGATE_ESCAPE.search(body))
                 if body.strip():
                     try:
                         data = json.loads(body)
@@ -1161,6 +1185,7 @@ class FakeBotApi:
                         raise bad_request("JSON object expected")
                     raw.update(data)
             elif ctype == "multipart/form-data":
+                may_hold_surrogate = True
                 reader = await request.multipart()
                 while (part := await reader.next()) is not None:
                     if not isinstance(part, BodyPartReader) or part.name is None:
@@ -1179,9 +1204,10 @@ class FakeBotApi:
                 # urlencoded, and also what Telegram does with a missing/odd content type.
                 body = await request.read()
                 if body:
+                    may_hold_surrogate = True
                     raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         params = self._normalize(raw)
-        if _has_lone_surrogate(params):
+        if may_hold_surrogate and _has_lone_surrogate(params):
             # JSON can carry "\ud800" escapes that are no UTF-8; Telegram refuses them.
             raise bad_request("strings must be encoded in UTF-8")
         return params
@@ -1420,7 +1446,10 @@ class FakeBotApi:
         ):
             raise bad_request("can't parse entities: entities must be an Array of MessageEntity")
         try:
-            plain, parsed = format_text(str(text), parse_mode or None, entities)
+            if entities is None:
+                plain, parsed = _format_markup(str(text), parse_mode or None)
+            else:
+                plain, parsed = format_text(str(text), parse_mode or None, entities)
         except EntityParseError as exc:
             raise bad_request(f"can't parse entities: {exc}") from None
         if not caption and not plain:
