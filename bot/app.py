@@ -34,6 +34,7 @@ from bot.flood import FloodGuard
 from bot.follow.poller import Poller as SourcePoller
 from bot.handlers.registry import register_handlers
 from bot.health import HealthServer
+from bot.heap import settle_after_start
 from bot.logs import redact, setup_logging
 from bot.metered import MeteredApplication, MeteredRequest
 from bot.polling import TOKEN_REJECTED, Poller, PollingEnded, describe
@@ -379,6 +380,9 @@ async def serve(settings: Settings, stop_when: asyncio.Event | None = None) -> i
             return EXIT_SETUP
         if stop.is_set():
             return 0
+        if stop_when is None:
+            # A process of its own (not a test's loop, whose heap is shared by many bots).
+            settle_after_start()
         base = _public_base(settings.telegram_base_url)
         if settings.webhook_url is not None:
             try:

@@ -27,6 +27,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.delivery.stats import EngineStats
+from bot.heap import settle_after_start
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +192,7 @@ async def _child_main(settings: Settings) -> int:
         )
         with db.background_reads():
             await engine.start()
+        settle_after_start()
 
         def report() -> None:
             figures = {
