@@ -27,7 +27,7 @@ from bot.db.connection import Database, DatabaseUnusable
 from bot.db.lease import AdvisoryLease, lease_for
 from bot.db.stories import ImportOutcome
 from bot.delivery.engine import DeliveryEngine
-from bot.delivery.ratelimit import SharedRateLimiter
+from bot.delivery.ratelimit import ChatPacer, SharedRateLimiter, shared_budget
 from bot.delivery.transport import AiohttpRequest, build_push_bot
 from bot.engineproc import EngineProcess
 from bot.flood import FloodGuard
@@ -61,8 +61,12 @@ def build_app(
     with_delivery: bool = True,
     load_seeds: bool = True,
     push_bot: Bot | None = None,
+    pacer: ChatPacer | None = None,
 ) -> BotApplication:
-    """The configured Application; services start in post_init, stop in post_stop."""
+    """The configured Application; services start in post_init, stop in post_stop.
+
+    `pacer` replaces the process-wide per-chat pacer for replies and pushes alike (tests
+    run Telegram's per-chat limits faster)."""
     if token is None:
         assert settings.bot_token is not None
         token = settings.bot_token.get_secret_value()
@@ -100,7 +104,14 @@ def build_app(
     if with_delivery:
         # Reply calls pass no per-call rate-limit arguments, so the limiter's argument
         # type does not matter to the builder.
-        limiter = cast("BaseRateLimiter[None]", SharedRateLimiter.for_settings(settings))
+        limiter = cast(
+            "BaseRateLimiter[None]",
+            SharedRateLimiter.for_settings(settings)
+            if pacer is None
+            else SharedRateLimiter(
+                shared_budget(settings.push_rate, settings.paid_broadcast), pacer=pacer
+            ),
+        )
         builder = builder.rate_limiter(limiter)
     app: BotApplication = builder.build()
     state = app.bot_data
@@ -112,6 +123,7 @@ def build_app(
         "follow": with_delivery,
     }
     state.push_bot = push_bot
+    state.pacer = pacer
     register_handlers(app)
     return app
 
@@ -181,6 +193,7 @@ async def _start_singletons(state: AppState) -> None:
             paid=settings.paid_broadcast,
             channel_id=settings.channel_id,
             deadline=settings.delivery_deadline_seconds,
+            pacer=state.pacer,
         )
         # The engine's tasks read on a connection of their own: readers never queue behind
         # a push's reads.

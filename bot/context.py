@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.db.connection import Database
     from bot.db.lease import Lease
     from bot.delivery.engine import DeliveryEngine
+    from bot.delivery.ratelimit import ChatPacer
     from bot.engineproc import EngineProcess
     from bot.follow.poller import Poller
     from bot.health import HealthServer
@@ -136,6 +137,8 @@ class AppState:
         self.background: list[asyncio.Task[Any]] = []
         self.options: dict[str, bool] = {}
         self.push_bot: Bot | None = None
+        # The per-chat pacer replies and pushes share; None is the process-wide one.
+        self.pacer: ChatPacer | None = None
         self.api_health = PollingHealth()
         self.engine_stopped = False
         # Another replica holds the lease: this one answers readers but pushes nothing.

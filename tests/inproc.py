@@ -23,6 +23,7 @@ from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
 from bot.app import BotApplication, build_app, running
 from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
+from bot.delivery.ratelimit import ChatPacer
 from bot.delivery.transport import AiohttpRequest
 from tests.idle import wait_idle
 from tests.seed_page import SEED
@@ -128,11 +129,34 @@ def settings_for(server: FakeBotApi, workdir: Path, **extra: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+# How much faster than Telegram's per-chat limits the in-process bot paces its sends.
+PACING_SPEED_UP = 20.0
+
+
+def fast_pacer() -> ChatPacer:
+    """Telegram's per-chat limits (one message a second to a private chat, 20 a minute to a
+    group) on a clock 20 times as fast: sends keep their order, spacing and grouping, and a
+    journey of dozens of paced sends (albums, deletes) takes a second, not half a minute.
+    The limits at their real speed are tested on the pacer itself (test_delivery_limits)."""
+    return ChatPacer(
+        private_interval=1.0 / PACING_SPEED_UP,
+        group_period=60.0 / PACING_SPEED_UP,
+        slack=0.05 / PACING_SPEED_UP,
+    )
+
+
 @asynccontextmanager
 async def inproc_bot(
-    workdir: Path, *, with_delivery: bool = True, **extra: Any
+    workdir: Path,
+    *,
+    with_delivery: bool = True,
+    pacer: ChatPacer | None = None,
+    **extra: Any,
 ) -> AsyncIterator[InProcessBot]:
-    """A fake server with readers, an editor and a group, and the bot's Application on it."""
+    """A fake server with readers, an editor and a group, and the bot's Application on it.
+
+    Replies and pushes share `pacer` (a fast_pacer of its own unless given), as they share
+    the process-wide one in the running bot."""
     server = FakeBotApi(token=DEFAULT_TOKEN)
     await server.start()
     try:
@@ -149,6 +173,7 @@ async def inproc_bot(
             # Nothing here polls: the default getUpdates client (httpx) loads the system's
             # CA bundle, ~60 ms of CPU per bot, for a connection never opened.
             updates_request=AiohttpRequest(pool_size=1),
+            pacer=pacer if pacer is not None else fast_pacer(),
         )
         async with running(app):
             yield InProcessBot(server=server, app=app, workdir=workdir)
