@@ -44,10 +44,11 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(WORKERS)
 
-# The unit tests only (no processes, no PostgreSQL, no fake Bot API, no hypothesis runs): seconds, for
-# every save. The markers are set by tests/conftest.py from what each test uses.
+# The unit tests only (no processes, no PostgreSQL, no fake Bot API, no hypothesis runs, no
+# megabyte pages): seconds, for every save, in two processes (about 20 s of CPU in all). The
+# markers are set by tests/conftest.py from what each test uses.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not e2e and not integration and not property and not postgres"
+	$(BIN)/python -m pytest -q -n 2 -m "not e2e and not integration and not property and not postgres and not heavy"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench all

@@ -41,7 +41,9 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
-_PROCESSES = frozenset({"subprocess", "running_bot", "start_bot_process"})
+# A ParseWorker of a test's own is a process too (the shared one the importer uses starts
+# once per test process and is not counted).
+_PROCESSES = frozenset({"subprocess", "running_bot", "start_bot_process", "ParseWorker"})
 _FAKE_SERVER = frozenset({"inproc_bot", "FakeBotApi", "fake"})
 
 
@@ -73,7 +75,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     fixtures, so a new test is sorted without a list to keep: `e2e` starts processes (the
     bot, the import CLI), `integration` plays against the fake Bot API or a running
     Application, `property` is a hypothesis test,
-    `postgres` runs on the PostgreSQL test server. `make test` runs everything, `make
+    `postgres` runs on the PostgreSQL test server; `heavy` (set by hand) parses pages of
+    megabytes. `make test` runs everything, `make
     test-fast` the rest (the unit tests)."""
     for item in items:
         module = vars(getattr(item, "module", None) or types.ModuleType("none"))

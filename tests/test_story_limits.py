@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.story import parse_story
 from bot.story.limits import MAX_ITEM_CHARS, MAX_LEAD_CHARS, MAX_QUOTE_CHARS
 
 
+@pytest.mark.heavy
 def test_a_megabyte_line_does_not_become_the_lead() -> None:
     line = "Ein sehr langer Satz ohne Ende und ohne Punkt " * 25_000
     story = parse_story("Titel der Seite über etwas\n" + line + "\n")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,6 +46,7 @@ def parse_calls(posts: int, seed: int) -> int:
     return calls_of(lambda: parse_story(page, now=NOW))
 
 
+@pytest.mark.heavy
 def test_doubling_the_page_at_most_doubles_the_parse_work() -> None:
     small, double, quadruple = parse_calls(60, 1), parse_calls(120, 2), parse_calls(240, 3)
     # Linear work doubles with the page (a little less: a page has a fixed share). A step
@@ -148,6 +150,7 @@ def test_the_english_scaling_pages_are_read_as_live_pages() -> None:
     assert parsed.quotes and all(q.speaker for q in parsed.quotes)
 
 
+@pytest.mark.heavy
 def test_doubling_the_english_page_at_most_doubles_the_parse_work() -> None:
     def calls(posts: int, seed: int) -> int:
         page = live_page_en(posts, seed)
