@@ -248,6 +248,46 @@ def _format_markup(text: str, parse_mode: str | None) -> tuple[str, list[JSON]]:
     return plain, [dict(entity) for entity in parsed]
 
 
+class _ArrivalStamps(asyncio.Protocol):
+    """aiohttp's protocol for one connection, noting when a request's bytes came in.
+
+    Telegram counts a send when it arrives. The handler runs a loop turn or more later, and
+    while the loop is busy requests that came apart are handled together: stamped at the
+    handler, a second's sends looked like more. The stamp is that of the request's last
+    bytes (a client waits for each answer before it reuses a connection).
+    """
+
+    def __init__(
+        self, inner: asyncio.Protocol, arrivals: dict[asyncio.BaseTransport, float]
+    ) -> None:
+        self._inner = inner
+        self._arrivals = arrivals
+        self._transport: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport
+        self._inner.connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        if self._transport is not None:
+            self._arrivals[self._transport] = time.monotonic()
+        self._inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        return self._inner.eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._transport is not None:
+            self._arrivals.pop(self._transport, None)
+        self._inner.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._inner.resume_writing()
+
+
 def _json_response(payload: Any, status: int = 200) -> web.Response:
     return web.Response(body=_dumps(payload), status=status, content_type="application/json")
 
@@ -304,6 +344,8 @@ class FakeBotApi:
         self.on_bot_message: Callable[[str, StoredMessage], None] | None = None
         self._rng = random.Random(seed)
         self._runner: web.AppRunner | None = None
+        self._server: asyncio.Server | None = None
+        self._arrivals: dict[asyncio.BaseTransport, float] = {}
         self._stopping = asyncio.Event()
         self._changed: asyncio.Event | None = None
         self._methods: dict[str, tuple[str, Callable[[JSON], Any]]] = {
@@ -393,16 +435,26 @@ class FakeBotApi:
             self.make_app(), handler_cancellation=True, access_log=None, shutdown_timeout=1.0
         )
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
-        await site.start()
+        handler_factory = runner.server
+        assert handler_factory is not None
+        arrivals = self._arrivals
+        self._server = await asyncio.get_running_loop().create_server(
+            lambda: _ArrivalStamps(handler_factory(), arrivals),
+            self.host,
+            self.port,
+            reuse_address=True,
+        )
         self._runner = runner
-        self.port = int(runner.addresses[0][1])
+        self.port = int(self._server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
         self._stopping.set()
         if self._active_poll is not None:
             self._active_poll.wake.set()
         runner, self._runner = self._runner, None
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
         if runner is not None:
             await runner.cleanup()
 
@@ -1244,7 +1296,10 @@ class FakeBotApi:
         return _json_response({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
-        arrival = time.monotonic()
+        transport = request.transport
+        arrival = self._arrivals.pop(transport, None) if transport is not None else None
+        if arrival is None:
+            arrival = time.monotonic()
         token = request.match_info["token"]
         name = request.match_info["method"]
         if token != self.token:
