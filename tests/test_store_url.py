@@ -1,9 +1,13 @@
 """DATABASE_URL as an operator meets it: the store on PostgreSQL, and every bad URL or
-unreachable server one line naming DATABASE_URL, exit 2, never showing the password."""
+unreachable server one line naming DATABASE_URL, exit 2, never showing the password.
+
+The bad URLs run the CLI's main in this process (the settings refuse them before anything
+starts) and the servers that refuse run the bot's serve() in this loop; one bot process on
+PostgreSQL keeps the process's own log free of the password."""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import io
 import logging
 import subprocess
@@ -15,13 +19,19 @@ import asyncpg
 import pytest
 
 from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi
+from bot.__main__ import main
 from bot.config import load_settings
 from bot.db.connection import Database, Dialect
 from bot.logs import setup_logging
 from tests.conftest_pg import TEST_DATABASE, reset
 from tests.e2e import READER_EN, bot_env, running_bot
 from tests.pgserver import GUARDED_PASSWORD, GUARDED_USER, USER, PgServer
-from tests.test_runtime_start import assert_one_clean_line, closed_port
+from tests.test_runtime_start import (
+    assert_one_clean_line,
+    assert_one_clean_line_in_process,
+    closed_port,
+    serve_until_it_exits,
+)
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -44,23 +54,38 @@ async def server() -> AsyncIterator[FakeBotApi]:
         await fake.stop()
 
 
-async def exit_of(server: FakeBotApi, workdir: Path, url: str) -> subprocess.CompletedProcess[str]:
-    """Start `python -m bot` with DATABASE_URL and wait for it to exit by itself."""
+def main_exit_of(server: FakeBotApi, workdir: Path, url: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot` with DATABASE_URL, as the CLI's main in this process: its exit code
+    and what it printed (it must stop before it starts anything)."""
     (workdir / "seeds").mkdir(exist_ok=True)
-    env = bot_env(server, workdir, DATABASE_URL=url)
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in bot_env(server, workdir, DATABASE_URL=url).items():
+            patch.setenv(name, value)
+        patch.chdir(workdir)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([])
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    return subprocess.CompletedProcess(
+        ["python", "-m", "bot"], code, out.getvalue(), err.getvalue()
+    )
 
-    def run() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot"],
-            cwd=workdir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
 
-    return await asyncio.to_thread(run)
+async def serve_exit_of(
+    server: FakeBotApi,
+    workdir: Path,
+    url: str,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> tuple[str, str]:
+    """The bot's serve() on DATABASE_URL in this loop, to its exit: its one line (exit 2,
+    nothing logged beside it) and all it printed and logged, tracebacks included."""
+    outcome = await serve_until_it_exits(server, workdir, capsys, caplog, database_url=url)
+    line = assert_one_clean_line_in_process(outcome)
+    formatter = logging.Formatter("%(name)s: %(message)s")
+    return line, outcome.out + "\n".join(formatter.format(r) for r in outcome.records)
 
 
 def assert_no_password(text: str) -> None:
@@ -79,7 +104,7 @@ def assert_no_password(text: str) -> None:
 async def test_a_malformed_url_is_one_line_naming_database_url(
     server: FakeBotApi, tmp_path: Path, url: str
 ) -> None:
-    result = await exit_of(server, tmp_path, url)
+    result = main_exit_of(server, tmp_path, url)
     line = assert_one_clean_line(result, "DATABASE_URL")
     assert_no_password(result.stdout + result.stderr)
     assert "postgresql://" in line  # says what a good one looks like
@@ -87,22 +112,30 @@ async def test_a_malformed_url_is_one_line_naming_database_url(
 
 
 async def test_an_unreachable_server_is_one_line_naming_database_url(
-    server: FakeBotApi, tmp_path: Path
+    server: FakeBotApi,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     port = closed_port()
-    result = await exit_of(server, tmp_path, url_on(port))
-    line = assert_one_clean_line(result, "DATABASE_URL", "cannot reach")
+    line, shown = await serve_exit_of(server, tmp_path, url_on(port), capsys, caplog)
+    assert "DATABASE_URL" in line and "cannot reach" in line, line
     assert f"127.0.0.1:{port}" in line  # where it tried, without the credentials
-    assert_no_password(result.stdout + result.stderr)
+    assert_no_password(shown)
     assert not (tmp_path / "data").exists(), "no SQLite file instead"
 
 
 async def test_a_database_missing_on_the_server_is_one_line(
-    server: FakeBotApi, tmp_path: Path, pg_server: PgServer
+    server: FakeBotApi,
+    tmp_path: Path,
+    pg_server: PgServer,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    result = await exit_of(server, tmp_path, url_on(pg_server.port, "no_such_database"))
-    assert_one_clean_line(result, "DATABASE_URL", "does not exist")
-    assert_no_password(result.stdout + result.stderr)
+    url = url_on(pg_server.port, "no_such_database")
+    line, shown = await serve_exit_of(server, tmp_path, url, capsys, caplog)
+    assert "DATABASE_URL" in line and "does not exist" in line, line
+    assert_no_password(shown)
 
 
 GUARDED_DB = "guarded_store"
@@ -123,13 +156,17 @@ async def guarded_role(pg_server: PgServer) -> None:
 
 
 async def test_a_wrong_password_is_one_line_naming_database_url(
-    server: FakeBotApi, tmp_path: Path, pg_server: PgServer
+    server: FakeBotApi,
+    tmp_path: Path,
+    pg_server: PgServer,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     await guarded_role(pg_server)
     url = f"postgresql://{GUARDED_USER}:{PASSWORD}@127.0.0.1:{pg_server.port}/{GUARDED_DB}"
-    result = await exit_of(server, tmp_path, url)
-    assert_one_clean_line(result, "DATABASE_URL", "refused the user name or password")
-    assert_no_password(result.stdout + result.stderr)
+    line, shown = await serve_exit_of(server, tmp_path, url, capsys, caplog)
+    assert "DATABASE_URL" in line and "refused the user name or password" in line, line
+    assert_no_password(shown)
     assert server.calls("getMe") == [], "no polling with a store it cannot open"
 
 
