@@ -1,22 +1,30 @@
 """Polling through the Bot API's bad minutes, and stopping whatever state it is in.
 
-What needs the process: its exit code, SIGTERM and kill -9. Passing failures of getUpdates
-are retried in process on a scaled clock (test_polling)."""
+What needs the process: SIGTERM, kill -9 and the restart after it. The lasting 401, the
+stop during an outage and the readiness probe run the bot's serve() in the test's loop (the
+same exit code, stop and health server; `stop_when` stands in for the signal). Passing
+failures of getUpdates are retried in process on a scaled clock (test_polling)."""
 
 from __future__ import annotations
 
 import asyncio
-import signal
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
-from bench.fakeapi.botapi import DEFAULT_TOKEN
+from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi
 from bench.fakeapi.botapi_faults import FaultRule
+from bot.app import serve
 from tests.e2e import READER_EN, running_bot, start_bot_process
+from tests.inproc import settings_for
+from tests.terminal import terminal_log
 from tests.test_runtime_start import closed_port
 
 pytestmark = pytest.mark.timeout(120)
@@ -30,14 +38,41 @@ async def until(condition: Callable[[], bool], within: float, what: str) -> None
         await asyncio.sleep(0.05)
 
 
+@asynccontextmanager
+async def serving(workdir: Path, **settings: Any) -> AsyncIterator[Serving]:
+    """The bot's serve() in this loop polling a fake Bot API with one reader; stopped (if
+    it has not ended by itself) and the fake closed after."""
+    server = FakeBotApi(token=DEFAULT_TOKEN)
+    await server.start()
+    server.add_user(READER_EN, "Alice", language_code="en")
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings_for(server, workdir, **settings), stop_when=stop))
+    try:
+        await server.wait_until_polling(timeout=30)
+        yield Serving(server, stop, task)
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 30)
+        await server.stop()
+
+
+@dataclass
+class Serving:
+    server: FakeBotApi
+    stop: asyncio.Event
+    task: asyncio.Task[int]
+
+
 async def test_lasting_401_ends_polling_with_one_line_and_an_error(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, TOKEN_REJECTED_GRACE_SECONDS="2") as bot:
-        bot.server.faults.add(FaultRule(kind="unauthorized", method="getUpdates"))
-        bot.server.send_text(READER_EN, "/help")
-        started = time.monotonic()
-        code = await asyncio.to_thread(bot.process.wait, 30)
-        took = time.monotonic() - started
-        log = bot.log()
+    with terminal_log(secrets=(DEFAULT_TOKEN,)) as terminal:
+        async with serving(tmp_path, token_rejected_grace_seconds=2) as bot:
+            bot.server.faults.add(FaultRule(kind="unauthorized", method="getUpdates"))
+            bot.server.send_text(READER_EN, "/help")
+            started = time.monotonic()
+            code = await asyncio.wait_for(bot.task, 30)
+            took = time.monotonic() - started
+    log = terminal.getvalue()
     assert code == 2, log
     assert took < 15, took
     ending = [line for line in log.splitlines() if "rejected BOT_TOKEN" in line]
@@ -46,20 +81,24 @@ async def test_lasting_401_ends_polling_with_one_line_and_an_error(tmp_path: Pat
     assert DEFAULT_TOKEN not in log
 
 
-async def test_sigterm_ends_the_process_during_an_outage(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
-        assert "Subscribed" in await bot.ask_text(READER_EN, "/subscribe")
-        # Everything hangs: the long poll, and every send of the push about to start.
-        rule = bot.server.faults.add(FaultRule(kind="hang"))
-        bot.server.send_text(READER_EN, "/help")
-        # Hanging now (a hung call is recorded only when it ends): the next long poll and
-        # the answer to /help.
-        await until(lambda: rule.hits >= 2, 10, "no request hung")
-        started = time.monotonic()
-        bot.process.send_signal(signal.SIGTERM)
-        code = await asyncio.to_thread(bot.process.wait, 30)
-        took = time.monotonic() - started
-        log = bot.log()
+async def test_a_stop_ends_the_bot_during_an_outage(tmp_path: Path) -> None:
+    with terminal_log(secrets=(DEFAULT_TOKEN,)) as terminal:
+        async with serving(tmp_path) as bot:
+            server = bot.server
+            update = server.send_text(READER_EN, "/subscribe")
+            await server.wait_for_reply(READER_EN, after_update=update, timeout=10)
+            assert "Subscribed" in (server.sent_messages(READER_EN)[-1].text or "")
+            # Everything hangs: the long poll, and every send of the push about to start.
+            rule = server.faults.add(FaultRule(kind="hang"))
+            server.send_text(READER_EN, "/help")
+            # Hanging now (a hung call is recorded only when it ends): the next long poll
+            # and the answer to /help.
+            await until(lambda: rule.hits >= 2, 10, "no request hung")
+            started = time.monotonic()
+            bot.stop.set()  # what SIGTERM's handler does
+            code = await asyncio.wait_for(bot.task, 30)
+            took = time.monotonic() - started
+    log = terminal.getvalue()
     assert code == 0, log
     assert took < 9, f"took {took:.1f} s to stop:\n{log}"
     assert "Traceback" not in log and "Unclosed" not in log
@@ -103,7 +142,7 @@ async def test_readyz_says_ready_before_the_first_long_poll_returns(tmp_path: Pa
     # A readiness probe right after start: the Bot API has answered the start-up calls,
     # though getUpdates holds its answer for up to 30 s while no one writes.
     port = closed_port()
-    async with running_bot(tmp_path, HEALTH_PORT=str(port)), aiohttp.ClientSession() as http:
+    async with serving(tmp_path, health_port=port), aiohttp.ClientSession() as http:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 10
         verdict: dict[str, object] = {}
