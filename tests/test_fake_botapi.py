@@ -11,6 +11,7 @@ import asyncio
 import datetime as dtm
 import json
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from telegram.error import (
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi, FaultRule
+from bench.fakeapi.botapi_stats import SendStats
 from bench.fakeapi.botapi_text import MAX_CAPTION_LENGTH, format_text, html_problem
 
 ALICE, BRUNO, GROUP = 1001, 1002, -4001
@@ -614,6 +616,38 @@ async def test_stats_windows_and_duplicates(bot: Bot, server: FakeBotApi) -> Non
     assert snapshot["max_per_1s_window"] == 7
     assert server.stats.max_per_1s_window_per_chat()[ALICE] == 5
     assert snapshot["duplicates"][0]["text"] == "same"
+
+
+def test_sends_read_out_of_order_count_in_the_second_they_arrived_in() -> None:
+    # Requests on different connections are read in the loop's order, not the arrival
+    # order: an early stamp behind a later one must not linger in the window.
+    stats = SendStats()
+    for chat_id, arrival in enumerate((100.010, 100.005, 101.008)):
+        stats.send_attempt(chat_id, paid=True, now=arrival)
+    assert stats.max_per_1s_window == 2  # (100.008, 101.008] holds 100.010 and 101.008
+    stats.send_attempt(9, paid=True, now=101.009)  # read at once, still waiting to count
+    assert stats.max_per_1s_window == 3  # (100.009, 101.009] holds three
+
+
+def test_kernel_stamps_a_send_that_waits_for_a_busy_loop_at_its_arrival() -> None:
+    # The fake's loop is blocked while a send arrives: the send is counted when it came.
+    async def scenario() -> float:
+        async with FakeBotApi(open_chats=True) as server:
+            reader, writer = await asyncio.open_connection(server.host, server.port)
+            body = json.dumps({"chat_id": 5, "text": "hi"}).encode()
+            writer.write(
+                f"POST /bot{server.token}/sendMessage HTTP/1.1\r\nHost: x\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            sent = time.monotonic()
+            time.sleep(0.3)  # noqa: ASYNC251 - the loop is meant to be blocked
+            await reader.readuntil(b"\r\n\r\n")
+            writer.close()
+            assert server.stats.last_send_s is not None
+            return server.stats.started + server.stats.last_send_s - sent
+
+    assert abs(asyncio.run(scenario())) < 0.1
 
 
 async def test_latency_and_record_off() -> None:

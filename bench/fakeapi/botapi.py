@@ -30,6 +30,8 @@ import itertools
 import json
 import random
 import re
+import socket
+import struct
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, Literal, TypeVar
@@ -248,6 +250,51 @@ def _format_markup(text: str, parse_mode: str | None) -> tuple[str, list[JSON]]:
     return plain, [dict(entity) for entity in parsed]
 
 
+# Linux's SO_TIMESTAMPNS (the socket module has no name for it): the kernel stamps each
+# packet as it comes in, and recvmsg hands the stamp over with the bytes.
+_SO_TIMESTAMPNS = 35
+_TIMESTAMP_SPACE = socket.CMSG_SPACE(16)
+
+
+class _StampingSocket(socket.socket):
+    """A listening socket whose connections learn when the kernel received their bytes.
+
+    Even a stamp taken the moment the event loop reads a request is late by whatever the
+    loop did before (a burst of requests, a collection): requests that came 30 ms apart
+    were stamped together. The kernel's stamp is the arrival itself. asyncio's transport
+    calls `recv` and hands the bytes to the protocol in the same callback, so the protocol
+    reads the stamp of the bytes it gets from `last_arrival`.
+    """
+
+    last_arrival: float | None = None
+    kernel_stamps = False
+
+    def accept(self) -> tuple[socket.socket, Any]:
+        fd, address = self._accept()  # type: ignore[attr-defined]
+        connection = _StampingSocket(self.family, self.type, self.proto, fileno=fd)
+        try:
+            connection.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
+            connection.kernel_stamps = True
+        except OSError:
+            connection.kernel_stamps = False  # not Linux: the read's own time below
+        return connection, address
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        if not self.kernel_stamps:
+            _StampingSocket.last_arrival = time.monotonic()
+            return super().recv(bufsize, flags)
+        data, ancillary, _, _ = self.recvmsg(bufsize, _TIMESTAMP_SPACE, flags)
+        now = time.monotonic()
+        arrival = now
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS and len(payload) >= 16:
+                seconds, nanoseconds = struct.unpack("qq", payload[:16])
+                # The kernel's clock is the wall clock: how long ago, on the monotonic one.
+                arrival = now - max(0.0, time.time() - (seconds + nanoseconds / 1e9))
+        _StampingSocket.last_arrival = arrival
+        return data
+
+
 class _ArrivalStamps(asyncio.Protocol):
     """aiohttp's protocol for one connection, noting when a request's bytes came in.
 
@@ -270,7 +317,9 @@ class _ArrivalStamps(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self._transport is not None:
-            self._arrivals[self._transport] = time.monotonic()
+            arrival = _StampingSocket.last_arrival
+            self._arrivals[self._transport] = time.monotonic() if arrival is None else arrival
+            _StampingSocket.last_arrival = None
         self._inner.data_received(data)
 
     def eof_received(self) -> bool | None:
@@ -438,12 +487,19 @@ class FakeBotApi:
         handler_factory = runner.server
         assert handler_factory is not None
         arrivals = self._arrivals
-        self._server = await asyncio.get_running_loop().create_server(
-            lambda: _ArrivalStamps(handler_factory(), arrivals),
-            self.host,
-            self.port,
-            reuse_address=True,
-        )
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        listening = _StampingSocket(family, socket.SOCK_STREAM)
+        try:
+            listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listening.bind((self.host, self.port))
+            listening.listen(1024)
+            listening.setblocking(False)
+            self._server = await asyncio.get_running_loop().create_server(
+                lambda: _ArrivalStamps(handler_factory(), arrivals), sock=listening
+            )
+        except BaseException:
+            listening.close()
+            raise
         self._runner = runner
         self.port = int(self._server.sockets[0].getsockname()[1])
 

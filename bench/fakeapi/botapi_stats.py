@@ -1,12 +1,14 @@
 """Cheap counters the fake Bot API keeps for every request, used by benchmarks and soak tests.
 
-Everything here is O(1) amortised per request so that counting never limits the throughput being
-measured. Sliding windows use monotonic time; "sends" are requests to send* methods (attempts,
+Everything here is cheap per request (O(1) amortised; a window's reordering is a heap of the last
+tenth of a second) so that counting never limits the throughput being measured. Sliding windows use monotonic time; "sends" are requests to send* methods (attempts,
 whatever the outcome, because that is what flood control and the bot's pacing are about).
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 import time
 from collections import Counter, deque
 from typing import Any
@@ -26,25 +28,53 @@ SEND_METHODS = frozenset(
 
 
 class _Window:
-    """Sliding-window counter that remembers the maximum it has ever seen."""
+    """Sliding-window counter that remembers the maximum it has ever seen.
 
-    __slots__ = ("max", "span", "times")
+    Sends are stamped as they arrive, but requests on different connections are handled in
+    whatever order the loop reads them, so stamps come a little out of order. Counted as
+    they come, an early stamp behind a later one stayed in the window too long and a full
+    second read one more. Stamps wait `REORDER_S` before they are counted, in order.
+    """
+
+    __slots__ = ("_counted", "_max", "_newest", "_pending", "span")
+
+    REORDER_S = 0.1
 
     def __init__(self, span: float) -> None:
         self.span = span
-        self.times: deque[float] = deque()
-        self.max = 0
+        self._counted: deque[float] = deque()
+        self._pending: list[float] = []  # a heap
+        self._newest = -math.inf
+        self._max = 0
 
-    def add(self, now: float) -> int:
-        times = self.times
-        times.append(now)
-        limit = now - self.span
-        while times[0] <= limit:
-            times.popleft()
-        count = len(times)
-        if count > self.max:
-            self.max = count
-        return count
+    def add(self, now: float) -> None:
+        heapq.heappush(self._pending, now)
+        if now > self._newest:
+            self._newest = now
+        settled = self._newest - self.REORDER_S
+        pending = self._pending
+        while pending and pending[0] <= settled:
+            self._max = max(self._max, _count(self._counted, heapq.heappop(pending), self.span))
+
+    @property
+    def max(self) -> int:
+        """The most stamps in any window so far, those still waiting to be counted included."""
+        if not self._pending:
+            return self._max
+        counted = deque(self._counted)
+        best = self._max
+        for stamp in sorted(self._pending):
+            best = max(best, _count(counted, stamp, self.span))
+        return best
+
+
+def _count(times: deque[float], stamp: float, span: float) -> int:
+    # `stamp` is no earlier than any in `times`: the window ending at it, counted.
+    times.append(stamp)
+    limit = stamp - span
+    while times[0] <= limit:
+        times.popleft()
+    return len(times)
 
 
 class SendStats:
