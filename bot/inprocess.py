@@ -97,11 +97,18 @@ class InProcessBotApi(BaseRequest):
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     async def call_json(
-        self, url: str, payload: dict[str, Any], *, encoded: bytes | None = None
+        self,
+        url: str,
+        payload: dict[str, Any],
+        *,
+        encoded: bytes | None = None,
+        on_write: Callable[[], None] | None = None,
     ) -> Any:
         """The engine's JSON fast path: the same answer, the body encoded as a real one is."""
         if encoded is None:
             json.dumps(payload)  # what a real transport spends on the body
+        if on_write is not None:
+            on_write()
         return self._answer(url.rsplit("/", 1)[-1].lower(), payload)
 
     def _emit(self, event: Outgoing) -> None:

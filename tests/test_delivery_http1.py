@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiohttp import web
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
+from bot.delivery.http1 import Http1Client
 from bot.delivery.transport import AiohttpRequest, ReadTimedOut
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"
@@ -136,3 +138,32 @@ async def test_broken_header_blocks_are_network_errors() -> None:
         await request.shutdown()
         listener.close()
         await listener.wait_closed()
+
+
+async def test_a_request_says_it_goes_out_only_once_its_connection_is_open(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The push budget logs a send when `on_write` fires: fired before a slow connect (30 ms
+    # and more while a fan-out opens hundreds), the server counted more in a second than
+    # the budget had allowed.
+    events: list[str] = []
+    connect = Http1Client._connect
+
+    async def slow_connect(self: Http1Client, target: Any, seconds: float | None) -> Any:
+        events.append("connecting")
+        connection = await connect(self, target, seconds)
+        events.append("connected")
+        return connection
+
+    monkeypatch.setattr(Http1Client, "_connect", slow_connect)
+    request = AiohttpRequest(pool_size=2, read_timeout=2)
+    await request.initialize()
+    try:
+        for _ in range(2):  # a new connection, then the kept-alive one
+            result = await request.call_json(
+                f"{server}/chunked", {"text": "x"}, on_write=lambda: events.append("write")
+            )
+            assert result["message_id"] == 7
+    finally:
+        await request.shutdown()
+    assert events == ["connecting", "connected", "write", "write"]

@@ -1,8 +1,9 @@
 """Cheap counters the fake Bot API keeps for every request, used by benchmarks and soak tests.
 
-Everything here is cheap per request (O(1) amortised; a window's reordering is a heap of the last
-tenth of a second) so that counting never limits the throughput being measured. Sliding windows use monotonic time; "sends" are requests to send* methods (attempts,
-whatever the outcome, because that is what flood control and the bot's pacing are about).
+Everything here is cheap per request (O(1) amortised; a window's reordering is a heap of the
+last tenth of a second) so that counting never limits the throughput being measured. Sliding
+windows use monotonic time; "sends" are requests to send* methods (attempts, whatever the
+outcome, because that is what flood control and the bot's pacing are about).
 """
 
 from __future__ import annotations

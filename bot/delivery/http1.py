@@ -13,6 +13,7 @@ import asyncio
 import ssl
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -102,10 +103,17 @@ class Http1Client:
         return _Connection(reader, writer)
 
     async def post_json(
-        self, url: str, body: bytes, *, connect_timeout: float | None, read_timeout: float | None
+        self,
+        url: str,
+        body: bytes,
+        *,
+        connect_timeout: float | None,
+        read_timeout: float | None,
+        on_write: Callable[[], None] | None = None,
     ) -> tuple[int, bytes]:
-        """Send one POST; (status, body). Raises ConnectFailed, ConnectTimedOutError,
-        AnswerTimedOut or NetworkError (the request may have arrived)."""
+        """Send one POST; (status, body); `on_write` is called as the bytes go out. Raises
+        ConnectFailed, ConnectTimedOutError, AnswerTimedOut or NetworkError (the request may
+        have arrived)."""
         target = self._target(url)
         key = (target.host, target.port, target.tls)
         idle = self._idle.setdefault(key, deque())
@@ -131,6 +139,8 @@ class Http1Client:
             + b"\r\n\r\n"
         )
         keep = False
+        if on_write is not None:
+            on_write()
         try:
             connection.writer.write(head + body)
             async with asyncio.timeout(read_timeout):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -65,10 +66,16 @@ class JsonTransport(Protocol):
     """A transport that posts a JSON body to a Bot API method and returns its result."""
 
     async def call_json(
-        self, url: str, payload: dict[str, Any], *, encoded: bytes | None = None
+        self,
+        url: str,
+        payload: dict[str, Any],
+        *,
+        encoded: bytes | None = None,
+        on_write: Callable[[], None] | None = None,
     ) -> Any:
         """The method's `result`, or the PTB exception for its error answer; `encoded`, if
-        given, is `payload` already encoded as the body."""
+        given, is `payload` already encoded as the body; `on_write` is called as the
+        request's bytes go out."""
         ...
 
 
@@ -179,7 +186,12 @@ class AiohttpRequest(BaseRequest):
         )
 
     async def call_json(
-        self, url: str, payload: dict[str, Any], *, encoded: bytes | None = None
+        self,
+        url: str,
+        payload: dict[str, Any],
+        *,
+        encoded: bytes | None = None,
+        on_write: Callable[[], None] | None = None,
     ) -> Any:
         """POST a JSON body to a Bot API method and return its `result` (the push fast path).
 
@@ -206,7 +218,11 @@ class AiohttpRequest(BaseRequest):
             ) from None
         try:
             status, body = await self._http1.post_json(
-                url, body, connect_timeout=self._connect_timeout, read_timeout=self._read_timeout
+                url,
+                body,
+                connect_timeout=self._connect_timeout,
+                read_timeout=self._read_timeout,
+                on_write=on_write,
             )
         except ConnectTimedOutError:
             raise ConnectTimedOut("Connect timeout: the request was not sent") from None
