@@ -1,4 +1,7 @@
-"""Backups while the bot runs, restores that refuse what would hurt, rotating backups."""
+"""Backups while the bot runs, restores that refuse what would hurt, rotating backups.
+
+The bots run serve() in the test's loop (tests/served.py); `python -m bot backup` and
+`restore` run as processes of their own, as the operator runs them."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.fakeapi.botapi import FakeBotApi
+from bot.app import serve
 from bot.backup import (
     BackupError,
     DatabaseInUse,
@@ -22,7 +27,10 @@ from bot.backup import (
 )
 from bot.db.connection import Database
 from bot.db.models import now_iso
-from tests.e2e import EDITOR_ID, REPO, RunningBot, running_bot, start_bot_process
+from tests.e2e import EDITOR_ID, READER_EN, bot_env
+from tests.inproc import settings_for
+from tests.served import fake_api, serving, start_serving
+from tests.terminal import terminal_log
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -141,79 +149,90 @@ def test_rotation_keeps_the_newest(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [*names[3:], "notes.txt"]
 
 
-def cli(bot: RunningBot, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=bot.workdir,
-        env={**bot.env, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-async def test_second_bot_on_the_same_database_is_refused(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
-        second = start_bot_process(bot.server, tmp_path, log_name="second.log")
-        code = await asyncio.to_thread(second.process.wait, 30)
-        lines = [line for line in second.log().splitlines() if line.strip()]
+async def test_second_bot_on_the_same_database_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Both bots run serve() in this loop: the file lock (flock) is per open file, so a
+    # second opener in the same process is refused as one in another process is.
+    async with serving(tmp_path) as bot:
+        capsys.readouterr()
+        settings = settings_for(bot.server, tmp_path)
+        code = await asyncio.wait_for(serve(settings, stop_when=asyncio.Event()), 30)
+        printed = capsys.readouterr()
+        lines = [line for line in (printed.out + printed.err).splitlines() if line.strip()]
         assert code == 2
         assert len(lines) == 1 and "DATABASE_PATH" in lines[0] and "running bot" in lines[0]
+        assert "Subscribed" in await bot.ask_text(READER_EN, "/subscribe"), "the first runs on"
 
 
-def outbox_left(bot: RunningBot) -> int:
+def outbox_left(workdir: Path) -> int:
     """Deliveries the bot's database still has to make (pending or claimed)."""
-    with contextlib.closing(sqlite3.connect(bot.workdir / "data" / "bot.sqlite3")) as conn:
+    with contextlib.closing(sqlite3.connect(workdir / "data" / "bot.sqlite3")) as conn:
         row = conn.execute(
             "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'claimed')"
         ).fetchone()
     return int(row[0])
 
 
+def cli(workdir: Path, server: FakeBotApi, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` as a process of its own, on the bot's settings."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=workdir,
+        env=bot_env(server, workdir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 async def test_backup_mid_fan_out_then_restore_loses_nothing(tmp_path: Path) -> None:
+    # The bot runs serve() in this loop (twice: before the restore and after it); backup
+    # and restore run as the operator's commands, processes of their own.
     readers = list(range(5000, 5060))
     backup = tmp_path / "mid-fan-out.sqlite3"
-    async with running_bot(tmp_path, PUSH_RATE="8") as bot:
-        server = bot.server
-        for reader in readers:
-            server.add_user(reader, f"Reader {reader}", language_code="en")
-        for reader in readers:
-            assert "Subscribed" in await bot.ask_text(reader, "/subscribe")
-        await bot.ask(EDITOR_ID, "/post Backup item\nPushed to every reader.")
+    async with fake_api() as server:
+        bot = await start_serving(server, tmp_path, push_rate=8.0)
+        try:
+            for reader in readers:
+                server.add_user(reader, f"Reader {reader}", language_code="en")
+            for reader in readers:
+                assert "Subscribed" in await bot.ask_text(reader, "/subscribe")
+            await bot.ask(EDITOR_ID, "/post Backup item\nPushed to every reader.")
 
-        def got(reader: int) -> int:
-            return sum("Backup item" in (m.text or "") for m in server.sent_messages(reader))
+            def got(reader: int) -> int:
+                return sum("Backup item" in (m.text or "") for m in server.sent_messages(reader))
 
-        for _ in range(600):
-            if sum(got(r) > 0 for r in readers) >= 5:
-                break
-            await asyncio.sleep(0.02)
-        done = await asyncio.to_thread(cli, bot, "backup", str(backup))
-        assert done.returncode == 0, done.stderr
-        sent_at_backup = sum(got(r) for r in readers)
-        assert 0 < sent_at_backup < len(readers), "the backup was not taken mid fan-out"
-        refused = await asyncio.to_thread(cli, bot, "restore", str(backup))
-        assert refused.returncode == 1 and "running bot" in refused.stderr
-        assert await bot.stop() == 0
+            for _ in range(600):
+                if sum(got(r) > 0 for r in readers) >= 5:
+                    break
+                await asyncio.sleep(0.02)
+            done = await asyncio.to_thread(cli, tmp_path, server, "backup", str(backup))
+            assert done.returncode == 0, done.stderr
+            sent_at_backup = sum(got(r) for r in readers)
+            assert 0 < sent_at_backup < len(readers), "the backup was not taken mid fan-out"
+            refused = await asyncio.to_thread(cli, tmp_path, server, "restore", str(backup))
+            assert refused.returncode == 1 and "running bot" in refused.stderr
+        finally:
+            assert await bot.stopped() == 0
         sent_at_stop = sum(got(r) for r in readers)
         with sqlite3.connect(backup) as conn:
             in_flight = conn.execute(
                 "SELECT COUNT(*) FROM deliveries WHERE status = 'claimed'"
             ).fetchone()[0]
 
-        restored = await asyncio.to_thread(cli, bot, "restore", str(backup))
+        restored = await asyncio.to_thread(cli, tmp_path, server, "restore", str(backup))
         assert restored.returncode == 0, restored.stderr
         assert "kept as" in restored.stdout
-        again = start_bot_process(server, tmp_path, log_name="after-restore.log", PUSH_RATE="30")
+        again = await start_serving(server, tmp_path, push_rate=30.0)
         try:
-            # Stopping a bot that is still starting would kill it unheard; wait until it runs,
-            # then until the restored outbox is empty, so every resend (duplicate) has arrived.
+            # Until the restored outbox is empty, so every resend (duplicate) has arrived.
             for _ in range(1500):
-                if "running (" in again.log() and outbox_left(again) == 0:
+                if outbox_left(tmp_path) == 0:
                     break
                 await asyncio.sleep(0.02)
         finally:
-            assert await again.stop() == 0, again.log()
+            assert await again.stopped() == 0
     counts = {r: got(r) for r in readers}
     assert all(n >= 1 for n in counts.values()), f"lost: {counts}"
     duplicates = sum(n - 1 for n in counts.values())
@@ -223,14 +242,13 @@ async def test_backup_mid_fan_out_then_restore_loses_nothing(tmp_path: Path) -> 
 
 async def test_backup_dir_gets_rotating_backups(tmp_path: Path) -> None:
     folder = tmp_path / "backups"
-    async with running_bot(
-        tmp_path, BACKUP_DIR=str(folder), BACKUP_EVERY="1s", BACKUP_KEEP="2"
-    ) as bot:
-        for _ in range(400):
-            if bot.log().count("backup written") >= 3:
-                break
-            await asyncio.sleep(0.05)
-        log = bot.log()
+    with terminal_log() as terminal:
+        async with serving(tmp_path, backup_dir=folder, backup_every=1.0, backup_keep=2):
+            for _ in range(400):
+                if terminal.getvalue().count("backup written") >= 3:
+                    break
+                await asyncio.sleep(0.05)
+    log = terminal.getvalue()
     assert log.count("backup written") >= 3, log
     kept = sorted(p.name for p in folder.iterdir())
     assert len(kept) == 2, kept

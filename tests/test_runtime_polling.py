@@ -8,22 +8,17 @@ failures of getUpdates are retried in process on a scaled clock (test_polling)."
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 
-from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi
+from bench.fakeapi.botapi import DEFAULT_TOKEN
 from bench.fakeapi.botapi_faults import FaultRule
-from bot.app import serve
 from tests.e2e import READER_EN, running_bot, start_bot_process
-from tests.inproc import settings_for
+from tests.served import serving
 from tests.terminal import terminal_log
 from tests.test_runtime_start import closed_port
 
@@ -36,32 +31,6 @@ async def until(condition: Callable[[], bool], within: float, what: str) -> None
     while not condition():
         assert loop.time() < deadline, what
         await asyncio.sleep(0.05)
-
-
-@asynccontextmanager
-async def serving(workdir: Path, **settings: Any) -> AsyncIterator[Serving]:
-    """The bot's serve() in this loop polling a fake Bot API with one reader; stopped (if
-    it has not ended by itself) and the fake closed after."""
-    server = FakeBotApi(token=DEFAULT_TOKEN)
-    await server.start()
-    server.add_user(READER_EN, "Alice", language_code="en")
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings_for(server, workdir, **settings), stop_when=stop))
-    try:
-        await server.wait_until_polling(timeout=30)
-        yield Serving(server, stop, task)
-    finally:
-        stop.set()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, 30)
-        await server.stop()
-
-
-@dataclass
-class Serving:
-    server: FakeBotApi
-    stop: asyncio.Event
-    task: asyncio.Task[int]
 
 
 async def test_lasting_401_ends_polling_with_one_line_and_an_error(tmp_path: Path) -> None:
