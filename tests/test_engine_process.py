@@ -1,4 +1,8 @@
-"""PUSH_ENGINE=process: `python -m bot` pushes from a child process it supervises."""
+"""PUSH_ENGINE=process: the bot pushes from a child process it supervises.
+
+Pushing once and restarting a killed engine run the bot's serve() in the test's loop (its
+engine is then this process's child); the engine dying with a killed bot needs the bot's
+own process (`python -m bot`)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import EDITOR_ID, READER_DE, READER_EN, RunningBot, running_bot
+from tests.e2e import EDITOR_ID, READER_DE, READER_EN, running_bot
+from tests.served import Serving, serving
 
 READERS = (READER_EN, READER_DE)
 
@@ -41,15 +46,15 @@ def alive(pid: int) -> bool:
     return "State:\tZ" not in status
 
 
-async def engine_child(bot: RunningBot, *, other_than: int | None = None) -> int:
+async def engine_child(bot_pid: int, *, other_than: int | None = None) -> int:
     """The pid of the bot's engine process, once it is up (a new one if other_than)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 20
     while True:
-        for pid in await asyncio.to_thread(engine_pids, bot.process.pid):
+        for pid in await asyncio.to_thread(engine_pids, bot_pid):
             if pid != other_than:
                 return pid
-        assert loop.time() < deadline, f"no engine process\n{bot.log()}"
+        assert loop.time() < deadline, "no engine process"
         await asyncio.sleep(0.05)
 
 
@@ -68,20 +73,20 @@ def claimed_rows(database: str) -> int:
         )
 
 
-async def wait_recorded(bot: RunningBot) -> None:
+async def wait_recorded(database: Path) -> None:
     """Until every send's outcome is in the store: nothing is in flight any more."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 20
-    while await asyncio.to_thread(claimed_rows, bot.env["DATABASE_PATH"]):
+    while await asyncio.to_thread(claimed_rows, str(database)):
         assert loop.time() < deadline, "sends stayed claimed"
         await asyncio.sleep(0.05)
 
 
-def pushes_of(bot: RunningBot, chat_id: int, headline: str) -> int:
+def pushes_of(bot: Serving, chat_id: int, headline: str) -> int:
     return sum(headline in (m.text or "") for m in bot.server.sent_messages(chat_id))
 
 
-async def post_and_wait(bot: RunningBot, headline: str) -> None:
+async def post_and_wait(bot: Serving, headline: str) -> None:
     await bot.ask(EDITOR_ID, f"/post {headline}\nDie Beratungen dauern an.")
     for reader in READERS:
         await bot.server.wait_for_message(
@@ -93,42 +98,42 @@ async def post_and_wait(bot: RunningBot, headline: str) -> None:
 async def test_the_engine_process_pushes_each_item_once_and_stops_with_the_bot(
     tmp_path: Path,
 ) -> None:
-    async with running_bot(tmp_path, PUSH_ENGINE="process") as bot:
-        engine = await engine_child(bot)
+    async with serving(tmp_path, push_engine="process") as bot:
+        engine = await engine_child(os.getpid())
         for reader in READERS:
             await bot.ask(reader, "/subscribe")
         await post_and_wait(bot, "Gipfel beginnt in Brüssel")
-        assert await bot.stop() == 0
+        assert await bot.stopped() == 0
         await wait_gone(engine)
-    for reader in READERS:
-        assert pushes_of(bot, reader, "Gipfel beginnt in Brüssel") == 1
+        for reader in READERS:
+            assert pushes_of(bot, reader, "Gipfel beginnt in Brüssel") == 1
 
 
 @pytest.mark.asyncio
 async def test_a_killed_engine_process_is_started_again_and_sends_nothing_twice(
     tmp_path: Path,
 ) -> None:
-    async with running_bot(tmp_path, PUSH_ENGINE="process") as bot:
-        first = await engine_child(bot)
+    async with serving(tmp_path, push_engine="process") as bot:
+        first = await engine_child(os.getpid())
         for reader in READERS:
             await bot.ask(reader, "/subscribe")
         await post_and_wait(bot, "Erste Meldung vor dem Absturz")
         # Only sends in flight at the kill may go out twice; this test has none.
-        await wait_recorded(bot)
+        await wait_recorded(tmp_path / "data" / "bot.sqlite3")
         os.kill(first, signal.SIGKILL)
-        second = await engine_child(bot, other_than=first)
+        second = await engine_child(os.getpid(), other_than=first)
         await post_and_wait(bot, "Zweite Meldung nach dem Neustart")
-        assert await bot.stop() == 0
+        assert await bot.stopped() == 0
         await wait_gone(second)
-    for reader in READERS:
-        assert pushes_of(bot, reader, "Erste Meldung vor dem Absturz") == 1
-        assert pushes_of(bot, reader, "Zweite Meldung nach dem Neustart") == 1
+        for reader in READERS:
+            assert pushes_of(bot, reader, "Erste Meldung vor dem Absturz") == 1
+            assert pushes_of(bot, reader, "Zweite Meldung nach dem Neustart") == 1
 
 
 @pytest.mark.asyncio
 async def test_the_engine_process_dies_with_a_killed_bot(tmp_path: Path) -> None:
     async with running_bot(tmp_path, PUSH_ENGINE="process") as bot:
-        engine = await engine_child(bot)
+        engine = await engine_child(bot.process.pid)
         bot.process.kill()
         await asyncio.to_thread(bot.process.wait, 10)
         await wait_gone(engine)
