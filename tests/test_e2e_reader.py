@@ -1,6 +1,7 @@
 """Readers against the fake Bot API, as on Telegram: a flood and a failing reply through
-the Application in this process; what needs the process (its start-up log, its event loop
-serving one chat while another's reply hangs) through `python -m bot`.
+the Application in this process (process_update); what needs the bot polling (its start-up
+log, its loop serving one chat while another's reply hangs) through the bot's own serve()
+in the test's loop, which polls with the same concurrent updates as `python -m bot`.
 
 The reader journeys run in process (tests/test_inproc_reader.py)."""
 
@@ -11,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.fakeapi.botapi import FakeBotApi, FaultRule
-from tests.e2e import READER_DE, READER_EN, running_bot
-from tests.inproc import inproc_bot
+from bench.fakeapi.botapi import FaultRule
+from tests.inproc import READER_DE, READER_EN, inproc_bot
+from tests.served import fake_api, serving, start_serving
+from tests.terminal import terminal_log
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -52,16 +54,19 @@ async def test_a_reply_during_a_short_outage_arrives_after_it(tmp_path: Path) ->
 
 
 async def test_failing_command_registration_is_a_warning_not_a_stop(tmp_path: Path) -> None:
-    def refuse_commands(server: FakeBotApi) -> None:
-        server.faults.add(FaultRule(kind="server_error", method="setMyCommands"))
-
-    async with running_bot(tmp_path, prepare=refuse_commands) as bot:
-        assert "Rutte" in await bot.ask_text(READER_EN, "/people")
-        assert "could not register the command lists" in bot.log()
+    with terminal_log() as terminal:
+        async with fake_api() as server:
+            server.faults.add(FaultRule(kind="server_error", method="setMyCommands"))
+            bot = await start_serving(server, tmp_path)
+            try:
+                assert "Rutte" in await bot.ask_text(READER_EN, "/people")
+            finally:
+                assert await bot.stopped() == 0
+    assert "could not register the command lists" in terminal.getvalue()
 
 
 async def test_one_slow_chat_does_not_hold_up_another(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+    async with serving(tmp_path) as bot:
         bot.server.faults.add(
             FaultRule(kind="delay", method="sendMessage", chat_id=READER_EN, delay=3.0, times=1)
         )
