@@ -118,13 +118,19 @@ async def open_db(path: Path, store: str = "sqlite") -> Database:
     PostgreSQL `store` (a URL, see tests/conftest_pg.py) is opened instead."""
     if store != "sqlite":
         return await Database.open(store)
+    return await Database.open(await migrated_store(path / "bot.sqlite3"))
+
+
+async def migrated_store(target: Path) -> Path:
+    """`target`, unless it exists already, as a copy of the store migrated once per session
+    (what a bot's first start makes of a new file, without the migrations' cost)."""
     if not _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="bot-db-template-"))
         atexit.register(shutil.rmtree, folder, True)
         template = await Database.open(folder / "bot.sqlite3")
         await template.close()
         _TEMPLATE.append(folder / "bot.sqlite3")
-    return await Database.open(_copy_template(path / "bot.sqlite3"))
+    return _copy_template(target)
 
 
 def _copy_template(target: Path) -> Path:

@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import ChatPacer
 from bot.delivery.transport import AiohttpRequest
+from tests.conftest_delivery import migrated_store
 from tests.idle import wait_idle
 from tests.seed_page import SEED
 
@@ -167,8 +168,13 @@ async def inproc_bot(
         server.add_user(GROUP_ADMIN, "Greta", language_code="de")
         server.add_user(GROUP_MEMBER, "Gustav", language_code="de")
         server.add_group(GROUP_ID, "Newsroom", admins=[GROUP_ADMIN], members=[GROUP_MEMBER])
+        settings = settings_for(server, workdir, **extra)
+        if settings.database_url is None:
+            # A new store as a copy of one migrated per session: the migrations cost each
+            # bot ~70 ms of CPU; their own tests open new files (test_db).
+            await migrated_store(settings.database_path)
         app = build_app(
-            settings_for(server, workdir, **extra),
+            settings,
             with_delivery=with_delivery,
             # Nothing here polls: the default getUpdates client (httpx) loads the system's
             # CA bundle, ~60 ms of CPU per bot, for a connection never opened.
