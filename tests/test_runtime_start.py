@@ -3,12 +3,13 @@
 A rejected token runs `python -m bot` against the fake Bot API and reads what the
 operator would read on the terminal (exit code, the one line, no token in it); the Bot API
 address and database cases run the bot's own serve() in this process, which stops at the
-same line and logs nothing beside it.
+same line and logs nothing beside it, and so does the seed watcher's unreadable page.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import socket
 import sqlite3
@@ -24,9 +25,11 @@ import pytest
 from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi
 from bot.app import serve
 from bot.logs import QuietTransportErrors
-from tests.e2e import RunningBot, bot_env, start_bot_process
+from tests.e2e import bot_env
 from tests.inproc import settings_for
 from tests.seed_page import SEED, changed_seed
+from tests.served import serving
+from tests.terminal import terminal_log
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -256,42 +259,37 @@ async def test_locked_database_is_named(
     assert_one_clean_line_in_process(result, "DATABASE_PATH", str(path), "locked")
 
 
-async def wait_for_log(bot: RunningBot, needle: str, within: float = 15) -> None:
+async def wait_for_log(terminal: io.StringIO, needle: str, within: float = 15) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
-    while needle not in bot.log():
-        assert loop.time() < deadline, f"{needle!r} never logged:\n{bot.log()}"
+    while needle not in terminal.getvalue():
+        assert loop.time() < deadline, f"{needle!r} never logged:\n{terminal.getvalue()}"
         await asyncio.sleep(0.05)
 
 
 def unreadable_page(path: Path) -> None:
-    # A link to this process's own memory file: a regular file that fails with EIO on
-    # read for everyone, root included (permission bits would not stop root).
+    # A link to the reading process's own memory file: a regular file that fails with EIO
+    # on read for everyone, root included (permission bits would not stop root).
     path.symlink_to("/proc/self/mem")
 
 
-async def test_unreadable_seed_is_skipped_with_one_warning(
-    server: FakeBotApi, tmp_path: Path
-) -> None:
+async def test_unreadable_seed_is_skipped_with_one_warning(tmp_path: Path) -> None:
+    # The bot's serve() in this loop, its log read through its own setup_logging.
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / SEED.name).write_bytes(SEED.read_bytes())
     unreadable_page(seeds / "broken.txt")
-    server.add_user(1001, "Alice", language_code="en")
-    bot = start_bot_process(server, tmp_path)
-    try:
-        await server.wait_until_polling(timeout=30)
-        update = server.send_text(1001, "/summary")
-        await server.wait_for_reply(1001, after_update=update, timeout=10)
-        assert "NATO" in (server.sent_messages(1001)[-1].text or "")
-        unreadable_page(seeds / "broken-later.txt")
-        # A page dropped in after the broken one is imported: the watcher polled past it
-        # several times (each page waits one poll to settle).
-        (seeds / "zz-second.txt").write_bytes(changed_seed().encode())
-        await wait_for_log(bot, "seed zz-second.txt imported")
-    finally:
-        assert await bot.stop() == 0
+    with terminal_log() as terminal:
+        async with serving(tmp_path, seeds_poll_seconds=0.2) as bot:
+            assert "NATO" in await bot.ask_text(1001, "/summary")
+            unreadable_page(seeds / "broken-later.txt")
+            # A page dropped in after the broken one is imported: the watcher polled past
+            # it several times (each page waits one poll to settle).
+            (seeds / "zz-second.txt").write_bytes(changed_seed().encode())
+            await wait_for_log(terminal, "seed zz-second.txt imported")
+            assert await bot.stopped() == 0
+    log = terminal.getvalue()
     for name in ("broken.txt", "broken-later.txt"):
-        warnings = [line for line in bot.log().splitlines() if name in line]
-        assert len(warnings) == 1, bot.log()
+        warnings = [line for line in log.splitlines() if name in line]
+        assert len(warnings) == 1, log
         assert "WARNING" in warnings[0]
