@@ -44,7 +44,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 # A ParseWorker of a test's own is a process too (the shared one the importer uses starts
 # once per test process and is not counted).
 _PROCESSES = frozenset({"subprocess", "running_bot", "start_bot_process", "ParseWorker"})
-_FAKE_SERVER = frozenset({"inproc_bot", "FakeBotApi", "fake"})
+# The bot's serve() run in the test's loop (tests/served.py) polls the fake too.
+_FAKE_SERVER = frozenset(
+    {"inproc_bot", "FakeBotApi", "fake", "serve", "serving", "start_serving", "fake_api"}
+)
 
 
 def _names_used(code: types.CodeType) -> set[str]:

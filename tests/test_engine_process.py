@@ -17,6 +17,9 @@ import pytest
 from tests.e2e import EDITOR_ID, READER_DE, READER_EN, running_bot
 from tests.served import Serving, serving
 
+# The push engine is a process of its own here, even where the bot runs in this loop.
+pytestmark = pytest.mark.e2e
+
 READERS = (READER_EN, READER_DE)
 
 
