@@ -35,7 +35,8 @@ async def _spawn(db_path: Path, fake: FakeBotApi, rate: float = 150) -> asyncio.
         env={**os.environ, "PTB_TIMEDELTA": "true"},
     )
     assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), 20)
+    # Bounded, not short: on a loaded machine an interpreter takes its time to start.
+    line = await asyncio.wait_for(proc.stdout.readline(), 60)
     assert line.strip() == b"READY"
     return proc
 
@@ -72,51 +73,59 @@ def _received(fake: FakeBotApi) -> Counter[int]:
 
 async def test_sigkill_mid_fanout_loses_nothing(tmp_path: Path, fake: FakeBotApi) -> None:
     db, item = await _setup(tmp_path, fake)
-    proc = await _spawn(tmp_path / "bot.sqlite3", fake)
     try:
-        await _wait_sends(fake, 80)
-        proc.kill()
-        await proc.wait()
-        await asyncio.sleep(0.1)  # answers still on the wire reach the fake
-        in_doubt = await db.fetchval("SELECT COUNT(*) FROM deliveries WHERE status = 'claimed'")
-        sent_before = sum(_received(fake).values())
-        assert sent_before < SUBSCRIBERS
         proc = await _spawn(tmp_path / "bot.sqlite3", fake)
-        await _wait_done(db, item)
+        try:
+            await _wait_sends(fake, 80)
+            proc.kill()
+            await proc.wait()
+            await asyncio.sleep(0.1)  # answers still on the wire reach the fake
+            in_doubt = await db.fetchval("SELECT COUNT(*) FROM deliveries WHERE status = 'claimed'")
+            sent_before = sum(_received(fake).values())
+            assert sent_before < SUBSCRIBERS
+            proc = await _spawn(tmp_path / "bot.sqlite3", fake)
+            await _wait_done(db, item)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 15)
+        received = _received(fake)
+        assert set(received) == set(range(10_001, 10_001 + SUBSCRIBERS))  # nothing lost
+        duplicates = sum(n - 1 for n in received.values())
+        # Only deliveries claimed and unconfirmed at the kill can go out twice.
+        assert duplicates <= in_doubt
+        progress = await deliveries.item_progress(db, item)
+        assert (progress.delivered, progress.failed, progress.pending) == (SUBSCRIBERS, 0, 0)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(proc.wait(), 15)
-    received = _received(fake)
-    assert set(received) == set(range(10_001, 10_001 + SUBSCRIBERS))  # nothing lost
-    duplicates = sum(n - 1 for n in received.values())
-    # Only deliveries claimed and unconfirmed at the kill can go out twice.
-    assert duplicates <= in_doubt
-    progress = await deliveries.item_progress(db, item)
-    assert (progress.delivered, progress.failed, progress.pending) == (SUBSCRIBERS, 0, 0)
-    await db.close()
+        # Closed even when the test fails: a connection left to the garbage collector
+        # fails whichever later test it is collected in.
+        await db.close()
 
 
 async def test_sigterm_drains_in_flight_and_restart_resumes(
     tmp_path: Path, fake: FakeBotApi
 ) -> None:
     db, item = await _setup(tmp_path, fake)
-    proc = await _spawn(tmp_path / "bot.sqlite3", fake)
-    await _wait_sends(fake, 80)
-    proc.send_signal(signal.SIGTERM)
-    assert await asyncio.wait_for(proc.wait(), 15) == 0
-    # Stopped cleanly: every send that left was recorded, nothing is left in doubt.
-    claimed = await db.fetchval("SELECT COUNT(*) FROM deliveries WHERE status = 'claimed'")
-    assert claimed == 0
-    delivered = (await deliveries.item_progress(db, item)).delivered
-    assert delivered == sum(_received(fake).values())
-    assert delivered < SUBSCRIBERS
-    proc = await _spawn(tmp_path / "bot.sqlite3", fake)
     try:
-        await _wait_done(db, item)
-    finally:
+        proc = await _spawn(tmp_path / "bot.sqlite3", fake)
+        await _wait_sends(fake, 80)
         proc.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(proc.wait(), 15)
-    received = _received(fake)
-    assert len(received) == SUBSCRIBERS
-    assert set(received.values()) == {1}  # a clean stop never duplicates
-    await db.close()
+        assert await asyncio.wait_for(proc.wait(), 15) == 0
+        # Stopped cleanly: every send that left was recorded, nothing is left in doubt.
+        claimed = await db.fetchval("SELECT COUNT(*) FROM deliveries WHERE status = 'claimed'")
+        assert claimed == 0
+        delivered = (await deliveries.item_progress(db, item)).delivered
+        assert delivered == sum(_received(fake).values())
+        assert delivered < SUBSCRIBERS
+        proc = await _spawn(tmp_path / "bot.sqlite3", fake)
+        try:
+            await _wait_done(db, item)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 15)
+        received = _received(fake)
+        assert len(received) == SUBSCRIBERS
+        assert set(received.values()) == {1}  # a clean stop never duplicates
+    finally:
+        # Closed even when the test fails: a connection left to the garbage collector
+        # fails whichever later test it is collected in.
+        await db.close()
