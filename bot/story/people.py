@@ -105,7 +105,10 @@ _EN_MODIFIER = lazy(
     re.I,
 )
 _SPEECH_WORDS_EN = wordset("said says told added who whose which and")
-_NAME_WORD = lazy(r"[^\s,;:!?()\[\]{}\"“”„«»‹›/]+")
+_NAME_SEPARATORS = r"\s,;:!?()\[\]{}\"“”„«»‹›/"
+_NAME_WORD = lazy(f"[^{_NAME_SEPARATORS}]+")
+# A word a name may consist of starts the text or follows a separator.
+_AT_NAME_WORD = f"(?<![^{_NAME_SEPARATORS}])"
 _WORD_TAIL = ".'’‘"
 
 
@@ -732,7 +735,7 @@ class Registry:
             self._index = index
             # Every name starts with a key of the index, so a paragraph without any key in
             # its text names nobody: one scan in C instead of a look-up per word.
-            self._index_words = re.compile(trie_pattern(index)) if index else None
+            self._index_words = re.compile(_AT_NAME_WORD + trie_pattern(index)) if index else None
         return self._index
 
     def role_phrases(self, para: Para) -> list[RolePhrase]:
@@ -746,41 +749,47 @@ class Registry:
             return cached
         found: list[Mention] = []
         if self.persons:
-            # Word by word against an index of the names: linear in the paragraph, where
-            # one alternation of every name would cost the page's length times its names.
+            # Only the words a name may start with are read: the index's trie finds them in
+            # C, each at a word's start, and the words after one are read as a name needs
+            # them. Splitting every paragraph into words was most of the page's look-ups.
             index = self._name_index()
             keys = self._index_words
-            text_names = keys is not None and keys.search(para.text) is not None
-            words = _name_words(para.text) if text_names else []
-            # Only the words a name may start with are looked at, in order; any other
-            # word would be passed over one at a time.
-            starts = [
-                (position, bare)
-                for position, (_, _, word) in enumerate(words)
-                if (bare := word[:-2] if word.endswith(("'s", "’s")) else word) in index
-            ]
+            text = para.text
+            blocked = 0  # the text before this offset is inside a name found just before
             position = 0
-            for at, word in starts:
-                if at < position:
-                    continue  # inside a name found just before
-                position = at
-                start = words[position][0]
-                taken = 0
-                for name_words in index[word]:
+            while keys is not None:
+                hit = keys.search(text, position)
+                if hit is None:
+                    break
+                start = hit.start()
+                position = start + 1
+                if start < blocked:
+                    continue
+                words = _words_from(text, start)
+                word = next(words, None)
+                if word is None:
+                    continue
+                bare = _without_possessive(word[2])
+                names = index.get(bare)
+                if names is None:
+                    continue
+                read = [word]
+                for name_words in names:
                     size = len(name_words)
-                    candidate = [w for _, _, w in words[position : position + size]]
+                    while len(read) < size and (more := next(words, None)) is not None:
+                        read.append(more)
+                    candidate = [w for _, _, w in read[:size]]
                     if len(candidate) == size:
                         candidate[-1] = _without_possessive(candidate[-1])
                     if tuple(candidate) == name_words:
-                        last_end = words[position + size - 1][1]
-                        if para.text[last_end - 2 : last_end] in ("'s", "’s"):
+                        last_end = read[size - 1][1]
+                        if text[last_end - 2 : last_end] in ("'s", "’s"):
                             last_end -= 2
                         person = self.find_name(" ".join(name_words))
                         if person is not None:
                             found.append(Mention(start, last_end, person, para.in_quote(start)))
-                            taken = size
+                            blocked = read[size - 1][1]
                         break
-                position += max(taken, 1)
         self._mentions[para.order] = found
         for phrase in self.role_phrases(para):
             if phrase.name is None and phrase.definite and not para.in_quote(phrase.start):
@@ -1037,14 +1046,15 @@ def _gender(role: str | None) -> str | None:
     return "f" if _FEMININE_ROLE.search(role.split()[-1] if role.split() else role) else None
 
 
-def _name_words(text: str) -> list[tuple[int, int, str]]:
-    """Start, end and text of each word a name may consist of, trailing dots cut."""
-    words = []
-    for match in _NAME_WORD.finditer(text):
+def _words_from(text: str, start: int) -> Iterator[tuple[int, int, str]]:
+    """Start, end and text of each word a name may consist of from `start` on, trailing
+    dots cut."""
+    position = start
+    while (match := _NAME_WORD.search(text, position)) is not None:
         word = match.group().rstrip(_WORD_TAIL)
-        start = match.start()
-        words.append((start, start + len(word), word))
-    return words
+        word_start = match.start()
+        position = match.end()
+        yield word_start, word_start + len(word), word
 
 
 def _article_nouns(token_lists: list[list[Token]]) -> frozenset[str]:
