@@ -67,6 +67,19 @@ _CTA_ENDING = lazy(
     re.IGNORECASE,
 )
 _NEWSLETTER = lazy(r"\bnewsletter|\bcookies?\b|\bpodcast\b.*\b(?:abonnieren|subscribe)", re.I)
+_NEWSLETTER_WORDS = ("newsletter", "cookie", "podcast")  # one of them is in every match
+# Letters that match "i" or "s" of an IGNORECASE pattern without lower-casing to them.
+_FOLDING_APART = ("İ", "ı", "ſ")
+
+
+def _may_contain(line: str, lower: str, words: tuple[str, ...]) -> bool:
+    """False if no IGNORECASE search for one of `words` can match `line` (`lower` its lower case).
+
+    Tests in C before the search: most lines have none of the words.
+    """
+    return any(word in lower for word in words) or any(c in line for c in _FOLDING_APART)
+
+
 _SECTION_WORDS = wordset("""
     anzeige werbung advertisement ad sponsored gesponsert promotion teilen share drucken print
     merken speichern save kommentare kommentieren comments comment e-mail email mail facebook
@@ -143,7 +156,9 @@ def is_furniture(line: str) -> bool:
         return True
     if _CALL_TO_ACTION.match(core) or (len(core) <= 80 and _CTA_ENDING.search(core)):
         return True
-    if len(core) <= 160 and _NEWSLETTER.search(core):
+    lower = core.lower()
+    newsletter = len(core) <= 160 and _may_contain(core, lower, _NEWSLETTER_WORDS)
+    if newsletter and _NEWSLETTER.search(core):
         return True
     if _BYLINE_PLACE.match(core):
         return True
@@ -151,9 +166,12 @@ def is_furniture(line: str) -> bool:
         return True
     if is_page_stamp(core) or _is_chrome(core) or is_credit_line(core) or is_caption(core):
         return True
-    if _COUNTER.match(core) or _WIDGET.search(core) or _MEDIA_LINE.search(core):
+    # A widget line is at most 80 characters long (a line has no line break in it).
+    widget = (len(core) <= 80 or "\n" in core) and _WIDGET.search(core)
+    if _COUNTER.match(core) or widget or _MEDIA_LINE.search(core):
         return True
-    if len(core) <= 160 and (_CTA_OPENING.match(_bare(core)) or _APP_CTA.search(core)):
+    app = _may_contain(core, lower, ("jetzt", "download")) and _APP_CTA.search(core)
+    if len(core) <= 160 and (_CTA_OPENING.match(_bare(core)) or app):
         return True  # Family calls to action: apps, donations, "Don’t miss …"
     if len(core) <= 160 and _MEDIA_OPENING.match(_bare(core)):
         return True  # Family programme lines: "Über dieses Thema berichtet der WDR … 22:00 Uhr."
@@ -164,15 +182,17 @@ def is_furniture(line: str) -> bool:
     return _is_section_bar(core)
 
 
-_SECTION_SEPARATORS = lazy(r"[\s|/·•,>›»]+")
+# The words between the separators of a share bar ("Teilen | Drucken · Merken").
+_SECTION_TOKEN = lazy(r"[^\s|/·•,>›»]+")
 
 
 def _is_section_bar(core: str) -> bool:
     # Family share bars and section labels: one to six section words. Most lines are
-    # paragraphs, decided at their first word that is no section word.
+    # paragraphs, decided at their first word that is no section word: the words are read
+    # one at a time, not split out of the whole line first.
     count = 0
-    for token in _SECTION_SEPARATORS.split(core.lower()):
-        word = token.strip(".:!")
+    for found in _SECTION_TOKEN.finditer(core.lower()):
+        word = found.group().strip(".:!")
         if not word:
             continue
         if count == 6 or word not in _SECTION_WORDS:
@@ -203,9 +223,10 @@ _OUTLET_CREDIT = lazy(r"^(?:red|[a-z]{2,4})(?:/[a-z]{2,4})*\s*,\s*[A-Za-z][\w.]*
 _NOT_BARE = lazy(r"[^\w’'&+\s-]")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _bare(line: str) -> str:
-    # Three rules of `is_furniture` read the same line this way: it is made once.
+    # Five rules of `is_furniture` read the same line this way: it is made once (a long
+    # page has tens of thousands of distinct lines, which a smaller cache would lose).
     return " ".join(_NOT_BARE.sub(" ", line.lower()).split())
 
 
@@ -277,7 +298,9 @@ def _is_chrome(core: str) -> bool:
     count = bare.count(" ") + 1
     if count <= 14 and _CHROME_START.match(bare):
         return True
-    return count <= 30 and _CHROME_ANYWHERE_PATTERN.search(bare) is not None
+    if count > 30 or not any(word in bare for word in _CHROME_ANYWHERE_WORDS):
+        return False
+    return _CHROME_ANYWHERE_PATTERN.search(bare) is not None
 
 
 _CHROME_ANYWHERE = (
@@ -288,6 +311,11 @@ _CHROME_ANYWHERE = (
     "not responsible for the content of external", "videolänge", "audiolänge",
 )  # fmt: skip
 _CHROME_ANYWHERE_PATTERN = lazy(_alternation(_CHROME_ANYWHERE))
+# A word of each phrase (its longest, the last of those): a line without any of them has
+# none of the phrases, which a few tests in C tell before the search.
+_CHROME_ANYWHERE_WORDS = tuple(
+    sorted({max(reversed(phrase.split()), key=len) for phrase in _CHROME_ANYWHERE})
+)
 _CREDIT_NAME = r"[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){0,3}"
 _CREDIT_ONLY = lazy(
     r"^(?:" + _CREDIT_NAME + r"\s+for\s+[A-Z][\w ]{1,30}"  # "Emily Carter for NPR"
@@ -322,10 +350,23 @@ _INLINE_CREDIT_WORDS = tuple(
 )
 
 
+# The character or words each form cannot do without, in the order of the forms above: a
+# line without them is passed over by a test in C, not by a search per form.
+_INLINE_CREDIT_NEEDS: tuple[tuple[str, ...], ...] = (("(",), ("[",), ("©",), ("Credit",), ("[",))
+_INLINE_CREDIT_WORD_NEEDS: tuple[tuple[str, ...], ...] = (
+    ("REUTERS/", "KEYSTONE/", "IMAGO/"),
+    ("Bild", "Foto", "Pic", "Photo", "Image", "Credit", "Illustration"),
+    ("picture alliance", "Getty Images"),
+)
+
+
 def _has_inline_credit(core: str) -> bool:
-    if any(form.search(core) for form in _INLINE_CREDITS):
-        return True
-    for form in _INLINE_CREDIT_WORDS:
+    for form, needs in zip(_INLINE_CREDITS, _INLINE_CREDIT_NEEDS, strict=True):
+        if any(need in core for need in needs) and form.search(core):
+            return True
+    for form, needs in zip(_INLINE_CREDIT_WORDS, _INLINE_CREDIT_WORD_NEEDS, strict=True):
+        if not any(need in core for need in needs):
+            continue
         found = form.search(core)
         while found is not None:
             start = found.start()
@@ -375,8 +416,7 @@ def is_caption(line: str) -> bool:
     core = _core(line)
     if len(core.split()) > 60:
         return False
-    label = core.split(":", 1)[0].strip().lower()
-    if ":" in core[:20] and label in (
+    if ":" in core[:20] and core.split(":", 1)[0].strip().lower() in (
         "legende",
         "bildunterschrift",
         "caption",
