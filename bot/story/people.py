@@ -98,6 +98,13 @@ _PARTICLES = frozenset(
 _ARTICLES = wordset("der die das den dem des ein eine einen einem einer eines the a an")
 _COURTESY = frozenset({"Herr", "Herrn", "Frau", "Mr", "Mrs", "Ms", "Dr", "Prof", "Sir", "Dame"})
 _FEMALE_COURTESY = frozenset({"Frau", "Mrs", "Ms", "Dame"})
+# A courtesy title standing as a word (a token starts and ends where no letter or digit is
+# next to it): a text without one has no courtesy token.
+_COURTESY_ANYWHERE = lazy(
+    r"(?<![^\W_])(?:"
+    + "|".join(sorted(_COURTESY, key=lambda title: (-len(title), title)))
+    + r")(?![^\W_])"
+)
 _EN_MODIFIER = lazy(
     r"^(?:former|top|chief|senior|deputy|acting|outgoing|incoming|new|then|vice|prime|"
     r"foreign|defen[cs]e|interior|finance|state|general|conservative|liberal|controversial|"
@@ -274,7 +281,7 @@ class Registry:
         self._roles: dict[int, list[RolePhrase]] = {}
         self._mentions: dict[int, list[Mention]] = {}
         self._orgs: dict[int, list[OrgMention]] = {}
-        self._index: dict[str, list[tuple[str, ...]]] | None = None
+        self._index: dict[str, list[tuple[int, set[tuple[str, ...]]]]] | None = None
         self._index_words: re.Pattern[str] | None = None
         self._by_last_word: dict[str, list[Person]] | None = None
         self._orders: dict[int, list[int]] = {
@@ -297,7 +304,7 @@ class Registry:
                     self._register(
                         phrase.name, phrase.role, phrase.kind, para.in_quote(phrase.start)
                     )
-            self._courtesy_names(tokens)
+            self._courtesy_names(para.text, tokens)
             self._speaker_names(para.text, tokens, phrases)
         self._persons_by_first_mention()
 
@@ -485,7 +492,9 @@ class Registry:
             return []
         return run
 
-    def _courtesy_names(self, tokens: list[Token]) -> None:
+    def _courtesy_names(self, text: str, tokens: list[Token]) -> None:
+        if _COURTESY_ANYWHERE.search(text) is None:
+            return  # no courtesy title in the text: no token of one (most paragraphs)
         for index, token in enumerate(tokens[:-1]):
             if token.text not in _COURTESY:
                 continue
@@ -503,9 +512,17 @@ class Registry:
     def _speaker_names(self, text: str, tokens: list[Token], phrases: list[RolePhrase]) -> None:
         common = self._common_nouns
         shaped = [t.text not in common and _name_shaped(t.text) for t in tokens]
-        for index in range(len(tokens)):
-            if not shaped[index] or (index > 0 and shaped[index - 1]):
-                continue
+        # A name of two words or more starts where a name-shaped token follows no other,
+        # and the next token is name-shaped too or a particle ("Ursula von der Leyen");
+        # elsewhere `_name_run` would find one word at most.
+        starts = [
+            index
+            for index in range(len(tokens) - 1)
+            if shaped[index]
+            and not (index > 0 and shaped[index - 1])
+            and (shaped[index + 1] or tokens[index + 1].text in _PARTICLES)
+        ]
+        for index in starts:
             run = self._name_run(tokens, index)
             if len(run) < 2 or any(p.start <= run[-1].start < p.end for p in phrases):
                 continue
@@ -543,7 +560,8 @@ class Registry:
         index = 0
         while index < len(tokens):
             token = tokens[index]
-            end = self._org_end(tokens, index)
+            # `_org_end` passes over a word without a capital: most words, told here.
+            end = self._org_end(tokens, index) if token.text[:1].isupper() else None
             if end is None:
                 index += 1
                 continue
@@ -673,7 +691,7 @@ class Registry:
 
     def _is_org_name(self, name: str) -> bool:
         last = name.split()[-1].lower().strip(".")
-        return last in en.ORG_HEADS or any(last.endswith(stem) for stem in de.ORG_STEMS)
+        return last in en.ORG_HEADS or last.endswith(_ORG_STEMS)
 
     def _persons_by_first_mention(self) -> None:
         for para in self.paras:
@@ -724,14 +742,17 @@ class Registry:
             cached = self._tokens[para.order] = tokenize(para.text)
         return cached
 
-    def _name_index(self) -> dict[str, list[tuple[str, ...]]]:
-        """First word → the names and surnames that start with it, longest first."""
+    def _name_index(self) -> dict[str, list[tuple[int, set[tuple[str, ...]]]]]:
+        """First word → the names and surnames that start with it by their number of words,
+        the longest first: one set look-up per length where a page names many people of
+        the same first name."""
         if self._index is None:
             names = {p.name for p in self.persons} | {p.surname for p in self.persons}
-            index: dict[str, list[tuple[str, ...]]] = {}
-            for name in sorted(names, key=lambda n: len(n.split()), reverse=True):
+            by_size: dict[str, dict[int, set[tuple[str, ...]]]] = {}
+            for name in names:
                 words = tuple(name.split())
-                index.setdefault(words[0], []).append(words)
+                by_size.setdefault(words[0], {}).setdefault(len(words), set()).add(words)
+            index = {first: sorted(sizes.items(), reverse=True) for first, sizes in by_size.items()}
             self._index = index
             # Every name starts with a key of the index, so a paragraph without any key in
             # its text names nobody: one scan in C instead of a look-up per word.
@@ -774,14 +795,15 @@ class Registry:
                 if names is None:
                     continue
                 read = [word]
-                for name_words in names:
-                    size = len(name_words)
+                for size, group in names:
                     while len(read) < size and (more := next(words, None)) is not None:
                         read.append(more)
+                    if len(read) < size:
+                        continue  # the text ends before a name this long would
                     candidate = [w for _, _, w in read[:size]]
-                    if len(candidate) == size:
-                        candidate[-1] = _without_possessive(candidate[-1])
-                    if tuple(candidate) == name_words:
+                    candidate[-1] = _without_possessive(candidate[-1])
+                    name_words = tuple(candidate)
+                    if name_words in group:
                         last_end = read[size - 1][1]
                         if text[last_end - 2 : last_end] in ("'s", "’s"):
                             last_end -= 2
