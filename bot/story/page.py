@@ -352,8 +352,10 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
         items.update((i, s) for i, s in found.items() if s.relative and s.rest == "")
         _labelled_relative_stamps(lines, kinds, items)
     for i, stamp in found.items():
+        if i in items:
+            continue  # a post's stamp: whether its rest is furniture does not matter
         lone = not stamp.rest or parse_stamp(stamp.rest) is not None or is_furniture(stamp.rest)
-        if i not in items and lone:
+        if lone:
             kinds[i] = Kind.FURNITURE  # the page's date line, a duration, a lone time
     for i in items:
         kinds[i] = Kind.STAMP
