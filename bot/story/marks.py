@@ -60,6 +60,15 @@ def _role(text: str, index: int) -> _Role:
 
 def scan_quotes(paragraph: str, *, continues: bool = False) -> QuoteScan:
     """Pair the marks of a paragraph; `continues` if the next paragraph goes on quoting."""
+    scan = _scan(paragraph, continues)
+    # A copy: the scan is the caller's to change, the cached one stays as it was.
+    return QuoteScan(list(scan.spans), set(scan.stray), list(scan.warnings))
+
+
+# The paragraph, its quotations, the sentences and the summary read the same paragraphs'
+# marks, some of them twice (with and without a quotation going on): once per text.
+@lru_cache(maxsize=65536)
+def _scan(paragraph: str, continues: bool) -> QuoteScan:
     scan = QuoteScan()
     marks = [
         (m.start(), m.group() in DOUBLE_MARKS, _role(paragraph, m.start()))
@@ -138,10 +147,9 @@ def quote_spans(paragraph: str) -> list[tuple[int, int, bool]]:
     return list(_quote_spans(paragraph))
 
 
-# Sentences, the summary and the quotes read the same paragraphs' marks: once per text.
 @lru_cache(maxsize=65536)
 def _quote_spans(paragraph: str) -> tuple[tuple[int, int, bool], ...]:
-    return tuple((s.start, s.end, s.unclosed) for s in scan_quotes(paragraph).spans)
+    return tuple((s.start, s.end, s.unclosed) for s in _scan(paragraph, False).spans)
 
 
 def opens_with_quote(paragraph: str) -> bool:
