@@ -130,11 +130,13 @@ def _spellings(text: str, wanted: frozenset[str]) -> dict[str, str]:
             gap_start -= 1
         if gap_start == line_start or not _SENTENCE_END_CHARS.isdisjoint(text[gap_start:start]):
             continue  # the line's first word, or one that opens a sentence
-        previous_start = gap_start
-        while previous_start > line_start and text[previous_start - 1].isalnum():
-            previous_start -= 1
-        if _caps_word(word) and _caps_word(text[previous_start:gap_start]):
-            continue
+        if _caps_word(word):
+            # Only a word in capitals needs the word before it (most words are not).
+            previous_start = gap_start
+            while previous_start > line_start and text[previous_start - 1].isalnum():
+                previous_start -= 1
+            if _caps_word(text[previous_start:gap_start]):
+                continue
         seen.append(word)
     spellings: dict[str, dict[str, int]] = {}
     for word, count in Counter(seen).items():

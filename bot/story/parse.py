@@ -182,8 +182,13 @@ def normalise_story_marks(story: ParsedStory) -> ParsedStory:
     return replace(
         story,
         summary=tuple(fix(s) for s in story.summary),
-        ticker=tuple(replace(t, display_headline=fix(t.display_headline)) for t in story.ticker),
+        ticker=tuple(_with_display(t, fix(t.display_headline)) for t in story.ticker),
     )
+
+
+def _with_display(entry: TickerEntry, display: str) -> TickerEntry:
+    # Most headlines need no fix: the entry as it is rather than a copy of it.
+    return entry if display == entry.display_headline else replace(entry, display_headline=display)
 
 
 def _content_lines(page: Page) -> list[str]:

@@ -311,11 +311,11 @@ def names_a_thing(paragraph: str, span: QuoteSpan, text: str, language: str) -> 
 
 def clean_quote(paragraph: str, span: QuoteSpan, stray: set[int]) -> str:
     """The words of a quotation without stray or enclosing marks and trailing commas."""
-    chars = [
-        " " if span.start + 1 + i in stray else ch
-        for i, ch in enumerate(paragraph[span.start + 1 : span.end])
-    ]
-    text = " ".join("".join(chars).split())
+    inner = paragraph[span.start + 1 : span.end]
+    if any(span.start < index < span.end for index in stray):
+        # Stray marks inside become spaces (most quotations have none: no walk per char).
+        inner = "".join(" " if span.start + 1 + i in stray else ch for i, ch in enumerate(inner))
+    text = " ".join(inner.split())
     previous = None
     while text != previous:
         previous = text
