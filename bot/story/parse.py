@@ -48,7 +48,13 @@ from bot.story.people import build_registry
 from bot.story.quotes import extract_quotes
 from bot.story.stamps import Stamp
 from bot.story.summary import summarize
-from bot.story.text import clean_text, content_stems, detect_language, split_sentences
+from bot.story.text import (
+    clean_text,
+    content_stem_set,
+    content_stems,
+    detect_language,
+    split_sentences,
+)
 from bot.story.words import wordset
 
 _BACK_REFERENCES = wordset("""
@@ -241,11 +247,13 @@ def _main_after_block(layout: _Layout) -> None:
     words = _Vocabularies(main=set(content_stems(layout.title)))
     for text in [layout.lead, *(t for _, t in layout.body)]:
         words.main.update(content_stems(text))
+    # The block's words in one pass over its text (no word runs over a line break): a long
+    # page has thousands of posts before its last.
+    block_text = [last.headline]
     for item in layout.items[:-1]:
-        words.block.update(content_stems(item.headline))
-        for _, text in item.body:
-            words.block.update(content_stems(text))
-    words.block.update(content_stems(last.headline))
+        block_text.append(item.headline)
+        block_text.extend(text for _, text in item.body)
+    words.block.update(content_stem_set("\n".join(block_text)))
     for position, (_, text) in enumerate(last.body):
         if position and _continues_main(text, last, words):
             layout.body.extend(last.body[position:])

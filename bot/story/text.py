@@ -253,6 +253,11 @@ def content_stems(text: str) -> list[str]:
     return list(itertools.chain.from_iterable(map(_word_stems, words(text))))
 
 
+def content_stem_set(text: str) -> set[str]:
+    """The distinct stems of `content_stems(text)`: each distinct word is stemmed once."""
+    return set(itertools.chain.from_iterable(map(_word_stems, set(words(text)))))
+
+
 @lru_cache(maxsize=65536)
 def _word_stems(word: str) -> tuple[str, ...]:
     # A page repeats its words: each is stemmed once.
