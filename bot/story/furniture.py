@@ -13,7 +13,7 @@ from bot.story import lexicon_de as de
 from bot.story import lexicon_en as en
 from bot.story.stamps import Stamp, is_page_stamp
 from bot.story.stamps import parse_stamp as _parse_stamp
-from bot.story.words import lazy, wordset
+from bot.story.words import LazyPattern, lazy, wordset
 
 _BULLETS = "►▶▸→»>•·*–—-+|#■□▪ "
 
@@ -67,17 +67,20 @@ _CTA_ENDING = lazy(
     re.IGNORECASE,
 )
 _NEWSLETTER = lazy(r"\bnewsletter|\bcookies?\b|\bpodcast\b.*\b(?:abonnieren|subscribe)", re.I)
-_NEWSLETTER_WORDS = ("newsletter", "cookie", "podcast")  # one of them is in every match
-# Letters that match "i" or "s" of an IGNORECASE pattern without lower-casing to them.
-_FOLDING_APART = ("İ", "ı", "ſ")
+# Letters that match "i" or "s" of an IGNORECASE pattern without lower-casing to them:
+# "ı", "ſ", and "İ", whose lower case is "i" and a combining dot above.
+_FOLDING_APART = ("ı", "ſ", "\u0307")
 
 
-def _may_contain(line: str, lower: str, words: tuple[str, ...]) -> bool:
-    """False if no IGNORECASE search for one of `words` can match `line` (`lower` its lower case).
+def _words_hint(*words: str) -> LazyPattern:
+    """A search of a lower-cased line for `words`: where it finds nothing, no IGNORECASE
+    search for one of them can match the line. One scan in C before the costlier search."""
+    return lazy("|".join(re.escape(word) for word in (*words, *_FOLDING_APART)))
 
-    Tests in C before the search: most lines have none of the words.
-    """
-    return any(word in lower for word in words) or any(c in line for c in _FOLDING_APART)
+
+# One of these words is in every match of the pattern after each.
+_NEWSLETTER_HINT = _words_hint("newsletter", "cookie", "podcast")
+_APP_CTA_HINT = _words_hint("jetzt", "download")
 
 
 _SECTION_WORDS = wordset("""
@@ -157,7 +160,7 @@ def is_furniture(line: str) -> bool:
     if _CALL_TO_ACTION.match(core) or (len(core) <= 80 and _CTA_ENDING.search(core)):
         return True
     lower = core.lower()
-    newsletter = len(core) <= 160 and _may_contain(core, lower, _NEWSLETTER_WORDS)
+    newsletter = len(core) <= 160 and _NEWSLETTER_HINT.search(lower) is not None
     if newsletter and _NEWSLETTER.search(core):
         return True
     if _BYLINE_PLACE.match(core):
@@ -170,7 +173,7 @@ def is_furniture(line: str) -> bool:
     widget = (len(core) <= 80 or "\n" in core) and _WIDGET.search(core)
     if _COUNTER.match(core) or widget or _MEDIA_LINE.search(core):
         return True
-    app = _may_contain(core, lower, ("jetzt", "download")) and _APP_CTA.search(core)
+    app = _APP_CTA_HINT.search(lower) is not None and _APP_CTA.search(core)
     if len(core) <= 160 and (_CTA_OPENING.match(_bare(core)) or app):
         return True  # Family calls to action: apps, donations, "Don’t miss …"
     if len(core) <= 160 and _MEDIA_OPENING.match(_bare(core)):
@@ -232,6 +235,13 @@ def _bare(line: str) -> str:
 
 def _alternation(phrases: tuple[str, ...] | frozenset[str]) -> str:
     return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+
+def _hint(phrases: tuple[str, ...]) -> LazyPattern:
+    """A search for a word of each phrase (its longest, the last of those): a text it does
+    not find holds none of the phrases. One scan in C before a costlier test."""
+    needed = {max(reversed(phrase.split()), key=len) for phrase in phrases}
+    return lazy("|".join(re.escape(word) for word in sorted(needed)))
 
 
 # One compiled alternation per list: a line is read once, not once per phrase.
@@ -298,7 +308,7 @@ def _is_chrome(core: str) -> bool:
     count = bare.count(" ") + 1
     if count <= 14 and _CHROME_START.match(bare):
         return True
-    if count > 30 or not any(word in bare for word in _CHROME_ANYWHERE_WORDS):
+    if count > 30 or _CHROME_ANYWHERE_HINT.search(bare) is None:
         return False
     return _CHROME_ANYWHERE_PATTERN.search(bare) is not None
 
@@ -311,11 +321,7 @@ _CHROME_ANYWHERE = (
     "not responsible for the content of external", "videolänge", "audiolänge",
 )  # fmt: skip
 _CHROME_ANYWHERE_PATTERN = lazy(_alternation(_CHROME_ANYWHERE))
-# A word of each phrase (its longest, the last of those): a line without any of them has
-# none of the phrases, which a few tests in C tell before the search.
-_CHROME_ANYWHERE_WORDS = tuple(
-    sorted({max(reversed(phrase.split()), key=len) for phrase in _CHROME_ANYWHERE})
-)
+_CHROME_ANYWHERE_HINT = _hint(_CHROME_ANYWHERE)
 _CREDIT_NAME = r"[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){0,3}"
 _CREDIT_ONLY = lazy(
     r"^(?:" + _CREDIT_NAME + r"\s+for\s+[A-Z][\w ]{1,30}"  # "Emily Carter for NPR"
@@ -360,7 +366,23 @@ _INLINE_CREDIT_WORD_NEEDS: tuple[tuple[str, ...], ...] = (
 )
 
 
+# Every character or word the forms need, in one search: most lines have none.
+_INLINE_CREDIT_HINT = lazy(
+    "|".join(
+        sorted(
+            {
+                re.escape(need)
+                for needs in _INLINE_CREDIT_NEEDS + _INLINE_CREDIT_WORD_NEEDS
+                for need in needs
+            }
+        )
+    )
+)
+
+
 def _has_inline_credit(core: str) -> bool:
+    if _INLINE_CREDIT_HINT.search(core) is None:
+        return False
     for form, needs in zip(_INLINE_CREDITS, _INLINE_CREDIT_NEEDS, strict=True):
         if any(need in core for need in needs) and form.search(core):
             return True
@@ -382,7 +404,8 @@ def is_credit_line(line: str) -> bool:
     lower = core.lower()
     if len(core.split()) > 25:
         return False
-    if _CREDIT_OPENING.match(lower) or _CREDIT_ENDING.search(lower):
+    ending = _CREDIT_ENDING_HINT.search(lower) is not None and _CREDIT_ENDING.search(lower)
+    if _CREDIT_OPENING.match(lower) or ending:
         return True
     if lower in ("hide caption", "toggle caption", "show caption"):
         return True
@@ -394,6 +417,7 @@ def is_credit_line(line: str) -> bool:
 
 _CREDIT_OPENING = lazy(r"^(?:" + _alternation(de.CREDIT_OPENERS + en.CREDIT_OPENERS) + r")")
 _CREDIT_ENDING = lazy(r"(?:" + _alternation(en.CREDIT_ENDINGS) + r")\.?$")
+_CREDIT_ENDING_HINT = _hint(en.CREDIT_ENDINGS)
 _PHOTO_CREDIT = lazy(
     r"^\(?(?:bild|foto|fotos|photo|photograph|image|pic|picture|credit|bildquelle|quelle\s+bild)"
     r"\s*:\s*(?:[^.]|\.(?=\w)){1,60}\)?$",

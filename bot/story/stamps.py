@@ -9,7 +9,6 @@ the resolved moment is computed from the import time only where the page gives a
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -311,13 +310,14 @@ def is_page_stamp(line: str) -> bool:
     """True for the page's own update line ("Stand: 12.03.2025 23:30 Uhr", "Updated 8 mins ago")."""
     if len(line) > 120:
         return False  # before the word scan: most lines are paragraphs
-    # The first two words only: a paragraph is not split into all of its words for them.
-    words = [found.group() for found in itertools.islice(_LETTERS.finditer(line.lower()), 2)]
+    # The first two words only, in one match: a line is not split into all of its words.
+    first_two = _FIRST_TWO_WORDS.match(line.lower())
+    words = [word for word in first_two.groups() if word] if first_two else []
     if not words or not (set(words) & _PAGE_STAMP_WORDS):
         return False
     return _DIGIT.search(line) is not None
 
 
-_LETTERS = lazy(r"[^\W\d_]+")
+_FIRST_TWO_WORDS = lazy(r"[\W\d_]*([^\W\d_]+)(?:[\W\d_]+([^\W\d_]+))?")
 _DIGIT = lazy(r"\d")
 _PAGE_STAMP_WORDS = de.PAGE_STAMP_WORDS | en.PAGE_STAMP_WORDS
