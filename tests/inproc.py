@@ -99,6 +99,11 @@ class InProcessBot:
         return self.server.sent_messages(chat_id, include_deleted=False)
 
 
+def when(condition: bool, value: T) -> T | None:
+    """`value` once `condition` holds: a check for `eventually` that returns what it found."""
+    return value if condition else None
+
+
 async def eventually(check: Callable[[], T | None], what: str, within: float = 10.0) -> T:
     """Poll until `check` returns something truthy (bounded)."""
     deadline = time.monotonic() + within
@@ -127,7 +132,7 @@ def settings_for(server: FakeBotApi, workdir: Path, **extra: Any) -> Settings:
         "push_rate": 30.0,
     }
     values.update(extra)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 # How much faster than Telegram's per-chat limits the in-process bot paces its sends.

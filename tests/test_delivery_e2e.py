@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,7 @@ async def test_stats_shows_a_push_stalled_by_an_outage_and_it_arrives_after(
         for rule in outage:
             bot.server.faults.remove(rule)
         for uid in SUBSCRIBERS:
-            await eventually(lambda uid=uid: pushes(bot, uid), f"the push to {uid}", 60)
+            await eventually(partial(pushes, bot, uid), f"the push to {uid}", 60)
         await bot.pushes_settled()
         assert [pushes(bot, uid) for uid in SUBSCRIBERS] == [1] * len(SUBSCRIBERS)
         assert "angehalten" not in await eventually_stats(bot, "▓▓▓▓▓▓")

@@ -11,11 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.db import audit, stories
+from bot.db import audit, deliveries, stories
 from bot.db.connection import Database
 from bot.handlers.editor import _item_id
-from bot.services import editor as editor_module
-from bot.services import stories as stories_module
 from bot.services.editor import EditorError, EditorService, parse_addquote, split_post
 from bot.services.stories import StoryService
 from bot.texts import Formatter, Texts
@@ -259,8 +257,8 @@ async def test_no_change_without_its_audit_entry(
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(editor_module.audit, "record", broken)
-    assert stories_module.audit is editor_module.audit  # the same module: both patched
+    # Both services call the store module's function: patched once, both see it.
+    monkeypatch.setattr(audit, "record", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         await ACTIONS[name](desk)
     assert await desk.snapshot() == before
@@ -277,7 +275,7 @@ async def test_a_correction_that_cannot_be_queued_is_not_made(
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(editor_module.deliveries, "enqueue_edit", broken)
+    monkeypatch.setattr(deliveries, "enqueue_edit", broken)
     with pytest.raises(RuntimeError):
         await desk.editor.edit(EDITOR, 1, "Korrigiert")
     assert await desk.snapshot() == before
@@ -383,10 +381,10 @@ async def test_a_double_tap_retracts_and_archives_once(desk: Desk) -> None:
         return_exceptions=True,
     )
     assert sum(isinstance(r, EditorError) for r in results) == 1
-    results = await asyncio.gather(
+    archived = await asyncio.gather(
         desk.editor.archive(EDITOR, 1), desk.editor.archive(EDITOR, 1), return_exceptions=True
     )
-    assert sum(isinstance(r, EditorError) for r in results) == 1
+    assert sum(isinstance(r, EditorError) for r in archived) == 1
     assert await desk.actions() == ["post", "delete", "archive"]
     jobs = await desk.jobs()
     assert [j for j in jobs if j[0] == "recap"] == [("recap", None, "open")]

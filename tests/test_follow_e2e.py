@@ -62,7 +62,7 @@ async def bot_world(
     # No .env and no FOLLOW_URLS from the environment: only loopback sources in tests.
     extra.setdefault("follow_urls", ())
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         bot_token=DEFAULT_TOKEN,
         telegram_base_url=fake.base_url,
         telegram_base_file_url=fake.base_file_url,

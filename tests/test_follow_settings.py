@@ -9,7 +9,7 @@ from bot.services.follow import user_agent
 
 
 def test_defaults() -> None:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.follow_interval_seconds == 60
     assert settings.follow_urls == ()
     assert settings.follow_allow_loopback is False

@@ -22,7 +22,15 @@ from pathlib import Path
 import pytest
 
 from bench.fakeapi.botapi import StoredMessage
-from tests.inproc import EDITOR_ID, READER_DE, READER_EN, InProcessBot, eventually, inproc_bot
+from tests.inproc import (
+    EDITOR_ID,
+    READER_DE,
+    READER_EN,
+    InProcessBot,
+    eventually,
+    inproc_bot,
+    when,
+)
 from tests.seed_page import SEED
 
 pytestmark = pytest.mark.timeout(90)
@@ -262,16 +270,16 @@ async def test_post_edit_delete_reach_every_delivered_copy(tmp_path: Path) -> No
         )
         assert answer.startswith("✏️ Meldung #2 korrigiert")
         de_now = await eventually(
-            lambda: (
-                "Brücke A1 wieder frei" in (current(bot, de_copy).text or "")
-                and current(bot, de_copy)
+            lambda: when(
+                "Brücke A1 wieder frei" in (current(bot, de_copy).text or ""),
+                current(bot, de_copy),
             ),
             "the German copy to be corrected",
         )
         en_now = await eventually(
-            lambda: (
-                "Brücke A1 wieder frei" in (current(bot, en_copy).text or "")
-                and current(bot, en_copy)
+            lambda: when(
+                "Brücke A1 wieder frei" in (current(bot, en_copy).text or ""),
+                current(bot, en_copy),
             ),
             "the English copy to be corrected",
         )
@@ -305,8 +313,8 @@ async def test_post_edit_delete_reach_every_delivered_copy(tmp_path: Path) -> No
         bot.server.mark_old(READER_DE, de_third.message_id)
         await bot.ask(EDITOR_ID, f"/delete {third}")
         notice = await eventually(
-            lambda: (
-                "Zurückgezogen" in (current(bot, de_third).text or "") and current(bot, de_third)
+            lambda: when(
+                "Zurückgezogen" in (current(bot, de_third).text or ""), current(bot, de_third)
             ),
             "the old copy to become a retraction notice",
         )
@@ -466,10 +474,10 @@ async def test_pins_summary_quotes_and_bad_input(
             ("/audit viele", "Bitte eine Zahl von 1 bis 50"),
         ]
         for command, expected in cases:
-            answer = await bot.ask_messages(EDITOR_ID, command)
-            assert len(answer) == 1, command
-            assert expected in (answer[0].text or ""), (command, answer[0].text)
-            assert "Meldung der" not in (answer[0].text or "")
+            replies = await bot.ask_messages(EDITOR_ID, command)
+            assert len(replies) == 1, command
+            assert expected in (replies[0].text or ""), (command, replies[0].text)
+            assert "Meldung der" not in (replies[0].text or "")
         assert await audit_count(bot) == entries
         assert await bot.ask_text(EDITOR_ID, "/ticker 20") == ticker
         assert await bot.ask_text(EDITOR_ID, "/quotes") == quotes
@@ -493,9 +501,9 @@ async def test_import_from_the_chat_new_stories_and_archive(tmp_path: Path) -> N
             ("leer.txt", "text/plain", b""): "leer",
         }
         for (name, mime, content), reason in refusals.items():
-            answer = await send_file(bot, EDITOR_ID, name, content, mime)
-            assert len(answer) == 1 and reason in (answer[0].text or ""), (name, answer[0].text)
-            assert not answer[0].callback_data
+            refused = await send_file(bot, EDITOR_ID, name, content, mime)
+            assert len(refused) == 1 and reason in (refused[0].text or ""), (name, refused[0].text)
+            assert not refused[0].callback_data
 
         # A new page: the preview, then Cancel changes nothing.
         page = (PAGES / "en-live-updates.txt").read_bytes()
@@ -598,9 +606,8 @@ async def test_a_long_item_is_corrected_without_duplicates(tmp_path: Path) -> No
         body = "\n\n".join(f"Absatz {n}: {paragraph}" for n in range(1, 5))
         item, _ = await post(bot, "Lange Meldung\n" + body)
         parts = await eventually(
-            lambda: (
-                len(copies(bot, READER_DE, "Satz über")) >= 2
-                and copies(bot, READER_DE, "Satz über")
+            lambda: when(
+                len(copies(bot, READER_DE, "Satz über")) >= 2, copies(bot, READER_DE, "Satz über")
             ),
             "the long item to arrive in parts",
         )

@@ -6,6 +6,7 @@ arrives" is asserted once the push engine is idle, not after a fixed wait."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.timeout(60)
 LATE_READER = 1004  # a German reader who comes later
 
 # As `python -m bot` runs in the subprocess tests: the seeds folder is watched closely.
-SETTINGS = {"flood_limit": 1000, "push_rate": 200.0, "paid_broadcast": True}
+SETTINGS: dict[str, Any] = {"flood_limit": 1000, "push_rate": 200.0, "paid_broadcast": True}
 
 
 def pushes(bot: InProcessBot, chat_id: int, needle: str) -> list[StoredMessage]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from bench.fakeapi.botapi import FaultRule, StoredMessage
 from bot.albums import AlbumCollector
 from bot.db import subscriptions
 from bot.db.models import Attachment, MediaKind
+from bot.delivery.engine import DeliveryEngine
 from bot.delivery.media import plan as media_plan
 from bot.delivery.ratelimit import ChatPacer, SendBudget
 from tests.idle import wait_idle
@@ -66,6 +68,14 @@ class StepClock:
 
 def media_of(bot: InProcessBot, chat_id: int) -> list[StoredMessage]:
     return [m for m in bot.sent(chat_id) if m.media_kind is not None]
+
+
+def media_count(
+    bot: InProcessBot, chat_id: int, count: int, *, exact: bool = True
+) -> list[StoredMessage] | None:
+    """The attachments pushed to a chat, once there are `count` of them (or more)."""
+    found = media_of(bot, chat_id)
+    return found if len(found) == count or (not exact and len(found) > count) else None
 
 
 def item_id_in(messages: list[StoredMessage]) -> int:
@@ -140,7 +150,7 @@ async def test_a_caption_without_command_is_the_item_text_and_no_caption_is_a_ba
         await send(bot, EDITOR_ID, "video", caption="Rutte trifft ein\nVideo vom Flughafen.")
         await send(bot, EDITOR_ID, "animation")
         pushed = await eventually(
-            lambda: (found := media_of(bot, READER_DE)) and len(found) >= 2 and found,
+            partial(media_count, bot, READER_DE, 2, exact=False),
             "both pushes",
         )
         video, animation = pushed[0], pushed[1]
@@ -173,9 +183,7 @@ async def test_an_album_is_collected_in_its_window_and_pushed_as_one_media_group
             lambda: [m for m in bot.sent(EDITOR_ID) if "#" in (m.text or "")], "the confirmation"
         )
         item_id_in(confirmation)
-        album = await eventually(
-            lambda: (found := media_of(bot, READER_EN)) and len(found) == 3 and found, "the album"
-        )
+        album = await eventually(partial(media_count, bot, READER_EN, 3), "the album")
         assert len(bot.server.calls("sendMediaGroup")) == 1
         assert len({m.media_group_id for m in album}) == 1 and album[0].media_group_id
         assert [m.media_kind for m in album] == ["photo", "video", "photo"]
@@ -202,9 +210,7 @@ async def test_documents_make_an_album_of_their_own_and_an_animation_goes_alone(
                 file_name=f"erklaerung-{n}.pdf",
             )
         clock.advance(2.0)
-        docs = await eventually(
-            lambda: (found := media_of(bot, READER_EN)) and len(found) == 2 and found, "documents"
-        )
+        docs = await eventually(partial(media_count, bot, READER_EN, 2), "documents")
         assert [m.media_kind for m in docs] == ["document", "document"]
         assert docs[0].media_group_id is not None
         # The fake refuses what Telegram refuses: every request the bot made was accepted.
@@ -338,7 +344,7 @@ async def test_a_429_on_an_album_waits_and_sends_it_once(tmp_path: Path) -> None
         await _album(bot, clock, "R1", "Bilder nach der Pause")
         await eventually(lambda: len(media_of(bot, READER_EN)) == 3, "the album after the 429")
         engine = bot.app.bot_data.engine
-        assert engine is not None
+        assert isinstance(engine, DeliveryEngine)
         await wait_idle(engine, 10)
         assert len(media_of(bot, READER_EN)) == 3  # once, not twice
         calls = bot.server.calls("sendMediaGroup")
@@ -365,7 +371,7 @@ async def test_a_failed_follow_up_is_completed_without_sending_the_album_again(
             "the follow-up, sent by the refresh",
         )
         engine = bot.app.bot_data.engine
-        assert engine is not None
+        assert isinstance(engine, DeliveryEngine)
         await wait_idle(engine, 10)
         assert len(media_of(bot, READER_EN)) == 3  # the album went out once
         follow_ups = [m for m in bot.sent(READER_EN) if "Absatz 5" in (m.text or "")]
@@ -513,12 +519,10 @@ async def test_the_channel_gets_the_album_without_buttons_and_can_pin_it(tmp_pat
             lambda: [m for m in bot.sent(EDITOR_ID) if "#" in (m.text or "")], "the confirmation"
         )
         item_id = item_id_in(answer)
-        album = await eventually(
-            lambda: (found := media_of(bot, channel)) and len(found) == 2 and found, "the album"
-        )
+        album = await eventually(partial(media_count, bot, channel, 2), "the album")
         assert not any(m.callback_data for m in bot.sent(channel))
         engine = bot.app.bot_data.engine
-        assert engine is not None and await wait_idle(engine, 10)
+        assert isinstance(engine, DeliveryEngine) and await wait_idle(engine, 10)
         answer_text = await bot.ask_text(EDITOR_ID, f"/pin {item_id} kanal")
         assert "Kanal" in answer_text or "kanal" in answer_text.lower(), answer_text
         assert bot.current(album[0]).pinned

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from bot.db.models import Attachment, MediaKind
 from bot.delivery.media import plan as media_plan
 from bot.delivery.media import runs
 from tests.inproc import EDITOR_ID, READER_EN, eventually, inproc_bot
-from tests.test_media import StepClock, item_id_in, media_of, send
+from tests.test_media import StepClock, item_id_in, media_count, media_of, send
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -67,7 +68,7 @@ async def test_fifteen_pictures_sent_as_two_albums_are_one_item_pushed_whole(
         assert not any("höchstens" in (m.text or "") for m in bot.sent(EDITOR_ID))
 
         pushed = await eventually(
-            lambda: (found := media_of(bot, READER_EN)) and len(found) == 15 and found,
+            partial(media_count, bot, READER_EN, 15),
             "all fifteen pictures",
         )
         await bot.pushes_settled()
@@ -140,7 +141,7 @@ async def test_a_big_album_replaced_by_another_number_is_shown_anew_whole(
         )
         item_id = item_id_in(confirmation)
         old = await eventually(
-            lambda: (found := media_of(bot, READER_EN)) and len(found) == 12 and found,
+            partial(media_count, bot, READER_EN, 12),
             "twelve pictures",
         )
         assert len({m.media_group_id for m in old}) == 2  # six and six
@@ -150,7 +151,7 @@ async def test_a_big_album_replaced_by_another_number_is_shown_anew_whole(
             lambda: all(bot.current(m).deleted for m in old), "the old pictures gone", within=45
         )
         new = await eventually(
-            lambda: (found := media_of(bot, READER_EN)) and len(found) == 11 and found,
+            partial(media_count, bot, READER_EN, 11),
             "the eleven new pictures shown",
             within=30,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ async def test_archive_reaches_the_channel_drops_held_items_and_stays_readable(
         )
         assert row is not None and (row["status"], row["error"]) == ("cancelled", "story archived")
         for chat in (READER_DE, CHANNEL):
-            await eventually(lambda c=chat: _find(bot, c, "🏁"), f"the recap to {chat}")
+            await eventually(partial(_find, bot, chat, "🏁"), f"the recap to {chat}")
         # The story's last message wakes nobody: in quiet hours it waits for their end.
         recap = await db.fetchone(
             "SELECT status, next_at FROM deliveries WHERE chat_id = ? AND kind = 'recap'",

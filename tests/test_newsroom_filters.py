@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ async def test_a_filtered_reader_gets_only_matching_items_and_nothing_fails(
         await bot.ask(EDITOR_ID, "/post Gipfeltreffen vertagt\nDie Runde geht morgen weiter.")
         await bot.ask(EDITOR_ID, "/post Neues aus München\nKonferenz eröffnet.")
         for words in ("Wetterlage", "Gipfeltreffen", "Neues aus München"):
-            await eventually(lambda w=words: _pushed(bot, READER_EN, w), f"{words} to EN")
+            await eventually(partial(_pushed, bot, READER_EN, words), f"{words} to EN")
         await eventually(lambda: _pushed(bot, READER_DE, "Gipfeltreffen"), "the match")
         await eventually(lambda: _pushed(bot, READER_DE, "Neues aus München"), "umlaut match")
         assert not _pushed(bot, READER_DE, "Wetterlage")

@@ -11,6 +11,7 @@ import pytest
 
 from bench.fakeapi.botapi import StoredMessage
 from bot.db.connection import Database
+from bot.delivery.engine import DeliveryEngine
 from tests.idle import wait_idle
 from tests.inproc import (
     EDITOR_ID,
@@ -88,7 +89,7 @@ async def test_held_pushes_of_an_ended_subscription_are_dropped(tmp_path: Path) 
             assert await _item_rows(db, chat) == [("cancelled", "story archived")], chat
         await eventually(lambda: _got(bot, READER_EN, "🏁"), "the recap to the digest reader")
         engine = bot.app.bot_data.engine
-        assert engine is not None and await wait_idle(engine, 10)
+        assert isinstance(engine, DeliveryEngine) and await wait_idle(engine, 10)
         for chat in chats:
             assert _got(bot, chat, HEADLINE) is None, f"{chat} got the held item after all"
         assert _got(bot, READER_DE, "🏁") is None  # still quiet hours

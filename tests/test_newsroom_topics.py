@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from bench.fakeapi.botapi import StoredMessage
 from bot.db import subscriptions
 from tests.inproc import EDITOR_ID, GROUP_ADMIN, InProcessBot, eventually, inproc_bot
 
@@ -14,6 +16,10 @@ pytestmark = pytest.mark.timeout(90)
 FORUM = -100900
 TOPIC = 7
 BOT = "@BriefingTestBot"
+
+
+def _sent_with(bot: InProcessBot, chat: int, words: str) -> StoredMessage | None:
+    return next((m for m in bot.sent(chat) if words in (m.text or "")), None)
 
 
 async def _status(bot: InProcessBot) -> str | None:
@@ -112,7 +118,7 @@ async def test_a_closed_topic_leaves_the_groups_other_topic_and_general_pushing(
             await bot.ask(EDITOR_ID, f"/story {story}")
             await bot.ask(EDITOR_ID, f"/post {title}\nText.")
             pushed = await eventually(
-                lambda t=title: next((m for m in bot.sent(FORUM) if t in (m.text or "")), None),
+                partial(_sent_with, bot, FORUM, title),
                 f"the push of story {story} after topic {TOPIC} closed",
             )
             assert pushed.message_thread_id == thread

@@ -176,7 +176,7 @@ async def test_a_failure_while_storing_leaves_no_half_story(
 def app_state(harness: Harness) -> AppState:
     state = AppState()
     state.settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         seeds_dir=harness.seeds,
         seeds_poll_seconds=0.01,
         database_path=Path(harness.db.path),
@@ -189,7 +189,7 @@ def app_state(harness: Harness) -> AppState:
 async def watch_while(
     state: AppState,
     monkeypatch: pytest.MonkeyPatch,
-    change: Callable[[], None],
+    change: Callable[[], object],
     rounds: int = 40,
 ) -> None:
     """Run the watcher for `rounds` polls; `change` the folder once it took its first look."""

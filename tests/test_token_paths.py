@@ -82,7 +82,7 @@ def test_uncaught_exception_prints_redacted(stderr_log: io.StringIO) -> None:
     try:
         raise RuntimeError(f"failed at https://api.telegram.org/bot{TOKEN}/sendMessage")
     except RuntimeError:
-        sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+        sys.excepthook(*sys.exc_info())
     output = stderr_log.getvalue()
     assert "RuntimeError" in output and TOKEN not in output
 
