@@ -1,7 +1,8 @@
 """Importing a 2 MB page while the paid fan-out runs and a reader types commands.
 
     python -m bench import-under-load [--subscribers 100000] [--baseline-seconds 5]
-                                      [--latency-ms 50] [--json] [--record]
+                                      [--latency-ms 50] [--push-engine inline|process]
+                                      [--json] [--record]
 
 The real Application (build_app: its delivery engine, handlers, services and SQLite store)
 pushes an editor's /post to every subscriber through its real transport to the fake Bot
@@ -121,6 +122,7 @@ async def measure(db_path: Path, args: argparse.Namespace, url: str) -> dict[str
         push_rate=1000,
         paid_broadcast=True,
         flood_limit=1_000_000,
+        push_engine=args.push_engine,
     )
     replies = FirstReplies()
     request = InProcessBotApi(on_message=replies)
@@ -190,6 +192,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--latency-ms", type=float, default=50.0, help="of the push server")
     parser.add_argument("--reader-interval-ms", type=float, default=20.0)
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--push-engine",
+        choices=("inline", "process"),
+        default="inline",
+        help="the engine on the bot's own loop, or in its own process (PUSH_ENGINE)",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--record", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args(argv)
@@ -212,6 +220,7 @@ def main(argv: list[str]) -> int:
         "push_latency_ms": args.latency_ms,
         "rate": 1000,
         "paid": True,
+        "push_engine": args.push_engine,
         **figures,
         "server_max_per_1s_window": server["max_per_1s_window"],
         "load_avg_1m": round(os.getloadavg()[0], 2),
@@ -222,7 +231,8 @@ def main(argv: list[str]) -> int:
     if args.record:
         record_result(
             "Import under load",
-            f"import-under-load subscribers={args.subscribers} latency={args.latency_ms:g}ms",
+            f"import-under-load subscribers={args.subscribers} latency={args.latency_ms:g}ms"
+            + ("" if args.push_engine == "inline" else f" push_engine={args.push_engine}"),
             result,
             "Measured by `python -m bench import-under-load` (bench/import_under_load.py): the "
             "real Application pushes an editor's /post to every subscriber (paid, 1000 msg/s, "

@@ -43,6 +43,11 @@ def _worker_start(parent_pid: int) -> None:
     It runs below the bot's priority, and it ends when the bot is gone: a bot killed with
     SIGKILL runs no shutdown, and its worker would otherwise live on as an orphan."""
     with contextlib.suppress(OSError, AttributeError):
+        # A bot run with a real-time policy (chrt) hands it to its children, and niceness
+        # means nothing to that policy: the parse held a core the bot needed.
+        if os.sched_getscheduler(0) != os.SCHED_OTHER:
+            os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+    with contextlib.suppress(OSError, AttributeError):
         os.nice(_WORKER_NICENESS)
     threading.Thread(
         target=_exit_with_parent, args=(parent_pid,), name="parent-watch", daemon=True
