@@ -10,19 +10,34 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
 def record_result(section: str, key: str, result: dict[str, Any], intro: str) -> None:
-    """Replace the line `key` in `## section` of docs/benchmarks.md (created as needed)."""
+    """Replace the line `key` in `## section` of docs/benchmarks.md (created as needed).
+
+    Everything else in the section stays: the analysis written beside the figures is no
+    result line, and rewriting the section from its result lines alone deleted it."""
     heading = f"## {section}"
     text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
     line = f"- `{key}`: `{json.dumps(result, ensure_ascii=False)}`"
     head, sep, rest = text.partition(f"\n{heading}\n")
     if not sep:
-        head, rest = text.rstrip("\n") + "\n", ""
-    body, nxt, tail = rest.partition("\n## ")
-    lines = [ln for ln in body.splitlines() if ln.startswith("- `")]
-    lines = [ln for ln in lines if not ln.startswith(f"- `{key}`:")] + [line]
-    new_section = f"\n{heading}\n\n{intro}\n\n" + "\n".join(sorted(lines)) + "\n"
+        new_text = text.rstrip("\n") + f"\n\n{heading}\n\n{intro}\n\n{line}\n"
+    else:
+        body, nxt, tail = rest.partition("\n## ")
+        lines = body.split("\n")
+        mine = [n for n, ln in enumerate(lines) if ln.startswith(f"- `{key}`:")]
+        if mine:
+            lines[mine[0]] = line
+            lines = [ln for n, ln in enumerate(lines) if n not in mine[1:]]
+        else:
+            results = [n for n, ln in enumerate(lines) if ln.startswith("- `")]
+            if results:
+                lines.insert(results[-1] + 1, line)
+            else:
+                while lines and not lines[-1].strip():
+                    lines.pop()
+                lines += ["", line, ""]
+        new_text = head + f"\n{heading}\n" + "\n".join(lines) + (f"\n## {tail}" if nxt else "")
     DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(head + new_section + (f"\n## {tail}" if nxt else ""), encoding="utf-8")
+    DOCS.write_text(new_text, encoding="utf-8")
 
 
 def record_goal(goal: str, measured: str) -> None:
