@@ -25,6 +25,9 @@ from bot.story.layout import MAIN_FLOW, Para
 from bot.story.words import lazy, trie_pattern, wordset
 
 _TOKEN = lazy(r"[^\W_](?:[\w'’.-]*[^\W_])?|[^\w\s]")
+# A token and what `_TOKEN` passes over before it: every character is a space, an
+# underscore or where a token starts.
+_GAP_AND_TOKEN = lazy(r"([\s_]*)(" + _TOKEN.pattern + ")")
 
 
 class Token(NamedTuple):
@@ -47,8 +50,17 @@ def tokenize(text: str) -> list[Token]:
     if not _TITLE_DOT.search(text.lower()):
         # No abbreviated title with its dot ("Gov.") in the text: every match is a token
         # as it stands (a word never ends in a dot, the pattern ends it on a letter).
-        return [make(Token, (m.group(), *m.span())) for m in _TOKEN.finditer(text)]
-    tokens: list[Token] = []
+        # The tokens with the gaps before them, in one findall: offsets are summed lengths
+        # instead of two calls on a match object per token.
+        tokens: list[Token] = []
+        append = tokens.append
+        end = 0
+        for gap, word in _GAP_AND_TOKEN.findall(text):
+            start = end + len(gap)
+            end = start + len(word)
+            append(make(Token, (word, start, end)))
+        return tokens
+    tokens = []
     for m in _TOKEN.finditer(text):
         word = m.group()
         if word == "." and tokens and tokens[-1].end == m.end():
