@@ -208,8 +208,10 @@ class RolePhrase:
     definite: bool = False
 
 
+@lru_cache(maxsize=8192)
 def role_kind(role: str) -> str | None:
     """The kind of a role ("media", "head", "diplomacy", …) for matching role phrases."""
+    # Cached: a page names the same roles again and again.
     if _DIPLOMACY_WORDS.search(role):
         return "diplomacy"
     for word in reversed(role.split()):
@@ -351,10 +353,10 @@ class Registry:
     def _role_phrases(self, text: str, tokens: list[Token]) -> list[RolePhrase]:
         phrases: list[RolePhrase] = []
         english = self.language == "en"
-        for index, token in enumerate(tokens):
-            if not _may_be_role_noun(token.text, english):
-                continue  # most words: one cached look-up instead of the phrase reading
-            phrase = self._role_phrase_at(text, tokens, index, token)
+        # Most words: one cached look-up instead of the phrase reading, in a comprehension.
+        may_be = _may_be_role_noun
+        for index in [i for i, token in enumerate(tokens) if may_be(token.text, english)]:
+            phrase = self._role_phrase_at(text, tokens, index, tokens[index])
             if phrase is not None:
                 phrases.append(phrase)
         # "the chief UN mediator" is one phrase, not "chief" and "chief UN mediator".
