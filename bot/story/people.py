@@ -236,11 +236,19 @@ def _de_role(lower: str) -> re.Match[str] | None:
 
 
 @lru_cache(maxsize=65536)
-def _may_be_role_noun(text: str, english: bool) -> bool:
-    """True if `_role_phrase_at` can find a phrase at a token of this text."""
-    if english and text.lower().rstrip(".") in _EN_ROLES:
-        return True
+def _may_be_german_role_noun(text: str) -> bool:
+    """True if `_role_phrase_at` can find a phrase at a token of this text (German noun)."""
     return text[:1].isupper() and len(text) >= 4 and _de_role(text.lower()) is not None
+
+
+# One cache per language, keyed by the text alone: a key of the text and a flag was a
+# tuple made and hashed for every word of the page.
+@lru_cache(maxsize=65536)
+def _may_be_english_role_noun(text: str) -> bool:
+    """True if `_role_phrase_at` can find a phrase at a token of this text (English page)."""
+    if text.lower().rstrip(".") in _EN_ROLES:
+        return True
+    return _may_be_german_role_noun(text)
 
 
 def _german_role_noun(token: Token) -> re.Match[str] | None:
@@ -354,8 +362,8 @@ class Registry:
         phrases: list[RolePhrase] = []
         english = self.language == "en"
         # Most words: one cached look-up instead of the phrase reading, in a comprehension.
-        may_be = _may_be_role_noun
-        for index in [i for i, token in enumerate(tokens) if may_be(token.text, english)]:
+        may_be = _may_be_english_role_noun if english else _may_be_german_role_noun
+        for index in [i for i, token in enumerate(tokens) if may_be(token.text)]:
             phrase = self._role_phrase_at(text, tokens, index, tokens[index])
             if phrase is not None:
                 phrases.append(phrase)
