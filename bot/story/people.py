@@ -132,8 +132,8 @@ _EN_MODIFIER = lazy(
 _SPEECH_WORDS_EN = wordset("said says told added who whose which and")
 _NAME_SEPARATORS = r"\s,;:!?()\[\]{}\"“”„«»‹›/"
 _NAME_WORD = lazy(f"[^{_NAME_SEPARATORS}]+")
-# A word a name may consist of starts the text or follows a separator.
-_AT_NAME_WORD = f"(?<![^{_NAME_SEPARATORS}])"
+# A word a name may consist of starts the text or follows one of these or a space.
+_NAME_SEPARATOR_CHARS = frozenset(',;:!?()[]{}"“”„«»‹›/')
 _WORD_TAIL = ".'’‘"
 
 
@@ -784,7 +784,7 @@ class Registry:
             self._index = index
             # Every name starts with a key of the index, so a paragraph without any key in
             # its text names nobody: one scan in C instead of a look-up per word.
-            self._index_words = re.compile(_AT_NAME_WORD + trie_pattern(index)) if index else None
+            self._index_words = re.compile(trie_pattern(index)) if index else None
         return self._index
 
     def role_phrases(self, para: Para) -> list[RolePhrase]:
@@ -813,6 +813,11 @@ class Registry:
                 start = hit.start()
                 position = start + 1
                 if start < blocked:
+                    continue
+                # Only at a word's start (checked here: a lookbehind in the pattern made
+                # the search try every character).
+                before = text[start - 1] if start else " "
+                if not before.isspace() and before not in _NAME_SEPARATOR_CHARS:
                     continue
                 words = _words_from(text, start)
                 word = next(words, None)
