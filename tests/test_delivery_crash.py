@@ -35,9 +35,15 @@ async def _spawn(db_path: Path, fake: FakeBotApi, rate: float = 150) -> asyncio.
         env={**os.environ, "PTB_TIMEDELTA": "true"},
     )
     assert proc.stdout is not None
-    # Bounded, not short: on a loaded machine an interpreter takes its time to start.
-    line = await asyncio.wait_for(proc.stdout.readline(), 60)
-    assert line.strip() == b"READY"
+    try:
+        # Bounded, not short: on a loaded machine an interpreter takes its time to start.
+        line = await asyncio.wait_for(proc.stdout.readline(), 60)
+        assert line.strip() == b"READY"
+    except BaseException:
+        # It runs until SIGTERM: a failed start must not leave it running past the test.
+        proc.kill()
+        await proc.wait()
+        raise
     return proc
 
 
