@@ -6,10 +6,11 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.db import migrations
+from bot.db import connection, migrations
 from bot.db.connection import Database, SqliteConnection
 from bot.db.migrations import apply_migrations, migration_files
 from bot.db.models import now_iso
@@ -170,6 +171,55 @@ async def test_a_refused_commit_rolls_back_and_raises_its_own_error(db: Database
     # The writer is usable again: the transaction did not stay open.
     await add_story(db, "next")
     assert await slugs(db) == ["next"]
+
+
+async def test_a_write_tries_a_lock_held_elsewhere_until_it_is_free_then_goes_through(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process (the push engine's) holds SQLite's write lock: the write keeps
+    # trying, in short steps, and commits once the lock is free.
+    writer = db.writer
+    assert isinstance(writer, SqliteConnection)
+    tries = 0
+    script = writer.raw.executescript
+
+    async def counted(sql: str) -> Any:
+        nonlocal tries
+        tries += 1
+        return await script(sql)
+
+    monkeypatch.setattr(writer.raw, "executescript", counted)
+    holder = sqlite3.connect(db.path, isolation_level=None, timeout=10)
+    holder.execute("BEGIN IMMEDIATE")
+    task = asyncio.create_task(add_story(db, "waited"))
+    for _ in range(2000):  # until the write has tried the held lock a few times (bounded)
+        if tries >= 3:
+            break
+        await asyncio.sleep(0.005)
+    assert tries >= 3 and not task.done()
+    holder.execute("ROLLBACK")
+    holder.close()
+    await asyncio.wait_for(task, 5)
+    assert await slugs(db) == ["waited"]
+    async with db.atomic():  # the usual wait is back for every other statement
+        assert await db.fetchval("PRAGMA busy_timeout") == 5000
+
+
+async def test_a_lock_held_past_the_busy_timeout_fails_the_write_and_nothing_else(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(db.path, isolation_level=None, timeout=10)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        await add_story(db, "refused")
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert not db.writer.in_transaction
+    await add_story(db, "after")
+    assert await slugs(db) == ["after"]
+    async with db.atomic():
+        assert await db.fetchval("PRAGMA busy_timeout") == 5000
 
 
 async def test_cancelled_while_waiting_for_the_lock_leaves_no_transaction(
