@@ -71,7 +71,8 @@ async def server() -> AsyncIterator[str]:
         ("slow", slow),
     ]:
         app.router.add_post(f"/bot{TOKEN}/{name}", handler)
-    runner = web.AppRunner(app)
+    # The slow handler is still asleep at teardown: do not wait the default minute for it.
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
