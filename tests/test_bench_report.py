@@ -29,12 +29,16 @@ More analysis below the figures.
 """
 
 
-def test_a_new_figure_replaces_its_own_line_and_keeps_the_analysis(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    docs = tmp_path / "benchmarks.md"
-    docs.write_text(DOC, encoding="utf-8")
-    monkeypatch.setattr(report, "DOCS", docs)
+@pytest.fixture
+def docs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of DOC that the benchmarks record into."""
+    path = tmp_path / "benchmarks.md"
+    path.write_text(DOC, encoding="utf-8")
+    monkeypatch.setattr(report, "DOCS", path)
+    return path
+
+
+def test_a_new_figure_replaces_its_own_line_and_keeps_the_analysis(docs: Path) -> None:
     report.record_result("Command latency", "latency old", {"p99_ms": 5}, "intro")
     report.record_result("Command latency", "latency new", {"p99_ms": 4}, "intro")
     text = docs.read_text(encoding="utf-8")
@@ -45,12 +49,7 @@ def test_a_new_figure_replaces_its_own_line_and_keeps_the_analysis(
     assert "| a goal | a figure |" in text
 
 
-def test_a_figure_of_a_new_benchmark_gets_a_section_of_its_own(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    docs = tmp_path / "benchmarks.md"
-    docs.write_text(DOC, encoding="utf-8")
-    monkeypatch.setattr(report, "DOCS", docs)
+def test_a_figure_of_a_new_benchmark_gets_a_section_of_its_own(docs: Path) -> None:
     report.record_result("Import under load", "import 2MB", {"ratio": 0.98}, "What it measures.")
     text = docs.read_text(encoding="utf-8")
     assert text.startswith(DOC.rstrip("\n"))

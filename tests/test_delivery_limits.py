@@ -43,6 +43,21 @@ def _max_in_window(times: list[float], span: float = 1.0) -> int:
     return best
 
 
+async def _grant_times(
+    budget: SendBudget, clock: SteppedClock, *, senders: int, each: int
+) -> list[float]:
+    """When each push grant came, `senders` tasks asking for `each` grants one after another."""
+    grants: list[float] = []
+
+    async def sender() -> None:
+        for _ in range(each):
+            await budget.acquire(PRIORITY_PUSH)
+            grants.append(clock())
+
+    await asyncio.gather(*(sender() for _ in range(senders)))
+    return grants
+
+
 def test_effective_rate_caps_at_telegram_ceilings() -> None:
     assert effective_rate(50, paid=False) == 30
     assert effective_rate(20, paid=False) == 20
@@ -81,22 +96,14 @@ async def test_paid_rate_keeps_every_window_with_few_wakeups_and_no_burst_after_
         await clock.sleep(seconds)
 
     budget = SendBudget(1000, clock=clock, sleep=sleep)
-    grants: list[float] = []
-
-    async def sender(count: int) -> None:
-        for _ in range(count):
-            await budget.acquire(PRIORITY_PUSH)
-            grants.append(clock())
-
-    await asyncio.gather(*(sender(30) for _ in range(100)))  # 3000 sends
+    grants = await _grant_times(budget, clock, senders=100, each=30)  # 3000 sends
     first_run = clock() - grants[0]
     assert _max_in_window(grants) <= 1000
     assert 3000 / first_run >= 975, "the budget should run close to its ceiling"
     assert len(sleeps) <= 3000 / 4, "one wake-up per send: the tick does not batch grants"
     clock.now += 0.5  # a stalled loop: nothing asked for half a second
     resumed = clock()
-    grants.clear()
-    await asyncio.gather(*(sender(10) for _ in range(100)))
+    grants = await _grant_times(budget, clock, senders=100, each=10)
     await budget.close()
     burst = sum(1 for t in grants if t < resumed + 0.001)
     assert burst <= 62, f"{burst} sends at once after a stall: unused time was banked"
@@ -114,14 +121,7 @@ async def test_paid_rate_holds_when_the_loop_wakes_the_dispatcher_late() -> None
         await clock.sleep(seconds + 0.02)
 
     budget = SendBudget(1000, clock=clock, sleep=late_sleep)
-    grants: list[float] = []
-
-    async def sender(count: int) -> None:
-        for _ in range(count):
-            await budget.acquire(PRIORITY_PUSH)
-            grants.append(clock())
-
-    await asyncio.gather(*(sender(30) for _ in range(100)))  # 3000 sends
+    grants = await _grant_times(budget, clock, senders=100, each=30)  # 3000 sends
     await budget.close()
     assert 3000 / (grants[-1] - grants[0]) >= 975, "late wake-ups cost the paid rate"
     assert _max_in_window(grants) <= 1000
