@@ -130,7 +130,7 @@ async def _reindex(db: Database, story_id: int) -> None:
 # FTS5 merges its index segments inside the write that crosses its threshold; at 100,000
 # items that made one editor's commit in ten take 30–400 ms. Migration 096 turns that off
 # and the segments are merged here instead, after the change, in steps of bounded work.
-SEARCH_MERGE_PAGES = 8
+SEARCH_MERGE_PAGES = 4
 SEARCH_MERGE_MAX_STEPS = 10_000
 
 
