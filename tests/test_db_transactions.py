@@ -317,3 +317,36 @@ async def test_a_read_cancelled_while_waiting_gives_no_connection_away() -> None
             await waiting
     async with asyncio.timeout(5), pool.one() as conn:
         assert await conn.fetchall("SELECT 1") == []
+
+
+# ---------------------------------------------------------------- pipeline()
+
+
+async def test_a_pipeline_runs_its_statements_in_order_in_the_transaction(db: Database) -> None:
+    now = now_iso()
+    insert = "INSERT INTO stories (slug, title, created_at, updated_at) VALUES (?, ?, ?, ?)"
+    async with db.atomic() as conn:
+        await conn.pipeline(
+            conn.executemany(insert, [("a", "A", now, now), ("b", "B", now, now)]),
+            conn.execute("UPDATE stories SET title = title || '!' WHERE slug = 'a'"),
+            conn.executemany(insert, [("c", "C", now, now)]),
+        )
+    rows = await db.fetchall("SELECT slug, title FROM stories ORDER BY id")
+    assert [(r["slug"], r["title"]) for r in rows] == [("a", "A!"), ("b", "B"), ("c", "C")]
+
+
+async def test_a_failing_step_raises_after_the_rest_and_the_rollback_undoes_all(
+    db: Database,
+) -> None:
+    now = now_iso()
+    insert = "INSERT INTO stories (slug, title, created_at, updated_at) VALUES (?, ?, ?, ?)"
+    with pytest.raises(INTEGRITY_ERRORS):
+        async with db.atomic() as conn:
+            await conn.pipeline(
+                conn.executemany(insert, [("a", "A", now, now)]),
+                conn.executemany(insert, [("a", "again", now, now)]),  # slug is unique
+                conn.executemany(insert, [("z", "Z", now, now)]),
+            )
+    assert await slugs(db) == []
+    await add_story(db, "after")
+    assert await slugs(db) == ["after"]

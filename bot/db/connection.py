@@ -17,7 +17,15 @@ import logging
 import sqlite3
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,6 +35,7 @@ from typing import Any, TypeAlias
 import aiosqlite
 
 from bot.db.migrations import apply_migrations, newer_migration
+from bot.db.writers import ProcessWriteLock
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -95,6 +104,22 @@ class Connection(abc.ABC):
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
+    async def pipeline(self, *steps: Coroutine[Any, Any, Any]) -> list[Any]:
+        """Run statements of this connection queued all at once, in the order given.
+
+        Awaited one by one, each statement of a transaction costs a turn of the event loop
+        while the transaction holds the database's write lock; in a process sending a
+        thousand messages a second such a turn lasts milliseconds. Queued together they run
+        back to back on the driver's side (SQLite's thread, asyncpg's connection lock, both
+        first come first served). Every step has finished when this returns or raises (the
+        first error), so a ROLLBACK after it undoes them all."""
+        tasks = [asyncio.ensure_future(step) for step in steps]
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return list(results)
+
     async def fetchval(self, sql: str, params: Params = (), default: Any = None) -> Any:
         """The first column of the first row, or default."""
         row = await self.fetchone(sql, params)
@@ -110,6 +135,9 @@ _BEGIN_WITHOUT_WAITING = (
     f"PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS};"
 )
 _LOCK_RETRY_PAUSES_S = (0.0005, 0.0005, 0.001, 0.001, 0.002)
+# Between two background transactions (the push engine's) of one process: longer than the
+# longest of those pauses, so that a writer of the other process finds the lock free.
+BACKGROUND_GAP_S = 0.003
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -388,6 +416,10 @@ class Database(abc.ABC):
     # (IMMEDIATE), so a transaction never fails half way for want of it.
     _begin_statement = "BEGIN"
     _write_lock: _WriteLock
+    # The pause between two background transactions of this process (see atomic).
+    _background_gap_s = 0.0
+    _background_free_at = 0.0
+    _background_turn_lock: asyncio.Lock | None = None
 
     def _after_commit(self) -> None:
         """Hook run after each committed outermost transaction (SQLite: a checkpoint)."""
@@ -417,22 +449,48 @@ class Database(abc.ABC):
                 await _undo(conn, exc, f"ROLLBACK TO SAVEPOINT {name}", f"RELEASE SAVEPOINT {name}")
                 raise
             return
-        async with self._write_lock.held(background=_background.get()):
-            await _begin(conn, self._begin_statement)
-            token = _tx_depth.set(1)
-            try:
+        background = _background.get()
+        async with contextlib.AsyncExitStack() as turn:
+            if background and self._background_gap_s:
+                await turn.enter_async_context(self._background_turn())
+            async with self._write_lock.held(background=background), self._across_processes():
+                await _begin(conn, self._begin_statement)
+                token = _tx_depth.set(1)
                 try:
-                    yield conn
-                finally:
-                    _tx_depth.reset(token)
-                await conn.execute("COMMIT")
-            except BaseException as exc:
-                # A COMMIT refused (deferred constraint, disk full, busy) leaves an SQLite
-                # transaction open: without this ROLLBACK the next BEGIN would fail.
-                # PostgreSQL ends it itself; then there is nothing left to undo.
-                await _undo(conn, exc, "ROLLBACK")
-                raise
+                    try:
+                        yield conn
+                    finally:
+                        _tx_depth.reset(token)
+                    await conn.execute("COMMIT")
+                except BaseException as exc:
+                    # A COMMIT refused (deferred constraint, disk full, busy) leaves an SQLite
+                    # transaction open: without this ROLLBACK the next BEGIN would fail.
+                    # PostgreSQL ends it itself; then there is nothing left to undo.
+                    await _undo(conn, exc, "ROLLBACK")
+                    raise
         self._after_commit()
+
+    def _across_processes(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """The lock the bot's processes share for writing, if the store needs one."""
+        return contextlib.nullcontext()
+
+    @asynccontextmanager
+    async def _background_turn(self) -> AsyncIterator[None]:
+        """One background transaction at a time, each a pause after the last one ended.
+
+        The push engine's transactions come back to back (claim, results, materialise);
+        without a pause between them a writer of another process that polls for the lock
+        (SQLite keeps no queue) could miss every gap."""
+        if self._background_turn_lock is None:
+            self._background_turn_lock = asyncio.Lock()
+        async with self._background_turn_lock:
+            pause = self._background_free_at - time.monotonic()
+            if pause > 0:
+                await asyncio.sleep(pause)
+            try:
+                yield
+            finally:
+                self._background_free_at = time.monotonic() + self._background_gap_s
 
     @staticmethod
     @contextmanager
@@ -504,6 +562,7 @@ class SqliteDatabase(Database):
 
     dialect = Dialect.SQLITE
     _begin_statement = "BEGIN IMMEDIATE"
+    _background_gap_s = BACKGROUND_GAP_S
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
@@ -515,6 +574,9 @@ class SqliteDatabase(Database):
         self._checkpoint_started = -CHECKPOINT_EVERY_S
         self.checkpoint_every_s = CHECKPOINT_EVERY_S
         self._write_lock = _WriteLock()
+        self._process_lock = (
+            None if self.path == ":memory:" else ProcessWriteLock(self.path + "-writers")
+        )
 
     @classmethod
     async def open_file(cls, path: Path | str) -> SqliteDatabase:
@@ -548,6 +610,8 @@ class SqliteDatabase(Database):
             if conn is not None:
                 await conn.raw.close()
         self._checkpointer = self._background_reader = self._reader = self._writer = None
+        if self._process_lock is not None:
+            self._process_lock.close()
 
     async def checkpoint_settled(self) -> None:
         """Wait for a background checkpoint in progress, if any."""
@@ -555,6 +619,11 @@ class SqliteDatabase(Database):
             with contextlib.suppress(Exception):
                 await self._checkpoint
             self._checkpoint = None
+
+    def _across_processes(self) -> contextlib.AbstractAsyncContextManager[None]:
+        if self._process_lock is None:
+            return contextlib.nullcontext()
+        return self._process_lock.held()
 
     def _after_commit(self) -> None:
         if self._checkpointer is None or (self._checkpoint and not self._checkpoint.done()):

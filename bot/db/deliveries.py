@@ -9,12 +9,12 @@ claims them, and records what Telegram answered.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from bot.db import chats, outcomes
-from bot.db.connection import Database, Dialect, Row, greatest
+from bot.db.connection import Connection, Database, Dialect, Row, greatest
 from bot.db.models import now_iso
 from bot.db.outcomes import Outcome
 from bot.db.subscriptions import DeliveryMode, hold_until
@@ -503,31 +503,18 @@ async def claim(db: Database, *, limit: int, now: float | None = None) -> list[C
     # Rows another replica's claim holds are skipped, not waited for (PostgreSQL); SQLite
     # has one writer, so nothing is ever held there.
     skip_locked = " FOR UPDATE SKIP LOCKED" if db.dialect is Dialect.POSTGRES else ""
+    # One statement: the first `limit` due rows name the chats, and every due row of those
+    # chats (other items for the same chat go out in the same message) is claimed with
+    # them; two statements held the write lock over one more turn of the event loop.
     async with db.atomic() as conn:
         rows = await conn.fetchall(
-            f"UPDATE deliveries SET status = 'claimed', claimed_at = ? WHERE id IN ("
-            " SELECT id FROM deliveries WHERE status = 'pending' AND next_at <= ?"
+            "UPDATE deliveries SET status = 'claimed', claimed_at = ?"
+            " WHERE status = 'pending' AND next_at <= ? AND chat_id IN ("
+            " SELECT chat_id FROM deliveries WHERE status = 'pending' AND next_at <= ?"
             f" ORDER BY next_at, id LIMIT ?{skip_locked}) RETURNING {_CLAIM_COLUMNS}",
-            (now, now, limit),
+            (now, now, now, limit),
         )
-        first = [ClaimedDelivery.from_row(r) for r in rows]
-        if not first:
-            return []
-        chats = sorted({d.chat_id for d in first})
-        more: list[ClaimedDelivery] = []
-        # Other items already due for the same chats go out in the same message.
-        for start in range(0, len(chats), 500):
-            part = chats[start : start + 500]
-            marks = ",".join("?" * len(part))
-            rows = await conn.fetchall(
-                "UPDATE deliveries SET status = 'claimed', claimed_at = ? WHERE id IN ("
-                " SELECT id FROM deliveries WHERE status = 'pending'"
-                f" AND next_at <= ? AND chat_id IN ({marks}){skip_locked})"
-                f" RETURNING {_CLAIM_COLUMNS}",
-                (now, now, *part),
-            )
-            more += [ClaimedDelivery.from_row(r) for r in rows]
-    return sorted(first + more, key=lambda d: d.id)
+    return sorted((ClaimedDelivery.from_row(r) for r in rows), key=lambda d: d.id)
 
 
 async def compact(db: Database, *, sent_before: float, limit: int = 5000) -> int:
@@ -590,43 +577,54 @@ async def apply_results(
     now = time.time() if now is None else now
     conn = db.writer
     async with db.atomic():
-        # The common outcomes are written with one statement each for the whole batch:
-        # at 1000 messages/s every round trip to SQLite's thread counts.
+        # The common outcomes are written with one statement each for the whole batch, all
+        # queued at once: at 1000 messages/s every round trip to SQLite's thread counts, and
+        # an editor's change waits for the transaction.
         sent = [(r, p) for r in results for p in r.sent]
-        if sent:
-            await conn.executemany(
-                "INSERT OR IGNORE INTO sent_messages (chat_id, message_id, story_id, kind,"
-                " group_id, part, sent_at, media_kind, media_file)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r.chat_id,
-                        p.message_id,
-                        r.story_id,
-                        r.kind,
-                        p.group,
-                        p.part,
-                        now,
-                        p.media[0] if p.media else None,
-                        p.media[1] if p.media else None,
-                    )
-                    for r, p in sent
-                ],
-            )
-            await conn.executemany(
-                "INSERT OR IGNORE INTO message_items (chat_id, message_id, item_id)"
-                " VALUES (?, ?, ?)",
-                [(r.chat_id, p.message_id, i) for r, p in sent for i in p.item_ids],
-            )
-            await _refresh_if_changed(db, sent, now)
         done = [(now, message_id, d) for r in results for d, message_id in r.done]
-        if done:
-            await conn.executemany(
-                "UPDATE deliveries SET status = 'sent', sent_at = ?, claimed_at = NULL,"
-                " message_id = COALESCE(?, message_id), error = NULL, failing_since = NULL"
-                " WHERE id = ?",
-                done,
+        steps: list[Coroutine[Any, Any, Any]] = []
+        if sent:
+            steps.append(_item_versions(conn, sent))
+            steps.append(
+                conn.executemany(
+                    "INSERT OR IGNORE INTO sent_messages (chat_id, message_id, story_id, kind,"
+                    " group_id, part, sent_at, media_kind, media_file)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            r.chat_id,
+                            p.message_id,
+                            r.story_id,
+                            r.kind,
+                            p.group,
+                            p.part,
+                            now,
+                            p.media[0] if p.media else None,
+                            p.media[1] if p.media else None,
+                        )
+                        for r, p in sent
+                    ],
+                )
             )
+            steps.append(
+                conn.executemany(
+                    "INSERT OR IGNORE INTO message_items (chat_id, message_id, item_id)"
+                    " VALUES (?, ?, ?)",
+                    [(r.chat_id, p.message_id, i) for r, p in sent for i in p.item_ids],
+                )
+            )
+        if done:
+            steps.append(
+                conn.executemany(
+                    "UPDATE deliveries SET status = 'sent', sent_at = ?, claimed_at = NULL,"
+                    " message_id = COALESCE(?, message_id), error = NULL, failing_since = NULL"
+                    " WHERE id = ?",
+                    done,
+                )
+            )
+        finished = await conn.pipeline(*steps)
+        if sent:
+            await _refresh_if_changed(db, sent, finished[0], now)
         ended = [(now_iso(), s) for r in results if r.ends_subscription for s in r.sub_ids]
         if ended:
             await conn.executemany(
@@ -762,19 +760,23 @@ def _as(result: GroupResult, kind: type[_O]) -> _O:
     return outcome
 
 
+async def _item_versions(conn: Connection, sent: list[tuple[GroupResult, SentPart]]) -> list[Row]:
+    """The items just-sent messages show, as they are now (see _refresh_if_changed)."""
+    wanted = sorted({item_id for _, p in sent for item_id, _ in p.versions})
+    if not wanted:
+        return []
+    return await conn.fetchall(
+        "SELECT id, headline, body, corrected_at, retracted_at FROM ticker_items"
+        f" WHERE id IN ({','.join('?' * len(wanted))})",
+        wanted,
+    )
+
+
 async def _refresh_if_changed(
-    db: Database, sent: list[tuple[GroupResult, SentPart]], now: float
+    db: Database, sent: list[tuple[GroupResult, SentPart]], rows: list[Row], now: float
 ) -> None:
     """Queue a re-render of just-sent messages whose items changed while they were in flight."""
     wanted = {item_id: v for _, p in sent for item_id, v in p.versions}
-    if not wanted:
-        return
-    marks = ",".join("?" * len(wanted))
-    rows = await db.fetchall(
-        f"SELECT id, headline, body, corrected_at, retracted_at FROM ticker_items"
-        f" WHERE id IN ({marks})",
-        list(wanted),
-    )
     changed = {
         r["id"]
         for r in rows
