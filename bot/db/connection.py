@@ -107,6 +107,9 @@ class Connection(abc.ABC):
     async def pipeline(self, *steps: Coroutine[Any, Any, Any]) -> list[Any]:
         """Run statements of this connection queued all at once, in the order given.
 
+        Each step is one call of this connection (execute, executemany, fetchall), never a
+        function that makes several: their statements would interleave.
+
         Awaited one by one, each statement of a transaction costs a turn of the event loop
         while the transaction holds the database's write lock; in a process sending a
         thousand messages a second such a turn lasts milliseconds. Queued together they run
