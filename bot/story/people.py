@@ -46,6 +46,36 @@ class Token(NamedTuple):
 
 def tokenize(text: str) -> list[Token]:
     """Words and punctuation of a text with their offsets."""
+    chunks = text.split()
+    if " ".join(chunks) != text:
+        return _tokenize_spaced(text)  # other spacing: offsets need the pattern's matches
+    # No token holds a space, so each whitespace-free chunk is tokenized alone, and a page
+    # repeats its chunks ("sagte", "Uhr", "Meter."): each distinct one is read once. A
+    # chunk of letters and digits only is one token as it stands; the others come from
+    # the cache, at offsets relative to the chunk.
+    make = tuple.__new__  # a Token without the Python-level __new__ of a NamedTuple
+    tokens: list[Token] = []
+    append = tokens.append
+    start = 0
+    for chunk in chunks:
+        end = start + len(chunk)
+        if chunk.isalnum():  # exactly the characters of `[^\W_]`
+            append(make(Token, (chunk, start, end)))
+        else:
+            for word, offset, stop in _chunk_tokens(chunk):
+                append(make(Token, (word, start + offset, start + stop)))
+        start = end + 1
+    return tokens
+
+
+@lru_cache(maxsize=65536)
+def _chunk_tokens(chunk: str) -> tuple[Token, ...]:
+    """The tokens of a whitespace-free chunk, offsets relative to it (computed once)."""
+    return tuple(_tokenize_spaced(chunk))
+
+
+def _tokenize_spaced(text: str) -> list[Token]:
+    """Words and punctuation of any text with their offsets, by the token pattern."""
     make = tuple.__new__  # a Token without the Python-level __new__ of a NamedTuple
     if not _TITLE_DOT.search(text.lower()):
         # No abbreviated title with its dot ("Gov.") in the text: every match is a token
