@@ -12,9 +12,10 @@ umstrittene Journalist" for a "konservativer Moderator") or a pronoun.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -105,6 +106,9 @@ def _tokenize_spaced(text: str) -> list[Token]:
         else:
             tokens.append(Token(word, m.start(), m.end()))
     return tokens
+
+
+_TEXT = operator.itemgetter(0)  # a token's text, in C (`map(_TEXT, tokens)`)
 
 
 # A superset test for the titles above, run on the lower-cased text.
@@ -349,6 +353,11 @@ class Registry:
         self._common_nouns = (
             _article_nouns([self.tokens(p) for p in paras]) if language == "de" else frozenset()
         )
+        # Per distinct token text, once a page: name-shaped and no common noun of the page;
+        # and that or a particle (a name goes on after it).
+        common = self._common_nouns
+        self._shaped = _WordFlags(lambda text: text not in common and _name_shaped(text))
+        self._continues_name = _WordFlags(lambda text: self._shaped[text] or text in _PARTICLES)
         self._collect()
 
     # -- building -------------------------------------------------------------------
@@ -391,12 +400,15 @@ class Registry:
     def _role_phrases(self, text: str, tokens: list[Token]) -> list[RolePhrase]:
         phrases: list[RolePhrase] = []
         english = self.language == "en"
-        # Most words: one cached look-up instead of the phrase reading, in a comprehension.
+        # Most words: one cached look-up instead of the phrase reading, all of it in C
+        # (`compress` keeps the indices whose token may be a role noun).
         may_be = _may_be_english_role_noun if english else _may_be_german_role_noun
-        for index in [i for i, token in enumerate(tokens) if may_be(token.text)]:
+        for index in itertools.compress(range(len(tokens)), map(may_be, map(_TEXT, tokens))):
             phrase = self._role_phrase_at(text, tokens, index, tokens[index])
             if phrase is not None:
                 phrases.append(phrase)
+        if len(phrases) < 2:
+            return phrases  # no phrase to hold another
         # "the chief UN mediator" is one phrase, not "chief" and "chief UN mediator".
         return [
             p
@@ -568,18 +580,15 @@ class Registry:
                     person.gender = "f" if token.text in _FEMALE_COURTESY else "m"
 
     def _speaker_names(self, text: str, tokens: list[Token], phrases: list[RolePhrase]) -> None:
-        common = self._common_nouns
-        shaped = [t.text not in common and _name_shaped(t.text) for t in tokens]
+        texts = list(map(_TEXT, tokens))
+        shaped = list(map(self._shaped.__getitem__, texts))
         # A name of two words or more starts where a name-shaped token follows no other,
         # and the next token is name-shaped too or a particle ("Ursula von der Leyen");
-        # elsewhere `_name_run` would find one word at most.
-        starts = [
-            index
-            for index in range(len(tokens) - 1)
-            if shaped[index]
-            and not (index > 0 and shaped[index - 1])
-            and (shaped[index + 1] or tokens[index + 1].text in _PARTICLES)
-        ]
+        # elsewhere `_name_run` would find one word at most. The pairs are found in C: a
+        # name-shaped token followed by one that may continue a name.
+        continues = map(self._continues_name.__getitem__, texts[1:])
+        pairs = itertools.compress(range(len(tokens) - 1), map(operator.and_, shaped, continues))
+        starts = [index for index in pairs if not (index > 0 and shaped[index - 1])]
         for index in starts:
             run = self._name_run(tokens, index)
             if len(run) < 2 or any(p.start <= run[-1].start < p.end for p in phrases):
@@ -1145,12 +1154,25 @@ def _words_from(text: str, start: int) -> Iterator[tuple[int, int, str]]:
 def _article_nouns(token_lists: list[list[Token]]) -> frozenset[str]:
     """Capitalised words used after an article somewhere: common nouns, places, bodies."""
     nouns: set[str] = set()
+    is_article = _WordFlags(lambda text: text.lower() in _ARTICLES)
     for tokens in token_lists:
-        texts = [token[0] for token in tokens]  # plain strings: no property per token
-        for left, right in itertools.pairwise(texts):
-            if right[:1].isupper() and left.lower() in _ARTICLES:
-                nouns.add(right)
+        texts = list(map(_TEXT, tokens))
+        # The words after an article, found in C; only those are read for their capital.
+        after_article = itertools.compress(texts[1:], map(is_article.__getitem__, texts))
+        nouns.update(word for word in after_article if word[:1].isupper())
     return frozenset(nouns)
+
+
+class _WordFlags(dict[str, bool]):
+    """A test of a word, made once per distinct word: `flags[word]` looks it up in C."""
+
+    def __init__(self, test: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._test = test
+
+    def __missing__(self, word: str) -> bool:
+        flag = self[word] = self._test(word)
+        return flag
 
 
 def build_registry(paras: list[Para], language: str) -> Registry:
