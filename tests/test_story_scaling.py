@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from bench.pages import live_page, live_page_en, live_page_of_size
 from bot.story import display_headline, parse_story
 from bot.story.furniture import _has_inline_credit
-from bot.story.headline import display_headlines
+from bot.story.headline import _compound_spelling, display_headlines
 from bot.story.people import tokenize
 
 NOW = datetime(2026, 12, 2, 22, 0, tzinfo=UTC)
@@ -104,6 +104,28 @@ def test_headlines_read_at_once_read_as_one_by_one(
     heads = [" ".join(words) for words in headlines]
     expected = [display_headline(head, vocabulary, language) for head in heads]
     assert display_headlines(heads, vocabulary, language) == expected
+
+
+def compound_spelling_by_every_ending(lower: str, text: str) -> str | None:
+    """The compound rule as first written: every ending of the word against every noun's."""
+    nouns = {m.lower() for m in re.findall(r"(?<![\w])[A-ZÄÖÜ][a-zäöüß]{6,}(?![\w])", text)}
+    tails = {noun[cut:] for noun in nouns for cut in range(len(noun) - 6)}
+    if any(lower[cut:] in tails for cut in range(1, len(lower) - 6)):
+        return lower[:1].upper() + lower[1:]
+    return None
+
+
+SYLLABLE = st.sampled_from(["bahn", "fern", "ver", "kehr", "s", "ä", "ung", "e", "ß", "ö"])
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(st.lists(SYLLABLE, max_size=6), st.lists(st.lists(SYLLABLE, max_size=6), max_size=4))
+def test_a_compound_takes_the_case_of_a_noun_it_ends_like(
+    word: list[str], nouns: list[list[str]]
+) -> None:
+    text = " ".join("".join(noun).capitalize() for noun in nouns)
+    lower = "".join(word)
+    assert _compound_spelling(lower, text) == compound_spelling_by_every_ending(lower, text)
 
 
 @settings(max_examples=300, deadline=None, database=None)

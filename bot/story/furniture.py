@@ -496,8 +496,9 @@ def is_all_caps(line: str) -> bool:
     """True for a line written in capitals ("TUCKER CARLSON NOCH IN RUSSLAND")."""
     if _ASCII_LOWER.search(line):
         return False  # most lines: decided in C at their first small letter
-    letters = [ch for ch in line if ch.isalpha()]
-    return len(letters) >= 6 and all(ch.isupper() for ch in letters)
+    # filter and map run in C: a page's ALL-CAPS headlines each pass here several times.
+    letters = list(filter(str.isalpha, line))
+    return len(letters) >= 6 and all(map(str.isupper, letters))
 
 
 def is_caps_headline(line: str) -> bool:

@@ -42,14 +42,9 @@ _SENTENCE_END_CHARS = frozenset(".!?:…")
 
 
 @lru_cache(maxsize=4)
-def _noun_tails(text: str) -> frozenset[str]:
-    """Endings (of at least `_COMPOUND_TAIL` letters) of the capitalised nouns of a text."""
-    tails: set[str] = set()
-    for noun in set(_NOUN.findall(text)):
-        lower = noun.lower()
-        for cut in range(0, len(lower) - _COMPOUND_TAIL + 1):
-            tails.add(lower[cut:])
-    return frozenset(tails)
+def _noun_endings(text: str) -> frozenset[str]:
+    """The last `_COMPOUND_TAIL` letters (lower case) of each capitalised noun of a text."""
+    return frozenset(noun[-_COMPOUND_TAIL:].lower() for noun in set(_NOUN.findall(text)))
 
 
 _NOUN = lazy(r"(?<![\w])[A-ZÄÖÜ][a-zäöüß]{6,}(?![\w])")
@@ -58,12 +53,12 @@ _NOUN = lazy(r"(?<![\w])[A-ZÄÖÜ][a-zäöüß]{6,}(?![\w])")
 def _compound_spelling(lower: str, text: str) -> str | None:
     """A German compound takes the case of a known word it ends with ("bahnverkehr").
 
-    Linear in the word: its endings are looked up in a set made once per page.
+    The word must end in `_COMPOUND_TAIL` or more letters of a noun of the text and be
+    longer than that ending; any such shared ending ends in the noun's last
+    `_COMPOUND_TAIL` letters, so one set lookup of those decides.
     """
-    tails = _noun_tails(text)
-    for cut in range(1, len(lower) - _COMPOUND_TAIL + 1):
-        if lower[cut:] in tails:
-            return lower[:1].upper() + lower[1:]
+    if len(lower) > _COMPOUND_TAIL and lower[-_COMPOUND_TAIL:] in _noun_endings(text):
+        return lower[:1].upper() + lower[1:]
     return None
 
 
@@ -95,53 +90,40 @@ _DE_FUNCTION = wordset("""
 
 
 def _spellings(text: str, wanted: frozenset[str]) -> dict[str, str]:
-    """`_vocabulary(text)` for the words in `wanted` only, found in one scan in C.
+    """`_vocabulary(text)` for the words in `wanted` only, counted once per distinct word.
 
-    A page has few ALL-CAPS headlines and many words: only the places where a wanted word
-    stands are looked at, each with the gap and the word before it, as `_vocabulary` does.
+    One findall in C yields every word that stands mid-sentence (after a word of its line,
+    with no sentence end between); a Counter adds them up. Only the rule that a word in
+    capitals after another says nothing ("NATO WARNT") needs the word before it: the few
+    words with a spelling in capitals are read again one by one, on their lines alone.
     """
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        # Lower-casing changed the length ("İ"): offsets would not match, read it all.
-        return {k: v for k, v in _vocabulary(text).items() if k in wanted}
-    # Where a token may start with a wanted word ([^\W_] is what str.isalnum accepts).
-    starts = re.compile(r"(?<![^\W_])" + trie_pattern(wanted))
-    all_caps_line: dict[int, bool] = {}
-    seen: list[str] = []
-    for match in starts.finditer(lowered):
-        start = match.start()
-        if start and text[start - 1].isalnum():
-            continue
-        # The whole token of the page's own text there, if its lower case is wanted.
-        token = _TOKEN.match(text, start)
-        if token is None or token.group().lower() not in wanted:
-            continue
-        word, end = token.group(), token.end()
-        line_start = text.rfind("\n", 0, start) + 1
-        caps_line = all_caps_line.get(line_start)
-        if caps_line is None:
-            line_end = text.find("\n", end)
-            line = text[line_start : line_end if line_end >= 0 else len(text)]
-            caps_line = all_caps_line[line_start] = is_all_caps(line)
-        if caps_line:
-            continue
-        gap_start = start
-        while gap_start > line_start and not text[gap_start - 1].isalnum():
-            gap_start -= 1
-        if gap_start == line_start or not _SENTENCE_END_CHARS.isdisjoint(text[gap_start:start]):
-            continue  # the line's first word, or one that opens a sentence
-        if _caps_word(word):
-            # Only a word in capitals needs the word before it (most words are not).
-            previous_start = gap_start
-            while previous_start > line_start and text[previous_start - 1].isalnum():
-                previous_start -= 1
-            if _caps_word(text[previous_start:gap_start]):
-                continue
-        seen.append(word)
+    prose = "\n".join(line for line in text.split("\n") if not is_all_caps(line))
     spellings: dict[str, dict[str, int]] = {}
-    for word, count in Counter(seen).items():
-        spellings.setdefault(word.lower(), {})[word] = count
-    return {lower: max(counts, key=counts.__getitem__) for lower, counts in spellings.items()}
+    for word, count in Counter(_MID_SENTENCE_WORD.findall(prose)).items():
+        lower = word.lower()
+        if lower in wanted:
+            # Counter keeps first occurrences in order, so ties go to the spelling seen first.
+            spellings.setdefault(lower, {})[word] = count
+    in_capitals = {
+        lower: counts for lower, counts in spellings.items() if any(map(_caps_word, counts))
+    }
+    result = {
+        lower: max(counts, key=counts.__getitem__)
+        for lower, counts in spellings.items()
+        if lower not in in_capitals
+    }
+    if in_capitals:
+        spelt = {word for counts in in_capitals.values() for word in counts}
+        places = re.compile(r"(?<![^\W_])(?:" + trie_pattern(spelt) + r")")
+        lines = "\n".join(line for line in prose.split("\n") if places.search(line))
+        exact = _vocabulary(lines)
+        result.update((lower, exact[lower]) for lower in in_capitals if lower in exact)
+    return result
+
+
+# A word after another word of its line with no sentence end between them (`_vocabulary`'s
+# mid-sentence test): the gap holds no letter, digit, line break or sentence end.
+_MID_SENTENCE_WORD = lazy(r"(?<=[^\W_])(?:_|[^\w\n.!?:…])+([^\W_]+)")
 
 
 def _caps_word(word: str) -> bool:
