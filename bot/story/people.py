@@ -291,11 +291,6 @@ def _german_role_noun(token: Token) -> re.Match[str] | None:
     return _de_role(token.text.lower())
 
 
-def _is_name_token(token: Token, common_nouns: frozenset[str]) -> bool:
-    text = token.text
-    return text not in common_nouns and _name_shaped(text)
-
-
 @lru_cache(maxsize=65536)
 def _name_shaped(text: str) -> bool:
     # A page repeats its words: each is judged once (the page's common nouns aside).
@@ -346,33 +341,39 @@ class Registry:
         self._index: dict[str, list[tuple[int, set[tuple[str, ...]]]]] | None = None
         self._index_words: re.Pattern[str] | None = None
         self._by_last_word: dict[str, list[Person]] | None = None
+        self._named: dict[tuple[str, ...], Person | None] = {}
         self._orders: dict[int, list[int]] = {
             flow: [p.order for p in paras] for flow, paras in self._flows.items()
         }
         self._tokens: dict[int, list[Token]] = {}
+        self._token_texts: dict[int, list[str]] = {}
         self._common_nouns = (
-            _article_nouns([self.tokens(p) for p in paras]) if language == "de" else frozenset()
+            _article_nouns([self._texts(p) for p in paras]) if language == "de" else frozenset()
         )
         # Per distinct token text, once a page: name-shaped and no common noun of the page;
         # and that or a particle (a name goes on after it).
         common = self._common_nouns
         self._shaped = _WordFlags(lambda text: text not in common and _name_shaped(text))
         self._continues_name = _WordFlags(lambda text: self._shaped[text] or text in _PARTICLES)
+        self._may_be_role = _WordFlags(
+            _may_be_english_role_noun if language == "en" else _may_be_german_role_noun
+        )
+        self._org_signal = _WordFlags(_org_signal_de if language == "de" else _org_signal_en)
         self._collect()
 
     # -- building -------------------------------------------------------------------
     def _collect(self) -> None:
         for para in sorted(self.paras, key=lambda p: p.order):
-            tokens = self.tokens(para)
-            phrases = self._role_phrases(para.text, tokens)
+            tokens, texts = self.tokens(para), self._texts(para)
+            phrases = self._role_phrases(para.text, tokens, texts)
             self._roles[para.order] = phrases
             for phrase in phrases:
                 if phrase.name:
                     self._register(
                         phrase.name, phrase.role, phrase.kind, para.in_quote(phrase.start)
                     )
-            self._courtesy_names(para.text, tokens)
-            self._speaker_names(para.text, tokens, phrases)
+            self._courtesy_names(para.text, tokens, texts)
+            self._speaker_names(para.text, tokens, texts, phrases)
         self._persons_by_first_mention()
 
     def _register(
@@ -381,6 +382,7 @@ class Registry:
         # A role said inside a quotation is the speaker's wording, not the page's.
         page_role = None if in_quote else role
         self._index = None
+        self._named.clear()
         existing = self.find_name(name)
         if existing is None:
             person = Person(name, page_role, kind, _gender(role))
@@ -397,13 +399,12 @@ class Registry:
             existing.role_kind = kind
         return existing
 
-    def _role_phrases(self, text: str, tokens: list[Token]) -> list[RolePhrase]:
+    def _role_phrases(self, text: str, tokens: list[Token], texts: list[str]) -> list[RolePhrase]:
         phrases: list[RolePhrase] = []
-        english = self.language == "en"
-        # Most words: one cached look-up instead of the phrase reading, all of it in C
-        # (`compress` keeps the indices whose token may be a role noun).
-        may_be = _may_be_english_role_noun if english else _may_be_german_role_noun
-        for index in itertools.compress(range(len(tokens)), map(may_be, map(_TEXT, tokens))):
+        # Most words: one look-up of the page's word flags instead of the phrase reading,
+        # all of it in C (`compress` keeps the indices whose token may be a role noun).
+        may_be = self._may_be_role.__getitem__
+        for index in itertools.compress(range(len(tokens)), map(may_be, texts)):
             phrase = self._role_phrase_at(text, tokens, index, tokens[index])
             if phrase is not None:
                 phrases.append(phrase)
@@ -529,7 +530,7 @@ class Registry:
             return None
         end = j
         start = end
-        while start > 0 and _is_name_token(tokens[start - 1], self._common_nouns):
+        while start > 0 and self._shaped[tokens[start - 1].text]:
             start -= 1
         if start == end or end - start > 4:
             return None
@@ -540,9 +541,11 @@ class Registry:
     def _name_run(self, tokens: list[Token], start: int) -> list[Token]:
         run: list[Token] = []
         j = start
+        # The page's common nouns may go on a name, not start it ("Bad Schandau").
+        later_word_shaped = self._shaped.__getitem__
         while j < len(tokens) and len(run) < 4:
             token = tokens[j]
-            if _is_name_token(token, self._common_nouns if run else frozenset()):
+            if (later_word_shaped if run else _name_shaped)(token.text):
                 run.append(token)
                 j += 1
                 continue
@@ -551,7 +554,7 @@ class Registry:
             k = j
             while run and k < len(tokens) and tokens[k].text in _PARTICLES and k - j < 3:
                 k += 1
-            if k > j and k < len(tokens) and _is_name_token(tokens[k], frozenset()):
+            if k > j and k < len(tokens) and _name_shaped(tokens[k].text):
                 run.extend(tokens[j : k + 1])
                 j = k + 1
                 continue
@@ -562,12 +565,12 @@ class Registry:
             return []
         return run
 
-    def _courtesy_names(self, text: str, tokens: list[Token]) -> None:
+    def _courtesy_names(self, text: str, tokens: list[Token], texts: list[str]) -> None:
         if not _may_name_courtesy(text):
             return  # most paragraphs
-        for index, token in enumerate(tokens[:-1]):
-            if token.text not in _COURTESY:
-                continue
+        # The titles are found in C ("Dr" in "Dresden" passes the test above).
+        for index in itertools.compress(range(len(tokens) - 1), map(_COURTESY.__contains__, texts)):
+            token = tokens[index]
             j = index + 1
             if j < len(tokens) and tokens[j].text == ".":
                 j += 1
@@ -579,8 +582,9 @@ class Registry:
                 if person.gender is None and token.text not in ("Dr", "Prof"):
                     person.gender = "f" if token.text in _FEMALE_COURTESY else "m"
 
-    def _speaker_names(self, text: str, tokens: list[Token], phrases: list[RolePhrase]) -> None:
-        texts = list(map(_TEXT, tokens))
+    def _speaker_names(
+        self, text: str, tokens: list[Token], texts: list[str], phrases: list[RolePhrase]
+    ) -> None:
         shaped = list(map(self._shaped.__getitem__, texts))
         # A name of two words or more starts where a name-shaped token follows no other,
         # and the next token is name-shaped too or a particle ("Ursula von der Leyen");
@@ -596,21 +600,25 @@ class Registry:
             following = index + len(run)
             if following < len(tokens) and _noun_kind(tokens[following].text) is not None:
                 continue  # "Polish Foreign Minister": title words, not a name
-            before = text[max(0, run[0].start - 20) : run[0].start]
-            after = text[run[-1].end : run[-1].end + 12]
-            name = " ".join(t.text for t in run)
             clause = _PERSON_CLAUSE.match(text, run[-1].end)
-            speaking = _SPEECH_BEFORE_NAME.search(before) or _SPEECH_AFTER_NAME.match(
-                after.lstrip()
-            )
-            if speaking and clause is None:
+            if clause is None:
+                # Most runs are places and bodies that no verb of speech stands next to:
+                # told apart before the name is put together.
+                before = text[max(0, run[0].start - 20) : run[0].start]
+                after = text[run[-1].end : run[-1].end + 12]
+                if not (
+                    _SPEECH_BEFORE_NAME.search(before) or _SPEECH_AFTER_NAME.match(after.lstrip())
+                ):
+                    continue
+                name = " ".join(t.text for t in run)
                 if not self._is_org_name(name):  # "The Electoral Commission said" is a body
                     self._register(name, None, None)
                 continue
+            name = " ".join(t.text for t in run)
             # Family roles in relative clauses and person appositions: "Ruth Ellison, who
             # chairs the town's select board,", "Brenda Lyle, whose son …", "Ellie
             # Warrington, 29,", "Martin Gruber (61)".
-            if clause is not None and not self._is_org_name(name):
+            if not self._is_org_name(name):
                 role = None
                 verb = (clause.group("verb") or "").lower()
                 if verb in en.ROLE_CLAUSE_VERBS or verb in de.ROLE_CLAUSE_VERBS:
@@ -623,6 +631,9 @@ class Registry:
         if cached is not None:
             return cached
         found: list[OrgMention] = []
+        if not any(map(self._org_signal.__getitem__, self._texts(para))):
+            self._orgs[para.order] = found
+            return found  # no word that `_org_end` needs to find a name: most paragraphs
         tokens = self.tokens(para)
         index = 0
         while index < len(tokens):
@@ -767,6 +778,7 @@ class Registry:
                 mention.person.order = min(mention.person.order, key)
         self.persons.sort(key=lambda p: p.order)
         self._by_last_word = None
+        self._named.clear()  # the first match of a name may be another person now
 
     # -- lookup -----------------------------------------------------------------------
     def find_name(self, name: str) -> Person | None:
@@ -788,6 +800,12 @@ class Registry:
                 return person
         return None
 
+    def _person_named(self, name_words: tuple[str, ...]) -> Person | None:
+        """`find_name` of a name the page repeats, looked up once while the persons stay."""
+        if name_words not in self._named:
+            self._named[name_words] = self.find_name(" ".join(name_words))
+        return self._named[name_words]
+
     def _persons_by_last_word(self) -> dict[str, list[Person]]:
         """Last word of the name → the persons, in the order of `persons`.
 
@@ -801,6 +819,13 @@ class Registry:
                 index.setdefault(person.name.split()[-1], []).append(person)
             self._by_last_word = index
         return self._by_last_word
+
+    def _texts(self, para: Para) -> list[str]:
+        """The texts of a paragraph's tokens (computed once)."""
+        cached = self._token_texts.get(para.order)
+        if cached is None:
+            cached = self._token_texts[para.order] = list(map(_TEXT, self.tokens(para)))
+        return cached
 
     def tokens(self, para: Para) -> list[Token]:
         """The tokens of a paragraph (computed once)."""
@@ -842,6 +867,7 @@ class Registry:
             # them. Splitting every paragraph into words was most of the page's look-ups.
             index = self._name_index()
             keys = self._index_words
+            name_word = _NAME_WORD.search
             text = para.text
             blocked = 0  # the text before this offset is inside a name found just before
             position = 0
@@ -858,31 +884,34 @@ class Registry:
                 before = text[start - 1] if start else " "
                 if not before.isspace() and before not in _NAME_SEPARATOR_CHARS:
                     continue
-                words = _words_from(text, start)
-                word = next(words, None)
-                if word is None:
+                # The first word is read here, the next ones only for a longer name.
+                first = name_word(text, start)
+                if first is None:
                     continue
-                bare = _without_possessive(word[2])
-                names = index.get(bare)
+                word = first.group().rstrip(_WORD_TAIL)
+                names = index.get(_without_possessive(word))
                 if names is None:
                     continue
-                read = [word]
+                words = [word]  # the words read so far and where each ends
+                ends = [first.start() + len(word)]
+                after = first.end()
                 for size, group in names:
-                    while len(read) < size and (more := next(words, None)) is not None:
-                        read.append(more)
-                    if len(read) < size:
+                    while len(words) < size and (more := name_word(text, after)) is not None:
+                        word = more.group().rstrip(_WORD_TAIL)
+                        words.append(word)
+                        ends.append(more.start() + len(word))
+                        after = more.end()
+                    if len(words) < size:
                         continue  # the text ends before a name this long would
-                    candidate = [w for _, _, w in read[:size]]
-                    candidate[-1] = _without_possessive(candidate[-1])
-                    name_words = tuple(candidate)
+                    name_words = (*words[: size - 1], _without_possessive(words[size - 1]))
                     if name_words in group:
-                        last_end = read[size - 1][1]
+                        last_end = ends[size - 1]
                         if text[last_end - 2 : last_end] in ("'s", "’s"):
                             last_end -= 2
-                        person = self.find_name(" ".join(name_words))
+                        person = self._person_named(name_words)
                         if person is not None:
                             found.append(Mention(start, last_end, person, para.in_quote(start)))
-                            blocked = read[size - 1][1]
+                            blocked = ends[size - 1]
                         break
         self._mentions[para.order] = found
         for phrase in self.role_phrases(para):
@@ -1031,6 +1060,9 @@ _ADVERBS_IN_ER = wordset(
 )
 
 
+_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
+
+
 def _modifiers(tokens: list[Token], index: int, english: bool) -> tuple[int, list[str]]:
     """Where a role phrase starts and the adjectives (or English title words) before its noun."""
     first = index
@@ -1043,7 +1075,7 @@ def _modifiers(tokens: list[Token], index: int, english: bool) -> tuple[int, lis
             capital = left[:1].isupper() and left not in _CAP_STOP
             if not (_EN_MODIFIER.match(left) or _possessive(left) or acronym or capital):
                 break
-        elif not (left[:1].islower() and re.search(r"(?:e|en|er|es|em)$", left)):
+        elif not (left[:1].islower() and left.endswith(_ADJECTIVE_ENDINGS)):
             # Place adjectives keep their capital: "die Schweizer Außenministerin".
             place = left[:1].isupper() and left.endswith("er") and left not in _CAP_STOP
             if not place or _noun_kind(left) is not None:
@@ -1117,6 +1149,24 @@ def _german_plural(tokens: list[Token], first: int, suffix: str) -> bool:
     return determiner in ("die", "diese") and suffix in ("en", "n", "innen")
 
 
+def _org_signal_de(text: str) -> bool:
+    """False if `_org_end` cannot find an organisation's name at a German word."""
+    if not text[:1].isupper() or text in _CAP_STOP:
+        return False
+    lower = text.lower()
+    if lower.endswith(_GENITIVES):
+        lower = lower[:-1]
+    if len(lower) > 5 and lower.endswith(_ORG_STEMS):
+        return True
+    return _CAPITAL_ADJECTIVE.match(text) is not None  # "Die Deutsche Bahn"
+
+
+def _org_signal_en(text: str) -> bool:
+    """False if no English organisation's name ends at or speaks after this word."""
+    lower = text.lower()
+    return lower.strip(".") in en.ORG_HEADS or lower in _ORG_SPEECH_VERBS
+
+
 def _possessive(word: str) -> bool:
     return word.endswith(("'s", "’s")) and word[:1].isupper()
 
@@ -1140,23 +1190,11 @@ def _gender(role: str | None) -> str | None:
     return "f" if _FEMININE_ROLE.search(role.split()[-1] if role.split() else role) else None
 
 
-def _words_from(text: str, start: int) -> Iterator[tuple[int, int, str]]:
-    """Start, end and text of each word a name may consist of from `start` on, trailing
-    dots cut."""
-    position = start
-    while (match := _NAME_WORD.search(text, position)) is not None:
-        word = match.group().rstrip(_WORD_TAIL)
-        word_start = match.start()
-        position = match.end()
-        yield word_start, word_start + len(word), word
-
-
-def _article_nouns(token_lists: list[list[Token]]) -> frozenset[str]:
+def _article_nouns(text_lists: list[list[str]]) -> frozenset[str]:
     """Capitalised words used after an article somewhere: common nouns, places, bodies."""
     nouns: set[str] = set()
     is_article = _WordFlags(lambda text: text.lower() in _ARTICLES)
-    for tokens in token_lists:
-        texts = list(map(_TEXT, tokens))
+    for texts in text_lists:
         # The words after an article, found in C; only those are read for their capital.
         after_article = itertools.compress(texts[1:], map(is_article.__getitem__, texts))
         nouns.update(word for word in after_article if word[:1].isupper())
