@@ -109,6 +109,7 @@ def _tokenize_spaced(text: str) -> list[Token]:
 
 
 _TEXT = operator.itemgetter(0)  # a token's text, in C (`map(_TEXT, tokens)`)
+_START = operator.attrgetter("start")
 
 
 # A superset test for the titles above, run on the lower-cased text.
@@ -144,19 +145,6 @@ _PARTICLES = frozenset(
 _ARTICLES = wordset("der die das den dem des ein eine einen einem einer eines the a an")
 _COURTESY = frozenset({"Herr", "Herrn", "Frau", "Mr", "Mrs", "Ms", "Dr", "Prof", "Sir", "Dame"})
 _FEMALE_COURTESY = frozenset({"Frau", "Mrs", "Ms", "Dame"})
-# Each courtesy title holds one of these (a plain alternation: searched fast in C).
-_COURTESY_ANYWHERE = lazy("|".join(sorted(_COURTESY)))
-
-
-def _may_name_courtesy(text: str) -> bool:
-    """False if no token of `text` is a courtesy title: none stands there as a word."""
-    for found in _COURTESY_ANYWHERE.finditer(text):
-        start = found.start()
-        if start == 0 or not text[start - 1].isalnum():
-            return True  # a token starts where no letter or digit is before it
-    return False
-
-
 _EN_MODIFIER = lazy(
     r"^(?:former|top|chief|senior|deputy|acting|outgoing|incoming|new|then|vice|prime|"
     r"foreign|defen[cs]e|interior|finance|state|general|conservative|liberal|controversial|"
@@ -372,7 +360,7 @@ class Registry:
                     self._register(
                         phrase.name, phrase.role, phrase.kind, para.in_quote(phrase.start)
                     )
-            self._courtesy_names(para.text, tokens, texts)
+            self._courtesy_names(tokens, texts)
             self._speaker_names(para.text, tokens, texts, phrases)
         self._persons_by_first_mention()
 
@@ -427,7 +415,7 @@ class Registry:
         self, text: str, tokens: list[Token], index: int, token: Token
     ) -> RolePhrase | None:
         german = _german_role_noun(token)
-        english = token.text.lower().rstrip(".") in _EN_ROLES and self.language == "en"
+        english = self.language == "en" and token.text.lower().rstrip(".") in _EN_ROLES
         if german is None and not english:
             return None
         following = tokens[index + 1].text.lower().rstrip(".") if index + 1 < len(tokens) else ""
@@ -565,10 +553,8 @@ class Registry:
             return []
         return run
 
-    def _courtesy_names(self, text: str, tokens: list[Token], texts: list[str]) -> None:
-        if not _may_name_courtesy(text):
-            return  # most paragraphs
-        # The titles are found in C ("Dr" in "Dresden" passes the test above).
+    def _courtesy_names(self, tokens: list[Token], texts: list[str]) -> None:
+        # The titles are found in C, one set look-up per word: most paragraphs have none.
         for index in itertools.compress(range(len(tokens) - 1), map(_COURTESY.__contains__, texts)):
             token = tokens[index]
             j = index + 1
@@ -919,7 +905,7 @@ class Registry:
                 person = self.person_for_role(phrase, para, phrase.start)
                 if person is not None:
                     found.append(Mention(phrase.start, phrase.end, person, False))
-        found.sort(key=lambda m: m.start)
+        found.sort(key=_START)
         return found
 
     def person_for_role(self, phrase: RolePhrase, para: Para, offset: int) -> Person | None:
