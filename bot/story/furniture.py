@@ -165,13 +165,17 @@ def is_furniture(line: str) -> bool:
         return True
     if _BYLINE_PLACE.match(core):
         return True
-    if _BYLINE.match(core) and len(core) <= 80 and not core.endswith("."):
+    if len(core) <= 80 and not core.endswith(".") and _BYLINE.match(core):
         return True
     if is_page_stamp(core) or _is_chrome(core) or is_credit_line(core) or is_caption(core):
         return True
-    # A widget line is at most 80 characters long (a line has no line break in it).
-    widget = (len(core) <= 80 or "\n" in core) and _WIDGET.search(core)
-    if _COUNTER.match(core) or widget or _MEDIA_LINE.search(core):
+    # A widget line is at most 80 characters long (a line has no line break in it), and
+    # it shows a change in per cent: most lines are passed over by a test in C.
+    widget = (len(core) <= 80 or "\n" in core) and "%" in core and _WIDGET.search(core)
+    if _COUNTER.match(core) or widget or _MEDIA_LINE.match(core):
+        return True
+    short = len(core) <= _PROGRAMME_LINE_MAX and "\n" not in core
+    if short and _PROGRAMME_LINE.match(core):
         return True
     app = _APP_CTA_HINT.search(lower) is not None and _APP_CTA.search(core)
     if len(core) <= 160 and (_CTA_OPENING.match(_bare(core)) or app):
@@ -401,20 +405,21 @@ def _has_inline_credit(core: str) -> bool:
 def is_credit_line(line: str) -> bool:
     """Family credits: a photo credit alone, a byline-like credit, "Reporting by …"."""
     core = _core(line)
-    lower = core.lower()
-    if len(core.split()) > 25:
+    if len(core) > 2 * 25 and len(core.split()) > 25:  # 26 words take 51 characters
         return False
+    lower = core.lower()
     ending = _CREDIT_ENDING_HINT.search(lower) is not None and _CREDIT_ENDING.search(lower)
     if _CREDIT_OPENING.match(lower) or ending:
         return True
     if lower in ("hide caption", "toggle caption", "show caption"):
         return True
-    label = lower.split(":", 1)[0].strip()
-    if ":" in core and label in de.CAPTION_LABELS | en.CAPTION_LABELS and len(core.split()) <= 12:
+    label = lower.split(":", 1)[0].strip() if ":" in core else ""
+    if label in _CAPTION_LABELS and len(core.split()) <= 12:
         return True
     return bool(_CREDIT_ONLY.match(core))
 
 
+_CAPTION_LABELS = de.CAPTION_LABELS | en.CAPTION_LABELS
 _CREDIT_OPENING = lazy(r"^(?:" + _alternation(de.CREDIT_OPENERS + en.CREDIT_OPENERS) + r")")
 _CREDIT_ENDING = lazy(r"(?:" + _alternation(en.CREDIT_ENDINGS) + r")\.?$")
 _CREDIT_ENDING_HINT = _hint(en.CREDIT_ENDINGS)
@@ -438,7 +443,7 @@ def is_photo_credit(line: str) -> bool:
 def is_caption(line: str) -> bool:
     """Family captions: a picture's text with its credit on the same line."""
     core = _core(line)
-    if len(core.split()) > 60:
+    if len(core) > 2 * 60 and len(core.split()) > 60:  # 61 words take 121 characters
         return False
     if ":" in core[:20] and core.split(":", 1)[0].strip().lower() in (
         "legende",
@@ -466,15 +471,21 @@ _WIDGET = lazy(
 # Family media lines: durations and programme lines ("Laufzeit 2 Minuten", "Listen · 4:12",
 # "Tagesschau, 23.11.2025, 19:30 Uhr", "Lesezeit: 4 Min.").
 _MEDIA_LINE = lazy(
-    r"^(?:(?:video|audio|podcast)\s*(?:abspielen|:)|laufzeit\b|lesezeit\b|hördauer\b|dauer\s*:"
+    r"(?:(?:video|audio|podcast)\s*(?:abspielen|:)|laufzeit\b|lesezeit\b|hördauer\b|dauer\s*:"
     r"|listen\b.{0,20}\d+:\d\d|watch\b.{0,30}\d+:\d\d|\|?\s*\d+\s*(?:mins?|minutes?)(?:\s+read)?$"
     r"|[\w .-]{0,40}\d+:\d\d\s*min\.?$"
     r"|(?:dieses\s+thema\s+im\s+programm|im\s+programm|sendung)\s*:"
-    r"|(?=.{0,110}$)[^.!?]*?,\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{1,2}\.\s+[a-zä]+\s+\d{4})"
-    r"(?:,\s*\d{1,2}[:.]\d\d(?:\s*uhr)?)?\)?$"
-    r"|(?=.{0,110}$)[^.!?]*?,\s*[\w ]+\s\d{1,2}[:.]\d\d\s*uhr\s*,"
-    r"\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}$"
     r"|\((?:red|[a-z]{2,5})(?:\s*[,/]\s*[\w.]+)+\)$)",
+    re.IGNORECASE,
+)
+# Family programme lines: "Tagesschau, 23.11.2025, 19:30 Uhr". Apart from the other media
+# lines because they fit one short line only: a paragraph is not read up to its commas.
+_PROGRAMME_LINE_MAX = 110
+_PROGRAMME_LINE = lazy(
+    r"(?:[^.!?]*?,\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{1,2}\.\s+[a-zä]+\s+\d{4})"
+    r"(?:,\s*\d{1,2}[:.]\d\d(?:\s*uhr)?)?\)?$"
+    r"|[^.!?]*?,\s*[\w ]+\s\d{1,2}[:.]\d\d\s*uhr\s*,"
+    r"\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}$)",
     re.IGNORECASE,
 )
 

@@ -275,7 +275,10 @@ def _item_speaker(
 
 
 def _quote_key(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
+
+
+_NOT_WORD = lazy(r"[^\w]+")
 
 
 def names_a_thing(paragraph: str, span: QuoteSpan, text: str, language: str) -> bool:
@@ -330,8 +333,11 @@ def is_fragment(paragraph: str, span: QuoteSpan, text: str) -> bool:
         return False
     previous_word = before.split()[-1].lower()
     statement = text[:1].isupper() and len(text.split()) >= 4
-    speech = re.fullmatch(_SPEECH_DE + "|" + _SPEECH_EN, previous_word) is not None
+    speech = _SPEECH_WORD.fullmatch(previous_word) is not None
     return not (statement and speech)
+
+
+_SPEECH_WORD = lazy(_SPEECH_DE + "|" + _SPEECH_EN)
 
 
 def _attribute(para: Para, span: QuoteSpan, text: str, registry: Registry) -> _Speaker | None:

@@ -273,7 +273,7 @@ def _finish(core: str, match: re.Match[str], stamp: Stamp) -> Stamp:
     raw_rest = match.group("rest")
     rest = raw_rest.strip(_SEPARATORS).strip()
     # "+++ 21:40 Uhr: Fähren fallen aus +++": the frame closes after the headline.
-    rest = re.sub(r"\s*\+{2,}\s*$", "", rest).strip()
+    rest = _CLOSING_FRAME.sub("", rest).strip()
     author = None
     if rest and _looks_like_author(raw_rest, rest):
         author, rest = _BY.sub("", rest), ""
@@ -287,6 +287,9 @@ def _finish(core: str, match: re.Match[str], stamp: Stamp) -> Stamp:
         ago=stamp.ago,
         author=author,
     )
+
+
+_CLOSING_FRAME = lazy(r"\s*\+{2,}\s*$")
 
 
 def _looks_like_author(raw_rest: str, rest: str) -> bool:
