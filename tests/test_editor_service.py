@@ -18,6 +18,7 @@ from bot.services.editor import EditorError, EditorService, parse_addquote, spli
 from bot.services.stories import StoryService
 from bot.texts import Formatter, Texts
 from bot.texts.format import EDITOR_ERROR_TEXTS
+from tests.conftest_delivery import open_db
 
 # The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
 BOTH_STORES = True
@@ -62,7 +63,7 @@ class Desk:
 
 @pytest.fixture
 async def desk(tmp_path: Path, store: str) -> AsyncIterator[Desk]:
-    db = await Database.open(tmp_path / "bot.sqlite3" if store == "sqlite" else store)
+    db = await open_db(tmp_path, store)
     service = Desk(db)
     await service.stories.import_page(SEED.read_bytes(), source_name=f"seeds/{SEED.name}")
     try:

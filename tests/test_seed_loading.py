@@ -19,6 +19,7 @@ from bot.db.stories import ImportOutcome
 from bot.services.editor import EditorService
 from bot.services.stories import StoryService
 from bot.story.model import StoryError
+from tests.conftest_delivery import open_db
 from tests.seed_page import SEED, changed_seed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +57,7 @@ class Harness:
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    db = await Database.open(tmp_path / "bot.sqlite3")
+    db = await open_db(tmp_path)
     try:
         yield Harness(db, seeds)
     finally:
