@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -135,6 +136,43 @@ def settings_for(server: FakeBotApi, workdir: Path, **extra: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+class Population(Enum):
+    """Who the fake Bot API knows before a test starts."""
+
+    # Two readers (English, German) and the editor: the journeys of one reader.
+    READERS = "readers"
+    # Those, a French reader, and a group with its admin and a member.
+    NEWSROOM = "newsroom"
+
+
+@asynccontextmanager
+async def demo_api(population: Population) -> AsyncIterator[FakeBotApi]:
+    """A started fake Bot API with the demo users of `population`, stopped after."""
+    server = FakeBotApi(token=DEFAULT_TOKEN)
+    await server.start()
+    try:
+        server.add_user(READER_EN, "Alice", language_code="en")
+        server.add_user(READER_DE, "Bruno", language_code="de")
+        if population is Population.NEWSROOM:
+            server.add_user(READER_FR, "Chloé", language_code="fr")
+        server.add_user(EDITOR_ID, "Eda", language_code="de")
+        if population is Population.NEWSROOM:
+            server.add_user(GROUP_ADMIN, "Greta", language_code="de")
+            server.add_user(GROUP_MEMBER, "Gustav", language_code="de")
+            server.add_group(GROUP_ID, "Newsroom", admins=[GROUP_ADMIN], members=[GROUP_MEMBER])
+        yield server
+    finally:
+        await server.stop()
+
+
+async def new_store_as_migrated_copy(settings: Settings) -> None:
+    """A new SQLite store as a copy of one migrated per session: the migrations cost each
+    bot ~70 ms of CPU; their own tests open new files (test_db), and the process smoke
+    tests (tests/e2e.py) start on an empty folder."""
+    if settings.database_url is None:
+        await migrated_store(settings.database_path)
+
+
 # How much faster than Telegram's per-chat limits the in-process bot paces its sends.
 PACING_SPEED_UP = 20.0
 
@@ -163,21 +201,9 @@ async def inproc_bot(
 
     Replies and pushes share `pacer` (a fast_pacer of its own unless given), as they share
     the process-wide one in the running bot."""
-    server = FakeBotApi(token=DEFAULT_TOKEN)
-    await server.start()
-    try:
-        server.add_user(READER_EN, "Alice", language_code="en")
-        server.add_user(READER_DE, "Bruno", language_code="de")
-        server.add_user(READER_FR, "Chloé", language_code="fr")
-        server.add_user(EDITOR_ID, "Eda", language_code="de")
-        server.add_user(GROUP_ADMIN, "Greta", language_code="de")
-        server.add_user(GROUP_MEMBER, "Gustav", language_code="de")
-        server.add_group(GROUP_ID, "Newsroom", admins=[GROUP_ADMIN], members=[GROUP_MEMBER])
+    async with demo_api(Population.NEWSROOM) as server:
         settings = settings_for(server, workdir, **extra)
-        if settings.database_url is None:
-            # A new store as a copy of one migrated per session: the migrations cost each
-            # bot ~70 ms of CPU; their own tests open new files (test_db).
-            await migrated_store(settings.database_path)
+        await new_store_as_migrated_copy(settings)
         app = build_app(
             settings,
             with_delivery=with_delivery,
@@ -188,5 +214,3 @@ async def inproc_bot(
         )
         async with running(app):
             yield InProcessBot(server=server, app=app, workdir=workdir)
-    finally:
-        await server.stop()

@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi, StoredMessage
+from bench.fakeapi.botapi import FakeBotApi, StoredMessage
 from bot.app import serve
-from tests.inproc import EDITOR_ID, READER_DE, READER_EN, settings_for
+from tests.inproc import Population, demo_api, new_store_as_migrated_copy, settings_for
 
 
 @dataclass
@@ -46,7 +46,9 @@ class Serving:
 async def start_serving(server: FakeBotApi, workdir: Path, **settings: Any) -> Serving:
     """serve() on `workdir` as a task, once it polls."""
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings_for(server, workdir, **settings), stop_when=stop))
+    bot_settings = settings_for(server, workdir, **settings)
+    await new_store_as_migrated_copy(bot_settings)
+    task = asyncio.create_task(serve(bot_settings, stop_when=stop))
     waiting = asyncio.create_task(server.wait_until_polling(timeout=30))
     await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
     if task.done():
@@ -56,18 +58,9 @@ async def start_serving(server: FakeBotApi, workdir: Path, **settings: Any) -> S
     return Serving(server, stop, task, workdir)
 
 
-@asynccontextmanager
-async def fake_api() -> AsyncIterator[FakeBotApi]:
+def fake_api() -> AbstractAsyncContextManager[FakeBotApi]:
     """A fake Bot API with two readers and the editor, closed after."""
-    server = FakeBotApi(token=DEFAULT_TOKEN)
-    await server.start()
-    try:
-        server.add_user(READER_EN, "Alice", language_code="en")
-        server.add_user(READER_DE, "Bruno", language_code="de")
-        server.add_user(EDITOR_ID, "Eda", language_code="de")
-        yield server
-    finally:
-        await server.stop()
+    return demo_api(Population.READERS)
 
 
 @asynccontextmanager
