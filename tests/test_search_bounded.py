@@ -94,6 +94,24 @@ async def test_every_word_prefix_and_accents(db: Database) -> None:
     assert await _found(db, story, "   ") == []
 
 
+async def test_sharp_s_and_spelt_out_umlauts_find_what_filter_and_quotes_find(
+    db: Database,
+) -> None:
+    story = await add_story(db)
+    # A German page writes ß and ü, a Swiss one ss; readers type either, or ue for ü.
+    await add_item(db, story, "Außenminister reisen nach Brüssel", enqueue=False)
+    await add_item(db, story, "Grenzübergänge schliessen um Mitternacht", enqueue=False)
+    await add_item(db, story, "Müller: Bündnis hält", enqueue=False)
+    await stories.reindex(db, story)
+    minister = ["Außenminister reisen nach Brüssel"]
+    assert await _found(db, story, "aussenminister") == minister
+    assert await _found(db, story, "AUSSENMINISTER") == minister  # upper case of ß
+    assert await _found(db, story, "Aussenminister Bruessel") == minister
+    assert await _found(db, story, "schließen") == ["Grenzübergänge schliessen um Mitternacht"]
+    assert await _found(db, story, "Mueller Buendnis") == ["Müller: Bündnis hält"]
+    assert await _found(db, story, "Aussenpolitik") == []
+
+
 async def test_shorter_sentences_first_then_the_newest(db: Database) -> None:
     story = await add_story(db)
     await add_item(db, story, "Kiew meldet Angriffe in der Nacht auf Montag", enqueue=False)

@@ -770,9 +770,30 @@ def _query_words(words: str) -> list[str]:
     return list(dict.fromkeys(_TOKEN.findall(_fold(words))))[:12]
 
 
+# Spelt-out umlauts ("Mueller"); shorter than this, a dropped "e" finds other words.
+_SPELT_OUT_UMLAUTS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+_SPELT_OUT_MIN = 4
+
+
+def _spellings(word: str) -> tuple[str, ...]:
+    """A folded query word as the index may hold it: ß and ss both ways (the index keeps ß,
+    Swiss pages and upper case write ss) and ae/oe/ue for the umlaut, as /filter matches."""
+    found = [word, word.replace("ß", "ss"), word.replace("ss", "ß")]
+    for spelling in list(found):
+        for spelt, plain in _SPELT_OUT_UMLAUTS:
+            spelling = spelling.replace(spelt, plain)
+        if len(spelling) >= _SPELT_OUT_MIN:
+            found.append(spelling)
+    return tuple(dict.fromkeys(found))
+
+
+def _prefixes(word: str) -> list[str]:
+    return list(dict.fromkeys(spelling[:PREFIX_MAX] for spelling in _spellings(word)))
+
+
 async def _search_sqlite(db: Database, story_id: int, wanted: list[str]) -> list[Row]:
     # Quoted prefix terms: user text can never inject FTS syntax.
-    terms = " AND ".join(f'"{w[:PREFIX_MAX]}"*' for w in wanted)
+    terms = " AND ".join("(" + " OR ".join(f'"{p}"*' for p in _prefixes(w)) + ")" for w in wanted)
     story = f'text : ({terms}) AND scope : "s{story_id}"'
     # Newest first and a LIMIT inside FTS5: it stops after SEARCH_WINDOW matches instead of
     # ranking them all (bm25 would read every match of every term to weigh one).
@@ -788,7 +809,7 @@ async def _search_sqlite(db: Database, story_id: int, wanted: list[str]) -> list
 async def _search_postgres(db: Database, story_id: int, wanted: list[str]) -> list[Row]:
     # Quoted prefix lexemes cast straight to tsquery: the words are letters and digits
     # only (_TOKEN), so user text can never inject tsquery syntax.
-    terms = " & ".join(f"'{w[:PREFIX_MAX]}':*" for w in wanted)
+    terms = " & ".join("(" + " | ".join(f"'{p}':*" for p in _prefixes(w)) + ")" for w in wanted)
     # The story's newest matches, and its page and quotes in reading order, each bounded.
     return await db.fetchall(
         "SELECT rowid, kind, ref, text FROM (SELECT rowid, kind, ref, text"
@@ -815,7 +836,7 @@ async def search(db: Database, story_id: int, words: str, limit: int = 8) -> lis
     for r in rows:
         if long_words:
             tokens = _TOKEN.findall(_fold(r["text"]))
-            if not all(any(t.startswith(w) for t in tokens) for w in long_words):
+            if not all(any(t.startswith(_spellings(w)) for t in tokens) for w in long_words):
                 continue  # only the first PREFIX_MAX characters of a long word matched
         # Every candidate has every word: bm25 would rank it by how short it is; the
         # newest wins a tie.
