@@ -47,6 +47,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bench.fakeapi.botapi import DEFAULT_TOKEN, FakeBotApi, FaultRule
 from bench.fakeapi.botapi_stats import SendStats
 from bench.fakeapi.botapi_text import MAX_CAPTION_LENGTH, format_text, html_problem
+from tests.ptb_client import httpx_bot, httpx_request
 
 ALICE, BRUNO, GROUP = 1001, 1002, -4001
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -63,8 +64,8 @@ async def server() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def bot(server: FakeBotApi) -> AsyncIterator[Bot]:
-    async with Bot(
-        server.token, base_url=server.base_url, base_file_url=server.base_file_url
+    async with httpx_bot(
+        server.token, server.base_url, base_file_url=server.base_file_url
     ) as client:
         yield client
 
@@ -490,7 +491,7 @@ async def test_document_get_file_and_download(bot: Bot, server: FakeBotApi) -> N
 
 async def test_wrong_token_and_unknown_method(server: FakeBotApi, bot: Bot) -> None:
     with pytest.raises(InvalidToken):
-        async with Bot("123456:WRONG-token", base_url=server.base_url):
+        async with httpx_bot("123456:WRONG-token", server.base_url):
             pass
     with pytest.raises(EndPointNotFound):
         await bot.do_api_request("sendTelepathy", api_kwargs={"chat_id": ALICE})
@@ -653,7 +654,7 @@ def test_kernel_stamps_a_send_that_waits_for_a_busy_loop_at_its_arrival() -> Non
 async def test_latency_and_record_off() -> None:
     async with FakeBotApi(record=False, latency=0.05) as server:
         server.add_user(ALICE, "Alice")
-        async with Bot(server.token, base_url=server.base_url) as client:
+        async with httpx_bot(server.token, server.base_url) as client:
             loop = asyncio.get_running_loop()
             started = loop.time()
             await client.send_message(ALICE, "slow")
@@ -708,6 +709,8 @@ async def test_ptb_application_polling_end_to_end(server: FakeBotApi) -> None:
         .token(server.token)
         .base_url(server.base_url)
         .base_file_url(server.base_file_url)
+        .request(httpx_request())
+        .get_updates_request(httpx_request())
         .build()
     )
     app.add_handler(CommandHandler("start", start))

@@ -21,6 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bench.fakeapi.botapi import FakeBotApi
+from tests.ptb_client import httpx_bot
 
 ALICE = 1001
 
@@ -35,7 +36,7 @@ async def server() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def bot(server: FakeBotApi) -> AsyncIterator[Bot]:
-    async with Bot(server.token, base_url=server.base_url) as client:
+    async with httpx_bot(server.token, server.base_url) as client:
         yield client
 
 
