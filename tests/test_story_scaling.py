@@ -8,7 +8,9 @@ cache of repeated words or lines can hide a step that rereads the whole page per
 from __future__ import annotations
 
 import cProfile
+import gc
 import re
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +23,8 @@ from bench.pages import live_page, live_page_en, live_page_of_size
 from bot.story import display_headline, parse_story
 from bot.story.furniture import _has_inline_credit
 from bot.story.headline import _compound_spelling, display_headlines
-from bot.story.people import tokenize
+from bot.story.layout import Para
+from bot.story.people import build_registry, tokenize
 
 NOW = datetime(2026, 12, 2, 22, 0, tzinfo=UTC)
 
@@ -193,3 +196,21 @@ def test_pages_of_a_size_end_after_a_whole_post() -> None:
         assert parsed.ticker[-1].body and parsed.ticker[-1].body[-1].endswith(
             ".”" if language == "en" else "."
         )
+
+
+def test_a_registry_is_freed_by_reference_counting_alone() -> None:
+    """A page's registry holds all its tokens: in a reference cycle they would outlive the
+    parse until the cycle collector walked every one of them, inside the parse's time."""
+    lines = live_page(20, seed=3).split("\n\n")
+    paras = [Para(text, order, 0, "de") for order, text in enumerate(lines)]
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        registry = build_registry(paras, "de")
+        assert registry.persons  # the page names people: the registry did its work
+        freed = weakref.ref(registry)
+        del registry
+        assert freed() is None
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -340,9 +340,11 @@ class Registry:
         )
         # Per distinct token text, once a page: name-shaped and no common noun of the page;
         # and that or a particle (a name goes on after it).
+        # The tests close over locals, never over `self`: a registry in a reference cycle
+        # outlives the parse until the cycle collector walks its million objects.
         common = self._common_nouns
-        self._shaped = _WordFlags(lambda text: text not in common and _name_shaped(text))
-        self._continues_name = _WordFlags(lambda text: self._shaped[text] or text in _PARTICLES)
+        shaped = self._shaped = _WordFlags(lambda text: text not in common and _name_shaped(text))
+        self._continues_name = _WordFlags(lambda text: shaped[text] or text in _PARTICLES)
         self._may_be_role = _WordFlags(
             _may_be_english_role_noun if language == "en" else _may_be_german_role_noun
         )
