@@ -21,6 +21,23 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Spelt-out umlauts ("Mueller"); shorter than this, a dropped "e" finds other words.
+_SPELT_OUT_UMLAUTS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+_SPELT_OUT_MIN = 4
+
+
+def spellings(word: str) -> tuple[str, ...]:
+    """A lower-case word as a text may print it: ß and ss both ways (upper case and Swiss
+    pages write ss) and ae/oe/ue for the umlaut, as `fold` treats them."""
+    found = [word, word.replace("ß", "ss"), word.replace("ss", "ß")]
+    for spelling in list(found):
+        for spelt, plain in _SPELT_OUT_UMLAUTS:
+            spelling = spelling.replace(spelt, plain)
+        if len(spelling) >= _SPELT_OUT_MIN:
+            found.append(spelling)
+    return tuple(dict.fromkeys(found))
+
+
 def _words(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", fold(text)).split())
 

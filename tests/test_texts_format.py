@@ -323,6 +323,9 @@ def test_word_spans_map_back_through_folding() -> None:
     spans = word_spans(text, "strasse sybiga")
     assert [text[a:b] for a, b in spans] == ["Straße", "STRASSE", "Sýbiga"]
     assert word_spans("abc", "!!!") == []
+    spelt_out = "Müller: Bündnis hält"
+    spans = word_spans(spelt_out, "Mueller buendnis")
+    assert [spelt_out[a:b] for a, b in spans] == ["Müller", "Bündnis"]
 
 
 def test_help_lists_every_command_and_editor_commands_only_for_editors(fmt: Formatter) -> None:

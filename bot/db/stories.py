@@ -20,6 +20,7 @@ from bot.db.models import (
     TickerItemRecord,
     now_iso,
 )
+from bot.folding import spellings
 from bot.story.model import ParsedStory, TickerEntry
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"„“«»A-ZÄÖÜ0-9])")
@@ -770,25 +771,8 @@ def _query_words(words: str) -> list[str]:
     return list(dict.fromkeys(_TOKEN.findall(_fold(words))))[:12]
 
 
-# Spelt-out umlauts ("Mueller"); shorter than this, a dropped "e" finds other words.
-_SPELT_OUT_UMLAUTS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
-_SPELT_OUT_MIN = 4
-
-
-def _spellings(word: str) -> tuple[str, ...]:
-    """A folded query word as the index may hold it: ß and ss both ways (the index keeps ß,
-    Swiss pages and upper case write ss) and ae/oe/ue for the umlaut, as /filter matches."""
-    found = [word, word.replace("ß", "ss"), word.replace("ss", "ß")]
-    for spelling in list(found):
-        for spelt, plain in _SPELT_OUT_UMLAUTS:
-            spelling = spelling.replace(spelt, plain)
-        if len(spelling) >= _SPELT_OUT_MIN:
-            found.append(spelling)
-    return tuple(dict.fromkeys(found))
-
-
 def _prefixes(word: str) -> list[str]:
-    return list(dict.fromkeys(spelling[:PREFIX_MAX] for spelling in _spellings(word)))
+    return list(dict.fromkeys(spelling[:PREFIX_MAX] for spelling in spellings(word)))
 
 
 async def _search_sqlite(db: Database, story_id: int, wanted: list[str]) -> list[Row]:
@@ -836,7 +820,7 @@ async def search(db: Database, story_id: int, words: str, limit: int = 8) -> lis
     for r in rows:
         if long_words:
             tokens = _TOKEN.findall(_fold(r["text"]))
-            if not all(any(t.startswith(_spellings(w)) for t in tokens) for w in long_words):
+            if not all(any(t.startswith(spellings(w)) for t in tokens) for w in long_words):
                 continue  # only the first PREFIX_MAX characters of a long word matched
         # Every candidate has every word: bm25 would rank it by how short it is; the
         # newest wins a tie.

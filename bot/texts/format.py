@@ -24,6 +24,7 @@ from bot.db.models import (
     parse_iso,
 )
 from bot.db.subscriptions import DeliveryChoice
+from bot.folding import spellings
 from bot.limits import MAX_FRAGMENTS, MAX_STATEMENTS
 from bot.story.model import ParsedStory
 from bot.texts.html import escape, highlight
@@ -203,7 +204,8 @@ def _fold(text: str) -> tuple[str, list[int]]:
 
 def word_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Spans of the words in `text` that start with a word of `query` (as the search does)."""
-    words = {_fold(w)[0] for w in re.findall(r"\w+", query)}
+    # "Mueller" lights up "Müller" as /search found it (ß is already ss in casefold).
+    words = {s for w in re.findall(r"\w+", query) for s in spellings(_fold(w)[0])}
     if not words:
         return []
     folded, origin = _fold(text)
