@@ -11,19 +11,19 @@ MAX_KEYWORD_LENGTH = 60
 _NON_WORD = re.compile(r"[\W_]+")
 
 
-def fold(text: str) -> str:
-    """Case-, accent- and umlaut-insensitive form of a name for matching."""
-    text = text.casefold()
-    for umlaut, plain in (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ae", "a"), ("oe", "o")):
-        text = text.replace(umlaut, plain)
-    text = text.replace("ue", "u").replace("ß", "ss")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 # Spelt-out umlauts ("Mueller"); shorter than this, a dropped "e" finds other words.
 _SPELT_OUT_UMLAUTS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
 _SPELT_OUT_MIN = 4
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and umlaut-insensitive form of a name for matching."""
+    text = text.casefold()
+    for umlaut, plain in (("ä", "a"), ("ö", "o"), ("ü", "u"), *_SPELT_OUT_UMLAUTS):
+        text = text.replace(umlaut, plain)
+    text = text.replace("ß", "ss")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def spellings(word: str) -> tuple[str, ...]:
