@@ -481,9 +481,10 @@ class Database(abc.ABC):
     async def _background_turn(self) -> AsyncIterator[None]:
         """One background transaction at a time, each a pause after the last one ended.
 
-        The push engine's transactions come back to back (claim, results, materialise);
-        without a pause between them a writer of another process that polls for the lock
-        (SQLite keeps no queue) could miss every gap."""
+        The push engine's transactions come back to back (claim, results, materialise).
+        The shared flock wakes a writer waiting in another process, but does not hand the
+        lock over: this process, asking again at once, could take it first every time;
+        and a writer outside the bot's processes only polls SQLite's lock."""
         if self._background_turn_lock is None:
             self._background_turn_lock = asyncio.Lock()
         async with self._background_turn_lock:
