@@ -361,6 +361,9 @@ async def test_post_edit_delete_reach_every_delivered_copy(tmp_path: Path) -> No
         # /stats and /audit: who did what, before and after.
         stats = await bot.ask_text(EDITOR_ID, "/stats")
         assert "Abonnenten: 2 aktiv" in stats and f"#{fourth} Stromausfall" in stats
+        # A retracted item is marked as one; a live item is not.
+        assert re.search(rf"^#{fifth} [^\n]*\n🗑 zurückgezogen · ", stats, re.M), stats
+        assert not re.search(rf"^#{fourth} [^\n]*\n🗑", stats, re.M), stats
         audit = await bot.ask_text(EDITOR_ID, "/audit 3")
         assert audit.startswith("🧾 Protokoll (letzte 3)")
         lines = [line for line in audit.splitlines() if line.startswith("#")]

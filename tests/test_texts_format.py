@@ -134,7 +134,14 @@ def hostile_views(fmt: Formatter) -> dict[str, str]:
         "search-none": fmt.search_results(HOSTILE, []),
         "stories": fmt.stories([story, replace(story, id=2, archived_at=NOW)], current_id=1),
         "settings": fmt.settings(language="en", mode=DeliveryChoice.QUIET, story_title=HOSTILE),
-        "stats": fmt.stats(active=150, blocked=45, items=[ItemDelivery(45, HOSTILE, 120, 70, 5)]),
+        "stats": fmt.stats(
+            active=150,
+            blocked=45,
+            items=[
+                ItemDelivery(45, HOSTILE, 120, 70, 5),
+                ItemDelivery(44, HOSTILE, 9, 0, 0, retracted=True),
+            ],
+        ),
         "audit": fmt.audit([audit]),
         "preview": fmt.import_preview(parsed, updates_existing=True),
         "import-done": fmt.import_done(story_id=3, title=HOSTILE, created=False, new_items=2),
@@ -381,6 +388,15 @@ def test_stats_and_progress_bar(texts: Texts) -> None:
     assert "Abonnenten: 150 aktiv, 3 blockiert" in text
     assert "▓▓▓▓░░ 120/195 · 70 ausstehend · 5 fehlgeschlagen" in text
     assert "Noch keine Meldungen" in fmt.stats(active=0, blocked=0, items=[])
+
+
+def test_stats_marks_retracted_items_in_both_languages(texts: Texts) -> None:
+    items = [ItemDelivery(45, "Kopf", 9, 0, 0), ItemDelivery(44, "Falsch", 9, 0, 0, retracted=True)]
+    for language, mark in (("de", "zurückgezogen"), ("en", "retracted")):
+        html = Formatter(texts, language).stats(active=9, blocked=0, items=items)
+        assert "<s>Falsch</s>" in html and "<s>Kopf</s>" not in html
+        live, gone = visible_text(html).split("#44")
+        assert mark not in live and gone.splitlines()[1].startswith(f"🗑 {mark} · ")
 
 
 def test_post_confirmation_shows_progress(texts: Texts) -> None:

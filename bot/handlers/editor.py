@@ -322,6 +322,7 @@ async def stats(update: Update, context: BotContext, fmt: Formatter) -> None:
             blocked=p.blocked,
             retrying=p.retrying,
             skipped=p.skipped,
+            retracted=p.item_id in figures.retracted,
         )
         for p in recent
     ]

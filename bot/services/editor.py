@@ -74,6 +74,8 @@ class StoryStats:
     counts: subscriptions.SubscriberCounts
     recent: list[deliveries.ItemProgress]
     headlines: dict[int, str]
+    # Items the editors retracted: their counts stay, but they are no longer live.
+    retracted: frozenset[int] = frozenset()
 
 
 def _item_snapshot(item: TickerItemRecord) -> dict[str, object]:
@@ -472,4 +474,9 @@ class EditorService:
         counts = await subscriptions.counts(self.db, story_id)
         recent = await deliveries.recent_items_progress(self.db, story_id, limit=5)
         items = await stories.items_by_ids(self.db, [p.item_id for p in recent])
-        return StoryStats(counts, recent, {item.id: item.headline for item in items})
+        return StoryStats(
+            counts,
+            recent,
+            {item.id: item.headline for item in items},
+            frozenset(item.id for item in items if item.is_retracted),
+        )

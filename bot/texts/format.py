@@ -158,6 +158,8 @@ class ItemDelivery:
     retrying: int = 0
     # Left out by subscribers' keyword filters or mutes: neither delivered nor failed.
     skipped: int = 0
+    # Retracted by the editors: delivered copies are deleted, so it reads as no longer live.
+    retracted: bool = False
 
     @property
     def total(self) -> int:
@@ -763,6 +765,9 @@ class Formatter:
             for item in items:
                 headline = escape(shorten(item.headline, STATS_HEADLINE_LENGTH))
                 counts = [progress_bar(item.delivered, item.total)]
+                if item.retracted:
+                    headline = f"<s>{headline}</s>"
+                    counts.insert(0, self.text("stats-item-retracted"))
                 if item.pending:
                     counts.append(self.text("stats-item-pending", pending=item.pending))
                 if item.pending and (paused_since is not None or item.retrying):

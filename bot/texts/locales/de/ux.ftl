@@ -23,3 +23,4 @@ speaker-unchanged = Zitat #{ NUMBER($id, useGrouping: 0) } ist schon so zugeordn
 post-story = in „{ $title }“
 stats-story = Thema: { $title }
 stats-item-blocked = { $blocked } blockiert oder weg
+stats-item-retracted = 🗑 zurückgezogen

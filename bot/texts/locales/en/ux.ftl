@@ -23,3 +23,4 @@ speaker-unchanged = Quote #{ NUMBER($id, useGrouping: 0) } already has that spea
 post-story = in “{ $title }”
 stats-story = Story: { $title }
 stats-item-blocked = { $blocked } blocked or gone
+stats-item-retracted = 🗑 retracted
