@@ -8,6 +8,7 @@ claims them, and records what Telegram answered.
 
 from __future__ import annotations
 
+import enum
 import time
 from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -121,6 +122,14 @@ class GroupResult:
         return self.kind == "recap" and (
             bool(self.done) or isinstance(self.outcome, outcomes.DeadLetter)
         )
+
+
+class LateCopy(enum.Enum):
+    """What a message whose send timed out, and that turned out to have gone out, became."""
+
+    DELIVERED = "delivered"  # its rows were still owed: it is the delivery, no resend
+    REDUNDANT = "redundant"  # another copy was delivered, or the item was withdrawn: delete it
+    KEPT = "kept"  # a resend is in flight: both copies stay, and corrections reach both
 
 
 @dataclass(frozen=True)
@@ -672,6 +681,43 @@ async def apply_results(
         for r in by_outcome.get(outcomes.Migrate, []):
             await _migrate(db, r)
         # Keep: the rows stay claimed until the next start resends them.
+
+
+async def record_late_copy(
+    db: Database,
+    chat_id: int,
+    story_id: int,
+    copy: SentPart,
+    delivery_ids: Sequence[int],
+    now: float | None = None,
+) -> LateCopy:
+    """Record a message whose answer came after the read timeout; say what it became."""
+    now = time.time() if now is None else now
+    async with db.atomic() as conn:
+        # Recorded in any case: a correction or retraction of its items must reach it too.
+        await apply_results(db, [GroupResult(chat_id, story_id, "item", sent=[copy])], now)
+        marks = ",".join("?" * len(delivery_ids))
+        # Rows waiting for their resend, or given up after a second timeout: this copy is
+        # their delivery, and the resend (or the dead letter) is off.
+        owed = await conn.fetchall(
+            "UPDATE deliveries SET status = 'sent', sent_at = ?, claimed_at = NULL,"
+            " message_id = ?, error = NULL, failing_since = NULL"
+            f" WHERE id IN ({marks}) AND status IN ('pending', 'failed') RETURNING id",
+            [now, copy.message_id, *delivery_ids],
+        )
+        if owed:
+            await conn.execute(
+                f"DELETE FROM dead_letters WHERE delivery_id IN ({','.join('?' * len(owed))})",
+                [r["id"] for r in owed],
+            )
+        if len(owed) == len(delivery_ids):
+            return LateCopy.DELIVERED
+        states = await conn.fetchall(
+            f"SELECT status FROM deliveries WHERE id IN ({marks})", list(delivery_ids)
+        )
+        if not owed and all(r["status"] in ("sent", "cancelled") for r in states):
+            return LateCopy.REDUNDANT
+        return LateCopy.KEPT
 
 
 async def _cancel(db: Database, results: list[GroupResult]) -> None:

@@ -10,6 +10,7 @@ The engine wires its parts and runs their lifetime; each part does one job:
 - `PushCalls` (calls.py): every Bot API call within the budget and the chat's pace;
 - `Verdicts` (verdicts.py) with the pure `policy`: what a failure becomes;
 - `OutcomeWriter` (writer.py): records outcomes in batched transactions;
+- `LateCopies` (late.py): settles the copy a timed-out send made when its answer comes late;
 - `OutageBreaker` (outage.py): pauses every push while the Bot API is down.
 
 A delivery row is 'claimed' from the claim until its outcome is committed; only those rows
@@ -31,6 +32,7 @@ from bot.delivery import policy
 from bot.delivery.calls import PushCalls
 from bot.delivery.clock import SYSTEM_CLOCK, Clock
 from bot.delivery.items import ItemCache
+from bot.delivery.late import LateCopies
 from bot.delivery.outage import OutageBreaker
 from bot.delivery.parts import PartEditor
 from bot.delivery.ratelimit import (
@@ -169,9 +171,10 @@ class DeliveryEngine:
         backoff = policy.Backoff(deadline=deadline, base=backoff_base, maximum=backoff_max)
         verdicts = Verdicts(backoff, clock=clock, outage=self.outage, stats=self.stats)
         parts = PartEditor(calls, clock=clock, stats=self.stats)
+        self.late = LateCopies(db, calls, clock=clock, stats=self.stats)
         self.senders = SenderPool(
             self.scheduler,
-            Sending(calls, renderer, items, verdicts, channel_id=channel_id),
+            Sending(calls, renderer, items, verdicts, self.late, channel_id=channel_id),
             Refreshing(
                 db, calls, parts, renderer, items, self.writer, clock=clock, channel_id=channel_id
             ),
@@ -240,6 +243,7 @@ class DeliveryEngine:
                 GroupResult(g.chat_id, g.story_id, g.kind, rest_ids=rows, outcome=Release())
             )
         await self.senders.stop(drain_timeout)
+        await self.late.stop()
         await self.writer.close(drain_timeout)
         await self.budget.close()
         await self.bot.request.shutdown()

@@ -21,6 +21,9 @@ from telegram.error import NetworkError
 
 IDLE_SECONDS = 30.0  # drop a kept-alive connection unused this long (servers close them)
 MAX_HEADER_LINES = 100
+# Connections kept open at once to hear answers that came after the read timeout: each
+# holds a socket, so an outage of hung answers must not pile them up without end.
+MAX_LATE_LISTENERS = 256
 
 
 class ConnectFailed(NetworkError):
@@ -28,7 +31,14 @@ class ConnectFailed(NetworkError):
 
 
 class AnswerTimedOut(Exception):
-    """The request went out but no complete answer came in time."""
+    """The request went out but no complete answer came in time.
+
+    `late`, if set, keeps reading the answer in the background: (status, body) if it comes
+    within the late window, else it raises AnswerTimedOut itself."""
+
+    def __init__(self, late: asyncio.Task[tuple[int, bytes]] | None = None) -> None:
+        super().__init__("no answer in time")
+        self.late = late
 
 
 class ConnectTimedOutError(Exception):
@@ -49,6 +59,9 @@ class _Connection:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     used_at: float = field(default_factory=time.monotonic)
+    # Whether the current answer's head has been read: until then a timed-out read has
+    # consumed nothing and the answer can still be read whole, later.
+    answer_started: bool = False
 
     def reusable(self, now: float) -> bool:
         # A server that closed an idle connection has fed EOF: never write into it.
@@ -70,6 +83,7 @@ class Http1Client:
         self._idle: dict[tuple[str, int, bool], deque[_Connection]] = {}
         self._targets: dict[str, _Target] = {}
         self._ssl: ssl.SSLContext | None = None
+        self._late: set[asyncio.Task[tuple[int, bytes]]] = set()
 
     def _target(self, url: str) -> _Target:
         target = self._targets.get(url)
@@ -110,10 +124,12 @@ class Http1Client:
         connect_timeout: float | None,
         read_timeout: float | None,
         on_write: Callable[[], None] | None = None,
+        listen_late: float = 0.0,
     ) -> tuple[int, bytes]:
         """Send one POST; (status, body); `on_write` is called as the bytes go out. Raises
         ConnectFailed, ConnectTimedOutError, AnswerTimedOut or NetworkError (the request may
-        have arrived)."""
+        have arrived). With `listen_late`, an answer that misses the read timeout is still
+        read for that many seconds more (AnswerTimedOut.late)."""
         target = self._target(url)
         key = (target.host, target.port, target.tls)
         idle = self._idle.setdefault(key, deque())
@@ -139,32 +155,80 @@ class Http1Client:
             + b"\r\n\r\n"
         )
         keep = False
+        handed_off = False
         if on_write is not None:
             on_write()
+        connection.answer_started = False
         try:
             connection.writer.write(head + body)
             async with asyncio.timeout(read_timeout):
-                status, answer, keep = await _read_answer(connection.reader)
+                status, answer, keep = await _read_answer(connection)
         except TimeoutError:
-            raise AnswerTimedOut from None
+            late = self._listen_late(connection, listen_late)
+            handed_off = late is not None
+            raise AnswerTimedOut(late) from None
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
             raise NetworkError(f"Connection dropped: {type(exc).__name__}") from None
         finally:
             if keep:
                 connection.used_at = time.monotonic()
                 idle.append(connection)
-            else:
+            elif not handed_off:
                 connection.close()
         return status, answer
 
+    def _listen_late(
+        self, connection: _Connection, seconds: float
+    ) -> asyncio.Task[tuple[int, bytes]] | None:
+        """Go on reading a timed-out answer in the background, if it can still be read whole.
+
+        A message whose answer came late was sent all the same: the caller resends it, and
+        only the late answer tells which message id the first copy got."""
+        if seconds <= 0 or connection.answer_started or len(self._late) >= MAX_LATE_LISTENERS:
+            return None
+
+        async def listen() -> tuple[int, bytes]:
+            try:
+                async with asyncio.timeout(seconds):
+                    status, answer, _ = await _read_answer(connection)
+            except TimeoutError:
+                raise AnswerTimedOut from None
+            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
+                raise NetworkError(f"Connection dropped: {type(exc).__name__}") from None
+            finally:
+                # Never reused: whatever the server sends next on it is nobody's answer.
+                connection.close()
+            return status, answer
+
+        task = asyncio.get_running_loop().create_task(listen(), name="late-answer")
+        self._late.add(task)
+        task.add_done_callback(_forget(self._late))
+        return task
+
     async def close(self) -> None:
-        """Close every idle connection."""
+        """Close every idle connection and stop listening for late answers."""
         for idle in self._idle.values():
             while idle:
                 idle.pop().close()
+        for task in list(self._late):
+            task.cancel()
+        await asyncio.gather(*self._late, return_exceptions=True)
 
 
-async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+def _forget(
+    tasks: set[asyncio.Task[tuple[int, bytes]]],
+) -> Callable[[asyncio.Task[tuple[int, bytes]]], None]:
+    def done(task: asyncio.Task[tuple[int, bytes]]) -> None:
+        tasks.discard(task)
+        # Nobody may ask for a late answer: retrieve its failure so none is logged as lost.
+        if not task.cancelled():
+            task.exception()
+
+    return done
+
+
+async def _read_answer(connection: _Connection) -> tuple[int, bytes, bool]:
+    reader = connection.reader
     # The status line and headers in one read (one await, not one per header line).
     try:
         block = await reader.readuntil(b"\r\n\r\n")
@@ -174,6 +238,7 @@ async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
         raise ConnectionResetError("closed inside the headers") from None
     except asyncio.LimitOverrunError:
         raise ValueError("headers too long") from None
+    connection.answer_started = True
     lines = block.split(b"\r\n")
     if len(lines) > MAX_HEADER_LINES + 3:  # status line, headers, two empty ends
         raise ValueError("too many header lines")

@@ -14,7 +14,9 @@ from bot.delivery.attempt import Attempt, Released
 from bot.delivery.calls import PushCalls
 from bot.delivery.errors import classify
 from bot.delivery.items import ItemCache
+from bot.delivery.late import LateCopies
 from bot.delivery.render import Renderer, pack
+from bot.delivery.transport import ReadTimedOut
 from bot.delivery.verdicts import Verdicts
 
 __all__ = ["Sending"]
@@ -33,10 +35,12 @@ class Sending:
         renderer: Renderer,
         items: ItemCache,
         verdicts: Verdicts,
+        late: LateCopies,
         *,
         channel_id: int | None,
     ) -> None:
         self._calls = calls
+        self._late = late
         self._renderer = renderer
         self._items = items
         self._verdicts = verdicts
@@ -110,12 +114,23 @@ class Sending:
             return
         first: int | None = None
         for part, text in enumerate(texts):
-            message_id = await self._calls.send_text(
-                attempt,
-                text,
-                push=to_subscriber,
-                markup=markup if part == len(texts) - 1 else None,
-            )
+            try:
+                message_id = await self._calls.send_text(
+                    attempt,
+                    text,
+                    push=to_subscriber,
+                    markup=markup if part == len(texts) - 1 else None,
+                )
+            except ReadTimedOut as exc:
+                if exc.late is not None:
+                    if len(texts) == 1:
+                        rows = [d for i in ids for d in by_item.get(i, [])]
+                        self._late.watch(exc.late, group, ids, versions, rows)
+                    else:
+                        # A part of a split item: the resend sends the whole item again,
+                        # and a lone late part has no group to belong to.
+                        exc.late.cancel()
+                raise
             first = message_id if first is None else first
             # The parts of one pack are one group: a correction re-renders them all.
             attempt.sent.append(SentPart(message_id, ids, versions, first, part))

@@ -17,6 +17,8 @@ class EngineStats:
     retry_after: int = 0  # 429 answers: waited, never counted as failed attempts
     transient: int = 0  # 5xx, network, not-sent timeouts: backed off
     read_timeouts: int = 0  # ambiguous: the message may have arrived
+    late_copies: int = 0  # timed-out sends whose answer came later: the message exists
+    late_copies_deleted: int = 0  # of those, extra copies deleted (another was delivered)
     dead_lettered: int = 0
     outages: int = 0  # times the Bot API failed for many chats at once: paused and probed
     blocked: int = 0

@@ -39,6 +39,12 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 
+# How long a push whose answer missed the read timeout is still listened for. Telegram
+# answers late under load; the message it sent meanwhile is one the engine must know of,
+# or the resend leaves a copy that corrections and retractions never reach.
+LATE_ANSWER_SECONDS = 120.0
+
+
 class PoolTimedOut(TimedOut):
     """No connection became free in time: the request was never sent (safe to retry)."""
 
@@ -48,7 +54,41 @@ class ConnectTimedOut(TimedOut):
 
 
 class ReadTimedOut(TimedOut):
-    """The request went out but no answer came in time: it may have been executed."""
+    """The request went out but no answer came in time: it may have been executed.
+
+    `late`, if set, is the answer still being listened for (see LATE_ANSWER_SECONDS)."""
+
+    def __init__(
+        self,
+        message: str = "Read timeout: the request may have been executed",
+        late: LateAnswer | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.late = late
+
+
+class LateAnswer:
+    """An answer that missed the read timeout and is still being read."""
+
+    __slots__ = ("_answer", "_parse")
+
+    def __init__(
+        self, answer: asyncio.Task[tuple[int, bytes]], parse: Callable[[int, bytes], Any]
+    ) -> None:
+        self._answer = answer
+        self._parse = parse
+
+    async def result(self) -> Any:
+        """The method's result if the answer comes after all; else the error it means."""
+        try:
+            status, body = await self._answer
+        except AnswerTimedOut:
+            raise ReadTimedOut("Read timeout: no late answer either") from None
+        return self._parse(status, body)
+
+    def cancel(self) -> None:
+        """Nobody needs the answer: stop listening (closes the connection)."""
+        self._answer.cancel()
 
 
 def _seconds(value: object, default: float | None) -> float | None:
@@ -85,6 +125,7 @@ class AiohttpRequest(BaseRequest):
     __slots__ = (
         "_connect_timeout",
         "_http1",
+        "_late_answer_seconds",
         "_media_write_timeout",
         "_pool",
         "_pool_size",
@@ -103,8 +144,10 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 10.0,
         media_write_timeout: float | None = 30.0,
+        late_answer_seconds: float = LATE_ANSWER_SECONDS,
     ) -> None:
         self._pool_size = pool_size
+        self._late_answer_seconds = late_answer_seconds
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
@@ -223,13 +266,18 @@ class AiohttpRequest(BaseRequest):
                 connect_timeout=self._connect_timeout,
                 read_timeout=self._read_timeout,
                 on_write=on_write,
+                listen_late=self._late_answer_seconds,
             )
         except ConnectTimedOutError:
             raise ConnectTimedOut("Connect timeout: the request was not sent") from None
-        except AnswerTimedOut:
-            raise ReadTimedOut("Read timeout: the request may have been executed") from None
+        except AnswerTimedOut as exc:
+            late = None if exc.late is None else LateAnswer(exc.late, self._result)
+            raise ReadTimedOut(late=late) from None
         finally:
             self._pool.release()
+        return self._result(status, body)
+
+    def _result(self, status: int, body: bytes) -> Any:
         if HTTPStatus.OK <= status <= 299:
             data = self.parse_json_payload(body)
             if not data.get("ok", False):
