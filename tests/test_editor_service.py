@@ -16,7 +16,7 @@ from bot.db.connection import Database
 from bot.handlers.editor import _item_id
 from bot.services.editor import EditorError, EditorService, parse_addquote, split_post
 from bot.services.stories import StoryService
-from bot.texts import Formatter, Texts
+from bot.texts import Argument, Formatter, Texts
 from bot.texts.format import EDITOR_ERROR_TEXTS
 from tests.conftest_delivery import open_db
 
@@ -91,15 +91,15 @@ async def desk(tmp_path: Path, store: str) -> AsyncIterator[Desk]:
     ],
 )
 def test_item_id_keeps_the_rest_as_typed(raw: str, expected: tuple[int, str]) -> None:
-    assert _item_id(raw, "/edit 12 Text") == expected
+    assert _item_id(raw, "edit") == expected
 
 
 @pytest.mark.parametrize("raw", ["", "abc", "12a Text", "-3", "²", "1" * 13, "#", "1.5"])
 def test_item_id_refuses_what_is_no_number(raw: str) -> None:
     with pytest.raises(EditorError) as caught:
-        _item_id(raw, "/edit 12 Text")
-    assert caught.value.code == "need-id"
-    assert caught.value.args_for_text == {"example": "/edit 12 Text"}
+        _item_id(raw, "edit")
+    assert caught.value.code == "missing-argument"
+    assert caught.value.args_for_text == {"command": "edit", "argument": Argument.NUMBER}
 
 
 def test_split_post_first_line_heads() -> None:
@@ -160,13 +160,16 @@ def test_every_editor_error_has_its_own_text() -> None:
         for path in sources
         for code in re.findall(r'EditorError\(\s*"([a-z-]+)"', path.read_text(encoding="utf-8"))
     }
-    assert {"need-id", "item-not-found", "story-already-archived"} <= codes
-    assert codes <= set(EDITOR_ERROR_TEXTS), codes - set(EDITOR_ERROR_TEXTS)
+    assert {"missing-argument", "item-not-found", "story-already-archived"} <= codes
+    # A missing argument is told by Formatter.missing_argument, with the command's usage.
+    known = {*EDITOR_ERROR_TEXTS, "missing-argument"}
+    assert codes <= known, codes - known
     texts = Texts()
     for lang in ("de", "en"):
         fmt = Formatter(texts, lang)
         generic = fmt.text("error-generic")
-        args = {"id": 7, "example": "/edit 12", "title": "T", "limit": 10, "length": 11}
+        args = {"id": 7, "title": "T", "limit": 10, "length": 11}
+        args |= {"command": "edit", "argument": Argument.NEW_TEXT}
         for code in codes:
             answer = fmt.editor_error(code, args)
             assert answer != generic, (lang, code)

@@ -209,7 +209,8 @@ async def test_non_editors_are_refused_and_nothing_changes(
         )
         assert (
             await bot.ask_text(EDITOR_ID, "/delete ²")
-            == "Bitte die Nummer angeben, z. B. /delete 12"
+            == "/delete: Die Nummer fehlt.\nSo geht's: /delete N – Meldung N zurückziehen,"
+            " z. B. /delete 12"
         )
         assert "2 ·" not in stories and "archiviert" not in stories
 
@@ -442,36 +443,44 @@ async def test_pins_summary_quotes_and_bad_input(
         ticker = await bot.ask_text(EDITOR_ID, "/ticker 20")
         quotes = await bot.ask_text(EDITOR_ID, "/quotes")
         summary = await bot.ask_text(READER_DE, "/summary")
-        need_text = "Da fehlt noch der Text."
+        # A command short of an argument names it and shows how the command goes.
+        no_number = "Die Nummer fehlt.\nSo geht's: "
         cases = [
-            ("/post", need_text),
-            ("/post    ", need_text),
+            ("/post", "/post: Der Text fehlt.\nSo geht's: /post TEXT – neue Meldung"),
+            ("/post    ", "/post: Der Text fehlt."),
             ("/post " + "x" * 5000, "Der Text ist zu lang: 5.000 Zeichen, erlaubt sind 4.096."),
-            ("/edit", "Bitte die Nummer angeben, z. B. /edit 12 Neuer Text"),
-            ("/edit abc Text", "Bitte die Nummer angeben"),
-            ("/edit <b>1</b> Text", "Bitte die Nummer angeben"),
+            ("/edit", "/edit: " + no_number + "/edit N TEXT – Meldung N korrigieren"),
+            ("/edit abc Text", "/edit: " + no_number),
+            ("/edit <b>1</b> Text", "/edit: " + no_number),
             ("/edit 999 Text", "Meldung #999 gibt es nicht."),
-            ("/edit 99999999999999 Text", "Bitte die Nummer angeben"),
-            (f"/edit {newer}", need_text),
+            ("/edit 99999999999999 Text", "/edit: " + no_number),
+            (
+                f"/edit {newer}",
+                "/edit: Der neue Text fehlt.\nSo geht's: /edit N TEXT – Meldung N korrigieren,"
+                " z. B. /edit 12 Neuer Text",
+            ),
             (f"/edit {newer} " + "y" * 4100, "Der Text ist zu lang: 4.100 Zeichen"),
             (f"/edit {newer} Neue Lage am Abend", f"Meldung #{newer} ist unverändert"),
-            ("/delete", "Bitte die Nummer angeben, z. B. /delete 12"),
+            ("/delete", "/delete: " + no_number + "/delete N"),
             ("/delete 999", "Meldung #999 gibt es nicht."),
             ("/pin 999", "Meldung #999 gibt es nicht."),
-            ("/unpin x", "Bitte die Nummer angeben, z. B. /unpin 12"),
-            ("/setsummary", need_text),
+            ("/pin", "/pin: " + no_number + "/pin N [kanal]"),
+            ("/unpin x", "/unpin: " + no_number + "/unpin N"),
+            ("/setsummary", "/setsummary: Der Text fehlt.\nSo geht's: /setsummary TEXT"),
             ("/setsummary " + "z" * 4000, "Der Text ist zu lang: 4.000 Zeichen"),
-            ("/addquote", "So geht's: /addquote"),
+            ("/addquote", '/addquote: Das Zitat fehlt.\nSo geht\'s: /addquote "TEXT"'),
             ('/addquote "Ein Zitat ohne Sprecher"', "So geht's: /addquote"),
             ('/addquote "Ein Zitat" —', "So geht's: /addquote"),
             ("/addquote Kein Zitat — Eda", "So geht's: /addquote"),
-            ("/delquote", "Bitte die Nummer angeben, z. B. /delquote 3"),
+            ("/delquote", "/delquote: " + no_number + "/delquote N"),
             ("/delquote 999", "Zitat #999 gibt es nicht."),
             ("/setspeaker 999 Jemand", "Zitat #999 gibt es nicht."),
-            ("/setspeaker 1", "So geht's: /setspeaker N NAME"),
-            ("/newstory", need_text),
+            ("/setspeaker", "/setspeaker: " + no_number + "/setspeaker N NAME"),
+            ("/setspeaker 1", "/setspeaker: Der Name fehlt.\nSo geht's: /setspeaker N NAME"),
+            ("/newstory", "/newstory: Der Titel fehlt.\nSo geht's: /newstory TITEL"),
             ("/newstory " + "T" * 300, "Der Text ist zu lang: 300 Zeichen, erlaubt sind 200."),
-            ("/archive", "Bitte die Nummer angeben, z. B. /archive 2"),
+            ("/settitle", "/settitle: Der Titel fehlt.\nSo geht's: /settitle TITEL"),
+            ("/archive", "/archive: " + no_number + "/archive N"),
             ("/archive 99", "Ein Thema Nr. 99 gibt es nicht."),
             ("/audit 0", "Bitte eine Zahl von 1 bis 50"),
             ("/audit viele", "Bitte eine Zahl von 1 bis 50"),

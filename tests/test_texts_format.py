@@ -18,6 +18,7 @@ from bot.story.model import ParsedStory, Quote, TickerEntry
 from bot.texts import (
     EDITOR_COMMANDS,
     READER_COMMANDS,
+    Argument,
     Formatter,
     ItemDelivery,
     Texts,
@@ -504,3 +505,28 @@ def test_audit_speaks_the_readers_language_not_the_stores(texts: Texts) -> None:
     assert "angeheftet · Meldung #12" in text
     assert "Zusammenfassung gesetzt · Thema Nr. 1" in text
     assert "Alt → Neu – Text" in text
+
+
+def test_a_command_short_of_an_argument_names_it_with_usage_in_each_language(
+    texts: Texts,
+) -> None:
+    # Every editor command that takes an argument can say it is missing, with an example
+    # in the reader's language (an English editor was shown "/edit 12 Neuer Text").
+    for language, missing, how in (
+        ("de", "/edit: Der neue Text fehlt.", "So geht's: /edit N TEXT – Meldung N korrigieren"),
+        ("en", "/edit: the new text is missing.", "Like this: /edit N TEXT – correct update N"),
+    ):
+        fmt = Formatter(texts, language)
+        first, second = visible_text(fmt.missing_argument("edit", Argument.NEW_TEXT)).split("\n")
+        assert first == missing and second.startswith(how)
+        for command in EDITOR_COMMANDS:
+            if not texts.has(language, f"cmd-{command}.args"):
+                continue
+            if fmt.plain(f"cmd-{command}.args").startswith("["):
+                continue  # nothing required
+            example = fmt.plain(f"cmd-{command}.example")
+            assert example.startswith(f"/{command} "), (language, command)
+            html = fmt.editor_error(
+                "missing-argument", {"command": command, "argument": Argument.NUMBER}
+            )
+            assert example in visible_text(html) and html_problem(html) is None

@@ -30,7 +30,7 @@ from bot.handlers.common import (
 from bot.services.editor import EditorError
 from bot.services.stories import parse_count
 from bot.story.model import StoryError
-from bot.texts import Formatter, ItemDelivery
+from bot.texts import Argument, Formatter, ItemDelivery
 
 log = logging.getLogger(__name__)
 
@@ -80,16 +80,28 @@ def editor_only(handler: EditorHandler) -> Handler:
     return guarded
 
 
-def _item_id(raw: str, example: str) -> tuple[int, str]:
+def _item_id(raw: str, command: str) -> tuple[int, str]:
     """`N rest…` or `#N rest…` → (N, rest); the rest keeps its line breaks and spaces.
 
-    EditorError when N is not a number.
+    EditorError naming the missing number (and showing the usage) when N is not a number.
     """
     parts = raw.strip().split(maxsplit=1)
     head = parts[0].lstrip("#") if parts else ""
     if not (head.isascii() and head.isdigit()) or len(head) > 12:
-        raise EditorError("need-id", example=example)
+        raise _missing(command, Argument.NUMBER)
     return int(head), parts[1].strip() if len(parts) > 1 else ""
+
+
+def _missing(command: str, argument: Argument) -> EditorError:
+    """The error that tells the editor what `/command` lacks and how it goes."""
+    return EditorError("missing-argument", command=command, argument=argument)
+
+
+def _required(text: str, command: str, argument: Argument) -> str:
+    """`text`, or the error naming what `/command` lacks when it is empty."""
+    if not text.strip():
+        raise _missing(command, argument)
+    return text
 
 
 async def _story(update: Update, context: BotContext) -> StoryRecord:
@@ -104,7 +116,8 @@ async def post(update: Update, context: BotContext, fmt: Formatter) -> None:
     story = await _story(update, context)
     user = update.effective_user
     assert user is not None
-    item = await context.state.editor.post(user.id, story, command_text(update))
+    text = _required(command_text(update), "post", Argument.TEXT)
+    item = await context.state.editor.post(user.id, story, text)
     await confirm_post(update, context, fmt, story, item.id)
 
 
@@ -164,9 +177,8 @@ async def _follow_progress(
 async def edit(update: Update, context: BotContext, fmt: Formatter) -> None:
     user = update.effective_user
     assert user is not None
-    item_id, text = _item_id(command_text(update), "/edit 12 Neuer Text")
-    if not text:
-        raise EditorError("missing-text")
+    item_id, text = _item_id(command_text(update), "edit")
+    _required(text, "edit", Argument.NEW_TEXT)
     item = await context.state.editor.edit(user.id, item_id, text)
     await reply(update, context, fmt.text("edit-done", id=item.id))
 
@@ -175,7 +187,7 @@ async def edit(update: Update, context: BotContext, fmt: Formatter) -> None:
 async def delete(update: Update, context: BotContext, fmt: Formatter) -> None:
     user = update.effective_user
     assert user is not None
-    item_id, _ = _item_id(command_text(update), "/delete 12")
+    item_id, _ = _item_id(command_text(update), "delete")
     await context.state.editor.retract(user.id, item_id)
     await reply(update, context, fmt.text("delete-done", id=item_id))
 
@@ -183,7 +195,7 @@ async def delete(update: Update, context: BotContext, fmt: Formatter) -> None:
 async def _pin(update: Update, context: BotContext, fmt: Formatter, pinned: bool) -> None:
     user = update.effective_user
     assert user is not None
-    item_id, rest = _item_id(command_text(update), "/pin 12" if pinned else "/unpin 12")
+    item_id, rest = _item_id(command_text(update), "pin" if pinned else "unpin")
     in_channel = rest.casefold() in CHANNEL_WORDS
     if rest and not in_channel:
         raise EditorError("pin-channel-usage")
@@ -236,7 +248,8 @@ async def set_summary(update: Update, context: BotContext, fmt: Formatter) -> No
     user = update.effective_user
     assert user is not None
     story = await _story(update, context)
-    await context.state.editor.set_summary(user.id, story, command_text(update))
+    text = _required(command_text(update), "setsummary", Argument.TEXT)
+    await context.state.editor.set_summary(user.id, story, text)
     await reply(update, context, fmt.text("summary-set"))
 
 
@@ -253,7 +266,8 @@ async def add_quote(update: Update, context: BotContext, fmt: Formatter) -> None
     user = update.effective_user
     assert user is not None
     story = await _story(update, context)
-    quote = await context.state.editor.add_quote(user.id, story, command_text(update))
+    raw = _required(command_text(update), "addquote", Argument.QUOTE)
+    quote = await context.state.editor.add_quote(user.id, story, raw)
     await reply(update, context, fmt.text("addquote-done", id=quote.id))
 
 
@@ -261,7 +275,7 @@ async def add_quote(update: Update, context: BotContext, fmt: Formatter) -> None
 async def del_quote(update: Update, context: BotContext, fmt: Formatter) -> None:
     user = update.effective_user
     assert user is not None
-    quote_id, _ = _item_id(command_text(update), "/delquote 3")
+    quote_id, _ = _item_id(command_text(update), "delquote")
     await context.state.editor.delete_quote(user.id, quote_id)
     await reply(update, context, fmt.text("delquote-done", id=quote_id))
 
@@ -271,10 +285,8 @@ async def set_speaker(update: Update, context: BotContext, fmt: Formatter) -> No
     user = update.effective_user
     assert user is not None
     raw = command_text(update)
-    quote_id, name = _item_id(raw, "/setspeaker 3 Mark Rutte")
-    if not name:
-        await reply(update, context, fmt.text("setspeaker-format"))
-        return
+    quote_id, name = _item_id(raw, "setspeaker")
+    _required(name, "setspeaker", Argument.NAME)
     quote = await context.state.editor.set_speaker(user.id, quote_id, name)
     await reply(update, context, fmt.text("setspeaker-done", id=quote.id, name=quote.speaker or ""))
 
@@ -283,7 +295,8 @@ async def set_speaker(update: Update, context: BotContext, fmt: Formatter) -> No
 async def new_story(update: Update, context: BotContext, fmt: Formatter) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    story = await context.state.editor.new_story(user.id, command_text(update), fmt.lang)
+    title = _required(command_text(update), "newstory", Argument.TITLE)
+    story = await context.state.editor.new_story(user.id, title, fmt.lang)
     await context.state.stories.choose_story(chat.id, chat.type, story.id)
     await reply(update, context, fmt.text("newstory-done", id=story.id, title=story.heading))
 
@@ -292,9 +305,8 @@ async def new_story(update: Update, context: BotContext, fmt: Formatter) -> None
 async def set_title(update: Update, context: BotContext, fmt: Formatter) -> None:
     user = update.effective_user
     assert user is not None
-    story = await context.state.editor.set_title(
-        user.id, await _story(update, context), command_text(update)
-    )
+    title = _required(command_text(update), "settitle", Argument.TITLE)
+    story = await context.state.editor.set_title(user.id, await _story(update, context), title)
     await reply(update, context, fmt.text("settitle-done", id=story.id, title=story.heading))
 
 
@@ -302,7 +314,7 @@ async def set_title(update: Update, context: BotContext, fmt: Formatter) -> None
 async def archive(update: Update, context: BotContext, fmt: Formatter) -> None:
     user = update.effective_user
     assert user is not None
-    story_id, _ = _item_id(command_text(update), "/archive 2")
+    story_id, _ = _item_id(command_text(update), "archive")
     story = await context.state.editor.archive(user.id, story_id)
     await reply(update, context, fmt.text("archive-done", id=story.id, title=story.heading))
 

@@ -3,6 +3,7 @@
 from bot.texts.format import (
     EDITOR_COMMANDS,
     READER_COMMANDS,
+    Argument,
     Formatter,
     ItemDelivery,
     SearchHitLike,
@@ -34,6 +35,7 @@ __all__ = [
     "LANGUAGES",
     "READER_COMMANDS",
     "TELEGRAM_TEXT_LIMIT",
+    "Argument",
     "Formatter",
     "ItemDelivery",
     "Language",

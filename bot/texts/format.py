@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from enum import StrEnum
 from typing import Any, Final, Protocol
 
 from bot.db.models import (
@@ -109,7 +110,6 @@ EDITOR_ERROR_TEXTS: Final[dict[str, tuple[str, dict[str, str]]]] = {
     "story-not-found": ("story-unknown", {"id": "id"}),
     "story-archived": ("story-is-archived", {"title": "title"}),
     "story-already-archived": ("story-already-archived", {"id": "id"}),
-    "need-id": ("item-bad-id", {"example": "example"}),
     "no-story": ("no-story", {}),
     "pin-unchanged": ("pin-unchanged", {"id": "id"}),
     "unpin-unchanged": ("unpin-unchanged", {"id": "id"}),
@@ -142,6 +142,17 @@ class SearchHitLike(Protocol):
 
     @property
     def text(self) -> str: ...
+
+
+class Argument(StrEnum):
+    """What a command was given too little of: its reply names it and shows the usage."""
+
+    NUMBER = "number"
+    TEXT = "text"
+    NEW_TEXT = "new-text"
+    TITLE = "title"
+    NAME = "name"
+    QUOTE = "quote"
 
 
 @dataclass(frozen=True)
@@ -380,6 +391,21 @@ class Formatter:
         if self.texts.has(self.lang, args_key):
             usage += " " + self.plain(args_key)
         return f"{escape(usage)} – {escape(self.plain(f'cmd-{command}'))}"
+
+    def missing_argument(self, command: str, argument: Argument) -> str:
+        """What `/command` lacks, then how it goes: its /help line and an example (HTML)."""
+        usage = f"/{command}"
+        if self.texts.has(self.lang, f"cmd-{command}.args"):
+            usage += " " + self.plain(f"cmd-{command}.args")
+        how = self.text(
+            "command-usage",
+            usage=usage,
+            description=self.plain(f"cmd-{command}"),
+            example=self.plain(f"cmd-{command}.example"),
+        )
+        return self.text("command-missing", command=f"/{command}", argument=argument.value) + (
+            "\n" + how
+        )
 
     def command_menu(self, *, is_editor: bool = False) -> list[tuple[str, str]]:
         """(command, description) pairs for Bot.set_my_commands."""
@@ -867,8 +893,13 @@ class Formatter:
 
     def editor_error(self, code: str, args: Mapping[str, object] | None = None) -> str:
         """The reply to an EditorError(code, **args); unknown codes get the apology."""
-        key, names = EDITOR_ERROR_TEXTS.get(code, ("error-generic", {}))
         given = args or {}
+        if code == "missing-argument":
+            command, argument = given.get("command"), given.get("argument")
+            if isinstance(command, str) and isinstance(argument, Argument):
+                return self.missing_argument(command, argument)
+            return self.text("error-generic")
+        key, names = EDITOR_ERROR_TEXTS.get(code, ("error-generic", {}))
         values: dict[str, ArgValue] = {}
         for source, target in names.items():
             value = given.get(source)

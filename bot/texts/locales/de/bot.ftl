@@ -60,27 +60,38 @@ cmd-language = Sprache wechseln
 cmd-help = diese Übersicht
 cmd-post = neue Meldung veröffentlichen (erste Zeile = Überschrift)
     .args = TEXT
+    .example = /post Fähren fallen aus
 cmd-edit = Meldung N korrigieren
     .args = N TEXT
+    .example = /edit 12 Neuer Text
 cmd-delete = Meldung N zurückziehen
     .args = N
+    .example = /delete 12
 cmd-pin = Meldung N anheften (mit „kanal“ auch im Kanal)
     .args = N [kanal]
+    .example = /pin 12
 cmd-unpin = Meldung N nicht mehr anheften
     .args = N
+    .example = /unpin 12
 cmd-setsummary = eigene Zusammenfassung setzen
     .args = TEXT
+    .example = /setsummary Das Wichtigste in einem Absatz
 cmd-resetsummary = wieder die automatische Zusammenfassung zeigen
 cmd-addquote = Zitat hinzufügen
     .args = "TEXT" — SPRECHER, ROLLE
+    .example = /addquote "Wir bleiben dran" — Mark Rutte, NATO-Generalsekretär
 cmd-delquote = Zitat N löschen
     .args = N
+    .example = /delquote 3
 cmd-setspeaker = Sprecher von Zitat N ändern
     .args = N NAME
+    .example = /setspeaker 3 Mark Rutte
 cmd-newstory = neues Thema anlegen
     .args = TITEL
+    .example = /newstory Gipfel in Brüssel
 cmd-archive = Thema N archivieren (mit Abschlussmeldung)
     .args = N
+    .example = /archive 2
 cmd-stats = Abonnenten und Zustellung
 cmd-audit = letzte Änderungen der Redaktion
     .args = [N]
@@ -204,7 +215,16 @@ not-editor = Das dürfen nur Redakteure.
 editor-private-only = Redaktionsbefehle bitte im privaten Chat mit mir.
 missing-text = Da fehlt noch der Text. Wie es geht, steht unter /help
 text-too-long = Der Text ist zu lang: { $length } Zeichen, erlaubt sind { $max }.
-item-bad-id = Bitte die Nummer angeben, z. B. { $example }
+# Ein Befehl ohne eine nötige Angabe: welche fehlt, darunter, wie der Befehl geht.
+command-missing = { $argument ->
+    [number] { $command }: Die Nummer fehlt.
+    [new-text] { $command }: Der neue Text fehlt.
+    [title] { $command }: Der Titel fehlt.
+    [name] { $command }: Der Name fehlt.
+    [quote] { $command }: Das Zitat fehlt.
+   *[text] { $command }: Der Text fehlt.
+}
+command-usage = So geht's: <code>{ $usage }</code> – { $description }, z. B. <code>{ $example }</code>
 item-not-found = Meldung #{ NUMBER($id, useGrouping: 0) } gibt es nicht.
 item-already-retracted = Meldung #{ NUMBER($id, useGrouping: 0) } ist bereits zurückgezogen.
 post-done = ✅ Meldung #{ NUMBER($id, useGrouping: 0) } veröffentlicht
@@ -221,7 +241,6 @@ addquote-format = So geht's: /addquote "Text des Zitats" — Sprecher, Rolle (Ro
 addquote-done = ✅ Zitat #{ NUMBER($id, useGrouping: 0) } hinzugefügt.
 delquote-done = 🗑 Zitat #{ NUMBER($id, useGrouping: 0) } gelöscht.
 quote-not-found = Zitat #{ NUMBER($id, useGrouping: 0) } gibt es nicht.
-setspeaker-format = So geht's: /setspeaker N NAME, z. B. /setspeaker 3 Mark Rutte
 setspeaker-done = ✅ Zitat #{ NUMBER($id, useGrouping: 0) } ist jetzt von { $name }.
 newstory-done = ✅ Neues Thema Nr. { NUMBER($id, useGrouping: 0) }: <b>{ $title }</b> – /post veröffentlicht ab jetzt in diesem Thema.
 archive-done = 🏁 Thema Nr. { NUMBER($id, useGrouping: 0) } archiviert: { $title }. Die Abonnenten bekommen eine Abschlussmeldung.

@@ -3,9 +3,11 @@
 
 cmd-follow = einem Liveblog oder Feed folgen (ohne Angabe: neues Thema)
     .args = URL [Thema Nr.]
+    .example = /follow https://example.com/liveblog
 cmd-sources = verfolgte Quellen und ihr Zustand
 cmd-unfollow = Quelle N nicht mehr verfolgen
     .args = N
+    .example = /unfollow 2
 
 follow-usage = Bitte die Adresse angeben, z. B. <code>/follow https://example.com/liveblog</code> – wahlweise gefolgt von der Nummer eines Themas.
 follow-done = ✅ <b>{ $url }</b> wird als Quelle { NUMBER($id, useGrouping: 0) } für das Thema <b>{ $title }</b> verfolgt{ $created ->

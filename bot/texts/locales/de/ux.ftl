@@ -13,6 +13,7 @@ audit-target-quote = Zitat #{ NUMBER($id, useGrouping: 0) }
 audit-target-story = Thema Nr. { NUMBER($id, useGrouping: 0) }
 cmd-settitle = kurzen Titel des Themas setzen (über jeder Meldung)
     .args = TITEL
+    .example = /settitle NATO-Gipfel
 settitle-done = ✅ Kurzer Titel von Thema Nr. { NUMBER($id, useGrouping: 0) }: <b>{ $title }</b>
 title-unchanged = Das Thema heißt schon so.
 pin-unchanged = Meldung #{ NUMBER($id, useGrouping: 0) } ist schon angeheftet – nichts geändert.

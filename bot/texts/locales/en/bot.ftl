@@ -60,27 +60,38 @@ cmd-language = switch language
 cmd-help = this overview
 cmd-post = publish a new update (first line = headline)
     .args = TEXT
+    .example = /post Ferries cancelled
 cmd-edit = correct update N
     .args = N TEXT
+    .example = /edit 12 New text
 cmd-delete = retract update N
     .args = N
+    .example = /delete 12
 cmd-pin = pin update N (with “channel” in the channel too)
     .args = N [channel]
+    .example = /pin 12
 cmd-unpin = unpin update N
     .args = N
+    .example = /unpin 12
 cmd-setsummary = set your own summary
     .args = TEXT
+    .example = /setsummary The gist in one paragraph
 cmd-resetsummary = go back to the automatic summary
 cmd-addquote = add a quote
     .args = "TEXT" — SPEAKER, ROLE
+    .example = /addquote "We stay on it" — Mark Rutte, NATO Secretary General
 cmd-delquote = delete quote N
     .args = N
+    .example = /delquote 3
 cmd-setspeaker = change the speaker of quote N
     .args = N NAME
+    .example = /setspeaker 3 Mark Rutte
 cmd-newstory = create a new story
     .args = TITLE
+    .example = /newstory Summit in Brussels
 cmd-archive = archive story N (with a final recap)
     .args = N
+    .example = /archive 2
 cmd-stats = subscribers and delivery
 cmd-audit = latest editor changes
     .args = [N]
@@ -204,7 +215,16 @@ not-editor = Only editors may do that.
 editor-private-only = Please use editor commands in a private chat with me.
 missing-text = The text is missing. See /help for how it works.
 text-too-long = The text is too long: { $length } characters, { $max } allowed.
-item-bad-id = Please give the number, e.g. { $example }
+# A command without something it needs: what is missing, then how the command goes.
+command-missing = { $argument ->
+    [number] { $command }: the number is missing.
+    [new-text] { $command }: the new text is missing.
+    [title] { $command }: the title is missing.
+    [name] { $command }: the name is missing.
+    [quote] { $command }: the quote is missing.
+   *[text] { $command }: the text is missing.
+}
+command-usage = Like this: <code>{ $usage }</code> – { $description }, e.g. <code>{ $example }</code>
 item-not-found = There is no update #{ NUMBER($id, useGrouping: 0) }.
 item-already-retracted = Update #{ NUMBER($id, useGrouping: 0) } is already retracted.
 post-done = ✅ Update #{ NUMBER($id, useGrouping: 0) } published
@@ -221,7 +241,6 @@ addquote-format = Like this: /addquote "Text of the quote" — Speaker, Role (ro
 addquote-done = ✅ Quote #{ NUMBER($id, useGrouping: 0) } added.
 delquote-done = 🗑 Quote #{ NUMBER($id, useGrouping: 0) } deleted.
 quote-not-found = There is no quote #{ NUMBER($id, useGrouping: 0) }.
-setspeaker-format = Like this: /setspeaker N NAME, e.g. /setspeaker 3 Mark Rutte
 setspeaker-done = ✅ Quote #{ NUMBER($id, useGrouping: 0) } is now attributed to { $name }.
 newstory-done = ✅ New story no. { NUMBER($id, useGrouping: 0) }: <b>{ $title }</b> – /post now publishes to this story.
 archive-done = 🏁 Story no. { NUMBER($id, useGrouping: 0) } archived: { $title }. Subscribers get a final recap.

@@ -3,9 +3,11 @@
 
 cmd-follow = follow a live blog or feed (new story if none given)
     .args = URL [story number]
+    .example = /follow https://example.com/liveblog
 cmd-sources = followed sources and their state
 cmd-unfollow = stop following source N
     .args = N
+    .example = /unfollow 2
 
 follow-usage = Please give the address, e.g. <code>/follow https://example.com/liveblog</code> – optionally followed by a story number.
 follow-done = ✅ Following <b>{ $url }</b> as source { NUMBER($id, useGrouping: 0) } for the story <b>{ $title }</b>{ $created ->

@@ -13,6 +13,7 @@ audit-target-quote = quote #{ NUMBER($id, useGrouping: 0) }
 audit-target-story = story { NUMBER($id, useGrouping: 0) }
 cmd-settitle = set the story's short title (heads every update)
     .args = TITLE
+    .example = /settitle NATO summit
 settitle-done = ✅ Short title of story { NUMBER($id, useGrouping: 0) }: <b>{ $title }</b>
 title-unchanged = The story already has that title.
 pin-unchanged = Update #{ NUMBER($id, useGrouping: 0) } is already pinned – nothing changed.
