@@ -141,3 +141,47 @@ async def test_stop_during_an_outage_keeps_every_delivery(db: Database, fake: Fa
     finally:
         await engine.stop()
     _exactly_once(fake, SUBSCRIBERS)
+
+
+async def test_pushes_failing_while_getme_answers_back_off_and_count_as_one_outage(
+    db: Database, fake: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    story = await add_story(db)
+    await subscribe_users(db, fake, story, *SUBSCRIBERS)
+    await add_item(db, story, "Only sending is down")
+    # sendMessage fails, getMe answers: every probe succeeds, every resumption fails.
+    fake.faults.add(FaultRule(kind="server_error", method="sendMessage", status=502))
+    clock = ScaledClock(100)
+    engine = make_engine(
+        db,
+        fake,
+        clock=clock,
+        concurrency=8,
+        backoff_base=1,
+        backoff_max=60,
+        probe_interval=1,
+        probe_max=30,
+        poll_interval=1,
+    )
+    caplog.set_level("INFO", logger="bot.delivery")
+    await engine.start()
+    try:
+        await wait_until(lambda: engine.stalled_since is not None)
+        began = engine.stalled_since
+        assert began is not None
+        # Ten minutes of simulated time in which sending never works.
+        await wait_until(lambda: clock.time() > began + 600, within=30)
+        tried = len(fake.calls("sendMessage"))
+        assert engine.stalled_since in (None, began)
+        fake.faults.clear()
+        await wait_until(lambda: len(sends(fake)) == len(SUBSCRIBERS), within=20)
+        assert await wait_idle(engine, 20)
+    finally:
+        await engine.stop()
+    # One outage, told once: each getMe that answered used to count a new outage and log
+    # "resuming" (41 of each in these ten minutes). Each try costs about a round of sends.
+    resumed = [r for r in caplog.records if "resuming" in r.getMessage()]
+    assert len(resumed) <= 2
+    assert engine.stats.outages == 1
+    assert tried <= 400
+    _exactly_once(fake, SUBSCRIBERS)

@@ -41,6 +41,11 @@ class OutageBreaker:
         # Transient failures in a row (across chats) since the last success.
         self._failures = 0
         self._failing_chats: set[int] = set()
+        # Pauses in a row that began again before any request went through: getMe answers
+        # while pushes still fail (sendMessage down, the rest up). Each one probes later.
+        self._relapses = 0
+        self._resumed = False
+        self._began = 0.0
         self.down_since: float | None = None
         self.up = asyncio.Event()
         self.up.set()
@@ -60,6 +65,8 @@ class OutageBreaker:
         self.down_since = None
         self._failures = 0
         self._failing_chats.clear()
+        self._relapses = 0
+        self._resumed = False
 
     async def stop(self) -> None:
         """Stop probing."""
@@ -73,6 +80,8 @@ class OutageBreaker:
         """A request went through: the API is up."""
         self._failures = 0
         self._failing_chats.clear()
+        self._relapses = 0
+        self._resumed = False
 
     def failure(self, chat_id: int, exc: Exception) -> None:
         """A request to `chat_id` failed with `exc`; pause if many chats failed in a row."""
@@ -89,20 +98,35 @@ class OutageBreaker:
             self._pause(failure.reason)
 
     def _pause(self, reason: str) -> None:
-        self.down_since = self._clock.time()
         self.up.clear()
-        self._on_pause()
-        log.warning(
-            "push: the Bot API failed for %d chats in a row (%s); pausing every push and"
-            " probing with getMe",
-            len(self._failing_chats),
-            reason,
-        )
+        if self._resumed:
+            # The same outage going on: it keeps its start and is counted once.
+            self._relapses += 1
+            self.down_since = self._began
+        else:
+            self.down_since = self._began = self._clock.time()
+            self._on_pause()
+        if self._relapses == 0:
+            log.warning(
+                "push: the Bot API failed for %d chats in a row (%s); pausing every push and"
+                " probing with getMe",
+                len(self._failing_chats),
+                reason,
+            )
+        elif self._relapses % 10 == 1:
+            log.warning(
+                "push: getMe answers but pushes still fail (%s); pausing again, probing"
+                " less often (paused %d times in a row)",
+                reason,
+                self._relapses + 1,
+            )
         self._task = asyncio.create_task(self._probe(), name="push-probe")
 
     async def _probe(self) -> None:
         """Ask getMe, backing off, until the Bot API answers; then resume every push."""
-        delay = self.probe_interval
+        # After a relapse the probe starts where the last one's backoff left off: getMe
+        # answering says little when pushes failed right after the last time it did.
+        delay = min(self.probe_max, self.probe_interval * 2.0 ** min(self._relapses, 32))
         tries = 0
         while not self._stopping:
             await self._clock.sleep(delay)
@@ -120,8 +144,13 @@ class OutageBreaker:
         if self._stopping:
             return
         down = self._clock.time() - (self.down_since or self._clock.time())
-        log.warning("push: the Bot API answers again after %.0fs; resuming", down)
-        self.success()
+        if self._relapses == 0:
+            log.warning("push: the Bot API answers again after %.0fs; resuming", down)
+        else:
+            log.debug("push: getMe answers after %.0fs; trying pushes again", down)
+        self._failures = 0
+        self._failing_chats.clear()
+        self._resumed = True
         self.down_since = None
         self.up.set()
         self._on_resume()
