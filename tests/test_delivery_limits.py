@@ -21,6 +21,7 @@ from bot.delivery.ratelimit import (
     SendBudget,
     SharedRateLimiter,
     effective_rate,
+    patient_replies,
     shared_budget,
 )
 from tests.clocks import SteppedClock
@@ -450,3 +451,36 @@ def test_pacer_holds_busy_chats(chat_id: int) -> None:
         assert pacer.try_acquire(chat_id) == pytest.approx(101.05)
         clock[0] = 101.1
     assert pacer.try_acquire(chat_id) == 0.0
+
+
+async def test_an_editors_reply_waits_out_minutes_of_outage_a_readers_does_not() -> None:
+    budget = SendBudget(100)
+    waits = _Waits()
+    limiter = SharedRateLimiter(
+        budget, pacer=ChatPacer(), outage_waits=(1, 2), patient_waits=(1, 2, 60, 60), sleep=waits
+    )
+    outage = [NetworkError("Bad Gateway") for _ in range(4)]
+
+    async def reader_command(update: object, context: object) -> None:
+        _calls, callback = _failing(list(outage))
+        with pytest.raises(NetworkError):
+            await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": 5}, None)
+
+    async def editor_command(update: object, context: object) -> None:
+        calls, callback = _failing(list(outage))
+        result = await limiter.process_request(
+            callback, (), {}, "sendMessage", {"chat_id": 5}, None
+        )
+        assert result == {"message_id": 7}
+        assert calls[0] == 5
+
+    await reader_command(None, None)
+    assert waits.waited == [1, 2]
+    waits.waited.clear()
+    await patient_replies(editor_command)(None, None)
+    assert waits.waited == [1, 2, 60, 60]
+    # The patience ends with the editor's command.
+    waits.waited.clear()
+    await reader_command(None, None)
+    assert waits.waited == [1, 2]
+    await budget.close()

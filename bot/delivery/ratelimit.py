@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 import logging
 import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -419,6 +421,35 @@ Callback = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[s
 
 # How long a reply waits between tries while Telegram answers 5xx: about 30 s in all.
 REPLY_OUTAGE_WAITS = (1.0, 2.0, 4.0, 8.0, 15.0)
+# An editor's confirmation says what became of a change the store has already made: without
+# it the editor may post again. It is worth waiting for through ten minutes of outage; a
+# reader's answer goes stale sooner.
+PATIENT_OUTAGE_WAITS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, *(60.0,) * 9)
+_patient = contextvars.ContextVar("patient_replies", default=False)
+
+_U = TypeVar("_U")
+_C = TypeVar("_C")
+
+
+def replies_are_patient() -> bool:
+    """Whether the running handler's replies wait out a long outage (see patient_replies)."""
+    return _patient.get()
+
+
+def patient_replies(
+    handler: Callable[[_U, _C], Coroutine[Any, Any, None]],
+) -> Callable[[_U, _C], Coroutine[Any, Any, None]]:
+    """`handler` with its replies retried through a long outage (PATIENT_OUTAGE_WAITS)."""
+
+    @functools.wraps(handler)
+    async def patiently(update: _U, context: _C) -> None:
+        token = _patient.set(True)
+        try:
+            await handler(update, context)
+        finally:
+            _patient.reset(token)
+
+    return patiently
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
@@ -431,7 +462,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
 
     A message to a chat that fails with a server error or an unreachable server (PTB's
     plain NetworkError) is tried again after each of `outage_waits`: during a short outage
-    an editor's confirmation and a reader's answer arrive late instead of never. A timeout
+    a reader's answer arrives late instead of never; a handler wrapped in `patient_replies`
+    (an editor's command) waits through `patient_waits`, minutes of outage. A timeout
     (TimedOut) is not retried: the message may have been delivered already.
     """
 
@@ -442,12 +474,14 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         pacer: ChatPacer | None = None,
         max_retries: int = 2,
         outage_waits: tuple[float, ...] = REPLY_OUTAGE_WAITS,
+        patient_waits: tuple[float, ...] = PATIENT_OUTAGE_WAITS,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.budget = budget
         self.pacer = pacer if pacer is not None else shared_pacer()
         self._max_retries = max_retries
         self._outage_waits = outage_waits
+        self._patient_waits = patient_waits
         self._sleep = sleep
 
     @classmethod
@@ -476,7 +510,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         # Like AIORateLimiter: only requests aimed at a chat count against the flood limits.
         limited = data.get("chat_id") is not None
         attempt = 0
-        outage_waits = iter(self._outage_waits if limited else ())
+        waits = self._patient_waits if replies_are_patient() else self._outage_waits
+        outage_waits = iter(waits if limited else ())
         while True:
             await self._turn(chat_id, limited)
             try:

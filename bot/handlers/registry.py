@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.delivery.ratelimit import patient_replies
 from bot.flood import Verdict
 from bot.handlers import (
     catchup,
@@ -155,15 +156,18 @@ def register_handlers(app: BotApplication) -> None:
         raise RuntimeError(f"commands without a handler or unlisted: {sorted(unmatched)}")
     app.add_handler(TypeHandler(Update, flood_guard), group=GUARD_GROUP)
     for name in COMMANDS:
+        # An editor's confirmation waits out minutes of outage: without it, an editor whose
+        # /post went through may post it again.
+        callback = patient_replies(HANDLERS[name]) if name in EDITOR_COMMANDS else HANDLERS[name]
         # Edited messages are not commands anew: a reader fixing a typo gets no second answer.
-        app.add_handler(CommandHandler(name, HANDLERS[name], filters=filters.UpdateType.MESSAGE))
+        app.add_handler(CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE))
     app.add_handler(CallbackQueryHandler(reader.ticker_button, pattern=r"^tk:"))
     app.add_handler(CallbackQueryHandler(subscriptions.settings_button, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(subscriptions.quiet_hours_button, pattern=r"^qh:"))
     app.add_handler(CallbackQueryHandler(push.push_button, pattern=r"^pu:"))
     app.add_handler(ChatMemberHandler(membership.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(catchup.missed_button, pattern=r"^ms:"))
-    app.add_handler(CallbackQueryHandler(editor.import_button, pattern=r"^i[mx]:"))
+    app.add_handler(CallbackQueryHandler(patient_replies(editor.import_button), pattern=r"^i[mx]:"))
     app.add_handler(CallbackQueryHandler(subscriptions.language_button, pattern=r"^lg:"))
     app.add_handler(CallbackQueryHandler(media.media_button, pattern=r"^md:"))
     app.add_handler(
