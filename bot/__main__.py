@@ -145,6 +145,7 @@ async def _store(settings: Settings, path: Path, data: bytes) -> int:
 
 def _backup_or_restore(command: str, path: Path, settings: Settings) -> int:
     from bot.backup import BackupError, backup_database, check_backup, restore_database
+    from bot.db.numbers import Numbered
 
     database = settings.database_path
     try:
@@ -153,15 +154,28 @@ def _backup_or_restore(command: str, path: Path, settings: Settings) -> int:
             print(f"Backup of {database} written to {written}")
             return EXIT_OK
         check = check_backup(path)
-        kept = restore_database(path, database)
+        restored = restore_database(path, database)
     except BackupError as exc:
         print(f"Cannot {command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     later = (
         f"; {len(check.missing)} newer migrations apply at the next start" if check.missing else ""
     )
-    old = f"; the replaced database is kept as {kept}" if kept else ""
+    old = f"; the replaced database is kept as {restored.kept}" if restored.kept else ""
     print(f"Restored {path} to {database}{old}{later}")
+    following = restored.next_numbers
+    promise = ": none issued before the restore is given again" if restored.unread is None else ""
+    print(
+        f"Numbers continue from update #{following[Numbered.ITEMS]}, story no."
+        f" {following[Numbered.STORIES]}, quote #{following[Numbered.QUOTES]} and source"
+        f" {following[Numbered.SOURCES]}{promise}"
+    )
+    if restored.unread is not None:
+        print(
+            f"Warning: the replaced database could not be read ({restored.unread}); numbers"
+            " issued after the backup may be given again",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

@@ -2,8 +2,9 @@
 
 A copy is taken with SQLite's online backup API: a snapshot of one moment, however busy
 the writer is. A restore refuses to run beside a bot on the same database (the bot holds
-a lock file while it runs), checks the copy's integrity and migration level, and keeps
-the file it replaces.
+a lock file while it runs), checks the copy's integrity and migration level, keeps the
+file it replaces, and has the copy number new rows above every number the replaced file
+had issued.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from bot.db.migrations import migration_files
+from bot.db.numbers import Numbered, highest_issued, raise_floors
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +136,31 @@ def check_backup(path: Path) -> BackupCheck:
     return BackupCheck(migrations=len(applied), missing=tuple(n for n in known if n not in applied))
 
 
-def restore_database(backup: Path, database: Path, *, now: float | None = None) -> Path | None:
-    """Put `backup` in place of `database`; returns where the replaced file was kept."""
+@dataclass(frozen=True)
+class Restored:
+    """What a restore did, for the operator's summary."""
+
+    kept: Path | None  # where the replaced database was put, None when there was none
+    next_numbers: dict[Numbered, int]  # each kind's next number in the restored database
+    # Why the replaced database's numbers could not be read (they may then repeat).
+    unread: str | None = None
+
+
+def restore_database(backup: Path, database: Path, *, now: float | None = None) -> Restored:
+    """Put `backup` in place of `database`, numbering new rows above what it had issued."""
     check_backup(backup)
     with hold_database(database):
         kept: Path | None = None
+        issued: dict[Numbered, int] = {}
+        unread: str | None = None
         if database.exists():
+            # Pushes, buttons and editors still hold the numbers issued after the backup;
+            # read them while the file (and its WAL) is where SQLite expects it.
+            try:
+                issued = highest_issued(database)
+            except sqlite3.DatabaseError as exc:
+                # The database being damaged may be why it is restored: go on without.
+                unread = str(exc)
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
             kept = database.with_name(f"{database.name}.replaced-{stamp}")
             # The WAL holds committed writes not yet in the main file: keep it beside it.
@@ -154,17 +175,21 @@ def restore_database(backup: Path, database: Path, *, now: float | None = None) 
                 copy = sqlite3.connect(partial)
                 try:
                     source.backup(copy)
+                    # A copy made in WAL mode would write the floors beside the file that
+                    # is moved into place below.
+                    copy.execute("PRAGMA journal_mode = DELETE")
                 finally:
                     copy.close()
             finally:
                 source.close()
+            next_numbers = raise_floors(partial, issued)
             with partial.open("rb") as handle:
                 os.fsync(handle.fileno())
             partial.replace(database)
         except (sqlite3.Error, OSError) as exc:
             partial.unlink(missing_ok=True)
             raise BackupError(f"{backup} could not be restored to {database}: {exc}") from None
-    return kept
+    return Restored(kept=kept, next_numbers=next_numbers, unread=unread)
 
 
 def rotate(folder: Path, keep: int) -> list[Path]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import sqlite3
 import subprocess
 import sys
@@ -25,8 +26,10 @@ from bot.backup import (
     restore_database,
     rotate,
 )
+from bot.db import sources, stories
 from bot.db.connection import Database
 from bot.db.models import now_iso
+from bot.db.numbers import Numbered
 from tests.e2e import EDITOR_ID, READER_EN, bot_env
 from tests.inproc import settings_for
 from tests.served import fake_api, serving, start_serving
@@ -96,7 +99,7 @@ async def test_restore_keeps_the_replaced_file_and_its_wal(tmp_path: Path) -> No
     db = await Database.open(path)
     await add_story(db, "newer")
     await db.close()
-    kept = restore_database(backup, path)
+    kept = restore_database(backup, path).kept
     assert kept is not None and kept.name.startswith("bot.sqlite3.replaced-")
     assert slugs(path) == ["old"]
     assert slugs(kept) == ["old", "newer"]
@@ -254,3 +257,109 @@ async def test_backup_dir_gets_rotating_backups(tmp_path: Path) -> None:
     assert len(kept) == 2, kept
     for name in kept:
         assert check_backup(folder / name).missing == ()
+
+
+def update_number(reply: str) -> int:
+    """The number in an editor's "Beitrag #N veröffentlicht" / "Update #N published"."""
+    found = re.search(r"#(\d+)", reply)
+    assert found, reply
+    return int(found[1])
+
+
+async def test_restore_never_gives_out_again_a_number_issued_after_the_backup(
+    tmp_path: Path,
+) -> None:
+    # Readers got updates #N pushed after the backup, and an editor's /retract N or an old
+    # button still names them: after the restore the next /post must not take one.
+    backup = tmp_path / "before.sqlite3"
+    async with fake_api() as server:
+        bot = await start_serving(server, tmp_path)
+        try:
+            await bot.ask_text(EDITOR_ID, "/post Before the backup\nIn the copy.")
+            done = await asyncio.to_thread(cli, tmp_path, server, "backup", str(backup))
+            assert done.returncode == 0, done.stderr
+            after = [
+                update_number(await bot.ask_text(EDITOR_ID, f"/post After {n}\nNot in the copy."))
+                for n in range(3)
+            ]
+        finally:
+            assert await bot.stopped() == 0
+        restored = await asyncio.to_thread(cli, tmp_path, server, "restore", str(backup))
+        assert restored.returncode == 0, restored.stderr
+        assert f"Numbers continue from update #{max(after) + 1}," in restored.stdout
+        again = await start_serving(server, tmp_path)
+        try:
+            posted = update_number(await again.ask_text(EDITOR_ID, "/post Restored\nNew."))
+        finally:
+            assert await again.stopped() == 0
+    assert posted == max(after) + 1, (after, posted)
+
+
+async def _numbered_rows(db: Database, tag: str) -> dict[Numbered, int]:
+    """One new row of every numbered kind, made by the store as editors make them."""
+    async with db.atomic():
+        story = await stories.create_story(db, f"Story {tag}", "en")
+        item = await stories.insert_item(db, story, origin="posted", headline=tag, body="")
+        quote = await stories.insert_editor_quote(
+            db, story, f"Quote {tag}", "Ada", None, fragment=False
+        )
+        source = await sources.add_source(
+            db,
+            url=f"https://example.org/{tag}",
+            story_id=story,
+            title=tag,
+            source_format="rss",
+            created_by=EDITOR_ID,
+            started_story=False,
+            next_fetch_at=0.0,
+        )
+    return {
+        Numbered.STORIES: story,
+        Numbered.ITEMS: item,
+        Numbered.QUOTES: quote,
+        Numbered.SOURCES: source,
+    }
+
+
+@pytest.mark.parametrize("copy_level", ["current", "before-issued-numbers"])
+async def test_restore_numbers_stories_quotes_and_sources_above_the_replaced_ones(
+    tmp_path: Path, copy_level: str
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    db = await Database.open(path)
+    await _numbered_rows(db, "in-copy")
+    await db.close()
+    backup = backup_database(path, tmp_path / "copy.sqlite3")
+    if copy_level == "before-issued-numbers":
+        # Every backup taken before this version: the restore must carry the floor anyway.
+        with contextlib.closing(sqlite3.connect(backup)) as conn, conn:
+            conn.execute("DROP TABLE issued_numbers")
+            conn.execute("DELETE FROM schema_migrations WHERE name = '140_issued_numbers'")
+    db = await Database.open(path)
+    for n in range(3):
+        issued = await _numbered_rows(db, f"after-{n}")
+    await db.close()
+    restored = restore_database(backup, path)
+    assert restored.unread is None
+    assert restored.next_numbers == {kind: number + 1 for kind, number in issued.items()}
+    db = await Database.open(path)
+    try:
+        new = await _numbered_rows(db, "restored")
+        later = await _numbered_rows(db, "later")
+    finally:
+        await db.close()
+    assert new == restored.next_numbers
+    assert later == {kind: number + 1 for kind, number in new.items()}
+
+
+def test_restore_over_an_unreadable_database_still_restores_and_says_numbers_may_repeat(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    asyncio.run(_make_db(path))
+    backup = backup_database(path, tmp_path / "copy.sqlite3")
+    path.write_bytes(b"not a database at all" * 100)
+    restored = restore_database(backup, path)
+    assert restored.unread is not None
+    assert slugs(path) == ["kept"]
+    assert restored.next_numbers[Numbered.STORIES] == 2

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.db import stories
 from bot.db.connection import Database, Row
 from bot.db.models import now_iso
+from bot.db.numbers import Numbered, new_id
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,9 @@ async def add_source(
 ) -> int:
     """A new followed source; run inside db.atomic() with its first entries."""
     return await db.execute(
-        "INSERT INTO sources (url, story_id, title, format, created_by, started_story,"
-        " next_fetch_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sources (id, url, story_id, title, format, created_by, started_story,"
+        f" next_fetch_at, created_at) VALUES ({new_id(db, Numbered.SOURCES)},"
+        " ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             url,
             story_id,
@@ -290,8 +292,8 @@ async def apply_reading(
         known.add(text)
         position += 1
         cursor = await conn.execute(
-            "INSERT INTO quotes (story_id, position, text, speaker, role, fragment, origin)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'imported')",
+            "INSERT INTO quotes (id, story_id, position, text, speaker, role, fragment,"
+            f" origin) VALUES ({new_id(db, Numbered.QUOTES)}, ?, ?, ?, ?, ?, ?, 'imported')",
             (story_id, position, text, speaker, role, int(fragment)),
         )
         added.append(int(cursor.lastrowid or 0))

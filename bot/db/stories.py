@@ -20,6 +20,7 @@ from bot.db.models import (
     TickerItemRecord,
     now_iso,
 )
+from bot.db.numbers import Numbered, new_id
 from bot.folding import spellings
 from bot.story.model import ParsedStory, TickerEntry
 
@@ -222,8 +223,8 @@ async def save_import(
     if story_id is None:
         slug = await _unique_slug(db, slugify(parsed.title))
         cursor = await conn.execute(
-            "INSERT INTO stories (slug, title, lead, language, summary_json, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO stories (id, slug, title, lead, language, summary_json, created_at,"
+            f" updated_at) VALUES ({new_id(db, Numbered.STORIES)}, ?, ?, ?, ?, ?, ?, ?)",
             (slug, parsed.title, parsed.lead, parsed.language, summary_json, now, now),
         )
         story_id = int(cursor.lastrowid or 0)
@@ -309,8 +310,8 @@ async def _replace_imported_quotes(db: Database, story_id: int, parsed: ParsedSt
                 (position, quote.text, quote.speaker, quote.role, int(quote.fragment), row["id"]),
             )
     await conn.executemany(
-        "INSERT INTO quotes (story_id, position, text, speaker, role, fragment, origin)"
-        " VALUES (?, ?, ?, ?, ?, ?, 'imported')",
+        "INSERT INTO quotes (id, story_id, position, text, speaker, role, fragment, origin)"
+        f" VALUES ({new_id(db, Numbered.QUOTES)}, ?, ?, ?, ?, ?, ?, 'imported')",
         new_rows,
     )
     gone = [row["id"] for row in known.values() if row is not None and row["deleted_at"] is None]
@@ -371,8 +372,8 @@ async def create_story(db: Database, title: str, language: str) -> int:
     now = now_iso()
     slug = await _unique_slug(db, slugify(title))
     return await db.execute(
-        "INSERT INTO stories (slug, title, language, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO stories (id, slug, title, language, created_at, updated_at)"
+        f" VALUES ({new_id(db, Numbered.STORIES)}, ?, ?, ?, ?, ?)",
         (slug, title, language, now, now),
     )
 
@@ -592,9 +593,9 @@ async def insert_item(
     if position is None:
         position = await next_item_position(db, story_id)
     cursor = await db.writer.execute(
-        "INSERT INTO ticker_items (story_id, origin, import_key, position, time, headline,"
-        " body, created_by, created_at, updated_at, stamp, published_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ticker_items (id, story_id, origin, import_key, position, time,"
+        " headline, body, created_by, created_at, updated_at, stamp, published_at)"
+        f" VALUES ({new_id(db, Numbered.ITEMS)}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             story_id, origin, key, position, time, headline, body, created_by, now, now,
             stamp, published_at,
@@ -721,8 +722,8 @@ async def insert_editor_quote(
         )
     )
     cursor = await db.writer.execute(
-        "INSERT INTO quotes (story_id, position, text, speaker, role, fragment, origin)"
-        " VALUES (?, ?, ?, ?, ?, ?, 'editor')",
+        "INSERT INTO quotes (id, story_id, position, text, speaker, role, fragment, origin)"
+        f" VALUES ({new_id(db, Numbered.QUOTES)}, ?, ?, ?, ?, ?, ?, 'editor')",
         (story_id, position, text, speaker, role, int(fragment)),
     )
     return int(cursor.lastrowid or 0)
