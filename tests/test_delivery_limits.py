@@ -439,6 +439,40 @@ async def test_group_limit_per_window(db: Database, fake: FakeBotApi) -> None:
     assert _max_in_window(times) <= 3
 
 
+def test_a_waiting_push_keeps_its_slot_while_replies_to_the_chat_go_on() -> None:
+    # A reply every 0.4 s moved a private chat's next slot a second on each time: the push
+    # waited for as long as the conversation went on.
+    now = [100.0]
+    pacer = ChatPacer(clock=lambda: now[0])
+    pacer.replied(7)
+    assert pacer.ready_at(7) == pytest.approx(101.05)
+    for _ in range(3):
+        now[0] += 0.4
+        pacer.replied(7)
+    assert now[0] > 101.05
+    assert pacer.try_acquire(7) == 0.0, "the push waited past its slot"
+    pacer.sent(7)
+    pacer.release(7)
+    # The next push waits its second after this one; replies do not hurry it.
+    assert pacer.ready_at(7) == pytest.approx(now[0] + 1.05)
+    # A 429 still holds the chat, promise or not.
+    pacer.hold(7, 5.0)
+    assert pacer.ready_at(7) == pytest.approx(now[0] + 5.0)
+
+
+def test_a_groups_replies_still_take_its_slots_from_a_waiting_push() -> None:
+    # 20 a minute is a group's hard limit: a reply that took the 20th slot is not undone.
+    now = [100.0]
+    pacer = ChatPacer(group_limit=2, group_period=10.0, slack=0.0, clock=lambda: now[0])
+    pacer.sent(-500)
+    now[0] = 101.0
+    pacer.replied(-500)
+    assert pacer.ready_at(-500) == pytest.approx(110.0)
+    now[0] = 110.0
+    pacer.replied(-500)
+    assert pacer.ready_at(-500) == pytest.approx(111.0)
+
+
 @pytest.mark.parametrize("chat_id", [5, -5])
 def test_pacer_holds_busy_chats(chat_id: int) -> None:
     clock = [100.0]

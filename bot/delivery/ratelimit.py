@@ -322,6 +322,11 @@ class ChatPacer:
 
     A chat is also held busy while one of its sends is in flight, so two groups for the same
     chat never race and messages keep their order.
+
+    Replies to a private chat may burst, and each moves the chat's next push a second on.
+    A push told to wait keeps the slot it was given: otherwise a conversation faster than a
+    message a second (an editor's commands one after another, a reader paging the ticker)
+    kept the push waiting for as long as it went on.
     """
 
     def __init__(
@@ -341,18 +346,33 @@ class ChatPacer:
         self._group_log: dict[int, deque[float]] = {}
         self._held: dict[int, float] = {}
         self._busy: set[int] = set()
+        # Private chats: the slot a waiting push was given, until a push goes out.
+        self._promised: dict[int, float] = {}
         self._ops = 0
 
     def ready_at(self, chat_id: int) -> float:
-        """Monotonic time at which the chat may receive its next message."""
+        """Monotonic time at which the chat may receive its next push (kept for it, see above)."""
         held = self._held.get(chat_id, 0.0) if self._held else 0.0
         if chat_id < 0:  # groups, supergroups and channels have negative ids
             sent = self._group_log.get(chat_id)
             if sent is None or len(sent) < self._group_limit:
                 return held
+            # No promise here: a group's 20 a minute is a hard limit, replies included.
             return max(held, sent[-self._group_limit] + self._group_period)
         last = self._last.get(chat_id)
-        return held if last is None else max(held, last + self._private)
+        ready = held if last is None else max(held, last + self._private)
+        now = self._clock()
+        promised = self._promised.get(chat_id)
+        if promised is not None and promised + self._private < now:
+            # A slot long past: its push was given back (a stop) or had nothing to send
+            # (retracted meanwhile), and a push asking now waits as any other would.
+            del self._promised[chat_id]
+            promised = None
+        if promised is not None:
+            return max(held, min(ready, promised))
+        if ready > now:
+            self._promised[chat_id] = ready
+        return ready
 
     def group_ready_at(self, chat_id: int) -> float:
         """Like ready_at, but a private chat is only held by a 429 (replies may burst)."""
@@ -382,7 +402,16 @@ class ChatPacer:
         return 0.0
 
     def sent(self, chat_id: int, count: int = 1) -> None:
-        """Note a request to the chat that is leaving now (making `count` messages)."""
+        """Note a push to the chat that is leaving now (making `count` messages)."""
+        self._promised.pop(chat_id, None)
+        self._note(chat_id, count)
+
+    def replied(self, chat_id: int) -> None:
+        """Note a reply to the chat leaving now: it counts as a push does, but a push already
+        waiting for the chat keeps its slot."""
+        self._note(chat_id, 1)
+
+    def _note(self, chat_id: int, count: int) -> None:
         now = self._clock()
         if chat_id < 0:
             sent = self._group_log.setdefault(chat_id, deque(maxlen=self._group_limit))
@@ -405,6 +434,7 @@ class ChatPacer:
             c: q for c, q in self._group_log.items() if q and q[-1] > now - self._group_period
         }
         self._held = {c: t for c, t in self._held.items() if t > now}
+        self._promised = {c: t for c, t in self._promised.items() if t > now - self._private}
 
 
 _SHARED_PACER: list[ChatPacer] = []
@@ -559,7 +589,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             if chat_id is None:
                 return
             if self.pacer.group_ready_at(chat_id) <= self.pacer.now():
-                self.pacer.sent(chat_id)
+                self.pacer.replied(chat_id)
                 return
 
 
