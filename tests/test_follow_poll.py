@@ -234,6 +234,8 @@ async def test_follow_into_an_existing_story_and_unfollow(world: World) -> None:
     again = await world.service.follow(42, world.url("feed"), story_id)
     assert again.items == 0
     assert await stories.count_items(world.db, story_id) == 2
+    # A new number: "/unfollow 1" typed late (or read in /audit) must not mean the new source.
+    assert again.source.id > followed.source.id
 
 
 TICKER = [

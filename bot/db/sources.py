@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 from bot.db import stories
-from bot.db.connection import Database, Row
+from bot.db.connection import Database, Dialect, Row
 from bot.db.models import now_iso
 from bot.db.numbers import Numbered, new_id
 
@@ -138,8 +138,16 @@ async def next_due_at(db: Database) -> float | None:
 
 
 async def delete_source(db: Database, source_id: int) -> None:
-    """Stop following; the items the source brought stay in the story."""
+    """Stop following; the items the source brought stay in the story; its number stays used."""
     await db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+    if db.dialect is Dialect.SQLITE:
+        # SQLite would number the next source one above the highest row left, giving the
+        # deleted source's number (still in editors' chats and /audit) to another one.
+        await db.execute(
+            "INSERT INTO issued_numbers (table_name, highest) VALUES (?, ?)"
+            " ON CONFLICT (table_name) DO UPDATE SET highest = MAX(highest, excluded.highest)",
+            (str(Numbered.SOURCES), source_id),
+        )
 
 
 async def record_success(
