@@ -20,6 +20,7 @@ from bench.fakeapi.botapi import FakeBotApi
 from bot.db import deliveries, stories, subscriptions
 from bot.db.connection import Database
 from bot.db.models import TickerItemRecord, now_iso
+from bot.delivery.clock import Clock
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import ChatPacer, SendBudget
 from bot.delivery.transport import AiohttpRequest
@@ -212,7 +213,8 @@ def make_engine(
     paid: bool = True,
     request: dict[str, Any] | None = None,
     pacer: ChatPacer | None = None,
-    clock: ScaledClock | None = None,
+    clock: Clock | None = None,
+    budget: SendBudget | None = None,
     **kwargs: Any,
 ) -> DeliveryEngine:
     kwargs.setdefault("backoff_base", 0.05)
@@ -223,9 +225,12 @@ def make_engine(
     kwargs.setdefault("probe_max", 0.2)
     if clock is not None:
         kwargs["clock"] = clock
-        budget = SendBudget(rate, clock=clock.monotonic, sleep=clock.sleep)
-    else:
-        budget = SendBudget(rate)
+    if budget is None:
+        budget = (
+            SendBudget(rate)
+            if clock is None
+            else SendBudget(rate, clock=clock.monotonic, sleep=clock.sleep)
+        )
     now = clock.monotonic if clock is not None else time.monotonic
     return DeliveryEngine(
         db,

@@ -1,8 +1,10 @@
 """The claim loop: materialise fan-out batches, claim due deliveries, hand groups to senders.
 
 Claimed rows are grouped per chat (items and recaps for one chat and story share a message;
-refreshes of one delivered group are one group). A group whose chat is still paced waits
-in a heap until its slot; the rest wait in the queue the senders take from. The loop claims
+refreshes of one delivered group are one group). One group per chat is out at a time (in
+the queue the senders take from, waiting in a heap for its chat's slot, or being sent);
+the chat's later groups wait in its line in the order they were claimed, so a reader gets
+the items in the order they were posted however the sends interleave. The loop claims
 only when half its buffer is used up, so a busy fan-out costs a few claim transactions a
 second, and it also compacts the outbox and logs finished jobs.
 """
@@ -13,6 +15,7 @@ import asyncio
 import heapq
 import itertools
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
 
 from bot.db import deliveries as outbox
@@ -75,6 +78,9 @@ class Scheduler:
         self._ready: asyncio.Queue[Group | None] = asyncio.Queue()
         self._delayed: list[tuple[float, int, Group]] = []
         self._seq = itertools.count()
+        # Chats with a group out, and the groups claimed after it (None: none yet, which
+        # saves a deque per chat in a million-chat fan-out).
+        self._lines: dict[int, deque[Group] | None] = {}
         self.wake = asyncio.Event()
 
     @property
@@ -96,16 +102,24 @@ class Scheduler:
         heapq.heappush(self._delayed, (until, next(self._seq), group))
         self.wake.set()
 
-    def settled(self) -> None:
-        """A group's outcome was handed to the writer: room for more claims."""
+    def settled(self, group: Group) -> None:
+        """`group`'s outcome was handed to the writer: its chat's next group may go out."""
         self.outstanding -= 1
+        line = self._lines.pop(group.chat_id, None)
+        if line:
+            self._lines[group.chat_id] = line
+            self._send_out(line.popleft())
         if self.outstanding <= self._target // 2:
             self.wake.set()
 
     def take_unstarted(self) -> list[Group]:
-        """Remove every group that has not started (queued or delayed) and return them."""
+        """Remove every group that has not started (queued, delayed or in line) and return them."""
         groups: list[Group] = [g for _, _, g in self._delayed]
         self._delayed.clear()
+        for line in self._lines.values():
+            if line:
+                groups.extend(line)
+        self._lines.clear()
         while not self._ready.empty():
             g = self._ready.get_nowait()
             if g is not None:
@@ -185,14 +199,26 @@ class Scheduler:
                 groups[key] = Group(row.chat_id, row.story_id, row.kind, [row])
             else:
                 group.rows.append(row)
-        now = self._clock.monotonic()
+        lines = self._lines
         for group in groups.values():
             self.outstanding += 1
-            ready = self._pacer.ready_at(group.chat_id)
-            if ready > now:
-                self.delay(group, ready)
+            chat_id = group.chat_id
+            if chat_id in lines:
+                line = lines[chat_id]
+                if line is None:
+                    lines[chat_id] = deque((group,))
+                else:
+                    line.append(group)
             else:
-                self._ready.put_nowait(group)
+                lines[chat_id] = None
+                self._send_out(group)
+
+    def _send_out(self, group: Group) -> None:
+        ready = self._pacer.ready_at(group.chat_id)
+        if ready > self._clock.monotonic():
+            self.delay(group, ready)
+        else:
+            self._ready.put_nowait(group)
 
     def _release_due(self) -> None:
         now = self._clock.monotonic()

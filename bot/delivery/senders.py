@@ -99,7 +99,7 @@ class SenderPool:
             finally:
                 self._attempts.pop(task, None)
                 pacer.release(group.chat_id)
-                scheduler.settled()
+                scheduler.settled(group)
 
     async def _process(self, attempt: Attempt) -> list[GroupResult]:
         kind = attempt.group.kind

@@ -1,0 +1,74 @@
+"""A subscriber reads the items in the order they were posted, however the sends interleave."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from bench.fakeapi.botapi import FakeBotApi
+from bench.fakeapi.botapi_faults import FaultRule
+from bot.db.connection import Database
+from bot.delivery.ratelimit import SendBudget
+from tests.clocks import ManualClock
+from tests.conftest_delivery import (
+    add_item,
+    add_story,
+    make_engine,
+    sends,
+    subscribe_users,
+    wait_until,
+)
+
+CHAT = 101
+
+
+def _received(fake: FakeBotApi) -> list[str]:
+    return [m.text or "" for m in fake.sent_messages(CHAT)]
+
+
+def _headlines(fake: FakeBotApi) -> list[str]:
+    """The items' headlines in the order the reader got them (several may share a message)."""
+    return re.findall(r"#\d+ (\w+)", "\n".join(_received(fake)))
+
+
+async def _wait_claimed(db: Database, item_id: int) -> None:
+    for _ in range(500):
+        status = await db.fetchval("SELECT status FROM deliveries WHERE item_id = ?", (item_id,))
+        if status is not None and status != "pending":
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"item {item_id} was never claimed")
+
+
+async def test_an_item_claimed_while_the_chat_was_busy_goes_out_before_a_later_one(
+    db: Database, fake: FakeBotApi
+) -> None:
+    # The first push is slow to be answered; the second is claimed meanwhile and has to wait
+    # for the chat. The third is claimed the moment the first is answered: it must not
+    # overtake the second, which the reader would then see out of order.
+    clock = ManualClock()
+    story = await add_story(db)
+    await subscribe_users(db, fake, story, CHAT)
+    fake.faults.add(FaultRule(kind="delay", method="sendMessage", chat_id=CHAT, delay=0.5, times=1))
+    engine = make_engine(db, fake, clock=clock, budget=SendBudget(1000))
+    await engine.start()
+    try:
+        await add_item(db, story, "First")
+        engine.notify()
+        await wait_until(lambda: _headlines(fake) == ["First"])  # out, answer still to come
+        await add_item(db, story, "Second")
+        engine.notify()
+        await wait_until(lambda: engine.scheduler.outstanding == 2)
+        await wait_until(lambda: len(sends(fake, CHAT)) >= 1 and engine.scheduler.outstanding <= 1)
+        third = await add_item(db, story, "Third")
+        engine.notify()
+        await _wait_claimed(db, third)
+        # Now let time run: pacing waits and retries end, step by step.
+        for _ in range(100):
+            if len(_headlines(fake)) == 3:
+                break
+            clock.advance(0.05)
+            await asyncio.sleep(0.01)
+        assert _headlines(fake) == ["First", "Second", "Third"]
+    finally:
+        await engine.stop()
