@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from bench.fakeapi.botapi import FakeBotApi
 from bot.config import Settings
@@ -240,11 +241,18 @@ def _local_failure() -> NetworkError:
     return error
 
 
-async def test_a_reply_during_a_short_outage_arrives_after_it() -> None:
+@pytest.mark.parametrize(
+    "failure",
+    [lambda: NetworkError("Bad Gateway"), lambda: InvalidToken("Unauthorized")],
+    ids=["5xx", "401"],
+)
+async def test_a_reply_during_a_short_outage_arrives_after_it(
+    failure: Callable[[], Exception],
+) -> None:
     budget = SendBudget(100)
     waits = _Waits()
     limiter = SharedRateLimiter(budget, pacer=ChatPacer(), outage_waits=(1, 2, 4), sleep=waits)
-    calls, callback = _failing([NetworkError("Bad Gateway"), NetworkError("Bad Gateway")])
+    calls, callback = _failing([failure(), failure()])
     result = await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": 5}, None)
     assert result == {"message_id": 7}
     assert calls[0] == 3

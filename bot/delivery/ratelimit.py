@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from telegram.error import NetworkError, RetryAfter
+from telegram.error import InvalidToken, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 if TYPE_CHECKING:
@@ -491,7 +491,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     `max_retries` times. Nothing is halted longer than Telegram asked.
 
     A message to a chat that fails with a server error or an unreachable server (PTB's
-    plain NetworkError) is tried again after each of `outage_waits`: during a short outage
+    plain NetworkError) or a 401 is tried again after each of `outage_waits`: during a short outage
     a reader's answer arrives late instead of never; a handler wrapped in `patient_replies`
     (an editor's command) waits through `patient_waits`, minutes of outage. A timeout
     (TimedOut) is not retried: the message may have been delivered already.
@@ -554,6 +554,15 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 if wait is None:
                     raise
                 log.info("reply failed (%s, %s): retrying in %.0fs", endpoint, exc, wait)
+                await self._sleep(wait)
+            except InvalidToken:
+                # A 401 for a token that worked a moment ago is mostly the API failing for
+                # a while; a revoked token ends polling after its grace. Until then an
+                # editor's confirmation is worth the same waits as through a 5xx outage.
+                wait = next(outage_waits, None)
+                if wait is None:
+                    raise
+                log.info("reply failed (%s, 401 Unauthorized): retrying in %.0fs", endpoint, wait)
                 await self._sleep(wait)
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
