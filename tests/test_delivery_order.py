@@ -19,6 +19,9 @@ from tests.conftest_delivery import (
     wait_until,
 )
 
+# The store's SQL runs on SQLite and on PostgreSQL (tests/conftest_pg.py).
+BOTH_STORES = True
+
 CHAT = 101
 
 
@@ -31,13 +34,25 @@ def _headlines(fake: FakeBotApi) -> list[str]:
     return re.findall(r"#\d+ (\w+)", "\n".join(_received(fake)))
 
 
+async def _status(db: Database, item_id: int) -> str | None:
+    status = await db.fetchval("SELECT status FROM deliveries WHERE item_id = ?", (item_id,))
+    return None if status is None else str(status)
+
+
 async def _wait_claimed(db: Database, item_id: int) -> None:
     for _ in range(500):
-        status = await db.fetchval("SELECT status FROM deliveries WHERE item_id = ?", (item_id,))
-        if status is not None and status != "pending":
+        if await _status(db, item_id) not in (None, "pending"):
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"item {item_id} was never claimed")
+
+
+async def _wait_status(db: Database, item_id: int, status: str) -> None:
+    for _ in range(500):
+        if await _status(db, item_id) == status:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"item {item_id} never became {status}")
 
 
 async def test_an_item_claimed_while_the_chat_was_busy_goes_out_before_a_later_one(
@@ -70,5 +85,34 @@ async def test_an_item_claimed_while_the_chat_was_busy_goes_out_before_a_later_o
             clock.advance(0.05)
             await asyncio.sleep(0.01)
         assert _headlines(fake) == ["First", "Second", "Third"]
+    finally:
+        await engine.stop()
+
+
+async def test_an_item_waiting_to_be_retried_goes_out_with_the_next_one_not_after_it(
+    db: Database, fake: FakeBotApi
+) -> None:
+    # The first push to the chat fails once and waits for its retry; the second is due at
+    # once. Sent alone it would arrive before the first: the reader gets both, in order.
+    clock = ManualClock()
+    story = await add_story(db)
+    await subscribe_users(db, fake, story, CHAT)
+    fake.faults.add(FaultRule(kind="server_error", method="sendMessage", chat_id=CHAT, times=1))
+    engine = make_engine(db, fake, clock=clock, budget=SendBudget(1000))
+    await engine.start()
+    try:
+        first = await add_item(db, story, "First")
+        engine.notify()
+        await wait_until(lambda: fake.faults.rules[0].exhausted)
+        await _wait_status(db, first, "pending")  # given back, due after the backoff
+        second = await add_item(db, story, "Second")
+        engine.notify()
+        await _wait_claimed(db, second)
+        for _ in range(100):
+            if len(_headlines(fake)) == 2:
+                break
+            clock.advance(0.05)
+            await asyncio.sleep(0.01)
+        assert _headlines(fake) == ["First", "Second"]
     finally:
         await engine.stop()

@@ -515,13 +515,20 @@ async def claim(db: Database, *, limit: int, now: float | None = None) -> list[C
     # One statement: the first `limit` due rows name the chats, and every due row of those
     # chats (other items for the same chat go out in the same message) is claimed with
     # them; two statements held the write lock over one more turn of the event loop.
+    # An earlier item of the story still waiting for its retry comes along with a due one:
+    # sent alone, the later item would reach the reader first. (Items held for quiet hours
+    # or a digest have no due item of their story beside them, so they stay held.)
     async with db.atomic() as conn:
         rows = await conn.fetchall(
             "UPDATE deliveries SET status = 'claimed', claimed_at = ?"
-            " WHERE status = 'pending' AND next_at <= ? AND chat_id IN ("
+            " WHERE status = 'pending' AND (next_at <= ? OR (kind = 'item' AND EXISTS ("
+            " SELECT 1 FROM deliveries later WHERE later.chat_id = deliveries.chat_id"
+            " AND later.story_id = deliveries.story_id AND later.status = 'pending'"
+            " AND later.kind = 'item' AND later.next_at <= ? AND later.id > deliveries.id)))"
+            " AND chat_id IN ("
             " SELECT chat_id FROM deliveries WHERE status = 'pending' AND next_at <= ?"
             f" ORDER BY next_at, id LIMIT ?{skip_locked}) RETURNING {_CLAIM_COLUMNS}",
-            (now, now, now, limit),
+            (now, now, now, now, limit),
         )
     return sorted((ClaimedDelivery.from_row(r) for r in rows), key=lambda d: d.id)
 
