@@ -191,14 +191,14 @@ def _relative(core: str) -> Stamp | None:
             ago += timedelta(
                 seconds=int(second_count) * units.get(second_unit.lower().rstrip("."), 0)
             )
-    return _finish(core, match, Stamp(printed="", rest="", ago=ago))
+    return _finish(core, match, ago=ago)
 
 
 def _clock(core: str) -> Stamp | None:
     match = _CLOCK_STAMP.match(core)
     if match is None:
         return None
-    minute, ampm, uhr, sep = (match.group(k) for k in ("minute", "ampm", "uhr", "sep"))
+    minute, ampm, uhr, sep = match.group("minute", "ampm", "uhr", "sep")
     if minute is None and ampm is None and uhr is None:
         return None
     if minute is None and uhr is not None and uhr.lower() == "h":
@@ -233,58 +233,68 @@ def _clock(core: str) -> Stamp | None:
         if hour > 12 or hour == 0:
             return None
         hour = hour % 12 + (12 if ampm.lower().startswith("p") else 0)
-    stamp = Stamp(
-        printed="",
-        rest="",
-        hour=hour,
-        minute=int(minute or 0),
-        day=_date_of(match),
-        zone=zone,
-    )
-    return _finish(core, match, stamp)
+    return _finish(core, match, hour=hour, minute=int(minute or 0), day=_date_of(match), zone=zone)
 
 
 def _date_of(match: re.Match[str]) -> date | None:
-    groups = match.groupdict()
-    for d, m, y in (("d1", "m1", "y1"), ("d2", "m2", "y2"), ("d3", "m3", "y3"), ("d4", "m4", "y4"),
-                    ("d5", "m5", "y5"), ("d6", "m6", "y6")):  # fmt: skip
-        if groups.get(d) is None:
+    # Each date's day looked up alone: most stamps have none, and a dict of all the
+    # pattern's groups was made for every stamp of the page.
+    group = match.group
+    for d, m, y in _DATE_GROUPS:
+        day_text = group(d)
+        if day_text is None:
             continue
-        month_text = groups[m]
+        month_text = group(m)
         month = (
             int(month_text)
             if month_text.isdigit()
             else de.MONTHS.get(month_text.lower(), en.MONTHS.get(month_text.lower(), 0))
         )
-        year_text = groups.get(y)
+        year_text = group(y)
         year = int(year_text) if year_text else datetime.now().year
         if year < 100:
             year += 2000
         try:
-            return date(year, month, int(groups[d]))
+            return date(year, month, int(day_text))
         except ValueError:
             return None
     return None
 
 
-def _finish(core: str, match: re.Match[str], stamp: Stamp) -> Stamp:
+_DATE_GROUPS = (("d1", "m1", "y1"), ("d2", "m2", "y2"), ("d3", "m3", "y3"), ("d4", "m4", "y4"),
+                ("d5", "m5", "y5"), ("d6", "m6", "y6"))  # fmt: skip
+
+
+def _finish(
+    core: str,
+    match: re.Match[str],
+    *,
+    hour: int | None = None,
+    minute: int | None = None,
+    day: date | None = None,
+    zone: str | None = None,
+    ago: timedelta | None = None,
+) -> Stamp:
+    """The stamp with its printed form, its rest and its author (made once: a frozen
+    dataclass is slow to make, and a page has thousands of stamps)."""
     rest_start = match.start("rest")
     printed = core[:rest_start].strip(_SEPARATORS + " ").lstrip("+|·•–—-*►▶■▪ ")
     raw_rest = match.group("rest")
     rest = raw_rest.strip(_SEPARATORS).strip()
     # "+++ 21:40 Uhr: Fähren fallen aus +++": the frame closes after the headline.
-    rest = _CLOSING_FRAME.sub("", rest).strip()
+    if "++" in rest:  # what `_CLOSING_FRAME` needs
+        rest = _CLOSING_FRAME.sub("", rest).strip()
     author = None
     if rest and _looks_like_author(raw_rest, rest):
         author, rest = _BY.sub("", rest), ""
     return Stamp(
         printed=printed,
         rest=rest,
-        hour=stamp.hour,
-        minute=stamp.minute,
-        day=stamp.day,
-        zone=stamp.zone,
-        ago=stamp.ago,
+        hour=hour,
+        minute=minute,
+        day=day,
+        zone=zone,
+        ago=ago,
         author=author,
     )
 
@@ -296,12 +306,12 @@ def _looks_like_author(raw_rest: str, rest: str) -> bool:
     """ "23:52 , Holly Brennan" / "21:40 | Von Max Muster": an author, not a headline."""
     if _BY.match(rest):
         return len(rest.split()) <= 6
-    separator = raw_rest.lstrip()[:1]
+    if raw_rest.lstrip()[:1] != ",":
+        # After "|" a short capitalised line is as often a headline ("| Neue Angriffe").
+        return False
     tokens = rest.split()
-    # After "|" a short capitalised line is as often a headline ("| Neue Angriffe").
     return (
-        separator == ","
-        and not rest.isupper()
+        not rest.isupper()
         and 2 <= len(tokens) <= 4
         and all(_NAME_TOKEN.match(t) for t in tokens)
         and tokens[0][:1].isupper()
