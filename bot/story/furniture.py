@@ -13,7 +13,7 @@ from bot.story import lexicon_de as de
 from bot.story import lexicon_en as en
 from bot.story.stamps import Stamp, is_page_stamp
 from bot.story.stamps import parse_stamp as _parse_stamp
-from bot.story.words import LazyPattern, lazy, wordset
+from bot.story.words import LazyPattern, lazy, phrase_trie, words_hint, wordset
 
 _BULLETS = "►▶▸→»>•·*–—-+|#■□▪ "
 
@@ -67,20 +67,11 @@ _CTA_ENDING = lazy(
     re.IGNORECASE,
 )
 _NEWSLETTER = lazy(r"\bnewsletter|\bcookies?\b|\bpodcast\b.*\b(?:abonnieren|subscribe)", re.I)
-# Letters that match "i" or "s" of an IGNORECASE pattern without lower-casing to them:
-# "ı", "ſ", and "İ", whose lower case is "i" and a combining dot above.
-_FOLDING_APART = ("ı", "ſ", "\u0307")
-
-
-def _words_hint(*words: str) -> LazyPattern:
-    """A search of a lower-cased line for `words`: where it finds nothing, no IGNORECASE
-    search for one of them can match the line. One scan in C before the costlier search."""
-    return lazy("|".join(re.escape(word) for word in (*words, *_FOLDING_APART)))
-
-
 # One of these words is in every match of the pattern after each.
-_NEWSLETTER_HINT = _words_hint("newsletter", "cookie", "podcast")
-_APP_CTA_HINT = _words_hint("jetzt", "download")
+_NEWSLETTER_HINT = words_hint("newsletter", "cookie", "podcast")
+# The search for a call at the line's end tries every character of it, case-folded.
+_CTA_ENDING_HINT = words_hint("hier", "jetzt", "listen", "watch", "read", "subscribe")
+_APP_CTA_HINT = words_hint("jetzt", "download")
 
 
 _SECTION_WORDS = wordset("""
@@ -157,9 +148,10 @@ def is_furniture(line: str) -> bool:
         return True
     if _GERMAN_IMPERATIVE.match(core) and len(core) <= 200:
         return True
-    if _CALL_TO_ACTION.match(core) or (len(core) <= 80 and _CTA_ENDING.search(core)):
-        return True
     lower = core.lower()
+    ending = len(core) <= 80 and _CTA_ENDING_HINT.search(lower) is not None
+    if _CALL_TO_ACTION.match(core) or (ending and _CTA_ENDING.search(core)):
+        return True
     newsletter = len(core) <= 160 and _NEWSLETTER_HINT.search(lower) is not None
     if newsletter and _NEWSLETTER.search(core):
         return True
@@ -210,15 +202,12 @@ def _is_section_bar(core: str) -> bool:
 
 _CTA_OPENING = lazy(
     r"^(?:"
-    + "|".join(
-        re.escape(p.replace("'", "’")) + "|" + re.escape(p)
-        for p in de.CTA_OPENINGS + en.CTA_OPENINGS
+    + phrase_trie(
+        variant for p in de.CTA_OPENINGS + en.CTA_OPENINGS for variant in (p.replace("'", "’"), p)
     )
     + r")\b"
 )
-_MEDIA_OPENING = lazy(
-    r"^(?:" + "|".join(re.escape(p) for p in de.MEDIA_PHRASES + en.MEDIA_PHRASES) + r")"
-)
+_MEDIA_OPENING = lazy(r"^(?:" + phrase_trie(de.MEDIA_PHRASES + en.MEDIA_PHRASES) + r")")
 # Family app calls: "BILD-App jetzt kostenlos herunterladen!", "… download the ABC app".
 _APP_CTA = lazy(
     r"(?:\bjetzt\s+(?:\w+\s+)?(?:herunterladen|installieren|downloaden)\b"
@@ -238,7 +227,8 @@ def _bare(line: str) -> str:
 
 
 def _alternation(phrases: tuple[str, ...] | frozenset[str]) -> str:
-    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    # The phrases longest first, as a trie: a line is not tried against each phrase in turn.
+    return phrase_trie(phrases)
 
 
 def _hint(phrases: tuple[str, ...]) -> LazyPattern:

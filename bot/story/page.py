@@ -29,7 +29,7 @@ from bot.story.furniture import (
 from bot.story.headline import shorten
 from bot.story.marks import ALL_MARKS_TEXT
 from bot.story.stamps import Stamp, is_page_stamp, parse_stamp
-from bot.story.words import lazy
+from bot.story.words import lazy, words_hint
 
 TITLE_LIMIT = 85
 _MAX_POINTS = 8
@@ -108,9 +108,19 @@ _CTA_SENTENCE = lazy(
 )
 
 
+# A word of each call above: most paragraphs have none, and the search for a call tries
+# every character of the paragraph.
+_CTA_SENTENCE_HINT = words_hint(
+    "ticker", "liveblog", "newsblog", "verfolgen", "scroll", "follow", "read"
+)
+
+
 def strip_calls_to_action(paragraph: str) -> str:
     """A paragraph without a closing call to read on ("Scroll down for the latest updates.")."""
-    stripped = _CTA_SENTENCE.sub("", paragraph).rstrip()
+    if _CTA_SENTENCE_HINT.search(paragraph.lower()) is None:
+        stripped = paragraph.rstrip()
+    else:
+        stripped = _CTA_SENTENCE.sub("", paragraph).rstrip()
     return stripped or paragraph
 
 

@@ -80,6 +80,17 @@ def lazy(pattern: str, flags: int = 0) -> LazyPattern:
     return LazyPattern(pattern, flags)
 
 
+# Letters that match "i" or "s" of an IGNORECASE pattern without lower-casing to them:
+# "ı", "ſ", and "İ", whose lower case is "i" and a combining dot above.
+_FOLDING_APART = ("ı", "ſ", "\u0307")
+
+
+def words_hint(*words: str) -> LazyPattern:
+    """A search of a lower-cased text for `words`: where it finds nothing, no IGNORECASE
+    search for one of them can match the text. One scan in C before the costlier search."""
+    return lazy("|".join(re.escape(word) for word in (*words, *_FOLDING_APART)))
+
+
 def trie_pattern(words: Iterable[str]) -> str:
     """A pattern that finds where any of `words` (or a shorter one it starts with) stands.
 
@@ -104,6 +115,34 @@ def trie_pattern(words: Iterable[str]) -> str:
         ]
         if not branches:
             return ""
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return pattern(trie)
+
+
+def phrase_trie(phrases: Iterable[str]) -> str:
+    """A pattern that matches what an alternation of `phrases`, the longest first, matches.
+
+    Two phrases that match at the same place are one the other's start, so the longest
+    that lets the rest of a pattern match is taken, as such an alternation takes it; but a
+    failing place costs one branch per letter instead of one per phrase.
+    """
+    trie: dict[str, Any] = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [
+            re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char
+        ]
+        if "" in node:
+            if not branches:
+                return ""
+            # The longer phrases first, then this one ends here.
+            return "(?:" + "|".join(branches) + "|)"
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
     return pattern(trie)
