@@ -47,7 +47,9 @@ def _noun_endings(text: str) -> frozenset[str]:
     return frozenset(noun[-_COMPOUND_TAIL:].lower() for noun in set(_NOUN.findall(text)))
 
 
-_NOUN = lazy(r"(?<![\w])[A-ZÄÖÜ][a-zäöüß]{6,}(?![\w])")
+# The capital first, the word start checked behind it: a pattern that opens on a
+# character class is searched for in C, one that opens on a lookbehind tries every place.
+_NOUN = lazy(r"[A-ZÄÖÜ](?<![\w][A-ZÄÖÜ])[a-zäöüß]{6,}(?![\w])")
 
 
 def _compound_spelling(lower: str, text: str) -> str | None:
@@ -123,7 +125,9 @@ def _spellings(text: str, wanted: frozenset[str]) -> dict[str, str]:
 
 # A word after another word of its line with no sentence end between them (`_vocabulary`'s
 # mid-sentence test): the gap holds no letter, digit, line break or sentence end.
-_MID_SENTENCE_WORD = lazy(r"(?<=[^\W_])(?:_|[^\w\n.!?:…])+([^\W_]+)")
+# Its first character is matched before the lookbehinds test it and the word before it
+# (as `_NOUN`): the search skips letters in C.
+_MID_SENTENCE_WORD = lazy(r"[\W_](?<![\n.!?:…])(?<=[^\W_].)(?:_|[^\w\n.!?:…])*([^\W_]+)")
 
 
 def _caps_word(word: str) -> bool:
