@@ -33,7 +33,7 @@ async def test_a_backlog_is_recorded_in_short_transactions_in_order(
     monkeypatch.setattr(deliveries, "apply_results", apply_results)
     recorded = 0
 
-    def on_recorded() -> None:
+    def on_recorded(batch: Sequence[GroupResult]) -> None:
         nonlocal recorded
         recorded += 1
 

@@ -117,6 +117,11 @@ class GroupResult:
     media_changed: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
+    def gives_back(self) -> bool:
+        """Rows of the group are pending again (to be retried), not settled."""
+        return bool(self.rest_ids) and isinstance(self.outcome, (outcomes.Release, outcomes.Retry))
+
+    @property
     def ends_subscription(self) -> bool:
         """A final recap that went out (or never will): the subscription ends."""
         return self.kind == "recap" and (

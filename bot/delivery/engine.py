@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 from telegram import Bot
 
@@ -138,7 +139,7 @@ class DeliveryEngine:
             db,
             clock=clock,
             flush_interval=flush_interval,
-            on_recorded=self._wake_claims,
+            on_recorded=self._recorded,
             stopping=stopping,
         )
         self.scheduler = Scheduler(
@@ -194,6 +195,21 @@ class DeliveryEngine:
         self.stats.outages += 1
 
     def _wake_claims(self) -> None:
+        self.scheduler.wake.set()
+
+    def _recorded(self, results: Sequence[GroupResult]) -> None:
+        # Items that waited behind one given back for a retry go back too: the next claim
+        # takes them together, in order.
+        for g in self.scheduler.recorded(results):
+            self.writer.add(
+                GroupResult(
+                    g.chat_id,
+                    g.story_id,
+                    g.kind,
+                    rest_ids=[r.id for r in g.rows],
+                    outcome=Release(),
+                )
+            )
         self.scheduler.wake.set()
 
     async def start(self) -> None:

@@ -4,7 +4,10 @@ Claimed rows are grouped per chat (items and recaps for one chat and story share
 refreshes of one delivered group are one group). One group per chat is out at a time (in
 the queue the senders take from, waiting in a heap for its chat's slot, or being sent);
 the chat's later groups wait in its line in the order they were claimed, so a reader gets
-the items in the order they were posted however the sends interleave. The loop claims
+the items in the order they were posted however the sends interleave. A group whose items
+go back to be retried holds its line until that is recorded; its story's items waiting
+behind it are then given back too, so the next claim takes them all in one message. The
+loop claims
 only when half its buffer is used up, so a busy fan-out costs a few claim transactions a
 second, and it also compacts the outbox and logs finished jobs.
 """
@@ -20,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 from bot.db import deliveries as outbox
 from bot.db.connection import Database
-from bot.db.deliveries import ClaimedDelivery
+from bot.db.deliveries import ClaimedDelivery, GroupResult
 from bot.delivery.attempt import Group
 from bot.delivery.clock import Clock
 from bot.delivery.outage import OutageBreaker
@@ -81,6 +84,9 @@ class Scheduler:
         # Chats with a group out, and the groups claimed after it (None: none yet, which
         # saves a deque per chat in a million-chat fan-out).
         self._lines: dict[int, deque[Group] | None] = {}
+        # Chats whose group gave items back, until the writer has recorded it: the story
+        # of those items.
+        self._giving_back: dict[int, int] = {}
         self.wake = asyncio.Event()
 
     @property
@@ -102,15 +108,45 @@ class Scheduler:
         heapq.heappush(self._delayed, (until, next(self._seq), group))
         self.wake.set()
 
-    def settled(self, group: Group) -> None:
-        """`group`'s outcome was handed to the writer: its chat's next group may go out."""
+    def settled(self, group: Group, *, gave_back: bool = False) -> None:
+        """`group`'s outcome was handed to the writer: its chat's next group may go out,
+        or, if `gave_back` (items to retry), waits until the writer has recorded that."""
         self.outstanding -= 1
-        line = self._lines.pop(group.chat_id, None)
-        if line:
-            self._lines[group.chat_id] = line
-            self._send_out(line.popleft())
+        if gave_back and group.kind == "item" and group.chat_id in self._lines:
+            self._giving_back[group.chat_id] = group.story_id
+        else:
+            self._next_in_line(group.chat_id)
         if self.outstanding <= self._target // 2:
             self.wake.set()
+
+    def recorded(self, results: Sequence[GroupResult]) -> list[Group]:
+        """The writer recorded `results`: lines held for them move on. Returns the held
+        story's items that waited behind, to be given back (due now) alongside."""
+        if not self._giving_back:
+            return []
+        back: list[Group] = []
+        for result in results:
+            story_id = self._giving_back.pop(result.chat_id, None)
+            if story_id is None or not result.gives_back:
+                if story_id is not None:
+                    self._giving_back[result.chat_id] = story_id
+                continue
+            line = self._lines.get(result.chat_id)
+            if line:
+                keep = deque(g for g in line if g.kind != "item" or g.story_id != story_id)
+                back.extend(g for g in line if g.kind == "item" and g.story_id == story_id)
+                self._lines[result.chat_id] = keep
+            self._next_in_line(result.chat_id)
+        self.outstanding -= len(back)
+        if back:
+            self.wake.set()
+        return back
+
+    def _next_in_line(self, chat_id: int) -> None:
+        line = self._lines.pop(chat_id, None)
+        if line:
+            self._lines[chat_id] = line
+            self._send_out(line.popleft())
 
     def take_unstarted(self) -> list[Group]:
         """Remove every group that has not started (queued, delayed or in line) and return them."""
@@ -120,6 +156,7 @@ class Scheduler:
             if line:
                 groups.extend(line)
         self._lines.clear()
+        self._giving_back.clear()
         while not self._ready.empty():
             g = self._ready.get_nowait()
             if g is not None:

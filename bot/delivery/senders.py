@@ -85,21 +85,23 @@ class SenderPool:
                 continue
             attempt = Attempt(group)
             self._attempts[task] = attempt
+            results: list[GroupResult] = []
             try:
-                for result in await self._process(attempt):
-                    writer.add(result)
+                results = await self._process(attempt)
             except asyncio.CancelledError:
                 # Cancelled inside an HTTP request: the message may be out; leave the rows
                 # claimed so the next start resends them (a possible duplicate, never a loss).
-                writer.add(attempt.result(Keep() if attempt.in_flight else Release()))
+                results = [attempt.result(Keep() if attempt.in_flight else Release())]
                 raise
             except Exception as exc:  # a bug or a renderer failure: never lose the rows
                 log.exception("push: processing a group for a chat failed")
-                writer.add(self._verdicts.failure(attempt, classify(exc), kept=[]))
+                results = [self._verdicts.failure(attempt, classify(exc), kept=[])]
             finally:
+                for result in results:
+                    writer.add(result)
                 self._attempts.pop(task, None)
                 pacer.release(group.chat_id)
-                scheduler.settled(group)
+                scheduler.settled(group, gave_back=any(r.gives_back for r in results))
 
     async def _process(self, attempt: Attempt) -> list[GroupResult]:
         kind = attempt.group.kind

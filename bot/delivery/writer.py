@@ -31,7 +31,7 @@ class OutcomeWriter:
         *,
         clock: Clock,
         flush_interval: float,
-        on_recorded: Callable[[], None],
+        on_recorded: Callable[[Sequence[GroupResult]], None],
         stopping: Callable[[], bool],
     ) -> None:
         self._db = db
@@ -112,7 +112,7 @@ class OutcomeWriter:
                     return
                 await asyncio.sleep(0.5)
             else:
-                self._on_recorded()
+                self._on_recorded(batch)
                 if self._results:
                     # Another process (the bot's commands, with the engine in a process of
                     # its own) may be waiting for SQLite's write lock: let it in between.
