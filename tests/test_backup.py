@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,8 @@ from tests.served import fake_api, serving, start_serving
 from tests.terminal import terminal_log
 
 pytestmark = pytest.mark.timeout(120)
+# A bot that sends as fast as a paid broadcast may: for the steps that are not the test.
+FAST: dict[str, Any] = {"push_rate": 200.0, "paid_broadcast": True, "flood_limit": 1000}
 
 
 async def add_story(db: Database, slug: str) -> None:
@@ -195,12 +198,18 @@ async def test_backup_mid_fan_out_then_restore_loses_nothing(tmp_path: Path) -> 
     readers = list(range(5000, 5060))
     backup = tmp_path / "mid-fan-out.sqlite3"
     async with fake_api() as server:
-        bot = await start_serving(server, tmp_path, push_rate=8.0)
+        for reader in readers:
+            server.add_user(reader, f"Reader {reader}", language_code="en")
+        # The readers subscribe to a bot at full speed (the slow one below answers a
+        # /subscribe at its push rate too: 60 of them took 7 s), then it restarts slow.
+        subscribing = await start_serving(server, tmp_path, **FAST)
         try:
             for reader in readers:
-                server.add_user(reader, f"Reader {reader}", language_code="en")
-            for reader in readers:
-                assert "Subscribed" in await bot.ask_text(reader, "/subscribe")
+                assert "Subscribed" in await subscribing.ask_text(reader, "/subscribe")
+        finally:
+            assert await subscribing.stopped() == 0
+        bot = await start_serving(server, tmp_path, push_rate=8.0)
+        try:
             await bot.ask(EDITOR_ID, "/post Backup item\nPushed to every reader.")
 
             def got(reader: int) -> int:
@@ -227,7 +236,7 @@ async def test_backup_mid_fan_out_then_restore_loses_nothing(tmp_path: Path) -> 
         restored = await asyncio.to_thread(cli, tmp_path, server, "restore", str(backup))
         assert restored.returncode == 0, restored.stderr
         assert "kept as" in restored.stdout
-        again = await start_serving(server, tmp_path, push_rate=30.0)
+        again = await start_serving(server, tmp_path, **FAST)
         try:
             # Until the restored outbox is empty, so every resend (duplicate) has arrived.
             for _ in range(1500):
