@@ -79,4 +79,7 @@ def _cap_item(item: TickerEntry, capped: Callable[[str, str, int], str]) -> Tick
             capped("item body", paragraph, room)
         body.append(text)
         room -= len(text) + 2  # paragraphs are stored with a blank line between them
-    return replace(item, headline=headline, display_headline=display, body=tuple(body))
+    capped_body = tuple(body)
+    if headline == item.headline and display == item.display_headline and capped_body == item.body:
+        return item  # most items fit: the entry as it is, not a copy (thousands on a long page)
+    return replace(item, headline=headline, display_headline=display, body=capped_body)
