@@ -516,23 +516,32 @@ async def claim(db: Database, *, limit: int, now: float | None = None) -> list[C
     now = time.time() if now is None else now
     # Rows another replica's claim holds are skipped, not waited for (PostgreSQL); SQLite
     # has one writer, so nothing is ever held there.
-    skip_locked = " FOR UPDATE SKIP LOCKED" if db.dialect is Dialect.POSTGRES else ""
+    postgres = db.dialect is Dialect.POSTGRES
+    skip_locked = " FOR UPDATE SKIP LOCKED" if postgres else ""
     # One statement: the first `limit` due rows name the chats, and every due row of those
     # chats (other items for the same chat go out in the same message) is claimed with
     # them; two statements held the write lock over one more turn of the event loop.
     # An earlier item of the story still waiting for its retry comes along with a due one:
     # sent alone, the later item would reach the reader first. (Items held for quiet hours
     # or a digest have no due item of their story beside them, so they stay held.)
+    claimable = (
+        "status = 'pending' AND (next_at <= ? OR (kind = 'item' AND EXISTS ("
+        " SELECT 1 FROM deliveries later WHERE later.chat_id = deliveries.chat_id"
+        " AND later.story_id = deliveries.story_id AND later.status = 'pending'"
+        " AND later.kind = 'item' AND later.next_at <= ? AND later.id > deliveries.id)))"
+        " AND chat_id IN ("
+        " SELECT chat_id FROM deliveries WHERE status = 'pending' AND next_at <= ?"
+        f" ORDER BY next_at, id LIMIT ?{skip_locked})"
+    )
+    if postgres:
+        # The chats' other rows are locked with SKIP LOCKED as well: updated directly, a
+        # row that the other replica's first pick holds was waited for while that replica
+        # waited for one of ours (a deadlock PostgreSQL ends by failing one claim).
+        claimable = f"id IN (SELECT id FROM deliveries WHERE {claimable}{skip_locked})"
     async with db.atomic() as conn:
         rows = await conn.fetchall(
-            "UPDATE deliveries SET status = 'claimed', claimed_at = ?"
-            " WHERE status = 'pending' AND (next_at <= ? OR (kind = 'item' AND EXISTS ("
-            " SELECT 1 FROM deliveries later WHERE later.chat_id = deliveries.chat_id"
-            " AND later.story_id = deliveries.story_id AND later.status = 'pending'"
-            " AND later.kind = 'item' AND later.next_at <= ? AND later.id > deliveries.id)))"
-            " AND chat_id IN ("
-            " SELECT chat_id FROM deliveries WHERE status = 'pending' AND next_at <= ?"
-            f" ORDER BY next_at, id LIMIT ?{skip_locked}) RETURNING {_CLAIM_COLUMNS}",
+            f"UPDATE deliveries SET status = 'claimed', claimed_at = ? WHERE {claimable}"
+            f" RETURNING {_CLAIM_COLUMNS}",
             (now, now, now, now, limit),
         )
     return sorted((ClaimedDelivery.from_row(r) for r in rows), key=lambda d: d.id)
