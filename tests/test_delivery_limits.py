@@ -260,6 +260,44 @@ async def test_a_reply_during_a_short_outage_arrives_after_it(
     await budget.close()
 
 
+async def test_replies_to_one_chat_arrive_in_order_through_an_outage() -> None:
+    # An editor's "#2 published" fails in an outage and waits to be retried; "#3
+    # published", sent once the server is back, must not overtake it. Another chat's reply
+    # is not held behind that chat's wait.
+    budget = SendBudget(100)
+    retrying, server_back = asyncio.Event(), asyncio.Event()
+
+    async def wait_for_the_server(seconds: float) -> None:
+        retrying.set()
+        await server_back.wait()
+
+    limiter = SharedRateLimiter(
+        budget, pacer=ChatPacer(), outage_waits=(1,), sleep=wait_for_the_server
+    )
+    down = True
+    delivered: list[tuple[int, str]] = []
+
+    def reply(chat_id: int, text: str) -> Any:
+        async def send() -> dict[str, Any]:
+            if down:
+                raise NetworkError("Bad Gateway")
+            delivered.append((chat_id, text))
+            return {"message_id": len(delivered)}
+
+        return limiter.process_request(send, (), {}, "sendMessage", {"chat_id": chat_id}, None)
+
+    second = asyncio.create_task(reply(5, "#2 published"))
+    await retrying.wait()
+    down = False
+    third = asyncio.create_task(reply(5, "#3 published"))
+    await reply(6, "a reader's /ticker")
+    assert delivered == [(6, "a reader's /ticker")]
+    server_back.set()
+    await asyncio.gather(second, third)
+    assert [text for chat, text in delivered if chat == 5] == ["#2 published", "#3 published"]
+    await budget.close()
+
+
 async def test_a_reply_gives_up_when_the_outage_outlasts_the_waits() -> None:
     budget = SendBudget(100)
     waits = _Waits()

@@ -482,6 +482,16 @@ def patient_replies(
     return patiently
 
 
+class _ChatLine:
+    """The requests to one chat: one at a time, first come first served."""
+
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0  # requests holding or waiting for the lock
+
+
 class SharedRateLimiter(BaseRateLimiter[int]):
     """PTB rate limiter for the reply bot: draws from the push budget, ahead of pushes.
 
@@ -513,6 +523,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         self._outage_waits = outage_waits
         self._patient_waits = patient_waits
         self._sleep = sleep
+        self._lines: dict[int, _ChatLine] = {}
 
     @classmethod
     def for_settings(cls, settings: Settings) -> SharedRateLimiter:
@@ -535,6 +546,33 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Send one request of the reply bot within the shared budget (replies first)."""
+        chat_id = _chat_of(data)
+        if chat_id is None:
+            return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
+        # One request to a chat at a time, in the order the handlers made them: a reply
+        # waiting out an outage would otherwise be overtaken by the next one to the same
+        # chat ("#3 published" before "#2"). Other chats are not held.
+        line = self._lines.get(chat_id)
+        if line is None:
+            line = self._lines[chat_id] = _ChatLine()
+        line.users += 1
+        try:
+            async with line.lock:
+                return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
+        finally:
+            line.users -= 1
+            if not line.users:
+                del self._lines[chat_id]  # a line per chat ever answered would only grow
+
+    async def _send(
+        self,
+        callback: Callback,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
         chat_id = _chat_of(data)
         # Like AIORateLimiter: only requests aimed at a chat count against the flood limits.
