@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from bot.db.copies import copy_database, read_contents
 from bot.db.migrations import migration_files
 from bot.db.numbers import Numbered, highest_issued, raise_floors
 
@@ -75,26 +76,17 @@ def backup_database(database: Path, target: Path) -> Path:
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        source = sqlite3.connect(database, timeout=30)
-        try:
-            copy = sqlite3.connect(partial)
-            try:
-                # In one step: one read transaction, which in WAL mode never blocks the
-                # bot's writer (a copy in steps would restart on every write it meets).
-                source.backup(copy)
-                copy.execute("PRAGMA journal_mode = DELETE")
-                if copy.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                    raise BackupError(f"the copy of {database} failed its integrity check")
-            finally:
-                copy.close()
-        finally:
-            source.close()
+        if not copy_database(database, partial):
+            raise BackupError(f"the copy of {database} failed its integrity check")
         with partial.open("rb") as handle:
             os.fsync(handle.fileno())
         partial.replace(target)
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
         raise BackupError(f"{database} could not be copied to {target}: {exc}") from None
+    except BackupError:
+        partial.unlink(missing_ok=True)
+        raise
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise BackupError(f"{target} could not be written: {exc.strerror or exc}") from None
@@ -114,19 +106,14 @@ def check_backup(path: Path) -> BackupCheck:
     if not path.is_file():
         raise BackupError(f"{path} does not exist")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            if verdict != "ok":
-                raise BackupError(f"{path} is damaged ({verdict})")
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            if "schema_migrations" not in tables:
-                raise BackupError(f"{path} is not a backup of this bot (no schema_migrations)")
-            applied = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
-        finally:
-            conn.close()
+        contents = read_contents(path)
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{path} is not a usable SQLite database ({exc})") from None
+    if contents.integrity != "ok":
+        raise BackupError(f"{path} is damaged ({contents.integrity})")
+    if "schema_migrations" not in contents.tables:
+        raise BackupError(f"{path} is not a backup of this bot (no schema_migrations)")
+    applied = contents.migrations
     known = [name for name, _ in migration_files()]
     unknown = sorted(applied - set(known))
     if unknown:
@@ -170,22 +157,15 @@ def restore_database(backup: Path, database: Path, *, now: float | None = None) 
                     part.replace(kept.with_name(kept.name + suffix))
         partial = database.with_name(database.name + ".restoring")
         try:
-            source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                copy = sqlite3.connect(partial)
-                try:
-                    source.backup(copy)
-                    # A copy made in WAL mode would write the floors beside the file that
-                    # is moved into place below.
-                    copy.execute("PRAGMA journal_mode = DELETE")
-                finally:
-                    copy.close()
-            finally:
-                source.close()
+            if not copy_database(backup, partial, read_only=True):
+                raise BackupError(f"the copy of {backup} failed its integrity check")
             next_numbers = raise_floors(partial, issued)
             with partial.open("rb") as handle:
                 os.fsync(handle.fileno())
             partial.replace(database)
+        except BackupError:
+            partial.unlink(missing_ok=True)
+            raise
         except (sqlite3.Error, OSError) as exc:
             partial.unlink(missing_ok=True)
             raise BackupError(f"{backup} could not be restored to {database}: {exc}") from None
