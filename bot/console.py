@@ -14,6 +14,8 @@ from telegram import Bot, Update
 
 from bot.app import build_app, running
 from bot.config import Settings
+from bot.db import deliveries
+from bot.db.connection import Database
 from bot.inprocess import InProcessBotApi, Outgoing, html_to_plain
 from bot.logs import setup_logging
 
@@ -168,9 +170,21 @@ async def _console(settings: Settings, *, user_id: int, admin: bool, language: s
             if update is None:
                 continue
             await app.process_update(Update.de_json(update, app.bot))
-            # Give the delivery workers a moment so pushes show before the prompt.
-            await asyncio.sleep(0.2)
+            await _pushes_shown(app.bot_data.db)
     return 0
+
+
+PUSH_WAIT_S = 3.0  # a push due now is shown within this; one held for later is not waited for
+_PUSH_POLL_S = 0.02
+
+
+async def _pushes_shown(db: Database) -> None:
+    """Wait until what the command set off is pushed, so it shows before the next prompt."""
+    deadline = time.monotonic() + PUSH_WAIT_S
+    while time.monotonic() < deadline:
+        if not await deliveries.work_due(db, before=time.time() + 1.0):
+            return
+        await asyncio.sleep(_PUSH_POLL_S)
 
 
 def _update_for(console: Console, line: str, show: Callable[[str], None]) -> dict[str, Any] | None:

@@ -566,6 +566,18 @@ async def next_due(db: Database) -> float | None:
     return None if value is None else float(value)
 
 
+async def work_due(db: Database, before: float) -> int:
+    """Deliveries claimed or due before `before`, and fan-out jobs not yet turned into rows."""
+    value = await db.fetchval(
+        "SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'claimed'"
+        " OR (status = 'pending' AND next_at <= ?))"
+        " + (SELECT COUNT(*) FROM fanout_jobs WHERE state = 'open')",
+        (before,),
+        0,
+    )
+    return int(value or 0)
+
+
 async def refresh_target(db: Database, chat_id: int, group_id: int) -> RefreshTarget | None:
     """A delivered group of messages and the items it shows, for an edit or retraction."""
     rows = await db.fetchall(
