@@ -178,7 +178,26 @@ def is_furniture(line: str) -> bool:
         return True  # Family credits: "— Sarah Min" after a post, "red, ORF.at/Agenturen"
     if _is_teaser_label_line(core) or is_summary_label(core) or _PAYWALL_LABEL.match(line.strip()):
         return True
-    return _is_section_bar(core)
+    return _is_section_bar(core) or _is_menu_line(core)
+
+
+# Family navigation: a menu or breadcrumb of any outlet's sections ("Home | World | UK |
+# Politics | Business", "Startseite > Panorama > Unwetter"), whose words no list holds:
+# three or more short capitalised entries between separators, nothing a sentence has.
+_MENU_SEPARATOR = lazy(r"\s*[|›»·•]\s*|\s+[>/]\s+")
+_MENU_SEPARATOR_CHARS = frozenset("|›»·•>/")
+_NOT_IN_MENUS = lazy(r"[\d.!?:;,\"„“”«()]")
+
+
+def _is_menu_line(core: str) -> bool:
+    if len(core) > 120 or not _MENU_SEPARATOR_CHARS.intersection(core):
+        return False  # most lines: decided in C
+    if _NOT_IN_MENUS.search(core):
+        return False
+    entries = _MENU_SEPARATOR.split(core)
+    return len(entries) >= 3 and all(
+        entry[:1].isupper() and len(entry) <= 25 and len(entry.split()) <= 3 for entry in entries
+    )
 
 
 # The words between the separators of a share bar ("Teilen | Drucken · Merken").
