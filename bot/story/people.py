@@ -520,9 +520,22 @@ class Registry:
             return None
         end = j
         start = end
-        while start > 0 and self._shaped[tokens[start - 1].text]:
-            start -= 1
-        if start == end or end - start > 4:
+        particles = 0
+        while start > 0:
+            if self._shaped[tokens[start - 1].text]:
+                start -= 1
+                continue
+            # Family multi-part names: "Ursula von der Leyen, die Präsidentin der
+            # EU-Kommission," — particles belong to the name between two of its words.
+            k = start - 1
+            while k >= 0 and tokens[k].text in _PARTICLES and start - k <= 3:
+                k -= 1
+            if start < end and k < start - 1 and k >= 0 and self._shaped[tokens[k].text]:
+                particles += start - 1 - k
+                start = k
+                continue
+            break
+        if start == end or end - start - particles > 4:
             return None
         if start > 0 and tokens[start - 1].text.lower() in _ARTICLES:
             return None
@@ -1184,7 +1197,14 @@ def _article_nouns(text_lists: list[list[str]]) -> frozenset[str]:
     is_article = _WordFlags(lambda text: text.lower() in _ARTICLES)
     for texts in text_lists:
         # The words after an article, found in C; only those are read for their capital.
-        after_article = itertools.compress(texts[1:], map(is_article.__getitem__, texts))
+        flags = list(map(is_article.__getitem__, texts))
+        if "von" in texts or "van" in texts:
+            # Family multi-part names: in "Ursula von der Leyen" the article is part of the
+            # name, and the word after it is the surname, not a noun.
+            for i in range(2, len(texts) - 1):
+                if flags[i] and texts[i - 1] in ("von", "van") and texts[i - 2][:1].isupper():
+                    flags[i] = texts[i] not in ("der", "den")
+        after_article = itertools.compress(texts[1:], flags)
         nouns.update(word for word in after_article if word[:1].isupper())
     return frozenset(nouns)
 

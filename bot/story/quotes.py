@@ -110,7 +110,8 @@ _CIRCLES = lazy(r"^(?P<body>[A-ZÄÖÜ][a-zäöüß]{2,}?)s?kreise[n]?$")
 _EN_NOT_SUBJECTS = wordset("and or but to that which who as if when while because so then also")
 _SPOKESPERSON_COMPOUND = lazy(r"^(?P<org>[A-ZÄÖÜ][a-zäöüß]+?)-?sprecher(?:in)?$")
 _NEAR_QUOTES = 30
-_FOR_GENERIC_ORG = lazy(r"\s+(?:for|at|of)\s+the\s+(?P<noun>[a-z]+)\b")
+# "for the ministry", "for the transport ministry", "for the state health department".
+_FOR_GENERIC_ORG = lazy(r"\s+(?:for|at|of)\s+the\s+(?P<noun>[a-z]+(?:\s+[a-z]+){0,2})\b")
 _NATIONALITY_EPITHET = lazy(
     r"^(?:der|die)\s+[A-ZÄÖÜ][a-zäöüß]+(?:e|er|erin|in|ese|esin)(?:\s+(?:am|im|vor|in|bei|gegenüber|nach)\b.*)?$"
 )
@@ -553,10 +554,14 @@ def _unnamed(para: Para, phrase: RolePhrase, registry: Registry) -> _Speaker:
         if named is not None:
             return _Speaker(named, phrase.role)
     generic = _FOR_GENERIC_ORG.match(after)
-    if generic is not None and _org_noun(generic.group("noun")) is not None:
-        # "a spokesperson for the ministry": the ministry the page named, or the ministry.
-        noun = generic.group("noun")
-        return _Speaker(registry.recent_org(para, phrase.start, noun) or noun, phrase.role)
+    words = generic.group("noun").split() if generic is not None else []
+    for count, word in enumerate(words, 1):
+        if _org_noun(word) is None:
+            continue
+        # "a spokesperson for the (transport) ministry": the ministry the page named, or
+        # the ministry as the page describes it.
+        named = registry.recent_org(para, phrase.start, word)
+        return _Speaker(named or " ".join(words[:count]), phrase.role)
     if phrase.kind == "spokesperson":
         recent = registry.recent_org(para, phrase.start)
         if recent is not None:
