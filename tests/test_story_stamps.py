@@ -160,3 +160,31 @@ def test_a_regions_zone_takes_the_offset_its_date_has_and_a_bare_clock_names_no_
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+_DAY_POSTS = [
+    ("23:05 Uhr", "Feuer erreicht Bundesstraße", "Die B101 ist gesperrt, die Flammen sind nah."),
+    ("22:41 Uhr", "Zweites Dorf wird geräumt", "Die Bewohner müssen gehen, teilte der Kreis mit."),
+    ("22:30 Uhr", "Löschhubschrauber im Einsatz", "Die Bundeswehr schickt zwei Hubschrauber."),
+    ("22:10 Uhr", "Rauch zieht bis Berlin", "In Teilen Berlins riecht es nach Rauch."),
+]
+
+
+def _day_page(dated: int) -> str:
+    head = "Waldbrand in Brandenburg: Dörfer evakuiert\n\nSeit dem Nachmittag brennt ein Wald.\n"
+    posts = [
+        f"{'12.08.2025, ' if n == dated else ''}{stamp}\n\n{headline}\n\n{body}\n"
+        for n, (stamp, headline, body) in enumerate(_DAY_POSTS)
+    ]
+    return "\n".join([head, *posts])
+
+
+@pytest.mark.parametrize("dated", [0, 2], ids=["newest", "among"])
+def test_a_post_dated_in_full_among_posts_with_a_time_only_is_a_post(dated: int) -> None:
+    # The day's first post prints the date, the others the time alone: a lone dated
+    # stamp above or among them is no page date line, and no post swallows the next.
+    story = parse_story(_day_page(dated), now=NOW)
+    assert [(t.time, t.display_headline) for t in story.ticker] == [
+        (stamp.removesuffix(" Uhr"), headline) for stamp, headline, _ in _DAY_POSTS
+    ]
+    assert story.body == ()

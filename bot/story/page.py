@@ -361,6 +361,7 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
         # older ones with a clock or a date belong to the same ticker.
         items.update((i, s) for i, s in found.items() if s.relative and s.rest == "")
         _labelled_relative_stamps(lines, kinds, items)
+        _dated_posts(lines, kinds, found, items)
     for i, stamp in found.items():
         if i in items:
             continue  # a post's stamp: whether its rest is furniture does not matter
@@ -370,6 +371,50 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
     for i in items:
         kinds[i] = Kind.STAMP
     return dict(sorted(items.items()))
+
+
+def _dated_posts(
+    lines: list[str], kinds: list[Kind], found: dict[int, Stamp], items: dict[int, Stamp]
+) -> None:
+    """Family stamps: a post dated in full among posts with a time only opens a post too.
+
+    Tickers print the date at a day's first post ("12.08.2025, 22:30 Uhr") and the time
+    alone at the others. Among the posts such a stamp opens a post. Above them it opens
+    one only where a post follows it (a headline and a paragraph, as the others have), it
+    is not earlier than the newest post, and a paragraph stands before it: the page's
+    own date line sits under the title, before the lead.
+    """
+    first, last = min(items), max(items)
+    newest = items[first].clock
+    newest_first = newest is not None and (items[last].clock or "") <= newest
+    for i, stamp in found.items():
+        if i in items or not stamp.has_date or stamp.clock is None:
+            continue
+        if first < i < last or (
+            i < first
+            and newest_first
+            and newest is not None
+            and stamp.clock >= newest
+            and _post_follows(lines, kinds, i, first, headline_on_line=bool(stamp.rest))
+            and any(kinds[k] is Kind.TEXT and not looks_like_headline(lines[k]) for k in range(i))
+        ):
+            items[i] = stamp
+
+
+def _post_follows(
+    lines: list[str], kinds: list[Kind], index: int, before: int, *, headline_on_line: bool
+) -> bool:
+    """Whether a headline (on the stamp's line or the next) and a paragraph follow `index`."""
+    j = _next_text(kinds, index)
+    if j is None or j >= before:
+        return False
+    if not headline_on_line:
+        if not looks_like_headline(lines[j]):
+            return False
+        j = _next_text(kinds, j)
+        if j is None or j >= before:
+            return False
+    return not looks_like_headline(lines[j])
 
 
 _STAMP_LABEL = lazy(r"^(?:posted|updated|veröffentlicht|aktualisiert)\s*:?\s+", re.IGNORECASE)
