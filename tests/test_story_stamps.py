@@ -33,6 +33,11 @@ NOW = datetime(2025, 3, 12, 23, 40, tzinfo=UTC)
         ("– 20:15 – Zwei Zelte geschlossen", "20:15", "Zwei Zelte geschlossen"),
         ("#12 · 21:40 Neue Angriffe", "21:40", "Neue Angriffe"),  # numbered posts
         ("21.30 Uhr | ARBEITGEBER FORDERN REFORMEN", "21:30", "ARBEITGEBER FORDERN REFORMEN"),
+        ("Heute, 23:26 Uhr • Anna Berger", "23:26", "Anna Berger"),  # a day word
+        ("Yesterday, 9:12 pm", "21:12", ""),
+        ("Donnerstag, 22.49 Uhr", "22:49", ""),  # a weekday alone
+        ("11:34 p.m. AT | Power may be out until Sunday", "23:34", "Power may be out until Sunday"),
+        ("11:34 p.m. at the station", "23:34", "at the station"),  # "at" is a zone in capitals
     ],
 )
 def test_clock_stamps(line: str, clock: str, rest: str) -> None:
@@ -68,7 +73,16 @@ def test_relative_stamps_resolve_against_the_import_time(line: str, minutes: int
 
 
 @pytest.mark.parametrize(
-    "line", ["20.000 Menschen kamen.", "2025 war ein Jahr.", "18.45 Euro", "10 am Morgen", "4 h"]
+    "line",
+    [
+        "20.000 Menschen kamen.",
+        "2025 war ein Jahr.",
+        "18.45 Euro",
+        "10 am Morgen",
+        "4 h",
+        "Donnerstag, 22 Menschen wurden verletzt.",
+        "Heute 20 Grad.",
+    ],
 )
 def test_numbers_are_no_stamps(line: str) -> None:
     assert parse_stamp(line) is None
@@ -188,3 +202,45 @@ def test_a_post_dated_in_full_among_posts_with_a_time_only_is_a_post(dated: int)
         (stamp.removesuffix(" Uhr"), headline) for stamp, headline, _ in _DAY_POSTS
     ]
     assert story.body == ()
+
+
+def test_a_day_word_resolves_against_the_import_day() -> None:
+    stamp = parse_stamp("Yesterday, 11:06 PM EDT")
+    assert stamp is not None and stamp.has_date
+    edt = timezone(timedelta(hours=-4))
+    assert stamp.moment(NOW) == datetime(2025, 3, 11, 23, 6, tzinfo=edt)
+
+
+AUTHORED_POSTS = """Hochwasser an der Selde: Pegel steigen weiter
+
+Die Lage an der Selde spitzt sich zu, mehrere Orte sind ohne Strom.
+
+Heute, 23:26 Uhr • Anna Berger
+
+Deich bei Kleinmühl hält
+
+Der Deich hält dem Druck bislang stand, sagte der Landrat.
+
+Heute, 22:58 Uhr • Lukas Degen
+
+Straßen gesperrt
+
+Die Polizei sperrte drei Kreisstraßen.
+
+Heute, 22:31 Uhr • Anna Berger
+
+Notunterkunft öffnet
+
+In der Turnhalle stehen 200 Betten bereit.
+"""
+
+
+def test_an_author_on_the_stamp_line_is_no_headline() -> None:
+    story = parse_story(AUTHORED_POSTS, now=NOW)
+    assert [(t.time, t.display_headline) for t in story.ticker] == [
+        ("23:26", "Deich bei Kleinmühl hält"),
+        ("22:58", "Straßen gesperrt"),
+        ("22:31", "Notunterkunft öffnet"),
+    ]
+    shown = [part for t in story.ticker for part in (t.display_headline, *t.body)]
+    assert not any("Berger" in part or "Degen" in part for part in [*shown, *story.body])

@@ -21,6 +21,8 @@ RELATIVE_UNITS = {
 }  # fmt: skip
 RELATIVE_COUNT_WORDS = {"einer": 1, "einem": 1, "ein": 1, "wenigen": 2, "zwei": 2, "drei": 3}
 RELATIVE_NOW = wordset("gerade soeben jetzt")
+# Stamps: days named relative to the import ("Heute, 23:26 Uhr"), in days before it.
+DAY_WORDS = {"heute": 0, "gestern": 1, "vorgestern": 2}
 # Stamps: words that make a date+time line the page's own update stamp, not an item.
 PAGE_STAMP_WORDS = wordset("stand aktualisiert veröffentlicht zuletzt erstellt publiziert")
 

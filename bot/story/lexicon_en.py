@@ -29,13 +29,19 @@ TIME_ZONES: dict[str, float | None] = {
     "gmt": 0, "utc": 0, "z": 0, "bst": 1, "cet": 1, "mez": 1, "cest": 2, "mesz": 2, "eet": 2,
     "eest": 3, "msk": 3, "ist": 5.5, "aest": 10, "aedt": 11, "edt": -4, "est": -5,
     "cdt": -5, "cst": -6, "mdt": -6, "mst": -7, "pdt": -7, "pst": -8, "et": None, "pt": None,
-    "ct": None, "mt": None,
+    "ct": None, "mt": None, "at": None, "ast": -4, "adt": -3, "nst": -3.5, "ndt": -2.5,
+    "akst": -9, "akdt": -8, "hst": -10, "jst": 9, "kst": 9, "hkt": 8, "sgt": 8, "sast": 2,
+    "wet": 0, "west": 1, "nzst": 12, "nzdt": 13, "acst": 9.5, "awst": 8,
 }  # fmt: skip
+# Stamps: zones that are also English words, read only in capitals ("11:34 p.m. AT").
+CAPITAL_ONLY_ZONES = frozenset({"at"})
+# Stamps: days named relative to the import ("Today, 9:12 pm"), in days before it.
+DAY_WORDS = {"today": 0, "yesterday": 1}
 # Stamps: zones named without their season ("6:45 p.m. ET") are a region's clock, whose
 # offset the date decides.
 ZONE_REGIONS = {
     "et": "America/New_York", "ct": "America/Chicago", "mt": "America/Denver",
-    "pt": "America/Los_Angeles",
+    "pt": "America/Los_Angeles", "at": "America/Halifax",
 }  # fmt: skip
 
 # Layouts: labels between a stamp and its headline.

@@ -11,7 +11,8 @@ an author in between) and its body.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from bot.story import lexicon_de as de
@@ -28,7 +29,7 @@ from bot.story.furniture import (
 )
 from bot.story.headline import shorten
 from bot.story.marks import ALL_MARKS_TEXT
-from bot.story.stamps import Stamp, is_page_stamp, parse_stamp
+from bot.story.stamps import Stamp, is_name_shaped, is_page_stamp, parse_stamp
 from bot.story.words import lazy, words_hint
 
 TITLE_LIMIT = 85
@@ -362,6 +363,7 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
         items.update((i, s) for i, s in found.items() if s.relative and s.rest == "")
         _labelled_relative_stamps(lines, kinds, items)
         _dated_posts(lines, kinds, found, items)
+        _authors_on_stamp_lines(lines, kinds, items)
     for i, stamp in found.items():
         if i in items:
             continue  # a post's stamp: whether its rest is furniture does not matter
@@ -371,6 +373,22 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
     for i in items:
         kinds[i] = Kind.STAMP
     return dict(sorted(items.items()))
+
+
+def _authors_on_stamp_lines(lines: list[str], kinds: list[Kind], items: dict[int, Stamp]) -> None:
+    """Family stamps: "Heute, 23:26 Uhr • Anna Berger" names the post's author, not its headline.
+
+    After "|" or "•" a name is as often a headline's first words; it is the author where
+    the page's stamps repeat it, or where a headline and a paragraph follow the stamp.
+    """
+    names = Counter(s.rest for s in items.values() if s.rest and is_name_shaped(s.rest))
+    for i, stamp in items.items():
+        if not stamp.rest or stamp.rest not in names:
+            continue
+        if names[stamp.rest] >= 2 or _post_follows(
+            lines, kinds, i, len(lines), headline_on_line=False
+        ):
+            items[i] = replace(stamp, rest="", author=stamp.rest)
 
 
 def _dated_posts(

@@ -21,7 +21,12 @@ from bot.story.words import lazy
 
 _WEEKDAY = "|".join(sorted(de.WEEKDAYS | en.WEEKDAYS, key=len, reverse=True))
 _MONTH = "|".join(sorted(set(de.MONTHS) | set(en.MONTHS), key=len, reverse=True))
-_ZONE = "|".join(sorted((z for z in en.TIME_ZONES if len(z) > 1), key=len, reverse=True))
+_ZONE = "|".join(
+    f"(?-i:{z.upper()})" if z in en.CAPITAL_ONLY_ZONES else z
+    for z in sorted((z for z in en.TIME_ZONES if len(z) > 1), key=len, reverse=True)
+)
+_DAY_WORDS = {**de.DAY_WORDS, **en.DAY_WORDS}
+_DAY_WORD = "|".join(sorted(_DAY_WORDS, key=len, reverse=True))
 # Frames: "+++ 21:40 +++", "| 21:40", "• 21:40", "#12 · 21:40", "Post 12: 21:40".
 _FRAME = (
     r"(?:(?:post|eintrag|update)\s*\#?\d+\s*[:|·•–—-]?\s*|[+|·•–—\-*►▶■▪\s]*\#\d+\s*[:|·•–—-]?\s*"
@@ -29,12 +34,16 @@ _FRAME = (
 )
 # Dates before the clock: "12.03.2025", "12.03.", "12. März 2025", "March 19, 2025",
 # "Thursday 20 November 2025", "2025-03-12", each with an optional weekday.
+# A day word ("Heute", "Yesterday") or a weekday alone stands before a clock with minutes
+# only ("Donnerstag, 22.49 Uhr"): "Donnerstag, 22 Menschen …" is a sentence.
 _DATE = (
     r"(?:(?P<weekday>" + _WEEKDAY + r")\.?,?\s+)?"
     r"(?:(?P<d1>\d{1,2})\.\s?(?P<m1>\d{1,2})\.(?:\s?(?P<y1>\d{4}|\d{2}))?"
     r"|(?P<d2>\d{1,2})\.?\s+(?P<m2>" + _MONTH + r")\.?(?:\s+(?P<y2>\d{4}))?"
     r"|(?P<m3>" + _MONTH + r")\.?\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y3>\d{4}))?"
-    r"|(?P<y4>\d{4})-(?P<m4>\d{2})-(?P<d4>\d{2}))"
+    r"|(?P<y4>\d{4})-(?P<m4>\d{2})-(?P<d4>\d{2})"
+    r"|(?P<dayword>" + _DAY_WORD + r")\b,?\s*(?=\d{1,2}[:.]\d\d(?![.\d]))"
+    r"|(?(weekday)(?=\d{1,2}[:.]\d\d(?![.\d]))|(?!)))"
     r"\s*(?:,|•|·|\||–|—|-|um|at|,\s*um)?\s*"
 )
 _CLOCK = (
@@ -72,7 +81,7 @@ _RELATIVE_STAMP = lazy(
 _STAMP_OPENERS = (
     de.WEEKDAYS | en.WEEKDAYS | set(de.MONTHS) | set(en.MONTHS)
     | set(de.RELATIVE_COUNT_WORDS) | set(en.RELATIVE_COUNT_WORDS) | de.RELATIVE_NOW
-    | {"vor", "post", "eintrag", "update", "just", "moments", "few"}
+    | {"vor", "post", "eintrag", "update", "just", "moments", "few"} | set(_DAY_WORDS)
 )  # fmt: skip
 _SEPARATORS = ":–—-|/+·•,;> \u2013"
 _BARE_DOTTED = lazy(r"^(?:2[0-3]|[01]?\d)\.[0-5]\d$")
@@ -92,11 +101,12 @@ class Stamp:
     zone: str | None = None
     ago: timedelta | None = None
     author: str | None = None
+    days_ago: int | None = None  # "Heute" 0, "Gestern" 1: the day relative to the import
 
     @property
     def has_date(self) -> bool:
-        """True if the page printed a date with the clock time."""
-        return self.day is not None
+        """True if the page printed a date with the clock time ("Heute" counts as one)."""
+        return self.day is not None or self.days_ago is not None
 
     @property
     def relative(self) -> bool:
@@ -122,9 +132,9 @@ class Stamp:
             # the importer's, and a guess would pass the import's zone off as the page's.
             return None
         local_now = now.astimezone(zone)
-        day = self.day or local_now.date()
+        day = self.day or local_now.date() - timedelta(days=self.days_ago or 0)
         resolved = datetime(day.year, day.month, day.day, self.hour, self.minute, tzinfo=zone)
-        if self.day is None and resolved > local_now + timedelta(minutes=5):
+        if not self.has_date and resolved > local_now + timedelta(minutes=5):
             # A time later than now without a date was printed yesterday.
             resolved -= timedelta(days=1)
         return resolved
@@ -233,7 +243,16 @@ def _clock(core: str) -> Stamp | None:
         if hour > 12 or hour == 0:
             return None
         hour = hour % 12 + (12 if ampm.lower().startswith("p") else 0)
-    return _finish(core, match, hour=hour, minute=int(minute or 0), day=_date_of(match), zone=zone)
+    day_word = match.group("dayword")
+    return _finish(
+        core,
+        match,
+        hour=hour,
+        minute=int(minute or 0),
+        day=_date_of(match),
+        zone=zone,
+        days_ago=_DAY_WORDS[day_word.lower()] if day_word else None,
+    )
 
 
 def _date_of(match: re.Match[str]) -> date | None:
@@ -274,6 +293,7 @@ def _finish(
     day: date | None = None,
     zone: str | None = None,
     ago: timedelta | None = None,
+    days_ago: int | None = None,
 ) -> Stamp:
     """The stamp with its printed form, its rest and its author (made once: a frozen
     dataclass is slow to make, and a page has thousands of stamps)."""
@@ -296,10 +316,23 @@ def _finish(
         zone=zone,
         ago=ago,
         author=author,
+        days_ago=days_ago,
     )
 
 
 _CLOSING_FRAME = lazy(r"\s*\+{2,}\s*$")
+
+
+def is_name_shaped(text: str) -> bool:
+    """True for two to four capitalised name words ("Anna Berger", "Marc-André Losier")."""
+    tokens = text.split()
+    return (
+        not text.isupper()
+        and 2 <= len(tokens) <= 4
+        and all(_NAME_TOKEN.match(t) for t in tokens)
+        and tokens[0][:1].isupper()
+        and tokens[-1][:1].isupper()
+    )
 
 
 def _looks_like_author(raw_rest: str, rest: str) -> bool:
@@ -307,16 +340,10 @@ def _looks_like_author(raw_rest: str, rest: str) -> bool:
     if _BY.match(rest):
         return len(rest.split()) <= 6
     if raw_rest.lstrip()[:1] != ",":
-        # After "|" a short capitalised line is as often a headline ("| Neue Angriffe").
+        # After "|" a short capitalised line is as often a headline ("| Neue Angriffe"):
+        # the page's layout decides (`bot.story.page`).
         return False
-    tokens = rest.split()
-    return (
-        not rest.isupper()
-        and 2 <= len(tokens) <= 4
-        and all(_NAME_TOKEN.match(t) for t in tokens)
-        and tokens[0][:1].isupper()
-        and tokens[-1][:1].isupper()
-    )
+    return is_name_shaped(rest)
 
 
 def is_page_stamp(line: str) -> bool:
