@@ -44,6 +44,8 @@ _CALL_TO_ACTION = lazy(
       | share\s+(?:this|on|via|article|story)\b | don'?t\s+miss | continue\s+reading
       | story\s+continues | skip\s+(?:to|advertisement|ad) | listen\s+to\s+(?:this|the)\s+article
       | watch\s*: | listen\s*: | supported\s+by | support\s+(?:our|independent)\s+journalism
+      | listen\s+to\s+(?:the|our)\b.{0,60}\bpodcast\b
+      | watch\s+the\s+full\s+(?:report|interview|video|episode|programme|program|segment)\b
       | we\s+use\s+cookies | accept\s+(?:all\s+)?cookies | wir\s+verwenden\s+cookies
       | diese\s+(?:seite|website)\s+verwendet | copyright\b | ©
       | all\s+rights\s+reserved | alle\s+rechte\s+vorbehalten
@@ -62,15 +64,29 @@ _CALL_TO_ACTION = lazy(
 )
 # Family calls to action at a short line's end: "BR24 im Radio: Hier hören", "Listen here".
 _CTA_ENDING = lazy(
-    r"(?:\b(?:hier|jetzt)\s+(?:hören|lesen|ansehen|anschauen|abonnieren|streamen|mitmachen)"
-    r"|\b(?:listen|watch|read|subscribe)\s+(?:here|now|live))[.!]?$",
+    r"(?:\b(?:hier|jetzt)\s+(?:hören|lesen|ansehen|anschauen|abonnieren|streamen|mitmachen"
+    r"|herunterladen|installieren|anmelden|registrieren)"
+    r"|\b(?:listen|watch|read|subscribe|download|sign\s+up|register)\s+(?:here|now|live|today)"
+    r"|\brequest\s+a\s+demo)[.!]?$",
     re.IGNORECASE,
 )
+_RIGHTS_RESERVED = ("alle rechte vorbehalten", "all rights reserved")
 _NEWSLETTER = lazy(r"\bnewsletter|\bcookies?\b|\bpodcast\b.*\b(?:abonnieren|subscribe)", re.I)
 # One of these words is in every match of the pattern after each.
 _NEWSLETTER_HINT = words_hint("newsletter", "cookie", "podcast")
 # The search for a call at the line's end tries every character of it, case-folded.
-_CTA_ENDING_HINT = words_hint("hier", "jetzt", "listen", "watch", "read", "subscribe")
+_CTA_ENDING_HINT = words_hint(
+    "hier",
+    "jetzt",
+    "listen",
+    "watch",
+    "read",
+    "subscribe",
+    "download",
+    "sign",
+    "register",
+    "request",
+)
 _APP_CTA_HINT = words_hint("jetzt", "download")
 
 
@@ -149,7 +165,9 @@ def is_furniture(line: str) -> bool:
     if _GERMAN_IMPERATIVE.match(core) and len(core) <= 200:
         return True
     lower = core.lower()
-    ending = len(core) <= 80 and _CTA_ENDING_HINT.search(lower) is not None
+    if len(core) <= 160 and lower.rstrip(". ").endswith(_RIGHTS_RESERVED):
+        return True  # Family footers: "Neue Zürcher Zeitung AG. Alle Rechte vorbehalten."
+    ending = len(core) <= 160 and _CTA_ENDING_HINT.search(lower) is not None
     if _CALL_TO_ACTION.match(core) or (ending and _CTA_ENDING.search(core)):
         return True
     newsletter = len(core) <= 160 and _NEWSLETTER_HINT.search(lower) is not None
@@ -157,7 +175,7 @@ def is_furniture(line: str) -> bool:
         return True
     if _BYLINE_PLACE.match(core):
         return True
-    if len(core) <= 80 and not core.endswith(".") and _BYLINE.match(core):
+    if len(core) <= 80 and not core.endswith(".") and (_BYLINE.match(core) or _is_name_list(core)):
         return True
     if is_page_stamp(core) or _is_chrome(core) or is_credit_line(core) or is_caption(core):
         return True
@@ -179,6 +197,28 @@ def is_furniture(line: str) -> bool:
     if _is_teaser_label_line(core) or is_summary_label(core) or _PAYWALL_LABEL.match(line.strip()):
         return True
     return _is_section_bar(core) or _is_menu_line(core)
+
+
+# Family bylines without "Von"/"By": "Simon Tanner, Chur, Nadja Flury", "Catherine Ashdown
+# and Ben Okafor" — two names or more (a place may stand between), nothing else.
+_NAME_LIST_SEPARATOR = lazy(r"\s*(?:,|&|\bund\b|\band\b)\s*")
+_NAME_WORD = lazy(r"^(?:[A-ZÄÖÜ][\w'’-]*[a-zäöüß][\w'’-]*|von|van|de|der|den|di|da|du|ter|Ní|Ó)$")
+
+
+def _is_name_list(core: str) -> bool:
+    if "," not in core and " und " not in core and " and " not in core and "&" not in core:
+        return False  # most lines: decided in C
+    if _NOT_IN_MENUS.search(core.replace(",", "")):
+        return False
+    names = 0
+    for part in _NAME_LIST_SEPARATOR.split(core):
+        words = part.split()
+        if not 1 <= len(words) <= 4 or not all(_NAME_WORD.match(w) for w in words):
+            return False
+        if not words[0][:1].isupper() or not words[-1][:1].isupper():
+            return False
+        names += len(words) >= 2
+    return names >= 2
 
 
 # Family navigation: a menu or breadcrumb of any outlet's sections ("Home | World | UK |
@@ -316,7 +356,7 @@ def _is_chrome(core: str) -> bool:
     bare = _bare(core)
     if not bare:
         return False
-    if bare in de.CHROME_LINES or bare in en.CHROME_LINES:
+    if bare in de.CHROME_LINES or bare in en.CHROME_LINES or bare in FOOTER_LINES:
         return True
     count = bare.count(" ") + 1
     if count <= 14 and _CHROME_START.match(bare):
@@ -326,6 +366,7 @@ def _is_chrome(core: str) -> bool:
     return _CHROME_ANYWHERE_PATTERN.search(bare) is not None
 
 
+FOOTER_LINES = frozenset(de.FOOTER_LINES + en.FOOTER_LINES)
 _CHROME_ANYWHERE = (
     "opens new tab", "purchase licensing rights", "trust principles", "jetzt herunterladen",
     "in der app", "download the app", "get the app", "startseite", "back to home",
@@ -336,12 +377,18 @@ _CHROME_ANYWHERE = (
 _CHROME_ANYWHERE_PATTERN = lazy(_alternation(_CHROME_ANYWHERE))
 _CHROME_ANYWHERE_HINT = _hint(_CHROME_ANYWHERE)
 _CREDIT_NAME = r"[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){0,3}"
+_AGENCIES = (
+    r"Keystone|KEYSTONE|dpa|DPA|AFP|Reuters|REUTERS|AP|EPA|Getty\s+Images|Getty|imago|IMAGO"
+    r"|picture\s+alliance|Shutterstock|Alamy|PA|ANP|APA|Belga|Anadolu|ddp|epd|KNA|SDA"
+)
 _CREDIT_ONLY = lazy(
     r"^(?:" + _CREDIT_NAME + r"\s+for\s+[A-Z][\w ]{1,30}"  # "Emily Carter for NPR"
     r"|\(?(?:AP|AFP|Reuters|dpa|EPA|Getty|PA)\s+Photo/[^)]*\)?"
     r"|(?:REUTERS|KEYSTONE|AFP|EPA|AP|dpa|Getty\s+Images|picture\s+alliance|IMAGO|Imago)"
     r"\b[/ |].{0,60}"
     r"|(?:Getty\s+Images|Shutterstock|Alamy|PA\s+Wire|PA\s+Media)"
+    # "Gian Ehrenzeller / Keystone", "Jan Fenske/dpa": a photographer and an agency.
+    r"|" + _CREDIT_NAME + r"\s*/\s*(?:" + _AGENCIES + r")\b.{0,30}"
     r")$"
 )
 # One search per form: each has a literal or a few letters to look for, which a search
@@ -351,6 +398,10 @@ _INLINE_CREDITS = tuple(
     for form in (
         r"\((?:AP|AFP|Reuters|dpa|EPA|Getty|PA)\s+Photo/[^)]*\)\s*$",
         r"\[[^\]]{2,60}/[^\]]{2,40}\]\s*$",
+        # "(Quelle: Jan Fenske/dpa)", "(Marc-André Losier/CBC)" closing a caption.
+        r"\((?:(?:Quelle|Foto|Bild|Fotos|Photo|Image|Credit)\s*:\s*[^()]{2,60}"
+        r"|[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){1,3}\s*/\s*[A-Z][\w.&-]*(?:\s+[\w.&-]+){0,3})"
+        r"\)\s*$",
         r"©",
         r"Credit(?:\.{3}|…)\s*\S",
         r"^\[\d+/\d+\]",
@@ -371,7 +422,14 @@ _INLINE_CREDIT_WORDS = tuple(
 
 # The character or words each form cannot do without, in the order of the forms above: a
 # line without them is passed over by a test in C, not by a search per form.
-_INLINE_CREDIT_NEEDS: tuple[tuple[str, ...], ...] = (("(",), ("[",), ("©",), ("Credit",), ("[",))
+_INLINE_CREDIT_NEEDS: tuple[tuple[str, ...], ...] = (
+    ("(",),
+    ("[",),
+    ("(",),
+    ("©",),
+    ("Credit",),
+    ("[",),
+)
 _INLINE_CREDIT_WORD_NEEDS: tuple[tuple[str, ...], ...] = (
     ("REUTERS/", "KEYSTONE/", "IMAGO/"),
     ("Bild", "Foto", "Pic", "Photo", "Image", "Credit", "Illustration"),
@@ -480,7 +538,8 @@ _WIDGET = lazy(
 # Family media lines: durations and programme lines ("Laufzeit 2 Minuten", "Listen · 4:12",
 # "Tagesschau, 23.11.2025, 19:30 Uhr", "Lesezeit: 4 Min.").
 _MEDIA_LINE = lazy(
-    r"(?:(?:video|audio|podcast)\s*(?:abspielen|:)|laufzeit\b|lesezeit\b|hördauer\b|dauer\s*:"
+    r"(?:(?:video|audio|podcast)\s*(?:abspielen|:|\|)|(?:watch|listen|hören|anhören)\s*\|"
+    r"|laufzeit\b|lesezeit\b|hördauer\b|dauer\s*:"
     r"|listen\b.{0,20}\d+:\d\d|watch\b.{0,30}\d+:\d\d|\|?\s*\d+\s*(?:mins?|minutes?)(?:\s+read)?$"
     r"|[\w .-]{0,40}\d+:\d\d\s*min\.?$"
     r"|(?:dieses\s+thema\s+im\s+programm|im\s+programm|sendung)\s*:"
@@ -494,7 +553,9 @@ _PROGRAMME_LINE = lazy(
     r"(?:[^.!?]*?,\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{1,2}\.\s+[a-zä]+\s+\d{4})"
     r"(?:,\s*\d{1,2}[:.]\d\d(?:\s*uhr)?)?\)?$"
     r"|[^.!?]*?,\s*[\w ]+\s\d{1,2}[:.]\d\d\s*uhr\s*,"
-    r"\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}$)",
+    r"\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}$"
+    r"|[^.!?]*?,\s*(?:heute|morgen|today|tonight|tomorrow)\s+(?:(?:ab|um|at|from)\s+)?"
+    r"\d{1,2}(?:[:.]\d\d)?\s*(?:uhr|[ap]\.?m\.?)$)",
     re.IGNORECASE,
 )
 

@@ -44,7 +44,9 @@ TEASER_LABELS = (
     "mehr zum thema", "lesen sie auch", "lesen sie mehr", "lesen sie mehr zum thema",
     "auch interessant", "das könnte sie auch interessieren", "weitere artikel", "mehr dazu",
     "zum thema", "passend dazu", "empfehlungen", "mehr aus", "meistgelesen", "weitere nachrichten",
-    "mehr zu", "mehr news", "verwandte themen", "ähnliche artikel",
+    "mehr zu", "mehr news", "verwandte themen", "ähnliche artikel", "passend zum artikel",
+    "passend zum thema", "fotostrecke", "bildergalerie", "verwendete quellen",
+    "weiterführende links",
 )  # fmt: skip
 # Teaser boxes: promotions whose links follow them ("Nicht verpassen: …").
 PROMOTION_OPENERS = (
@@ -58,6 +60,13 @@ CHROME_LINES = wordset("""
     merkliste merken feedback teilen forum ansichtssache abo abonnieren plus drucken
     vorlesen kommentare kommentar liveblog aktualisieren aktualisieren neu laden diskussion
     """)
+# Furniture: the links of a page's footer ("Impressum", "Datenschutz"), matched as whole lines.
+FOOTER_LINES = (
+    "impressum", "datenschutz", "datenschutzerklärung", "datenschutzhinweise", "agb", "kontakt",
+    "jugendschutz", "barrierefreiheit", "nutzungsbedingungen", "cookie-einstellungen",
+    "privatsphäre-einstellungen", "mediadaten", "karriere", "über uns", "hilfe", "abo kündigen",
+    "werben", "presse", "sitemap",
+)  # fmt: skip
 CHROME_PHRASES = (
     "zum inhalt springen", "player wird geladen", "artikel hören", "artikel verschenken",
     "artikel anhören", "liveblog aktualisieren", "ticker aktualisieren", "seite neu laden",
@@ -71,6 +80,7 @@ CHROME_PHRASES = (
 CREDIT_OPENERS = (
     "mit informationen von", "mit material von", "mitarbeit:", "autor:", "autorin:",
     "autoren:", "redaktion:", "text:", "quelle:", "quellen:", "von unserem korrespondenten",
+    "nachrichtenagenturen", "nachrichtenagentur",
     "von unserer korrespondentin", "aus dem", "mitarbeit von", "recherche:", "übersetzung:",
 )  # fmt: skip
 # Furniture: labels of captions and photo credits ("Bild: …", "Legende: …").

@@ -63,7 +63,8 @@ TEASER_LABELS = (
     "also read", "see also", "most read", "popular", "more on this story", "related articles",
     "related topics", "top stories", "more stories from", "read more from", "further reading",
     "explore more on these topics", "more on these topics", "topics", "related internet links",
-    "related links",
+    "related links", "sponsored content", "sponsored", "paid content", "partner content",
+    "promoted content",
 )  # fmt: skip
 # Teaser boxes: promotions whose links follow them ("Don’t miss these insights from …").
 PROMOTION_OPENERS = (
@@ -77,6 +78,14 @@ CHROME_LINES = wordset("""
     share copy bookmark comments comment download embed transcript donate menu follow save
     print email facebook flipboard reddit x
     """)
+# Furniture: the links of a page's footer ("Privacy Policy", "Help Centre"), as whole lines.
+FOOTER_LINES = (
+    "privacy policy", "privacy", "cookie policy", "cookie settings", "manage cookies",
+    "terms & conditions", "terms and conditions", "terms of use", "terms of service",
+    "help centre", "help center", "help", "contact us", "about us", "accessibility",
+    "advertise", "advertise with us", "careers", "sitemap", "site map",
+    "corrections and clarifications", "corrections", "newsletters", "subscriptions",
+)  # fmt: skip
 CHROME_PHRASES = (
     "skip to content", "skip to main content", "skip links", "navigation menu", "link copied",
     "toggle more options", "toggle caption", "hide caption", "show caption", "show latest update",
@@ -96,7 +105,7 @@ CREDIT_OPENERS = (
     "reporting by", "additional reporting by", "writing by", "editing by", "compiled by",
     "source:", "sources:", "with reporting from", "with additional reporting", "reported by",
     "from our correspondent", "written by", "produced by", "photography by", "heard on",
-    "reporting from",
+    "reporting from", "with files from",
 )  # fmt: skip
 CREDIT_ENDINGS = (
     "contributed to this report",
@@ -111,7 +120,8 @@ MEDIA_WORDS = wordset("listen watch video audio podcast episode programme progra
 CTA_OPENINGS = (
     "support local journalism", "support our journalism", "support independent journalism",
     "donate to", "donate now", "donate today", "don’t miss", "don't miss", "find your local",
-    "download the", "install the",
+    "download the", "install the", "submit a news tip", "send us a tip", "stay informed with",
+    "want more analysis from",
 )  # fmt: skip
 MEDIA_PHRASES = (
     "heard on",
