@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.story import parse_story
 
 NOW = datetime(2026, 12, 2, 22, 0, tzinfo=UTC)
@@ -42,3 +44,57 @@ def test_a_name_with_particles_in_apposition_is_a_person_with_its_role() -> None
     people = {(p.name, p.role) for p in story.people}
     assert ("Ursula von der Leyen", "Präsidentin der EU-Kommission") in people
     assert ("Peter van den Berg", "Vorsitzende des Haushaltsausschusses") in people
+
+
+OFFICES_EN = "\n\n".join(
+    [
+        "Hospital cover to end",
+        "The emergency department will close at night from January.",
+        "Minister for Health Ciarán Ó Faoláin said in a statement that the decision was"
+        ' "clinical, not political".',
+        'Local TD Declan Furey said he would raise it. "The Minister can hide behind a review,"'
+        " he said.",
+        'Dr Niamh Gilligan, a GP in nearby Cloonlara, said: "They will wait until morning."',
+        '"She would not be here," said Mr Concannon, a retired postman.',
+    ]
+)
+OFFICES_DE = "\n\n".join(
+    [
+        "Werk vor dem Aus",
+        "Die Belegschaft legte am Abend die Arbeit nieder.",
+        "Der Erste Bevollmächtigte der IG Metall Rosenbach, Tobias Wimmer, sprach von einer"
+        " „Entscheidung ohne jeden Blick für die Region“.",
+        "Hohenrieds Bürgermeister Georg Stadler zeigte sich erschüttert. „Brenner ist das Herz"
+        " dieser Stadt“, sagte der Rathauschef.",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        (
+            OFFICES_EN,
+            [
+                ("Ciarán Ó Faoláin", "Minister for Health"),
+                ("Declan Furey", "TD"),
+                ("Niamh Gilligan", "GP"),
+                ("Concannon", "retired postman"),
+            ],
+        ),
+        (
+            OFFICES_DE,
+            [("Tobias Wimmer", "Bevollmächtigte"), ("Georg Stadler", "Bürgermeister")],
+        ),
+    ],
+    ids=["en", "de"],
+)
+def test_offices_and_trades_of_any_kind_make_speakers_with_roles(
+    page: str, expected: list[tuple[str, str]]
+) -> None:
+    # Titles of other parliaments (TD), trades (GP, postman), "Minister for …" before a
+    # name with particles, German offices and the mayor's epithet "der Rathauschef".
+    story = parse_story(page, now=NOW)
+    got = [(q.speaker, q.role or "") for q in story.quotes]
+    assert [speaker for speaker, _ in got] == [name for name, _ in expected]
+    assert all(word in role for (_, role), (_, word) in zip(got, expected, strict=True))

@@ -164,6 +164,16 @@ ROLE_KINDS.update({
     "intendant": "chief", "präses": "church", "imam": "church", "rabbiner": "church",
     "landeschef": "head",
 })  # fmt: skip
+# Roles: more offices and trades ("Der Erste Bevollmächtigte der IG Metall", "der Rathauschef"
+# for the mayor just named, "Betriebsratschefin", "Landwirtin", "Rentner").
+ROLE_KINDS.update({
+    "bevollmächtigt": "official", "rathauschef": "politician", "oberbürgermeister": "politician",
+    "betriebsratschef": "activist", "betriebsratsvorsitzend": "activist", "landwirt": "other",
+    "rentner": "other", "lokführer": "other", "fahrer": "other", "händler": "other",
+    "winzer": "other", "fischer": "other", "gastwirt": "other", "schüler": "other",
+    "student": "other", "krankenpfleger": "other", "hebamme": "other", "notarzt": "expert",
+    "feuerwehrmann": "other", "einsatzkraft": "other", "geologe": "expert",
+})  # fmt: skip
 # Roles: verbs of a relative clause that states a position ("die den Verband leitet").
 ROLE_CLAUSE_VERBS = frozenset({"leitet", "führt", "vertritt", "koordiniert"})
 # Speakers: stems that make a noun an organisation ("Gesamtbetriebsrat", "Initiativkomitee").

@@ -195,6 +195,19 @@ ROLE_KINDS.update({
     "attorney-general": "law", "solicitor": "law", "barrister": "law", "economist": "expert",
     "spokesperson": "spokesperson", "representative": "politician", "delegate": "politician",
 })  # fmt: skip
+# Roles: titles of other parliaments and trades outlets name people by ("Local TD Declan
+# Furey", "a GP in nearby Cloonlara", "a retired postman", "an MEP").
+ROLE_KINDS.update({
+    "td": "politician", "mla": "politician", "msp": "politician", "mep": "politician",
+    "gp": "expert", "postman": "other",
+    "postwoman": "other", "shopkeeper": "other", "pensioner": "other", "retiree": "other",
+    "driver": "other", "trucker": "other", "fisherman": "other", "publican": "other",
+    "midwife": "other", "carer": "other", "caregiver": "other", "volunteer": "other",
+    "electrician": "other", "plumber": "other", "mechanic": "other", "lineman": "other",
+    "worker": "other", "priest": "church", "vicar": "church", "bishop": "church",
+    "archbishop": "church", "rabbi": "church", "imam": "church", "consultant": "expert",
+    "dispatcher": "official", "landlord": "other", "tenant": "other",
+})  # fmt: skip
 # Roles: abbreviated titles that end in a dot ("Gov.", "Lt. Col.", "State Sen.").
 ABBREVIATED_TITLES = frozenset(
     {"sen", "gov", "rep", "lt", "col", "gen", "sgt", "capt", "adm", "supt", "insp"}

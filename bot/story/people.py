@@ -142,6 +142,10 @@ _CAP_STOP = wordset("""
 _PARTICLES = frozenset(
     {"von", "van", "de", "da", "di", "du", "del", "der", "den", "al", "bin", "ter"}
 )
+# Words that stand inside a name before its last part ("Ó Faoláin", "Ní Dhomhnaill").
+_NAME_PARTICLE_WORDS = frozenset(
+    {"Ó", "Ní", "Nic", "Mac", "Mc", "Ua", "van", "von", "de", "da", "di", "du", "der", "den", "al"}
+)
 _ARTICLES = wordset("der die das den dem des ein eine einen einem einer eines the a an")
 _COURTESY = frozenset({"Herr", "Herrn", "Frau", "Mr", "Mrs", "Ms", "Dr", "Prof", "Sir", "Dame"})
 _FEMALE_COURTESY = frozenset({"Frau", "Mrs", "Ms", "Dame"})
@@ -426,7 +430,8 @@ class Registry:
         first, modifiers = _modifiers(tokens, index, english)
         after = index + 1
         complement: list[Token] = []
-        if after < len(tokens) and tokens[after].text in ("der", "des", "von", "of"):
+        linker = tokens[after].text if after < len(tokens) else ""
+        if linker in ("der", "des", "von", "of") or (english and linker == "for"):
             j = after + 1
             if j < len(tokens) and tokens[j].text == "the":
                 j += 1
@@ -446,9 +451,14 @@ class Registry:
                     tokens, j + len(run)
                 )
                 keep_for_name = 2 if len(run) >= 3 and not apart else 0
-                complement_end = j + len(run) - keep_for_name
-                complement = tokens[after:complement_end]
-                after = complement_end
+                if keep_for_name and len(run) >= 4 and run[-2].text in _NAME_PARTICLE_WORDS:
+                    keep_for_name = 3  # "Minister for Health Ciarán Ó Faoláin"
+                # "spokesperson for the Commission" holds no name: "for" opens a complement
+                # only before one ("Minister for Health NAME").
+                if linker != "for" or keep_for_name:
+                    complement_end = j + len(run) - keep_for_name
+                    complement = tokens[after:complement_end]
+                    after = complement_end
         if english and not complement and after < len(tokens):
             # Family roles: "head of operations", "head of technology research at brokerage
             # Merrow & Finch" when a name stands apart ("X, head of …, said").
