@@ -244,3 +244,74 @@ def test_an_author_on_the_stamp_line_is_no_headline() -> None:
     ]
     shown = [part for t in story.ticker for part in (t.display_headline, *t.body)]
     assert not any("Berger" in part or "Degen" in part for part in [*shown, *story.body])
+
+
+DATE_LINE_ABOVE_POSTS = """EU summit live: Leaders deadlocked over farm fund
+
+By Camille Durand and Jakob Lindqvist
+
+December 4, 2026 11:52 pm CET
+
+Leaders of the EU's 27 countries have been locked in the Europa building since mid-afternoon.
+
+9 minutes ago
+
+No deal before midnight
+
+Diplomats are now openly saying there will be no agreement tonight.
+
+34 minutes ago
+
+Kalvik digs in
+
+The prime minister told reporters he would not sign a blank cheque.
+
+December 4, 2026 9:12 pm CET
+
+Paris and Warsaw want more time
+
+France and Poland back a delay of the trade deal's farm chapter.
+"""
+DATE_LINE_ABOVE_SUMMARY = """Murgang in Valsura: Dorf teilweise evakuiert
+
+Nach heftigen Niederschlägen ist oberhalb von Valsura ein Murgang niedergegangen.
+
+04.12.2026, 23.20 Uhr
+
+Die neusten Entwicklungen
+
+Rund 180 Personen mussten ihre Häuser verlassen.
+
+Bahn stellt Betrieb ein
+
+04.12.2026 – 23:14
+
+Die Bahn hat den Betrieb zwischen Disentis und Ilanz eingestellt.
+
+Kanton sperrt Strasse
+
+04.12.2026 – 22:40
+
+Die Kantonsstrasse bleibt bis Freitag gesperrt.
+"""
+
+
+@pytest.mark.parametrize(
+    ("page", "headlines", "in_body"),
+    [
+        (
+            DATE_LINE_ABOVE_POSTS,
+            ["No deal before midnight", "Kalvik digs in", "Paris and Warsaw want more time"],
+            "locked in the Europa building",
+        ),
+        (DATE_LINE_ABOVE_SUMMARY, ["Bahn stellt Betrieb ein", "Kanton sperrt Strasse"], None),
+    ],
+    ids=["above-the-lead", "above-the-summary"],
+)
+def test_the_pages_date_line_above_the_posts_opens_no_post(
+    page: str, headlines: list[str], in_body: str | None
+) -> None:
+    story = parse_story(page, now=datetime(2026, 12, 4, 23, 0, tzinfo=UTC))
+    assert [t.display_headline for t in story.ticker] == headlines
+    if in_body is not None:
+        assert in_body in " ".join([story.lead, *story.body])

@@ -37,6 +37,8 @@ SUMMARY_LABELS = (
     "das wichtigste", "auf einen blick", "in kürze", "die lage im überblick", "überblick",
     "das ist passiert", "was wir wissen", "die wichtigsten punkte", "zusammenfassung",
     "das wichtigste zusammengefasst", "die ereignisse im überblick",
+    "die neuesten entwicklungen", "die neusten entwicklungen", "die aktuellen entwicklungen",
+    "die entwicklungen im überblick", "das müssen sie wissen", "das wissen wir",
 )  # fmt: skip
 
 # Furniture: labels that open a box of teaser links ("Mehr zum Thema" and the lines below).

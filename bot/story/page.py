@@ -364,6 +364,7 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
         _labelled_relative_stamps(lines, kinds, items)
         _dated_posts(lines, kinds, found, items)
         _authors_on_stamp_lines(lines, kinds, items)
+        _drop_page_date_line(lines, kinds, items)
     for i, stamp in found.items():
         if i in items:
             continue  # a post's stamp: whether its rest is furniture does not matter
@@ -373,6 +374,38 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
     for i in items:
         kinds[i] = Kind.STAMP
     return dict(sorted(items.items()))
+
+
+def _drop_page_date_line(lines: list[str], kinds: list[Kind], items: dict[int, Stamp]) -> None:
+    """Family stamps: the page's date line under the byline is no post, though dated as one.
+
+    "December 4, 2026 11:52 pm CET" above the lead, or above the summary box ("Die neusten
+    Entwicklungen"), opens no post: a post has a headline after its stamp where the
+    page's other posts have one, and never a summary box.
+    """
+    if len(items) < 3:
+        return
+    first = min(items)
+    if items[first].rest:
+        return
+    j = _next_text(kinds, first)
+    if j is None:
+        return
+    box = first + 1  # the summary box's label is furniture by now: the lines are read
+    while box < len(lines) and kinds[box] is Kind.FURNITURE and not is_summary_label(lines[box]):
+        box += 1
+    if not (box < len(lines) and is_summary_label(lines[box])):
+        # A dated line above posts stamped otherwise ("9 minutes ago"), with the lead
+        # after it where the posts have headlines: a headline-less post is stamped alike.
+        second = min(i for i in items if i != first)
+        if not items[first].has_date or items[second].has_date:
+            return
+        after = [_next_text(kinds, i) for i in items if i != first]
+        headed = sum(1 for k in after if k is not None and looks_like_headline(lines[k]))
+        if looks_like_headline(lines[j]) or headed * 2 < len(after):
+            return
+    del items[first]
+    kinds[first] = Kind.FURNITURE
 
 
 def _authors_on_stamp_lines(lines: list[str], kinds: list[Kind], items: dict[int, Stamp]) -> None:
