@@ -235,8 +235,19 @@ In der Turnhalle stehen 200 Betten bereit.
 """
 
 
-def test_an_author_on_the_stamp_line_is_no_headline() -> None:
-    story = parse_story(AUTHORED_POSTS, now=NOW)
+AUTHORED_POSTS_AFTER_A_SUMMARY = AUTHORED_POSTS.replace(
+    "mehrere Orte sind ohne Strom.\n",
+    "mehrere Orte sind ohne Strom.\n\nDas Wichtigste in Kürze\n\nPegel bei 6,84 Metern\n\n"
+    "Bahnstrecke gesperrt\n",
+)
+
+
+@pytest.mark.parametrize(
+    "page", [AUTHORED_POSTS, AUTHORED_POSTS_AFTER_A_SUMMARY], ids=["posts", "after-a-summary"]
+)
+def test_an_author_on_the_stamp_line_is_no_headline(page: str) -> None:
+    # The author the stamps repeat makes no post a link of the summary box above them.
+    story = parse_story(page, now=NOW)
     assert [(t.time, t.display_headline) for t in story.ticker] == [
         ("23:26", "Deich bei Kleinmühl hält"),
         ("22:58", "Straßen gesperrt"),

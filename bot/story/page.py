@@ -313,7 +313,12 @@ def _repeated_later(lines: list[str], index: int, stamp: Stamp) -> bool:
         if bare == wanted:
             return True
         later = parse_stamp(line) if wanted in bare else None
-        if later is not None and " ".join(later.rest.split()).casefold() == wanted:
+        # The same post at the same time: "• Anna Berger" on every stamp is the author.
+        if (
+            later is not None
+            and later.clock == stamp.clock
+            and " ".join(later.rest.split()).casefold() == wanted
+        ):
             return True
     return False
 
