@@ -156,3 +156,50 @@ def test_an_outlets_furniture_is_nowhere_in_the_import(
     assert [t.display_headline for t in story.ticker] == headlines
     shown = _everything(story)
     assert [word for word in furniture if word in shown] == []
+
+
+AUTHORS_ABOVE_STAMPS = """Politics latest: Housing Secretary resigns
+
+The Government lost a second reading vote for the first time since 1986.
+
+Catherine Ashdown
+
+11:41pm GMT
+
+Harrow resigns as Housing Secretary
+
+Daniel Harrow has published his resignation letter on social media.
+
+Watch: Moment Harrow leaves the Commons after the vote
+
+01:12
+
+Ben Okafor
+
+10:52pm GMT
+
+Rebels celebrate in the bar
+
+The rebels gathered after the vote, one MP said.
+
+Catherine Ashdown
+
+9:58pm GMT
+
+Labour: the Government is falling apart
+
+The opposition leader called for an election.
+
+Show comments (1,204)
+"""
+
+
+def test_authors_above_stamps_and_a_clips_length_are_no_posts() -> None:
+    story = parse_story(AUTHORS_ABOVE_STAMPS, now=NOW)
+    assert [(t.time, t.display_headline) for t in story.ticker] == [
+        ("23:41", "Harrow resigns as Housing Secretary"),
+        ("22:52", "Rebels celebrate in the bar"),
+        ("21:58", "Labour: the Government is falling apart"),
+    ]
+    shown = _everything(story)
+    assert [w for w in ("Ashdown", "Okafor", "01:12", "comments") if w in shown] == []

@@ -526,7 +526,8 @@ def is_caption(line: str) -> bool:
 
 # Family counters: "Postings 1.284", "177 Kommentare", "Comments 12".
 _COUNTER = lazy(
-    r"^(?:(?:postings|kommentare|comments|likes|shares|leser|reactions)\s*:?\s*\(?[\d.,]+k?\)?"
+    r"^(?:(?:(?:show|view|see|read|alle|zeige)\s+(?:all\s+)?)?"
+    r"(?:postings|kommentare|comments|likes|shares|leser|reactions)\s*:?\s*\(?[\d.,]+k?\)?"
     r"|[\d.,]+k?\s+(?:postings|kommentare|comments|likes|shares|leser|reactions|antworten|replies))$",
     re.IGNORECASE,
 )

@@ -335,6 +335,17 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
         if kinds[i] is not Kind.TEXT:
             continue
         stamp = parse_stamp(line)
+        if (
+            stamp is not None
+            and not stamp.rest
+            and i > 0
+            and _MEDIA_OPENER.match(lines[i - 1])
+            and not _post_follows(lines, kinds, i, len(lines), headline_on_line=False)
+        ):
+            # Family media players: "Watch: Moment Harrow leaves …" over "01:12" is a clip
+            # and its length, not a post (which a headline and a paragraph would follow).
+            kinds[i] = Kind.FURNITURE
+            continue
         if stamp is not None:
             found[i] = stamp
     # Family furniture: a stamped line that repeats a later post (a banner, a key-events
@@ -370,6 +381,7 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
         _dated_posts(lines, kinds, found, items)
         _authors_on_stamp_lines(lines, kinds, items)
         _drop_page_date_line(lines, kinds, items)
+        _bylines_above_stamps(lines, kinds, items)
     for i, stamp in found.items():
         if i in items:
             continue  # a post's stamp: whether its rest is furniture does not matter
@@ -379,6 +391,26 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
     for i in items:
         kinds[i] = Kind.STAMP
     return dict(sorted(items.items()))
+
+
+_MEDIA_OPENER = lazy(
+    r"^\W*(?:watch|video|listen|audio|podcast|hören|anhören|ansehen|sehen\s+sie)\b", re.I
+)
+
+
+def _bylines_above_stamps(lines: list[str], kinds: list[Kind], items: dict[int, Stamp]) -> None:
+    """Family bylines: "Catherine Ashdown" over the stamps of her posts is no text.
+
+    Where one name stands over two posts' stamps or more, the page prints its authors
+    there, and every name over a stamp is a byline.
+    """
+    above = [i - 1 for i in items if i > 0 and kinds[i - 1] is Kind.TEXT]
+    names = Counter(lines[i].strip() for i in above if is_name_shaped(lines[i].strip()))
+    if not names or max(names.values()) < 2:
+        return
+    for i in above:
+        if lines[i].strip() in names:
+            kinds[i] = Kind.FURNITURE
 
 
 def _drop_page_date_line(lines: list[str], kinds: list[Kind], items: dict[int, Stamp]) -> None:
