@@ -98,3 +98,34 @@ def test_offices_and_trades_of_any_kind_make_speakers_with_roles(
     got = [(q.speaker, q.role or "") for q in story.quotes]
     assert [speaker for speaker, _ in got] == [name for name, _ in expected]
     assert all(word in role for (_, role), (_, word) in zip(got, expected, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "Roads were closed, an RCMP spokesperson said, but drivers were asked to"
+            ' "stay off the roads".',
+            "RCMP",
+        ),
+        (
+            'A Downing Street spokesman said the PM was "disappointed but determined".',
+            "Downing Street",
+        ),
+        (
+            "Die Frühschicht soll nach Angaben des Betriebsrats wieder arbeiten – allerdings nur,"
+            " „um Liefertermine zu halten“, wie Lechner sagte.",
+            "Lechner",
+        ),
+        (
+            "Die Schicht soll arbeiten, „um Termine zu halten“, wie der Betriebsrat mitteilte.",
+            "Betriebsrat",
+        ),
+    ],
+    ids=["acronym-body", "named-body", "wie-name-sagte", "wie-body-mitteilte"],
+)
+def test_the_speaker_named_around_the_quote(text: str, speaker: str) -> None:
+    story = parse_story(
+        f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{text}\n", now=NOW
+    )
+    assert [q.speaker for q in story.quotes] == [speaker]

@@ -46,6 +46,11 @@ _SPEECH_EN = (
     r"according)"
 )
 _AFTER_DE = lazy(r"\s*,?\s*(?P<verb>" + _SPEECH_DE + r")\s+(?P<np>[^,.;:!?]+)")
+# „…“, wie Lechner sagte / wie der Minister betonte: the speaker before the verb.
+_AFTER_DE_WIE = lazy(
+    r"\s*,\s*wie\s+(?P<np>[^,.;:!?]+?)\s+(?:(?:es\s+)?(?:gestern|heute|zuvor|später|noch)\s+)?"
+    r"(?P<verb>" + _SPEECH_DE + r"|mitteilt\w*|berichtet\w*|bestätigt\w*|ankündigt\w*)\b"
+)
 # After a quotation German inverts: „…“, hielt der Minister dagegen. Any verb will do.
 _AFTER_DE_ANY = lazy(r"\s*,\s*(?P<verb>[a-zäöüß]+)\s+(?P<np>[^,.;:!?]+)")
 _NOT_VERBS = wordset(
@@ -408,7 +413,7 @@ def _after_closer(para: Para, after: str, offset: int, registry: Registry) -> _S
         if match is not None and match.group("np").split()[0] in _EN_NOT_SUBJECTS:
             match = None  # "… “the worst flooding” and asked Rome …": no speaker follows
     else:
-        match = _AFTER_DE.match(after)
+        match = _AFTER_DE.match(after) or _AFTER_DE_WIE.match(after)
         if match is None:
             match = _AFTER_DE_ANY.match(after)
             if match is not None and match.group("verb") in _NOT_VERBS:
@@ -547,6 +552,13 @@ def _unnamed(para: Para, phrase: RolePhrase, registry: Registry) -> _Speaker:
                 body_name = registry.recent_org(para, phrase.start, word)
                 if body_name is not None and body_name.lower().endswith(word):
                     return _Speaker(body_name, phrase.role)
+        # "an RCMP spokesperson", "a Downing Street spokesman": the body is named before the
+        # noun (title words aside: "a senior spokesperson").
+        named = [w for w in phrase.role.split()[:-1] if w[:1].isupper()]
+        if named and len(named) == len(phrase.role.split()) - 1 and not any(
+            w.lower() in _ROLE_NOT_BODIES or w.lower() in en.ROLE_KINDS for w in named
+        ):
+            return _Speaker(" ".join(named), phrase.role)
     compound = _SPOKESPERSON_COMPOUND.match(phrase.role.split()[-1]) if phrase.role else None
     if compound is not None and len(compound.group("org")) >= 3:
         # "eine Bahnsprecherin", "ein Polizeisprecher": the compound names the body.
