@@ -554,11 +554,11 @@ def _unnamed(para: Para, phrase: RolePhrase, registry: Registry) -> _Speaker:
                     return _Speaker(body_name, phrase.role)
         # "an RCMP spokesperson", "a Downing Street spokesman": the body is named before the
         # noun (title words aside: "a senior spokesperson").
-        named = [w for w in phrase.role.split()[:-1] if w[:1].isupper()]
-        if named and len(named) == len(phrase.role.split()) - 1 and not any(
-            w.lower() in _ROLE_NOT_BODIES or w.lower() in en.ROLE_KINDS for w in named
+        body_words = [w for w in phrase.role.split()[:-1] if w[:1].isupper()]
+        if body_words and len(body_words) == len(phrase.role.split()) - 1 and not any(
+            w.lower() in _ROLE_NOT_BODIES or w.lower() in en.ROLE_KINDS for w in body_words
         ):
-            return _Speaker(" ".join(named), phrase.role)
+            return _Speaker(" ".join(body_words), phrase.role)
     compound = _SPOKESPERSON_COMPOUND.match(phrase.role.split()[-1]) if phrase.role else None
     if compound is not None and len(compound.group("org")) >= 3:
         # "eine Bahnsprecherin", "ein Polizeisprecher": the compound names the body.
