@@ -129,3 +129,32 @@ def test_the_speaker_named_around_the_quote(text: str, speaker: str) -> None:
         f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{text}\n", now=NOW
     )
     assert [q.speaker for q in story.quotes] == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        (
+            "Daniel Harrow resigns as Housing Secretary after the vote. In it, the 47-year-old"
+            ' says the bill had been "changed beyond recognition".',
+            ("Daniel Harrow", "Housing Secretary"),
+        ),
+        (
+            "Anna Weber wird neue Landrätin. „Wir packen es an“, sagte sie.",
+            ("Anna Weber", "Landrätin"),
+        ),
+        (
+            "Jens Kurz tritt als Innenminister zurück. „Es ist Zeit“, sagte er.",
+            ("Jens Kurz", "Innenminister"),
+        ),
+    ],
+    ids=["resigns-as", "wird-neue", "tritt-als-zurück"],
+)
+def test_a_person_taking_up_or_leaving_an_office_has_it_as_role(
+    text: str, person: tuple[str, str]
+) -> None:
+    story = parse_story(
+        f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{text}\n", now=NOW
+    )
+    assert [(p.name, p.role) for p in story.people] == [person]
+    assert [q.speaker for q in story.quotes] == [person[0]]

@@ -175,6 +175,18 @@ _PERSON_CLAUSE = lazy(
     r"\s*(?:,\s*(?:(?:who|der|die)\s+(?P<verb>[a-zäöüß]+)\s*(?P<rest>[^,.;]{0,80})|whose\s|deren\s|dessen\s"
     r"|\d{1,3}\s*,)|\s*\(\d{1,3}\))"
 )
+# Family roles: the office a person takes up or leaves ("Daniel Harrow resigns as Housing
+# Secretary", "X was appointed as chief executive", "X tritt als Innenminister zurück",
+# "X wird neuer Landrat").
+_OFFICE_CLAUSE = lazy(
+    r"\s+(?:(?:resigns|resigned|quits|quit|steps\s+down|stepped\s+down|was\s+appointed"
+    r"|has\s+been\s+appointed|is\s+appointed|was\s+named|has\s+been\s+named|becomes"
+    r"|became|remains|was\s+sworn\s+in|is\s+sworn\s+in|takes\s+over|took\s+over)\s+as"
+    r"\s+(?:the\s+)?(?P<en>[\w'’-]+(?:\s+[\w'’-]+){0,3}?)(?=\s*(?:[,.;:]|$|\s+(?:after|on|in"
+    r"|at|with|following|amid|over|and|but|to|for)\b))"
+    r"|(?:tritt|trat)\s+als\s+(?P<de_back>[A-ZÄÖÜ][\w-]+)\s+zurück"
+    r"|(?:wird|wurde|ist|bleibt)\s+(?:neue[rs]?\s+|neue\s+)?(?P<de_new>[A-ZÄÖÜ][\w-]+)\b)"
+)
 _SPEECH_AFTER_NAME = lazy(r"\b(?:said|says|told|added|wrote|tweeted|posted|noted|warned|argued)\b")
 _SPEECH_BEFORE_NAME = lazy(
     r"\b(?:said|says|told|added|wrote|sagte|sagt|erklärte|betonte|schrieb|ergänzte|so)\s+$"
@@ -303,6 +315,18 @@ def _nationality(words: list[str]) -> str | None:
         if lower.endswith(("'s", "’s")):
             return lower[:5]
     return None
+
+
+def _office_after(text: str, end: int) -> str | None:
+    """The office a name takes up or leaves right after it, if its last word is a role noun."""
+    found = _OFFICE_CLAUSE.match(text, end)
+    if found is None:
+        return None
+    office = found.group("en") or found.group("de_back") or found.group("de_new")
+    last = office.split()[-1]
+    if found.group("en") is not None:
+        return office if last.lower() in _EN_ROLES else None
+    return office if _may_be_german_role_noun(last) else None
 
 
 def _german_nominative(modifiers: list[str], noun: str, suffix: str, feminine: bool) -> str:
@@ -612,6 +636,12 @@ class Registry:
             if following < len(tokens) and _noun_kind(tokens[following].text) is not None:
                 continue  # "Polish Foreign Minister": title words, not a name
             clause = _PERSON_CLAUSE.match(text, run[-1].end)
+            office = _office_after(text, run[-1].end) if clause is None else None
+            if office is not None:
+                name = " ".join(t.text for t in run)
+                if not self._is_org_name(name):
+                    self._register(name, office, role_kind(office))
+                continue
             if clause is None:
                 # Most runs are places and bodies that no verb of speech stands next to:
                 # told apart before the name is put together.
