@@ -203,3 +203,88 @@ def test_authors_above_stamps_and_a_clips_length_are_no_posts() -> None:
     ]
     shown = _everything(story)
     assert [w for w in ("Ashdown", "Okafor", "01:12", "comments") if w in shown] == []
+
+
+MORE_FURNITURE_DE = """Stichwahl in Hohenstadt: Knappes Rennen
+
+Die Wahllokale haben geschlossen, die Auszählung läuft.
+
+22:47 Uhr – Aydın liegt vorn
+
+Nach Auszählung von 80 Prozent der Bezirke liegt Aydın mit 51 Prozent vorn.
+
+jwi/dfa
+
+Video
+
+Stichwahl in Hohenstadt: Die Kandidaten im Porträt
+
+02:31
+
+20:25 Uhr – Auszählung verzögert sich
+
+Wegen einer Computerpanne verzögert sich die Auszählung, hieß es aus der Stadtverwaltung.
+
+dpa/Hauke Steffens
+
+Sie haben einen Fehler entdeckt? Jetzt melden
+
+Ältere Einträge anzeigen
+
+(seb)
+"""
+MORE_FURNITURE_EN = """Senate passes stopgap funding bill
+
+The Senate voted late on Friday to keep the government open.
+
+10:58 p.m. ET
+
+Bill heads to the president
+
+The measure passed 72-27 and now goes to the White House.
+
+Share & Save
+
+Data: Congressional Budget Office; Chart: Axios Visuals
+
+9:47 p.m. ET
+
+Senate clears procedural hurdle
+
+The Senate voted 64-35 to end debate on the stopgap.
+
+— With assistance from Lena Ortiz
+
+Have a confidential tip for our reporters? Get in touch
+
+Get the morning briefing in your inbox. Subscribe for free.
+
+Up Next
+
+Your Privacy Choices
+"""
+
+
+@pytest.mark.parametrize(
+    ("page", "headlines", "furniture"),
+    [
+        (
+            MORE_FURNITURE_DE,
+            ["Aydın liegt vorn", "Auszählung verzögert sich"],
+            ("jwi", "Porträt", "02:31", "Steffens", "Fehler", "Einträge", "seb"),
+        ),
+        (
+            MORE_FURNITURE_EN,
+            ["Bill heads to the president", "Senate clears procedural hurdle"],
+            ("Save", "Chart", "assistance", "tip", "inbox", "Up Next", "Privacy"),
+        ),
+    ],
+    ids=["de", "en"],
+)
+def test_credits_clips_buttons_and_calls_to_action_are_nowhere(
+    page: str, headlines: list[str], furniture: tuple[str, ...]
+) -> None:
+    story = parse_story(page, now=NOW)
+    assert [t.display_headline for t in story.ticker] == headlines
+    shown = _everything(story)
+    assert [word for word in furniture if word in shown] == []

@@ -65,8 +65,9 @@ _CALL_TO_ACTION = lazy(
 # Family calls to action at a short line's end: "BR24 im Radio: Hier hören", "Listen here".
 _CTA_ENDING = lazy(
     r"(?:\b(?:hier|jetzt)\s+(?:hören|lesen|ansehen|anschauen|abonnieren|streamen|mitmachen"
-    r"|herunterladen|installieren|anmelden|registrieren)"
+    r"|herunterladen|installieren|anmelden|registrieren|melden|testen|entdecken)"
     r"|\b(?:listen|watch|read|subscribe|download|sign\s+up|register)\s+(?:here|now|live|today)"
+    r"|\bsubscribe\s+for\s+free|\blearn\s+more|\bget\s+in\s+touch|\bfind\s+out\s+more"
     r"|\brequest\s+a\s+demo)[.!]?$",
     re.IGNORECASE,
 )
@@ -86,6 +87,9 @@ _CTA_ENDING_HINT = words_hint(
     "sign",
     "register",
     "request",
+    "learn",
+    "touch",
+    "find",
 )
 _APP_CTA_HINT = words_hint("jetzt", "download")
 
@@ -192,7 +196,7 @@ def is_furniture(line: str) -> bool:
         return True  # Family calls to action: apps, donations, "Don’t miss …"
     if len(core) <= 160 and _MEDIA_OPENING.match(_bare(core)):
         return True  # Family programme lines: "Über dieses Thema berichtet der WDR … 22:00 Uhr."
-    if _SIGNATURE.match(line.strip()) or _OUTLET_CREDIT.match(core):
+    if _SIGNATURE.match(line.strip()) or _OUTLET_CREDIT.match(core) or _INITIALS_CREDIT.match(core):
         return True  # Family credits: "— Sarah Min" after a post, "red, ORF.at/Agenturen"
     if _is_teaser_label_line(core) or is_summary_label(core) or _PAYWALL_LABEL.match(line.strip()):
         return True
@@ -274,6 +278,8 @@ _APP_CTA = lazy(
     re.IGNORECASE,
 )
 _SIGNATURE = lazy(r"^[—–]\s*[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){1,3}$")
+# Family credits: editors' initials closing a post ("trh/dpa", "jwi/dfa", "(seb)").
+_INITIALS_CREDIT = lazy(r"^(?:\(?[a-z]{2,4}(?:\s*/\s*[a-z]{2,4})+\)?|\([a-z]{2,4}\))$")
 _OUTLET_CREDIT = lazy(r"^(?:red|[a-z]{2,4})(?:/[a-z]{2,4})*\s*,\s*[A-Za-z][\w.]*(?:/[\w.]+)+$")
 _NOT_BARE = lazy(r"[^\w’'&+\s-]")
 
@@ -387,8 +393,14 @@ _CREDIT_ONLY = lazy(
     r"|(?:REUTERS|KEYSTONE|AFP|EPA|AP|dpa|Getty\s+Images|picture\s+alliance|IMAGO|Imago)"
     r"\b[/ |].{0,60}"
     r"|(?:Getty\s+Images|Shutterstock|Alamy|PA\s+Wire|PA\s+Media)"
-    # "Gian Ehrenzeller / Keystone", "Jan Fenske/dpa": a photographer and an agency.
+    # "Gian Ehrenzeller / Keystone", "Jan Fenske/dpa", "dpa/Hauke Steffens": a photographer
+    # and an agency; "FOCUS online/Wochit": an outlet and its video supplier.
     r"|" + _CREDIT_NAME + r"\s*/\s*(?:" + _AGENCIES + r")\b.{0,30}"
+    r"|(?:"
+    + _AGENCIES
+    + r")\s*/\s*"
+    + _CREDIT_NAME
+    + r"|[A-Z][\w-]*(?:\s+[\w-]+)?\s*/\s*(?:Wochit|Glomex|Reuters|AFP|dpa|AP|Storyful)"
     r")$"
 )
 # One search per form: each has a literal or a few letters to look for, which a search

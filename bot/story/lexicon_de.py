@@ -48,6 +48,7 @@ TEASER_LABELS = (
     "zum thema", "passend dazu", "empfehlungen", "mehr aus", "meistgelesen", "weitere nachrichten",
     "mehr zu", "mehr news", "verwandte themen", "ähnliche artikel", "passend zum artikel",
     "passend zum thema", "fotostrecke", "bildergalerie", "verwendete quellen",
+    "artikel zum thema",
     "weiterführende links",
 )  # fmt: skip
 # Teaser boxes: promotions whose links follow them ("Nicht verpassen: …").
@@ -76,7 +77,8 @@ CHROME_PHRASES = (
     "audio abspielen", "beitrag abspielen", "weiterlesen nach der anzeige", "diskutieren sie mit",
     "zu den kommentaren", "neue beiträge", "neuere beiträge", "ältere beiträge",
     "mehr laden", "mehr anzeigen", "alle beiträge", "inhalt laden", "externen inhalt laden",
-    "ende des werbeblocks", "zum newsletter", "zur anmeldung",
+    "ende des werbeblocks", "zum newsletter", "zur anmeldung", "ältere einträge",
+    "neuere einträge", "neueste einträge", "weitere einträge", "alle einträge", "einträge laden",
 )  # fmt: skip
 # Furniture: who wrote or supplied the text ("Mit Informationen von …", "Autorin: …").
 CREDIT_OPENERS = (

@@ -64,6 +64,7 @@ TEASER_LABELS = (
     "related topics", "top stories", "more stories from", "read more from", "further reading",
     "explore more on these topics", "more on these topics", "topics", "related internet links",
     "related links", "sponsored content", "sponsored", "paid content", "partner content",
+    "up next", "go deeper", "what's next", "what’s next", "keep reading",
     "promoted content",
 )  # fmt: skip
 # Teaser boxes: promotions whose links follow them ("Don’t miss these insights from …").
@@ -97,6 +98,8 @@ CHROME_PHRASES = (
     "our standards", "trust principles", "exclusive news data and analytics",
     "show key events only", "reuse this content", "see all updates", "ad feedback",
     "share full article", "share this article", "see more updates", "more updates",
+    "share & save", "share and save", "your privacy choices", "ad choices", "trademarks",
+    "online sitemap", "share your feedback",
     "get in touch", "image caption", "media caption", "is not responsible for the content",
     "view all updates", "back to top", "sign in", "log in", "x formerly twitter",
 )  # fmt: skip
@@ -105,7 +108,8 @@ CREDIT_OPENERS = (
     "reporting by", "additional reporting by", "writing by", "editing by", "compiled by",
     "source:", "sources:", "with reporting from", "with additional reporting", "reported by",
     "from our correspondent", "written by", "produced by", "photography by", "heard on",
-    "reporting from", "with files from",
+    "reporting from", "with files from", "with assistance from", "contributing:",
+    "photographer:", "data:", "chart:", "graphic:",
 )  # fmt: skip
 CREDIT_ENDINGS = (
     "contributed to this report",

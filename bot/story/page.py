@@ -184,6 +184,14 @@ def _context_furniture(lines: list[str], kinds: list[Kind]) -> None:
         # Family media players: "Listen · 3:58" and the clip's title under it.
         if _PLAYER_LINE.match(line.strip()):
             _take_teasers(lines, kinds, i, 1)
+        # Family media players: "Video", the clip's title, its length ("02:31").
+        if (
+            _MEDIA_OPENER.fullmatch(line.strip())
+            and i + 2 < len(lines)
+            and kinds[i + 1] is Kind.TEXT
+            and _CLIP_LENGTH.match(lines[i + 2].strip())
+        ):
+            kinds[i + 1] = Kind.FURNITURE
         # Family teaser boxes: the links under "Mehr zum Thema" / "Read more from …:", and
         # under a promotion ("Don’t miss these insights from …").
         promotion = _PROMOTION.match(_core_lower(line)) is not None
@@ -338,12 +346,12 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
         if (
             stamp is not None
             and not stamp.rest
-            and i > 0
-            and _MEDIA_OPENER.match(lines[i - 1])
-            and not _post_follows(lines, kinds, i, len(lines), headline_on_line=False)
+            and any(_MEDIA_OPENER.match(lines[k]) for k in range(max(0, i - 2), i))
+            and not _opens_post(lines, kinds, i)
         ):
-            # Family media players: "Watch: Moment Harrow leaves …" over "01:12" is a clip
-            # and its length, not a post (which a headline and a paragraph would follow).
+            # Family media players: "Watch: Moment Harrow leaves …" (or "Video" and the
+            # clip's title) over "01:12" is a clip and its length, not a post (which a
+            # headline and a paragraph would follow).
             kinds[i] = Kind.FURNITURE
             continue
         if stamp is not None:
@@ -393,9 +401,19 @@ def _item_stamps(lines: list[str], kinds: list[Kind]) -> dict[int, Stamp]:
     return dict(sorted(items.items()))
 
 
+_CLIP_LENGTH = lazy(r"^\d{1,2}:\d{2}(?::\d{2})?(?:\s*min\.?)?$", re.I)
 _MEDIA_OPENER = lazy(
     r"^\W*(?:watch|video|listen|audio|podcast|hören|anhören|ansehen|sehen\s+sie)\b", re.I
 )
+
+
+def _stamp_form(stamp: Stamp) -> str:
+    """How a stamp is printed: relative, with a date, with a day word, or a clock alone."""
+    if stamp.relative:
+        return "relative"
+    if stamp.day is not None:
+        return "date"
+    return "day word" if stamp.days_ago is not None else "clock"
 
 
 def _bylines_above_stamps(lines: list[str], kinds: list[Kind], items: dict[int, Stamp]) -> None:
@@ -435,7 +453,7 @@ def _drop_page_date_line(lines: list[str], kinds: list[Kind], items: dict[int, S
         # A dated line above posts stamped otherwise ("9 minutes ago"), with the lead
         # after it where the posts have headlines: a headline-less post is stamped alike.
         second = min(i for i in items if i != first)
-        if not items[first].has_date or items[second].has_date:
+        if not items[first].has_date or _stamp_form(items[second]) == _stamp_form(items[first]):
             return
         after = [_next_text(kinds, i) for i in items if i != first]
         headed = sum(1 for k in after if k is not None and looks_like_headline(lines[k]))
@@ -487,6 +505,16 @@ def _dated_posts(
             and any(kinds[k] is Kind.TEXT and not looks_like_headline(lines[k]) for k in range(i))
         ):
             items[i] = stamp
+
+
+def _opens_post(lines: list[str], kinds: list[Kind], index: int) -> bool:
+    """Whether a bare stamp at `index` has a post's text after it (its headline above or below)."""
+    j = _next_text(kinds, index)
+    if j is None or parse_stamp(lines[j]) is not None:
+        return False  # the next post's stamp: nothing of its own
+    return _post_follows(lines, kinds, index, len(lines), headline_on_line=True) or _post_follows(
+        lines, kinds, index, len(lines), headline_on_line=False
+    )
 
 
 def _post_follows(

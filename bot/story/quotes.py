@@ -555,8 +555,12 @@ def _unnamed(para: Para, phrase: RolePhrase, registry: Registry) -> _Speaker:
         # "an RCMP spokesperson", "a Downing Street spokesman": the body is named before the
         # noun (title words aside: "a senior spokesperson").
         body_words = [w for w in phrase.role.split()[:-1] if w[:1].isupper()]
-        if body_words and len(body_words) == len(phrase.role.split()) - 1 and not any(
-            w.lower() in _ROLE_NOT_BODIES or w.lower() in en.ROLE_KINDS for w in body_words
+        if (
+            body_words
+            and len(body_words) == len(phrase.role.split()) - 1
+            and not any(
+                w.lower() in _ROLE_NOT_BODIES or w.lower() in en.ROLE_KINDS for w in body_words
+            )
         ):
             return _Speaker(" ".join(body_words), phrase.role)
     compound = _SPOKESPERSON_COMPOUND.match(phrase.role.split()[-1]) if phrase.role else None
