@@ -158,3 +158,31 @@ def test_a_person_taking_up_or_leaving_an_office_has_it_as_role(
     )
     assert [(p.name, p.role) for p in story.people] == [person]
     assert [q.speaker for q in story.quotes] == [person[0]]
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        (
+            "„Sie haben richtig reagiert“, sagte Ortsstellenleiter Stefan Gasser von der"
+            " Bergrettung. „Wir sind froh“, sagte Karl-Heinz von der Weiden.",
+            ["Stefan Gasser", "Karl-Heinz von der Weiden"],
+        ),
+        (
+            'The White House said the president would sign the bill. "We will have the votes,"'
+            " House Speaker Daniel Orr told reporters.",
+            ["Daniel Orr"],
+        ),
+        (
+            'Trooper Dana Whitcomb said: "That was the news we had been waiting for."',
+            ["Dana Whitcomb"],
+        ),
+    ],
+    ids=["body-after-von-der", "seat-of-government", "trooper"],
+)
+def test_names_end_where_the_person_does(text: str, speakers: list[str]) -> None:
+    story = parse_story(
+        f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{text}\n", now=NOW
+    )
+    assert [q.speaker for q in story.quotes] == speakers
+    assert {p.name for p in story.people} == set(speakers)

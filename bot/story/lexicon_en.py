@@ -210,7 +210,15 @@ ROLE_KINDS.update({
     "electrician": "other", "plumber": "other", "mechanic": "other", "lineman": "other",
     "worker": "other", "priest": "church", "vicar": "church", "bishop": "church",
     "archbishop": "church", "rabbi": "church", "imam": "church", "consultant": "expert",
-    "dispatcher": "official", "landlord": "other", "tenant": "other",
+    "dispatcher": "official", "landlord": "other", "tenant": "other", "trooper": "official",
+    "patrolman": "official", "member": "official", "deputy": "deputy",
+})  # fmt: skip
+# Speakers: seats of government that speak for it ("The White House said", "the Kremlin
+# said"), never a person's name.
+SEATS_OF_GOVERNMENT = frozenset({
+    "white house", "downing street", "no 10", "number 10", "kremlin", "pentagon", "élysée",
+    "elysee", "whitehall", "capitol hill", "state department", "blue house", "zhongnanhai",
+    "weißes haus", "kanzleramt", "bundeskanzleramt", "élysée-palast", "elysée-palast",
 })  # fmt: skip
 # Roles: abbreviated titles that end in a dot ("Gov.", "Lt. Col.", "State Sen.").
 ABBREVIATED_TITLES = frozenset(

@@ -142,6 +142,15 @@ _CAP_STOP = wordset("""
 _PARTICLES = frozenset(
     {"von", "van", "de", "da", "di", "du", "del", "der", "den", "al", "bin", "ter"}
 )
+# Endings of German nouns that name bodies and places, never surnames ("von der Bergrettung",
+# "von der Grundschule am Lindenhof", "von der Stadtverwaltung").
+_BODY_NOUN_ENDINGS = (
+    "ung", "heit", "keit", "schaft", "schule", "wehr", "polizei", "klinik", "bahn", "stadt",
+    "gemeinde", "universität", "partei", "wacht", "tion", "tät", "amt", "rat", "kammer",
+    "behörde", "stelle", "zentrale", "bank", "kasse", "kirche", "gruppe", "initiative",
+    "akademie", "stiftung", "regierung", "kommission", "agentur", "organisation", "verband",
+    "verein", "union", "liga", "front", "armee", "marine", "küste", "insel", "grenze",
+)  # fmt: skip
 # Words that stand inside a name before its last part ("Ó Faoláin", "Ní Dhomhnaill").
 _NAME_PARTICLE_WORDS = frozenset(
     {"Ó", "Ní", "Nic", "Mac", "Mc", "Ua", "van", "von", "de", "da", "di", "du", "der", "den", "al"}
@@ -591,7 +600,13 @@ class Registry:
             k = j
             while run and k < len(tokens) and tokens[k].text in _PARTICLES and k - j < 3:
                 k += 1
-            if k > j and k < len(tokens) and _name_shaped(tokens[k].text):
+            # A body ends no name: "Stefan Gasser von der Bergrettung".
+            if (
+                k > j
+                and k < len(tokens)
+                and _name_shaped(tokens[k].text)
+                and not tokens[k].text.lower().endswith(_BODY_NOUN_ENDINGS)
+            ):
                 run.extend(tokens[j : k + 1])
                 j = k + 1
                 continue
@@ -810,6 +825,8 @@ class Registry:
 
     def _is_org_name(self, name: str) -> bool:
         last = name.split()[-1].lower().strip(".")
+        if name.lower() in en.SEATS_OF_GOVERNMENT:
+            return True  # "The White House said": the administration, not a person
         return last in en.ORG_HEADS or last.endswith(_ORG_STEMS)
 
     def _persons_by_first_mention(self) -> None:
@@ -1243,7 +1260,9 @@ def _article_nouns(text_lists: list[list[str]]) -> frozenset[str]:
             # name, and the word after it is the surname, not a noun.
             for i in range(2, len(texts) - 1):
                 if flags[i] and texts[i - 1] in ("von", "van") and texts[i - 2][:1].isupper():
-                    flags[i] = texts[i] not in ("der", "den")
+                    # "Stefan Gasser von der Bergrettung": a body, not a surname.
+                    body = texts[i + 1].lower().endswith(_BODY_NOUN_ENDINGS)
+                    flags[i] = body or texts[i] not in ("der", "den")
         after_article = itertools.compress(texts[1:], flags)
         nouns.update(word for word in after_article if word[:1].isupper())
     return frozenset(nouns)
