@@ -186,3 +186,36 @@ def test_names_end_where_the_person_does(text: str, speakers: list[str]) -> None
     )
     assert [q.speaker for q in story.quotes] == speakers
     assert {p.name for p in story.people} == set(speakers)
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        (
+            "Der Bürgermeister von Feistritz am Kaltbach, Herwig Pichler, ist fassungslos."
+            " „So etwas gab es hier noch nie“, sagte der ÖVP-Politiker.",
+            ("Herwig Pichler", "Bürgermeister von Feistritz am Kaltbach"),
+        ),
+        (
+            "Landeshauptmann-Stellvertreterin Daniela Kogler-Wurzer hat Hilfe zugesagt."
+            " „Niemand wird alleingelassen“, sagte sie.",
+            ("Daniela Kogler-Wurzer", "Landeshauptmann-Stellvertreterin"),
+        ),
+        (
+            "Amtsinhaber Oliver Brandstätter räumte nichts ein. „Jede Stimme zählt“, sagte er.",
+            ("Oliver Brandstätter", "Amtsinhaber"),
+        ),
+        (
+            "The hospital's chief medical officer, Dr. Samuel Okafor, told reporters his team"
+            ' had treated "broken bones".',
+            ("Samuel Okafor", "chief medical officer"),
+        ),
+    ],
+    ids=["place-with-am", "compound-deputy", "incumbent", "courtesy-in-apposition"],
+)
+def test_roles_before_names_in_apposition_and_compounds(text: str, person: tuple[str, str]) -> None:
+    story = parse_story(
+        f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{text}\n", now=NOW
+    )
+    assert [(p.name, p.role) for p in story.people] == [person]
+    assert [q.speaker for q in story.quotes] == [person[0]]

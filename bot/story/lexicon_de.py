@@ -177,6 +177,9 @@ ROLE_KINDS.update({
     "winzer": "other", "fischer": "other", "gastwirt": "other", "schüler": "other",
     "student": "other", "krankenpfleger": "other", "hebamme": "other", "notarzt": "expert",
     "feuerwehrmann": "other", "einsatzkraft": "other", "geologe": "expert",
+    "amtsinhaber": "politician", "herausforderer": "politician", "spitzenkandidat": "politician",
+    "wahlsieger": "politician", "stellvertreter": "deputy", "landeshauptmann": "head",
+    "ortsvorsteher": "politician", "schulleiter": "chief", "kreisbrandmeister": "official",
 })  # fmt: skip
 # Roles: verbs of a relative clause that states a position ("die den Verband leitet").
 ROLE_CLAUSE_VERBS = frozenset({"leitet", "führt", "vertritt", "koordiniert"})

@@ -547,8 +547,12 @@ class Registry:
         # "Der Ministerpräsident von Bayern, Thomas Brandl, kritisierte …"
         if after >= len(tokens) or tokens[after].text != ",":
             return None
-        run = self._name_run(tokens, after + 1)
-        end = after + 1 + len(run)
+        start = after + 1
+        # "The hospital's chief medical officer, Dr. Samuel Okafor, told …"
+        if start < len(tokens) and tokens[start].text.rstrip(".") in _COURTESY:
+            start += 2 if start + 1 < len(tokens) and tokens[start + 1].text == "." else 1
+        run = self._name_run(tokens, start)
+        end = start + len(run)
         closes = end >= len(tokens) or tokens[end].text in (",", ".", ";")
         return " ".join(t.text for t in run) if len(run) >= 2 and closes else None
 
@@ -1232,10 +1236,27 @@ def _possessive(word: str) -> bool:
 def _cap_run(tokens: list[Token], start: int) -> list[Token]:
     run = []
     j = start
-    while j < len(tokens) and tokens[j].capitalised and tokens[j].text not in _CAP_STOP:
-        run.append(tokens[j])
-        j += 1
+    while j < len(tokens):
+        if tokens[j].capitalised and tokens[j].text not in _CAP_STOP:
+            run.append(tokens[j])
+            j += 1
+            continue
+        # Family places: "Feistritz am Kaltbach", "Frankfurt am Main", "Stratford-upon-Avon".
+        if (
+            run
+            and tokens[j].text in _PLACE_LINKS
+            and j + 1 < len(tokens)
+            and tokens[j + 1].capitalised
+            and tokens[j + 1].text not in _CAP_STOP
+        ):
+            run.extend(tokens[j : j + 2])
+            j += 2
+            continue
+        break
     return run
+
+
+_PLACE_LINKS = frozenset({"am", "an", "im", "ob", "bei", "upon", "on"})
 
 
 def _join_tokens(text: str, start: int, end: int) -> str:
