@@ -171,8 +171,10 @@ def is_furniture(line: str) -> bool:
     lower = core.lower()
     if len(core) <= 160 and lower.rstrip(". ").endswith(_RIGHTS_RESERVED):
         return True  # Family footers: "Neue Zürcher Zeitung AG. Alle Rechte vorbehalten."
-    ending = len(core) <= 160 and _CTA_ENDING_HINT.search(lower) is not None
-    if _CALL_TO_ACTION.match(core) or (ending and _CTA_ENDING.search(core)):
+    # A call at the line's end is read in its last 60 characters: what it needs is there.
+    tail = max(0, len(core) - 60)
+    ending = len(core) <= 160 and _CTA_ENDING_HINT.search(lower, tail) is not None
+    if _CALL_TO_ACTION.match(core) or (ending and _CTA_ENDING.search(core, tail)):
         return True
     newsletter = len(core) <= 160 and _NEWSLETTER_HINT.search(lower) is not None
     if newsletter and _NEWSLETTER.search(core):
@@ -196,7 +198,8 @@ def is_furniture(line: str) -> bool:
         return True  # Family calls to action: apps, donations, "Don’t miss …"
     if len(core) <= 160 and _MEDIA_OPENING.match(_bare(core)):
         return True  # Family programme lines: "Über dieses Thema berichtet der WDR … 22:00 Uhr."
-    if _SIGNATURE.match(line.strip()) or _OUTLET_CREDIT.match(core) or _INITIALS_CREDIT.match(core):
+    initials = len(core) <= 24 and _INITIALS_CREDIT.match(core) is not None
+    if _SIGNATURE.match(line.strip()) or _OUTLET_CREDIT.match(core) or initials:
         return True  # Family credits: "— Sarah Min" after a post, "red, ORF.at/Agenturen"
     if _is_teaser_label_line(core) or is_summary_label(core) or _PAYWALL_LABEL.match(line.strip()):
         return True
@@ -229,12 +232,12 @@ def _is_name_list(core: str) -> bool:
 # Politics | Business", "Startseite > Panorama > Unwetter"), whose words no list holds:
 # three or more short capitalised entries between separators, nothing a sentence has.
 _MENU_SEPARATOR = lazy(r"\s*[|›»·•]\s*|\s+[>/]\s+")
-_MENU_SEPARATOR_CHARS = frozenset("|›»·•>/")
+_MENU_SEPARATOR_CHAR = lazy(r"[|›»·•>/]")
 _NOT_IN_MENUS = lazy(r"[\d.!?:;,\"„“”«()]")
 
 
 def _is_menu_line(core: str) -> bool:
-    if len(core) > 120 or not _MENU_SEPARATOR_CHARS.intersection(core):
+    if len(core) > 120 or _MENU_SEPARATOR_CHAR.search(core) is None:
         return False  # most lines: decided in C
     if _NOT_IN_MENUS.search(core):
         return False

@@ -15,7 +15,7 @@ import itertools
 import operator
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -1275,12 +1275,14 @@ def _article_nouns(text_lists: list[list[str]]) -> frozenset[str]:
     is_article = _WordFlags(lambda text: text.lower() in _ARTICLES)
     for texts in text_lists:
         # The words after an article, found in C; only those are read for their capital.
-        flags = list(map(is_article.__getitem__, texts))
+        flags: Iterable[bool] = map(is_article.__getitem__, texts)
         if "von" in texts or "van" in texts:
+            flags = list(flags)
             # Family multi-part names: in "Ursula von der Leyen" the article is part of the
             # name, and the word after it is the surname, not a noun.
-            for i in range(2, len(texts) - 1):
-                if flags[i] and texts[i - 1] in ("von", "van") and texts[i - 2][:1].isupper():
+            particles = [k for k, text in enumerate(texts) if text == "von" or text == "van"]
+            for i in (k + 1 for k in particles if 1 <= k < len(texts) - 2):
+                if flags[i] and texts[i - 2][:1].isupper():
                     # "Stefan Gasser von der Bergrettung": a body, not a surname.
                     body = texts[i + 1].lower().endswith(_BODY_NOUN_ENDINGS)
                     flags[i] = body or texts[i] not in ("der", "den")
