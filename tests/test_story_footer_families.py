@@ -231,6 +231,12 @@ Sie haben einen Fehler entdeckt? Jetzt melden
 
 Ältere Einträge anzeigen
 
+Folgen
+
+Hast du Fragen oder Anmerkungen? Schreib uns!
+
+04.12.2025, 22:14 Uhr · 4 Min. Lesezeit
+
 (seb)
 """
 MORE_FURNITURE_EN = """Senate passes stopgap funding bill
@@ -261,6 +267,12 @@ Get the morning briefing in your inbox. Subscribe for free.
 
 Up Next
 
+Open this photo in gallery:
+
+Estimated reading time: 5 min
+
+Comments are closed on this article
+
 Your Privacy Choices
 """
 
@@ -271,12 +283,34 @@ Your Privacy Choices
         (
             MORE_FURNITURE_DE,
             ["Aydın liegt vorn", "Auszählung verzögert sich"],
-            ("jwi", "Porträt", "02:31", "Steffens", "Fehler", "Einträge", "seb"),
+            (
+                "jwi",
+                "Porträt",
+                "02:31",
+                "Steffens",
+                "Fehler",
+                "Einträge",
+                "seb",
+                "Folgen",
+                "Schreib",
+                "Lesezeit",
+            ),
         ),
         (
             MORE_FURNITURE_EN,
             ["Bill heads to the president", "Senate clears procedural hurdle"],
-            ("Save", "Chart", "assistance", "tip", "inbox", "Up Next", "Privacy"),
+            (
+                "Save",
+                "Chart",
+                "assistance",
+                "tip",
+                "inbox",
+                "Up Next",
+                "Privacy",
+                "gallery",
+                "reading time",
+                "closed",
+            ),
         ),
     ],
     ids=["de", "en"],

@@ -219,3 +219,31 @@ def test_roles_before_names_in_apposition_and_compounds(text: str, person: tuple
     )
     assert [(p.name, p.role) for p in story.people] == [person]
     assert [q.speaker for q in story.quotes] == [person[0]]
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        (
+            "„Wir kommen nicht durch“, sagte Truppführer Wolfgang van der Meulen.",
+            ("Wolfgang van der Meulen", "Truppführer"),
+        ),
+        (
+            '"We prayed," said Fr Liam Ó Gallchobhair, the parish priest.',
+            ("Liam Ó Gallchobhair", "parish priest"),
+        ),
+        (
+            '"The crew were magnificent," said lifeboat coxswain Angus Morrison.',
+            ("Angus Morrison", "lifeboat coxswain"),
+        ),
+    ],
+    ids=["compound-leader", "priest-with-title", "coxswain"],
+)
+def test_a_role_or_title_after_the_verb_is_no_part_of_the_name(
+    text: str, person: tuple[str, str]
+) -> None:
+    story = parse_story(
+        f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{text}\n", now=NOW
+    )
+    assert [(p.name, p.role) for p in story.people] == [person]
+    assert [q.speaker for q in story.quotes] == [person[0]]

@@ -65,7 +65,8 @@ _CALL_TO_ACTION = lazy(
 # Family calls to action at a short line's end: "BR24 im Radio: Hier hören", "Listen here".
 _CTA_ENDING = lazy(
     r"(?:\b(?:hier|jetzt)\s+(?:hören|lesen|ansehen|anschauen|abonnieren|streamen|mitmachen"
-    r"|herunterladen|installieren|anmelden|registrieren|melden|testen|entdecken)"
+    r"|herunterladen|installieren|anmelden|registrieren|melden|testen|entdecken"
+    r"|(?:überall\s+)?anhören|(?:überall\s+)?hören)|\bschreib(?:en\s+sie)?\s+uns"
     r"|\b(?:listen|watch|read|subscribe|download|sign\s+up|register)\s+(?:here|now|live|today)"
     r"|\bsubscribe\s+for\s+free|\blearn\s+more|\bget\s+in\s+touch|\bfind\s+out\s+more"
     r"|\brequest\s+a\s+demo)[.!]?$",
@@ -90,6 +91,7 @@ _CTA_ENDING_HINT = words_hint(
     "learn",
     "touch",
     "find",
+    "schreib",
 )
 _APP_CTA_HINT = words_hint("jetzt", "download")
 
@@ -555,7 +557,8 @@ _WIDGET = lazy(
 # "Tagesschau, 23.11.2025, 19:30 Uhr", "Lesezeit: 4 Min.").
 _MEDIA_LINE = lazy(
     r"(?:(?:video|audio|podcast)\s*(?:abspielen|:|\|)|(?:watch|listen|hören|anhören)\s*\|"
-    r"|laufzeit\b|lesezeit\b|hördauer\b|dauer\s*:"
+    r"|laufzeit\b|lesezeit\b|hördauer\b|dauer\s*:|\d+\s*min\.?\s+lesezeit$"
+    r"|estimated\s+reading\s+time\b|reading\s+time\s*:"
     r"|listen\b.{0,20}\d+:\d\d|watch\b.{0,30}\d+:\d\d|\|?\s*\d+\s*(?:mins?|minutes?)(?:\s+read)?$"
     r"|[\w .-]{0,40}\d+:\d\d\s*min\.?$"
     r"|(?:dieses\s+thema\s+im\s+programm|im\s+programm|sendung)\s*:"

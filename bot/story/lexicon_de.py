@@ -47,6 +47,7 @@ TEASER_LABELS = (
     "auch interessant", "das könnte sie auch interessieren", "weitere artikel", "mehr dazu",
     "zum thema", "passend dazu", "empfehlungen", "mehr aus", "meistgelesen", "weitere nachrichten",
     "mehr zu", "mehr news", "verwandte themen", "ähnliche artikel", "passend zum artikel",
+    "mehr von",
     "passend zum thema", "fotostrecke", "bildergalerie", "verwendete quellen",
     "artikel zum thema",
     "weiterführende links",
@@ -60,7 +61,8 @@ PROMOTION_OPENERS = (
 PLAYER_WORDS = ("anhören", "hören", "ansehen", "abspielen", "video", "audio", "dauer", "laufzeit")
 # Furniture: whole lines of page chrome (buttons, counters, players), matched after lower-casing.
 CHROME_LINES = wordset("""
-    merkliste merken feedback teilen forum ansichtssache abo abonnieren plus drucken
+    merkliste merken feedback teilen forum ansichtssache abo abonnieren plus drucken folgen
+    gefolgt
     vorlesen kommentare kommentar liveblog aktualisieren aktualisieren neu laden diskussion
     """)
 # Furniture: the links of a page's footer ("Impressum", "Datenschutz"), matched as whole lines.
@@ -177,6 +179,7 @@ ROLE_KINDS.update({
     "winzer": "other", "fischer": "other", "gastwirt": "other", "schüler": "other",
     "student": "other", "krankenpfleger": "other", "hebamme": "other", "notarzt": "expert",
     "feuerwehrmann": "other", "einsatzkraft": "other", "geologe": "expert",
+    "führer": "chief", "deichgraf": "official", "gerätewart": "official",
     "amtsinhaber": "politician", "herausforderer": "politician", "spitzenkandidat": "politician",
     "wahlsieger": "politician", "stellvertreter": "deputy", "landeshauptmann": "head",
     "ortsvorsteher": "politician", "schulleiter": "chief", "kreisbrandmeister": "official",

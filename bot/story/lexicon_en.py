@@ -99,6 +99,10 @@ CHROME_PHRASES = (
     "show key events only", "reuse this content", "see all updates", "ad feedback",
     "share full article", "share this article", "see more updates", "more updates",
     "share & save", "share and save", "your privacy choices", "ad choices", "trademarks",
+    "open this photo in gallery", "comments are closed", "enter your email address",
+    "want to join the conversation", "show new updates", "show new posts",
+    "authors and topics you follow", "editorial code of conduct", "customer help",
+    "privacy notice", "about us", "contact",
     "online sitemap", "share your feedback",
     "get in touch", "image caption", "media caption", "is not responsible for the content",
     "view all updates", "back to top", "sign in", "log in", "x formerly twitter",
@@ -125,7 +129,7 @@ CTA_OPENINGS = (
     "support local journalism", "support our journalism", "support independent journalism",
     "donate to", "donate now", "donate today", "don’t miss", "don't miss", "find your local",
     "download the", "install the", "submit a news tip", "send us a tip", "stay informed with",
-    "want more analysis from",
+    "want more analysis from", "authors and topics you follow",
 )  # fmt: skip
 MEDIA_PHRASES = (
     "heard on",
@@ -211,7 +215,8 @@ ROLE_KINDS.update({
     "worker": "other", "priest": "church", "vicar": "church", "bishop": "church",
     "archbishop": "church", "rabbi": "church", "imam": "church", "consultant": "expert",
     "dispatcher": "official", "landlord": "other", "tenant": "other", "trooper": "official",
-    "patrolman": "official", "member": "official", "deputy": "deputy",
+    "patrolman": "official", "member": "official", "deputy": "deputy", "coxswain": "other",
+    "critic": "politician", "skipper": "other", "crew": "other",
 })  # fmt: skip
 # Speakers: seats of government that speak for it ("The White House said", "the Kremlin
 # said"), never a person's name.

@@ -156,7 +156,9 @@ _NAME_PARTICLE_WORDS = frozenset(
     {"Ó", "Ní", "Nic", "Mac", "Mc", "Ua", "van", "von", "de", "da", "di", "du", "der", "den", "al"}
 )
 _ARTICLES = wordset("der die das den dem des ein eine einen einem einer eines the a an")
-_COURTESY = frozenset({"Herr", "Herrn", "Frau", "Mr", "Mrs", "Ms", "Dr", "Prof", "Sir", "Dame"})
+_COURTESY = frozenset(
+    {"Herr", "Herrn", "Frau", "Mr", "Mrs", "Ms", "Dr", "Prof", "Sir", "Dame", "Fr", "Rev", "Revd"}
+)
 _FEMALE_COURTESY = frozenset({"Frau", "Mrs", "Ms", "Dame"})
 _EN_MODIFIER = lazy(
     r"^(?:former|top|chief|senior|deputy|acting|outgoing|incoming|new|then|vice|prime|"
@@ -582,6 +584,8 @@ class Registry:
                 start = k
                 continue
             break
+        if end - start >= 3 and tokens[start].text in _COURTESY:
+            start += 1  # "Dr Niamh Gilligan, a GP …": the title is no part of the name
         if start == end or end - start - particles > 4:
             return None
         if start > 0 and tokens[start - 1].text.lower() in _ARTICLES:
@@ -617,6 +621,8 @@ class Registry:
             break
         while run and run[-1].text in _PARTICLES:
             run.pop()
+        if len(run) >= 3 and run[0].text in _COURTESY:
+            del run[0]  # "Fr Liam Ó Gallchobhair": the title is no part of the name
         if len(run) == 1 and run[0].text in self._common_nouns:
             return []
         return run
