@@ -548,7 +548,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         """Send one request of the reply bot within the shared budget (replies first)."""
         chat_id = _chat_of(data)
         if chat_id is None:
-            return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
+            return await self._send(
+                callback, args, kwargs, endpoint, data, chat_id, rate_limit_args
+            )
         # One request to a chat at a time, in the order the handlers made them: a reply
         # waiting out an outage would otherwise be overtaken by the next one to the same
         # chat ("#3 published" before "#2"). Other chats are not held.
@@ -558,7 +560,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         line.users += 1
         try:
             async with line.lock:
-                return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await self._send(
+                    callback, args, kwargs, endpoint, data, chat_id, rate_limit_args
+                )
         finally:
             line.users -= 1
             if not line.users:
@@ -571,10 +575,10 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
+        chat_id: int | None,
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
-        chat_id = _chat_of(data)
         # Like AIORateLimiter: only requests aimed at a chat count against the flood limits.
         limited = data.get("chat_id") is not None
         attempt = 0
