@@ -512,7 +512,7 @@ def _opens_post(lines: list[str], kinds: list[Kind], index: int) -> bool:
     j = _next_text(kinds, index)
     if j is None or parse_stamp(lines[j]) is not None:
         return False  # the next post's stamp: nothing of its own
-    return _post_follows(lines, kinds, index, len(lines), headline_on_line=True) or _post_follows(
+    return _has_paragraph_after(lines, kinds, index) or _post_follows(
         lines, kinds, index, len(lines), headline_on_line=False
     )
 
