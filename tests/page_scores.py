@@ -11,7 +11,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
+
+from bot.story import decode_page, parse_story
 
 # Issue 8's targets, per field over a whole set of pages.
 TARGETS = {
@@ -266,3 +270,16 @@ def _find_item(
         if i not in used and wanted and contains(text, wanted[0]):
             candidates.append((clock(item.get("time")) == clock(expected.get("time")), -i))
     return -max(candidates)[1] if candidates else -1
+
+
+def score_pages(folder: Path, now: datetime) -> Score:
+    """The importer's score over every annotated page of `folder`, imported at `now`."""
+    total = Score()
+    for annotation_path in sorted(folder.glob("*.json")):
+        page = annotation_path.with_suffix(".txt")
+        if not page.exists():
+            continue
+        annotation = json.loads(annotation_path.read_text(encoding="utf-8"))
+        story = parse_story(decode_page(page.read_bytes()), now=now)
+        total.merge(score_import(annotation, story.to_json_dict()), annotation_path.stem)
+    return total

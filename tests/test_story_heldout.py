@@ -6,14 +6,12 @@ Each field is scored over the whole set, by the rules of the shared page scorer
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.story import decode_page, parse_story
-from tests.page_scores import TARGETS, Score, score_import
+from tests.page_scores import TARGETS, Score, score_pages
 
 HELDOUT = Path(__file__).resolve().parent / "pages-heldout"
 PAGES = sorted(p.stem for p in HELDOUT.glob("*.json") if p.with_suffix(".txt").exists())
@@ -23,12 +21,7 @@ NOW = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def heldout_score() -> Score:
-    total = Score()
-    for name in PAGES:
-        annotation = json.loads((HELDOUT / f"{name}.json").read_text(encoding="utf-8"))
-        story = parse_story(decode_page((HELDOUT / f"{name}.txt").read_bytes()), now=NOW)
-        total.merge(score_import(annotation, story.to_json_dict()), name)
-    return total
+    return score_pages(HELDOUT, NOW)
 
 
 def test_the_set_is_the_ten_heldout_pages() -> None:

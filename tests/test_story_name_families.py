@@ -11,6 +11,12 @@ from bot.story import parse_story
 
 NOW = datetime(2026, 12, 2, 22, 0, tzinfo=UTC)
 
+
+def _on_a_page(paragraph: str) -> str:
+    """A page of a headline, a first paragraph and `paragraph`."""
+    return f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{paragraph}\n"
+
+
 STRIKE_EN = """Airline strike: flights grounded across Europe
 
 Thousands of passengers were stranded on Friday as cabin crew walked out.
@@ -125,9 +131,7 @@ def test_offices_and_trades_of_any_kind_make_speakers_with_roles(
     ids=["acronym-body", "named-body", "wie-name-sagte", "wie-body-mitteilte"],
 )
 def test_the_speaker_named_around_the_quote(text: str, speaker: str) -> None:
-    story = parse_story(
-        f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{text}\n", now=NOW
-    )
+    story = parse_story(_on_a_page(text), now=NOW)
     assert [q.speaker for q in story.quotes] == [speaker]
 
 
@@ -153,9 +157,7 @@ def test_the_speaker_named_around_the_quote(text: str, speaker: str) -> None:
 def test_a_person_taking_up_or_leaving_an_office_has_it_as_role(
     text: str, person: tuple[str, str]
 ) -> None:
-    story = parse_story(
-        f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{text}\n", now=NOW
-    )
+    story = parse_story(_on_a_page(text), now=NOW)
     assert [(p.name, p.role) for p in story.people] == [person]
     assert [q.speaker for q in story.quotes] == [person[0]]
 
@@ -181,9 +183,7 @@ def test_a_person_taking_up_or_leaving_an_office_has_it_as_role(
     ids=["body-after-von-der", "seat-of-government", "trooper"],
 )
 def test_names_end_where_the_person_does(text: str, speakers: list[str]) -> None:
-    story = parse_story(
-        f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{text}\n", now=NOW
-    )
+    story = parse_story(_on_a_page(text), now=NOW)
     assert [q.speaker for q in story.quotes] == speakers
     assert {p.name for p in story.people} == set(speakers)
 
@@ -214,9 +214,7 @@ def test_names_end_where_the_person_does(text: str, speakers: list[str]) -> None
     ids=["place-with-am", "compound-deputy", "incumbent", "courtesy-in-apposition"],
 )
 def test_roles_before_names_in_apposition_and_compounds(text: str, person: tuple[str, str]) -> None:
-    story = parse_story(
-        f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{text}\n", now=NOW
-    )
+    story = parse_story(_on_a_page(text), now=NOW)
     assert [(p.name, p.role) for p in story.people] == [person]
     assert [q.speaker for q in story.quotes] == [person[0]]
 
@@ -242,8 +240,6 @@ def test_roles_before_names_in_apposition_and_compounds(text: str, person: tuple
 def test_a_role_or_title_after_the_verb_is_no_part_of_the_name(
     text: str, person: tuple[str, str]
 ) -> None:
-    story = parse_story(
-        f"Schlagzeile der Seite\n\nDer erste Absatz der Seite.\n\n{text}\n", now=NOW
-    )
+    story = parse_story(_on_a_page(text), now=NOW)
     assert [(p.name, p.role) for p in story.people] == [person]
     assert [q.speaker for q in story.quotes] == [person[0]]

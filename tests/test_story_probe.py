@@ -7,14 +7,12 @@ shared page scorer (tests/page_scores.py).
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.story import decode_page, parse_story
-from tests.page_scores import Score, score_import
+from tests.page_scores import Score, score_pages
 
 PROBE = Path(__file__).resolve().parent / "pages-probe"
 PAGES = sorted(p.stem for p in PROBE.glob("*.json") if p.with_suffix(".txt").exists())
@@ -34,12 +32,7 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def probe_score() -> Score:
-    total = Score()
-    for name in PAGES:
-        annotation = json.loads((PROBE / f"{name}.json").read_text(encoding="utf-8"))
-        story = parse_story(decode_page((PROBE / f"{name}.txt").read_bytes()), now=NOW)
-        total.merge(score_import(annotation, story.to_json_dict()), name)
-    return total
+    return score_pages(PROBE, NOW)
 
 
 def test_the_set_is_the_24_probe_pages() -> None:
