@@ -215,7 +215,7 @@ ROLE_KINDS.update({
     "worker": "other", "priest": "church", "vicar": "church", "bishop": "church",
     "archbishop": "church", "rabbi": "church", "imam": "church", "consultant": "expert",
     "dispatcher": "official", "landlord": "other", "tenant": "other", "trooper": "official",
-    "patrolman": "official", "member": "official", "deputy": "deputy", "coxswain": "other",
+    "patrolman": "official", "member": "official", "coxswain": "other",
     "critic": "politician", "skipper": "other", "crew": "other",
 })  # fmt: skip
 # Speakers: seats of government that speak for it ("The White House said", "the Kremlin
